@@ -1,0 +1,70 @@
+/**
+ * One error base with a stable code, as every surface maps errors from here.
+ * Subclasses mark the kind of failure; the code names the case. Every code
+ * used anywhere must be listed in ERROR_CODES (a test checks docs/errors.md too).
+ */
+
+export const ERROR_CODES = {
+  invalid_request: 'The request is malformed or a parameter is out of bounds.',
+  invalid_event: 'One or more events in a batch are invalid; nothing was stored.',
+  payload_too_large: 'The body has more than 10,000 events or 10 MiB.',
+  unauthenticated: 'No key, an unknown key, or a revoked key.',
+  forbidden: "The key's role or orgs do not cover this request.",
+  not_found: 'The resource does not exist or is outside the key\'s reach.',
+  conflict: 'The change would break an invariant (e.g. a cycle in the org tree).',
+  too_many_buckets: 'The query would produce more than 5000 buckets.',
+  store_unavailable: 'The store cannot serve the request right now; retry later.',
+  internal: 'An unexpected failure inside Tally.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  index?: number;
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, status: number, message: string, details: ErrorDetail[] = [], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/** Bad input: a client can fix it. `path` names the parameter or field at fault. */
+export class ValidationError extends AppError {
+  constructor(message: string, details: ErrorDetail[] = [], code: ErrorCode = 'invalid_request', status = 400) {
+    super(code, status, message, details);
+  }
+  /** A single-parameter error, the most common case. */
+  static param(path: string, message: string): ValidationError {
+    return new ValidationError(`${path}: ${message}`, [{ path, message }]);
+  }
+}
+
+export class AuthError extends AppError {
+  constructor(code: 'unauthenticated' | 'forbidden', message: string) {
+    super(code, code === 'unauthenticated' ? 401 : 403, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}
+
+/** The store failed; `cause` keeps the driver error, which never reaches a client. */
+export class StoreError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('store_unavailable', 503, message, [], cause);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * createApp: the Fastify application, given everything it needs as arguments
+ * (store, clock, logger, admin key). No process.env is read below this line.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../core/errors.js';
+import { LIMITS } from '../core/events.js';
+import { hashSecret } from '../core/keys.js';
+import type { Store } from '../store/port.js';
+import { authenticate } from './auth.js';
+import type { AppContext } from './context.js';
+import { nativeErrorHandler } from './errors.js';
+import { actorRoutes } from './routes/actors.js';
+import { eventRoutes } from './routes/events.js';
+import { keyRoutes } from './routes/keys.js';
+import { orgRoutes } from './routes/orgs.js';
+import { validatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  store: Store;
+  clock?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  /** TALLY_ADMIN_KEY: a secret that is an admin key over '*'. */
+  adminKey?: string | null;
+}
+
+/** A surface's routes, registered in their own encapsulated context (own error handler, own hooks). */
+export type Surface = (app: FastifyInstance) => Promise<void> | void;
+
+/** The native /v1 routes; each module adds its routes to the authenticated scope. */
+const NATIVE_ROUTES: Surface[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes];
+
+export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: LIMITS.maxBodyBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    routerOptions: { maxParamLength: 500 },
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const ctx: AppContext = {
+    store: opts.store,
+    clock: opts.clock ?? Date.now,
+    adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
+  };
+  app.decorate('ctx', ctx);
+  app.setValidatorCompiler(validatorCompiler);
+
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler(nativeErrorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    nativeErrorHandler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  await app.register(async (v1) => {
+    v1.addHook('preHandler', async (req) => {
+      await authenticate(req, ctx);
+    });
+    for (const routes of NATIVE_ROUTES) await routes(v1);
+  });
+
+  for (const surface of surfaces) await app.register(async (scope) => {
+    await surface(scope);
+  });
+  return app;
+}

@@ -1,0 +1,22 @@
+/**
+ * What every route needs: the store, the clock, and the admin key from the
+ * environment. Built once by createApp and decorated onto the Fastify instance.
+ */
+import type { Store } from '../store/port.js';
+import type { Principal } from './auth.js';
+
+export interface AppContext {
+  store: Store;
+  clock: () => number;
+  /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */
+  adminKeyHash: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * POST /v1/events: one event, a JSON array, or NDJSON. The batch is validated
+ * whole (every fault reported with its index and path), checked against the
+ * key's orgs, then handed to the store, which answers once it is durable.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AppError, AuthError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { LIMITS, validateBatch } from '../../core/events.js';
+import { loadOrgTree, requireRole } from '../auth.js';
+
+/** A parsed NDJSON body, told apart from a JSON body by its class. */
+class NdjsonBody {
+  constructor(readonly items: unknown[]) {}
+}
+
+export function parseNdjson(text: string): { items: unknown[] } | { faults: ErrorDetail[] } {
+  const out: unknown[] = [];
+  const faults: ErrorDetail[] = [];
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    try {
+      out.push(JSON.parse(trimmed));
+    } catch {
+      faults.push({ index: out.length + faults.length, path: '/', message: 'is not valid JSON' });
+    }
+    if (out.length + faults.length > LIMITS.maxEventsPerRequest) break;
+  }
+  return faults.length > 0 ? { faults } : { items: out };
+}
+
+export function eventRoutes(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/ndjson'],
+    { parseAs: 'string', bodyLimit: LIMITS.maxBodyBytes },
+    (_req, body, done) => {
+      const parsed = parseNdjson(String(body));
+      if ('faults' in parsed) done(new ValidationError('Some NDJSON lines are not valid JSON.', parsed.faults, 'invalid_event'));
+      else done(null, new NdjsonBody(parsed.items));
+    },
+  );
+
+  app.post('/v1/events', { bodyLimit: LIMITS.maxBodyBytes }, async (req) => {
+    const p = req.principal!;
+    requireRole(p, 'ingest');
+    const body = req.body;
+    const raws: unknown[] = body instanceof NdjsonBody ? body.items : Array.isArray(body) ? body : [body];
+    if (raws.length > LIMITS.maxEventsPerRequest) {
+      throw new AppError('payload_too_large', 413, `At most ${LIMITS.maxEventsPerRequest} events per request.`);
+    }
+    if (raws.length === 0) return { accepted: 0, duplicates: 0 };
+    const checked = validateBatch(raws, app.ctx.clock());
+    if ('faults' in checked) {
+      throw new ValidationError(`${checked.faults.length} fault(s) in the batch; nothing was stored.`, checked.faults, 'invalid_event');
+    }
+    const tree = await loadOrgTree(app.ctx);
+    const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(p.orgs, o));
+    if (outside.length > 0) throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
+    return app.ctx.store.ingest(checked.events);
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Actor upserts for DuckDB: patches are merged in JS (later patches for the
+ * same actor win field by field), staged, and merged into `actors` in one
+ * statement so that a field a patch leaves out keeps its stored value.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Actor, ActorPatch } from '../../core/model.js';
+import { StoreError } from '../../core/errors.js';
+import { all, run } from './db.js';
+import { insertMissingOrgsSql } from './schema.js';
+
+const FIELDS = ['kind', 'created_at', 'deleted_at', 'first_name', 'last_name', 'props'] as const;
+
+const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS actor_staging (
+  org VARCHAR, id VARCHAR,
+  kind VARCHAR, has_kind BOOLEAN, created_at BIGINT, has_created_at BOOLEAN,
+  deleted_at BIGINT, has_deleted_at BOOLEAN, first_name VARCHAR, has_first_name BOOLEAN,
+  last_name VARCHAR, has_last_name BOOLEAN, props VARCHAR, has_props BOOLEAN)`;
+
+const pick = (f: string, fallback: string): string => `CASE WHEN s.has_${f} THEN s.${f} ELSE ${fallback} END`;
+
+export const MERGE_ACTORS_SQL = `INSERT INTO actors (org, id, kind, created_at, deleted_at, first_name, last_name, props, first_seen)
+  SELECT s.org, s.id, ${pick('kind', "COALESCE(a.kind, 'user')")}, ${pick('created_at', 'a.created_at')},
+    ${pick('deleted_at', 'a.deleted_at')}, ${pick('first_name', 'a.first_name')}, ${pick('last_name', 'a.last_name')},
+    ${pick('props', "COALESCE(a.props, '{}')")}, a.first_seen
+  FROM actor_staging s LEFT JOIN actors a ON a.org = s.org AND a.id = s.id
+  ON CONFLICT (org, id) DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at,
+    deleted_at = excluded.deleted_at, first_name = excluded.first_name, last_name = excluded.last_name,
+    props = excluded.props`;
+
+/** Fold patches for the same (org, id) into one, later fields winning. */
+export function mergePatches(patches: ActorPatch[]): ActorPatch[] {
+  const byKey = new Map<string, ActorPatch>();
+  for (const p of patches) {
+    const k = JSON.stringify([p.org, p.id]);
+    byKey.set(k, { ...byKey.get(k), ...stripUndefined(p) });
+  }
+  return [...byKey.values()];
+}
+
+function stripUndefined(p: ActorPatch): ActorPatch {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as ActorPatch;
+}
+
+/** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns how many orgs were created. */
+export async function upsertActors(conn: DuckDBConnection, patches: ActorPatch[], now: number): Promise<number> {
+  const merged = mergePatches(patches);
+  if (merged.length === 0) return 0;
+  await run(conn, STAGING_DDL);
+  await run(conn, 'DELETE FROM actor_staging');
+  try {
+    const app = await conn.createAppender('actor_staging', 'main', 'temp');
+    for (const p of merged) {
+      app.appendVarchar(p.org);
+      app.appendVarchar(p.id);
+      for (const f of FIELDS) {
+        const v = f === 'props' ? (p.props === undefined ? undefined : JSON.stringify(p.props)) : p[f];
+        if (v === undefined || v === null) app.appendNull();
+        else if (typeof v === 'number') app.appendBigInt(BigInt(v));
+        else app.appendVarchar(v);
+        app.appendBoolean(p[f] !== undefined);
+      }
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  } catch (err) {
+    throw new StoreError('The store could not stage actors.', err);
+  }
+  await run(conn, 'BEGIN TRANSACTION');
+  try {
+    const created = await all(conn, insertMissingOrgsSql('actor_staging'), [now]);
+    await run(conn, MERGE_ACTORS_SQL);
+    await run(conn, 'COMMIT');
+    return created.length;
+  } catch (err) {
+    await run(conn, 'ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function getActor(conn: DuckDBConnection, org: string, id: string): Promise<Actor | null> {
+  const rows = await all(conn, 'SELECT * FROM actors WHERE org = ? AND id = ?', [org, id]);
+  const r = rows[0];
+  if (!r) return null;
+  const num = (v: unknown): number | null => (v === null ? null : Number(v));
+    return {
+    org: String(r.org),
+    id: String(r.id),
+    kind: String(r.kind),
+    created_at: num(r.created_at),
+    deleted_at: num(r.deleted_at),
+    first_name: r.first_name as string | null,
+    last_name: r.last_name as string | null,
+    props: JSON.parse(String(r.props)) as Record<string, unknown>,
+    first_seen: num(r.first_seen),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Thin helpers over @duckdb/node-api: a serial lane for writes and a small
+ * pool of read connections. Driver errors become StoreError (cause kept).
+ */
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { StoreError } from '../../core/errors.js';
+
+export type Params = DuckDBValue[];
+export type Row = Record<string, unknown>;
+
+/** Run a statement and return its rows as plain JS objects (BIGINT as number when safe). */
+export async function all(conn: DuckDBConnection, sql: string, params: Params = []): Promise<Row[]> {
+  try {
+    const reader = await conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map(normaliseRow);
+  } catch (err) {
+    throw new StoreError('The store could not run a query.', err);
+  }
+}
+
+export async function run(conn: DuckDBConnection, sql: string, params: Params = []): Promise<void> {
+  try {
+    await conn.run(sql, params);
+  } catch (err) {
+    throw new StoreError('The store could not run a statement.', err);
+  }
+}
+
+function normaliseRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+  return out;
+}
+
+/** Serialises async work: one writer at a time on the write connection. */
+export class SerialLane {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A fixed pool of read connections; a caller holds one exclusively while it runs. */
+export class ReadPool {
+  private readonly free: DuckDBConnection[];
+  private readonly all: DuckDBConnection[];
+  private readonly waiters: ((c: DuckDBConnection) => void)[] = [];
+
+  private constructor(conns: DuckDBConnection[]) {
+    this.all = conns;
+    this.free = [...conns];
+  }
+
+  static async open(instance: DuckDBInstance, size: number): Promise<ReadPool> {
+    const conns: DuckDBConnection[] = [];
+    for (let i = 0; i < size; i++) conns.push(await instance.connect());
+    return new ReadPool(conns);
+  }
+
+  async with<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiters.push(resolve)));
+    try {
+      return await fn(conn);
+    } finally {
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(conn);
+      else this.free.push(conn);
+    }
+  }
+
+  close(): void {
+    for (const c of this.all) c.closeSync();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * DuckDB tables, versioned. Each migration runs once, in order, inside a
+ * transaction, and bumps `meta.schema_version`.
+ *
+ * events is deliberately index-free: DuckDB's ART indexes slow bulk appends
+ * and must fit in memory. Dedupe on (org, id) is an anti-join at commit time
+ * (see ingest.ts), and the table is kept clustered by (org, type, ts) so zone
+ * maps skip other orgs' row groups.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE orgs (
+     id VARCHAR PRIMARY KEY,
+     name VARCHAR,
+     parent VARCHAR,
+     domain VARCHAR,
+     timezone VARCHAR NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE api_keys (
+     id VARCHAR PRIMARY KEY,
+     name VARCHAR NOT NULL,
+     role VARCHAR NOT NULL,
+     orgs VARCHAR[] NOT NULL,
+     hash VARCHAR NOT NULL,
+     created_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE TABLE actors (
+     org VARCHAR NOT NULL,
+     id VARCHAR NOT NULL,
+     kind VARCHAR NOT NULL,
+     created_at BIGINT,
+     deleted_at BIGINT,
+     first_name VARCHAR,
+     last_name VARCHAR,
+     props VARCHAR NOT NULL DEFAULT '{}',
+     first_seen BIGINT,
+     PRIMARY KEY (org, id)
+   );
+   CREATE TABLE events (
+     org VARCHAR NOT NULL,
+     type VARCHAR NOT NULL,
+     ts BIGINT NOT NULL,
+     id VARCHAR NOT NULL,
+     actor VARCHAR,
+     value DOUBLE NOT NULL,
+     dims MAP(VARCHAR, VARCHAR) NOT NULL,
+     received BIGINT NOT NULL
+   );`,
+];
+
+/**
+ * Create, as root orgs in UTC, the orgs named in a staging table that do not
+ * exist yet; RETURNING lists the new ids. `table` is one of this module's
+ * fixed staging tables, never request text. Param 1: created_at (epoch ms).
+ */
+export function insertMissingOrgsSql(table: 'staging' | 'actor_staging'): string {
+  return `INSERT INTO orgs (id, name, parent, domain, timezone, created_at)
+    SELECT DISTINCT org, NULL, NULL, NULL, 'UTC', CAST(? AS BIGINT) FROM ${table}
+    ON CONFLICT DO NOTHING RETURNING id`;
+}

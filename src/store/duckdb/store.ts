@@ -1,0 +1,173 @@
+/**
+ * The embedded DuckDB store: one database file (or :memory:), one write
+ * connection behind a serial lane, and a pool of read connections.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { ActorPatch, EventRecord, IngestResult, KeyRecord, Org, Actor, Role } from '../../core/model.js';
+import { StoreError } from '../../core/errors.js';
+import type { Store } from '../port.js';
+import { all, ReadPool, run, SerialLane } from './db.js';
+import { GroupCommitter } from './ingest.js';
+import { getActor, upsertActors } from './actors.js';
+import { MIGRATIONS } from './schema.js';
+
+export interface DuckDbOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  clock?: () => number;
+  readers?: number;
+}
+
+export class DuckDbStore implements Store {
+  readonly engine = 'duckdb' as const;
+  private orgCache: Org[] | null = null;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly readers: ReadPool,
+    private readonly lane: SerialLane,
+    private readonly committer: GroupCommitter,
+    private readonly clock: () => number,
+  ) {}
+
+  static async open(opts: DuckDbOptions): Promise<DuckDbStore> {
+    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(opts.path);
+    } catch (err) {
+      throw new StoreError('The DuckDB file could not be opened.', err);
+    }
+    const writer = await instance.connect();
+    const readers = await ReadPool.open(instance, opts.readers ?? 4);
+    const lane = new SerialLane();
+    const clock = opts.clock ?? Date.now;
+    const holder: { store?: DuckDbStore } = {};
+    const committer = new GroupCommitter(writer, lane, clock, () => holder.store?.invalidateOrgs());
+    const store = new DuckDbStore(instance, writer, readers, lane, committer, clock);
+    holder.store = store;
+    return store;
+  }
+
+  async init(): Promise<void> {
+    await this.lane.run(async () => {
+      await run(this.writer, 'CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)');
+      const rows = await all(this.writer, "SELECT v FROM meta WHERE k = 'schema_version'");
+      const version = rows[0] ? Number(rows[0].v) : 0;
+      for (let i = version; i < MIGRATIONS.length; i++) {
+        await run(this.writer, 'BEGIN TRANSACTION');
+        await run(this.writer, MIGRATIONS[i]!);
+        await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
+        await run(this.writer, 'COMMIT');
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.lane.run(async () => {
+      await run(this.writer, 'CHECKPOINT').catch(() => undefined);
+    });
+    this.readers.close();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  ingest(events: EventRecord[]): Promise<IngestResult> {
+    return this.committer.submit(events);
+  }
+
+  /** How many ingest commits this store has made (group commit shares them). */
+  get ingestCommits(): number {
+    return this.committer.commits;
+  }
+
+  invalidateOrgs(): void {
+    this.orgCache = null;
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    if (this.orgCache) return this.orgCache;
+    const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
+    this.orgCache = rows.map((r) => ({
+      id: String(r.id),
+      name: r.name as string | null,
+      parent: r.parent as string | null,
+      domain: r.domain as string | null,
+      timezone: String(r.timezone),
+      created_at: Number(r.created_at),
+    }));
+    return this.orgCache;
+  }
+
+  async putOrg(org: Org): Promise<void> {
+    await this.lane.run(() =>
+      run(
+        this.writer,
+        `INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+         parent = excluded.parent, domain = excluded.domain, timezone = excluded.timezone`,
+        [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
+      ),
+    );
+    this.invalidateOrgs();
+  }
+
+  getActor(org: string, id: string): Promise<Actor | null> {
+    return this.read((c) => getActor(c, org, id));
+  }
+
+  async upsertActors(patches: ActorPatch[]): Promise<void> {
+    const created = await this.lane.run(() => upsertActors(this.writer, patches, this.clock()));
+    if (created > 0) this.invalidateOrgs();
+  }
+
+  async createKey(key: KeyRecord): Promise<void> {
+    await this.lane.run(() =>
+      run(this.writer, 'INSERT INTO api_keys VALUES (?, ?, ?, ?::VARCHAR[], ?, ?, ?)', [
+        key.id,
+        key.name,
+        key.role,
+        JSON.stringify(key.orgs),
+        key.hash,
+        key.created_at,
+        key.revoked_at,
+      ]),
+    );
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const rows = await this.read((c) => all(c, 'SELECT * FROM api_keys WHERE id = ?', [id]));
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const rows = await this.read((c) => all(c, 'SELECT * FROM api_keys ORDER BY created_at, id'));
+    return rows.map(toKey);
+  }
+
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    const rows = await this.lane.run(() =>
+      all(this.writer, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id', [at, id]),
+    );
+    return rows.length > 0;
+  }
+
+  /** Run a read on a pooled connection (engine internals and the query engine use this). */
+  read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.readers.with(fn);
+  }
+}
+
+function toKey(r: Record<string, unknown>): KeyRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    role: String(r.role) as Role,
+    orgs: (r.orgs as unknown[]).map(String),
+    hash: String(r.hash),
+    created_at: Number(r.created_at),
+    revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
+  };
+}

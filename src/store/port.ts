@@ -1,0 +1,33 @@
+/**
+ * The Store port: everything Tally needs from a storage engine. `createStore`
+ * in ./index.ts is the only place that picks an engine. Engines: ./duckdb, ./clickhouse.
+ */
+import type { Actor, ActorPatch, EventRecord, IngestResult, KeyRecord, Org } from '../core/model.js';
+
+export interface Store {
+  readonly engine: 'duckdb' | 'clickhouse';
+  /** Create or migrate tables; idempotent. */
+  init(): Promise<void>;
+  /** Finish pending writes and release the engine. */
+  close(): Promise<void>;
+
+  /**
+   * Store a batch atomically, deduplicated on (org, id): the first stored event
+   * with an id wins. Resolves only once the batch is durable. Concurrent calls
+   * share commits. Orgs that do not exist yet are created as root orgs.
+   */
+  ingest(events: EventRecord[]): Promise<IngestResult>;
+
+  listOrgs(): Promise<Org[]>;
+  putOrg(org: Org): Promise<void>;
+
+  getActor(org: string, id: string): Promise<Actor | null>;
+  /** Create or update actors; fields a patch leaves out keep their value. */
+  upsertActors(patches: ActorPatch[]): Promise<void>;
+
+  createKey(key: KeyRecord): Promise<void>;
+  getKey(id: string): Promise<KeyRecord | null>;
+  listKeys(): Promise<KeyRecord[]>;
+  /** Mark a key revoked; false when there is no such live key. */
+  revokeKey(id: string, at: number): Promise<boolean>;
+}
