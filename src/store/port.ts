@@ -25,9 +25,26 @@ export interface Store {
   /** Create or update actors; fields a patch leaves out keep their value. */
   upsertActors(patches: ActorPatch[]): Promise<void>;
 
+  /** Actors of one org by id (unknown ids are left out), ordered by id. */
+  getActors(org: string, ids: string[]): Promise<Actor[]>;
+  /** Headcount of actors existing just before each instant; see HeadcountQuery. */
+  actorHeadcount(q: HeadcountQuery): Promise<number[]>;
+
   createKey(key: KeyRecord): Promise<void>;
   getKey(id: string): Promise<KeyRecord | null>;
   listKeys(): Promise<KeyRecord[]>;
   /** Mark a key revoked; false when there is no such live key. */
   revokeKey(id: string, at: number): Promise<boolean>;
+}
+
+/**
+ * Count actors of `kinds` in `orgs` that exist just before each instant: born
+ * (created_at, or their first event when it is unset) before it and not
+ * deleted at or before it. VIKTOR's total_users asks this at each day's end.
+ */
+export interface HeadcountQuery {
+  orgs: string[];
+  kinds: string[];
+  /** Epoch ms; the answer has one count per instant, in the same order. */
+  instants: number[];
 }

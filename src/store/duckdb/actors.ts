@@ -3,8 +3,9 @@
  * same actor win field by field), staged, and merged into `actors` in one
  * statement so that a field a patch leaves out keeps its stored value.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Actor, ActorPatch } from '../../core/model.js';
+import type { HeadcountQuery } from '../port.js';
 import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
 import { insertMissingOrgsSql } from './schema.js';
@@ -81,10 +82,12 @@ export async function upsertActors(conn: DuckDBConnection, patches: ActorPatch[]
 
 export async function getActor(conn: DuckDBConnection, org: string, id: string): Promise<Actor | null> {
   const rows = await all(conn, 'SELECT * FROM actors WHERE org = ? AND id = ?', [org, id]);
-  const r = rows[0];
-  if (!r) return null;
+  return rows[0] ? toActor(rows[0]) : null;
+}
+
+function toActor(r: Record<string, unknown>): Actor {
   const num = (v: unknown): number | null => (v === null ? null : Number(v));
-    return {
+  return {
     org: String(r.org),
     id: String(r.id),
     kind: String(r.kind),
@@ -95,4 +98,52 @@ export async function getActor(conn: DuckDBConnection, org: string, id: string):
     props: JSON.parse(String(r.props)) as Record<string, unknown>,
     first_seen: num(r.first_seen),
   };
+}
+
+/**
+ * How many actors of the given kinds exist just before each instant (sorted
+ * ascending): born (created_at, else first event) before it, and not deleted
+ * at or before it. Each actor adds +1 at its birth and -1 at its deletion
+ * (clamped to its birth, so one deleted before it was born never counts);
+ * an ASOF join files each change under the first instant after it, and a
+ * running sum in JS gives the headcount. Cost O(actors + instants).
+ */
+export const HEADCOUNT_SQL = (orgCount: number, kindCount: number): string => `
+  WITH a AS (
+    SELECT COALESCE(created_at, first_seen) AS b, deleted_at AS e FROM actors
+    WHERE org IN (${placeholders(orgCount, 2)}) AND kind IN (${placeholders(kindCount, 2 + orgCount)})
+      AND COALESCE(created_at, first_seen) IS NOT NULL
+  ), changes AS (
+    SELECT b AS v, 1 AS d FROM a
+    UNION ALL SELECT GREATEST(e, b) AS v, -1 AS d FROM a WHERE e IS NOT NULL
+  ), inst AS (SELECT unnest($1::BIGINT[]) AS t)
+  SELECT inst.t AS t, sum(d) AS d FROM changes ASOF JOIN inst ON inst.t > changes.v GROUP BY inst.t`;
+
+/** `$start, $start+1, ...` n times. */
+export function placeholders(n: number, start: number): string {
+  return Array.from({ length: n }, (_, i) => `$${start + i}`).join(', ');
+}
+
+export async function actorHeadcount(conn: DuckDBConnection, q: HeadcountQuery): Promise<number[]> {
+  if (q.instants.length === 0 || q.orgs.length === 0 || q.kinds.length === 0) return q.instants.map(() => 0);
+  const sorted = [...q.instants].sort((x, y) => x - y);
+  const rows = await all(conn, HEADCOUNT_SQL(q.orgs.length, q.kinds.length), [
+    listValue(sorted.map((t) => BigInt(t))),
+    ...q.orgs,
+    ...q.kinds,
+  ]);
+  const delta = new Map(rows.map((r) => [Number(r.t), Number(r.d)]));
+  let running = 0;
+  const at = new Map<number, number>();
+  for (const t of sorted) at.set(t, (running += delta.get(t) ?? 0));
+  return q.instants.map((t) => at.get(t)!);
+}
+
+export async function getActors(conn: DuckDBConnection, org: string, ids: string[]): Promise<Actor[]> {
+  if (ids.length === 0) return [];
+  const rows = await all(conn, 'SELECT * FROM actors WHERE org = $1 AND list_contains($2, id) ORDER BY id', [
+    org,
+    listValue(ids),
+  ]);
+  return rows.map(toActor);
 }

@@ -7,10 +7,10 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ActorPatch, EventRecord, IngestResult, KeyRecord, Org, Actor, Role } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
-import type { Store } from '../port.js';
+import type { HeadcountQuery, Store } from '../port.js';
 import { all, ReadPool, run, SerialLane } from './db.js';
 import { GroupCommitter } from './ingest.js';
-import { getActor, upsertActors } from './actors.js';
+import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS } from './schema.js';
 
 export interface DuckDbOptions {
@@ -116,6 +116,14 @@ export class DuckDbStore implements Store {
 
   getActor(org: string, id: string): Promise<Actor | null> {
     return this.read((c) => getActor(c, org, id));
+  }
+
+  getActors(org: string, ids: string[]): Promise<Actor[]> {
+    return this.read((c) => getActors(c, org, ids));
+  }
+
+  actorHeadcount(q: HeadcountQuery): Promise<number[]> {
+    return this.read((c) => actorHeadcount(c, q));
   }
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
