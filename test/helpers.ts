@@ -14,11 +14,17 @@ export interface TestApp {
   app: FastifyInstance;
   store: DuckDbStore;
   close(): Promise<void>;
-  call(method: string, url: string, opts?: { key?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<LightMyRequestResponse>;
+  call(
+    method: string,
+    url: string,
+    opts?: { key?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<LightMyRequestResponse>;
   newKey(role: 'admin' | 'ingest' | 'read', orgs: string[]): Promise<string>;
 }
 
-export async function makeApp(opts: { surfaces?: Surface[]; clock?: () => number; path?: string } = {}): Promise<TestApp> {
+export async function makeApp(
+  opts: { surfaces?: Surface[]; clock?: () => number; path?: string } = {},
+): Promise<TestApp> {
   const clock = opts.clock ?? (() => NOW);
   const store = await DuckDbStore.open({ path: opts.path ?? ':memory:', clock });
   await store.init();
@@ -31,7 +37,11 @@ export async function makeApp(opts: { surfaces?: Surface[]; clock?: () => number
       method: method as 'GET',
       url,
       headers,
-      ...(o.raw !== undefined ? { payload: o.raw } : o.body !== undefined ? { payload: JSON.stringify(o.body), headers: { 'content-type': 'application/json', ...headers } } : {}),
+      ...(o.raw !== undefined
+        ? { payload: o.raw }
+        : o.body !== undefined
+          ? { payload: JSON.stringify(o.body), headers: { 'content-type': 'application/json', ...headers } }
+          : {}),
     });
   };
   return {
@@ -52,5 +62,11 @@ export async function makeApp(opts: { surfaces?: Surface[]; clock?: () => number
 
 /** An event with sensible defaults; `time` is RFC 3339 or Unix seconds. */
 export function ev(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: `e${Math.random().toString(36).slice(2)}`, type: 'activity', time: '2026-11-19T10:00:00Z', org: 'acme', ...over };
+  return {
+    id: `e${Math.random().toString(36).slice(2)}`,
+    type: 'activity',
+    time: '2026-11-19T10:00:00Z',
+    org: 'acme',
+    ...over,
+  };
 }

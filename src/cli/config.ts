@@ -15,9 +15,11 @@ export interface Config {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw ValidationError.param('PORT', 'must be a port number');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw ValidationError.param('PORT', 'must be a port number');
   const store = env.TALLY_STORE ?? 'duckdb';
-  if (store !== 'duckdb' && store !== 'clickhouse') throw ValidationError.param('TALLY_STORE', 'must be duckdb or clickhouse');
+  if (store !== 'duckdb' && store !== 'clickhouse')
+    throw ValidationError.param('TALLY_STORE', 'must be duckdb or clickhouse');
   if (store === 'clickhouse' && !env.TALLY_CLICKHOUSE_URL) {
     throw ValidationError.param('TALLY_CLICKHOUSE_URL', 'is required when TALLY_STORE=clickhouse');
   }

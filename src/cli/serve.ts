@@ -11,7 +11,14 @@ import type { Config } from './config.js';
 export async function serve(config: Config): Promise<void> {
   const store = await createStore(config);
   const app = await createApp(
-    { store, adminKey: config.adminKey, logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] } },
+    {
+      store,
+      adminKey: config.adminKey,
+      logger: {
+        level: process.env.LOG_LEVEL ?? 'info',
+        redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+      },
+    },
     surfaces,
   );
   let closing = false;
@@ -21,7 +28,9 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing requests in flight');
     void (async () => {
       // Keep-alive connections that finish a request during close() would otherwise idle until their timeout.
-      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      const reaper = setInterval(() => {
+        app.server.closeIdleConnections();
+      }, 100);
       try {
         await app.close();
         clearInterval(reaper);
@@ -39,7 +48,9 @@ export async function serve(config: Config): Promise<void> {
   if (!config.adminKey && (await store.listKeys()).length === 0) {
     // A fresh store with no way in: issue one admin key and show it once, like a first-run password.
     const { secret } = await issueKey(app.ctx, { name: 'bootstrap admin', role: 'admin', orgs: ['*'] });
-    console.log(`No keys existed, so an admin key over all orgs was created. It is shown only now:\n  ${secret}`);
+    console.log(
+      `No keys existed, so an admin key over all orgs was created. It is shown only now:\n  ${secret}`,
+    );
   }
   console.log(
     `Tally is listening on ${address} (store: ${config.store}${config.store === 'duckdb' ? `, ${config.duckdbPath}` : ''}; pid ${process.pid})`,

@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   payload_too_large: 'The body has more than 10,000 events or 10 MiB.',
   unauthenticated: 'No key, an unknown key, or a revoked key.',
   forbidden: "The key's role or orgs do not cover this request.",
-  not_found: 'The resource does not exist or is outside the key\'s reach.',
+  not_found: "The resource does not exist or is outside the key's reach.",
   conflict: 'The change would break an invariant (e.g. a cycle in the org tree).',
   too_many_buckets: 'The query would produce more than 5000 buckets.',
   store_unavailable: 'The store cannot serve the request right now; retry later.',
@@ -30,7 +30,13 @@ export class AppError extends Error {
   readonly status: number;
   readonly details: ErrorDetail[];
 
-  constructor(code: ErrorCode, status: number, message: string, details: ErrorDetail[] = [], cause?: unknown) {
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string,
+    details: ErrorDetail[] = [],
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
@@ -41,7 +47,12 @@ export class AppError extends Error {
 
 /** Bad input: a client can fix it. `path` names the parameter or field at fault. */
 export class ValidationError extends AppError {
-  constructor(message: string, details: ErrorDetail[] = [], code: ErrorCode = 'invalid_request', status = 400) {
+  constructor(
+    message: string,
+    details: ErrorDetail[] = [],
+    code: ErrorCode = 'invalid_request',
+    status = 400,
+  ) {
     super(code, status, message, details);
   }
   /** A single-parameter error, the most common case. */

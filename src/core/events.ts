@@ -36,8 +36,7 @@ export const EventSchema = Type.Object(
 );
 export type EventInput = Static<typeof EventSchema>;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Parse an event time: RFC 3339 with an offset, or Unix seconds. Returns epoch ms or an error text. */
 export function parseEventTime(t: string | number): number | string {
@@ -50,7 +49,14 @@ export function parseEventTime(t: string | number): number | string {
   if (!m) return 'must be RFC 3339 with an offset or Z, e.g. 2024-05-01T12:00:00Z, or Unix seconds';
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+  if (
+    probe.getUTCFullYear() !== y ||
+    probe.getUTCMonth() !== mo - 1 ||
+    probe.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  ) {
     return 'is not a valid calendar date and time';
   }
   const ms = Date.parse(t.replace(' ', 'T').replace(/\.(\d{3})\d+/, '.$1'));
@@ -89,11 +95,22 @@ export function validateEvent(raw: unknown, index: number, nowMs: number): Event
     }
   }
   if (faults.length > 0 || typeof ts === 'string') return faults;
-  return { org: raw.org, id: raw.id, type: raw.type, ts, actor: raw.actor ?? null, value: raw.value ?? 1, dims };
+  return {
+    org: raw.org,
+    id: raw.id,
+    type: raw.type,
+    ts,
+    actor: raw.actor ?? null,
+    value: raw.value ?? 1,
+    dims,
+  };
 }
 
 /** Validate a batch: all events, or every fault. */
-export function validateBatch(raws: unknown[], nowMs: number): { events: EventRecord[] } | { faults: ErrorDetail[] } {
+export function validateBatch(
+  raws: unknown[],
+  nowMs: number,
+): { events: EventRecord[] } | { faults: ErrorDetail[] } {
   const events: EventRecord[] = [];
   const faults: ErrorDetail[] = [];
   raws.forEach((raw, i) => {

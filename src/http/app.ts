@@ -16,6 +16,7 @@ import { actorRoutes } from './routes/actors.js';
 import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
 import { orgRoutes } from './routes/orgs.js';
+import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -30,7 +31,7 @@ export interface AppOptions {
 export type Surface = (app: FastifyInstance) => Promise<void> | void;
 
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
-const NATIVE_ROUTES: Surface[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes];
+const NATIVE_ROUTES: Surface[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes, queryRoutes];
 
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
@@ -58,7 +59,11 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   });
   app.setErrorHandler(nativeErrorHandler);
   app.setNotFoundHandler((req, reply) => {
-    nativeErrorHandler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
+    nativeErrorHandler(
+      new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`),
+      req,
+      reply,
+    );
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
@@ -70,8 +75,9 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     for (const routes of NATIVE_ROUTES) await routes(v1);
   });
 
-  for (const surface of surfaces) await app.register(async (scope) => {
-    await surface(scope);
-  });
+  for (const surface of surfaces)
+    await app.register(async (scope) => {
+      await surface(scope);
+    });
   return app;
 }

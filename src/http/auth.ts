@@ -48,7 +48,11 @@ export async function resolveSecret(ctx: AppContext, secret: string): Promise<Pr
 }
 
 /** Authenticate with the given secret (or the native headers); throws 401. */
-export async function authenticate(req: FastifyRequest, ctx: AppContext, secret = nativeSecret(req)): Promise<Principal> {
+export async function authenticate(
+  req: FastifyRequest,
+  ctx: AppContext,
+  secret = nativeSecret(req),
+): Promise<Principal> {
   if (secret === null) throw new AuthError('unauthenticated', 'An API key is required.');
   const p = await resolveSecret(ctx, secret);
   if (!p) throw new AuthError('unauthenticated', 'The API key is unknown or revoked.');

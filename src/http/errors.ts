@@ -10,7 +10,10 @@ import { AppError, ValidationError, type ErrorDetail } from '../core/errors.js';
 /** Turn anything thrown inside a route into an AppError; unknown errors become `internal`. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const fe = err as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  const fe = err as Partial<FastifyError> & {
+    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
   if (fe.validation) {
     const details: ErrorDetail[] = fe.validation.map((v) => {
       const missing = v.params?.missingProperty;
@@ -24,13 +27,20 @@ export function toAppError(err: unknown): AppError {
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     if (fe.statusCode === 413) return new AppError('payload_too_large', 413, 'The body is too large.');
-    if (fe.statusCode === 415) return new ValidationError('Unsupported content type.', [], 'invalid_request', 415);
-    return new ValidationError(fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.name === 'SyntaxError' ? 'The body is not valid JSON.' : (fe.message ?? 'Bad request.'));
+    if (fe.statusCode === 415)
+      return new ValidationError('Unsupported content type.', [], 'invalid_request', 415);
+    return new ValidationError(
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.name === 'SyntaxError'
+        ? 'The body is not valid JSON.'
+        : (fe.message ?? 'Bad request.'),
+    );
   }
   return new AppError('internal', 500, 'Internal error.', [], err);
 }
 
-export function nativeErrorBody(e: AppError): { error: { code: string; message: string; details: ErrorDetail[] } } {
+export function nativeErrorBody(e: AppError): {
+  error: { code: string; message: string; details: ErrorDetail[] };
+} {
   return { error: { code: e.code, message: e.message, details: e.details } };
 }
 

@@ -3,6 +3,8 @@
  * in ./index.ts is the only place that picks an engine. Engines: ./duckdb, ./clickhouse.
  */
 import type { Actor, ActorPatch, EventRecord, IngestResult, KeyRecord, Org } from '../core/model.js';
+import type { Query } from '../core/query/plan.js';
+import type { QueryResult } from '../core/query/result.js';
 
 export interface Store {
   readonly engine: 'duckdb' | 'clickhouse';
@@ -35,6 +37,9 @@ export interface Store {
   listKeys(): Promise<KeyRecord[]>;
   /** Mark a key revoked; false when there is no such live key. */
   revokeKey(id: string, at: number): Promise<boolean>;
+
+  /** Run a query plan (see core/query); the engine's answer, read at the store's clock. */
+  query(q: Query): Promise<QueryResult>;
 }
 
 /**

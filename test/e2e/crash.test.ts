@@ -15,7 +15,9 @@ const dir = mkdtempSync(join(tmpdir(), 'tally-e2e-'));
 const db = join(dir, 'tally.duckdb');
 const ADMIN = 'e2e-admin-secret';
 const env = { TALLY_DB: db, TALLY_ADMIN_KEY: ADMIN };
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const CLIENTS = 4;
 const BATCHES_PER_CLIENT = 30;
@@ -57,7 +59,9 @@ describe('crash safety (real server, SIGKILL)', () => {
         for (const e of body) acked.add((e as { id: string }).id);
       }
     };
-    const clients = Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c))).then(() => (done = true));
+    const clients = Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c))).then(
+      () => (done = true),
+    );
     for (let k = 0; k < KILLS && !done; k++) {
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
       server.signal('SIGKILL');
@@ -77,8 +81,14 @@ describe('crash safety (real server, SIGKILL)', () => {
 
     const inst = await DuckDBInstance.create(db);
     const conn = await inst.connect();
-    const rows = (await conn.runAndReadAll("SELECT count(*) AS n, count(DISTINCT org || '/' || id) AS d FROM events WHERE id NOT LIKE 'c9-%'")).getRowObjectsJS();
-    const late = (await conn.runAndReadAll("SELECT count(*) AS n FROM events WHERE id LIKE 'c9-%'")).getRowObjectsJS();
+    const rows = (
+      await conn.runAndReadAll(
+        "SELECT count(*) AS n, count(DISTINCT org || '/' || id) AS d FROM events WHERE id NOT LIKE 'c9-%'",
+      )
+    ).getRowObjectsJS();
+    const late = (
+      await conn.runAndReadAll("SELECT count(*) AS n FROM events WHERE id LIKE 'c9-%'")
+    ).getRowObjectsJS();
     conn.closeSync();
     inst.closeSync();
     expect(Number(rows[0]!.n)).toBe(acked.size);

@@ -38,7 +38,16 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
     }
     return ms;
   };
-  const patch: ActorPatch = { org, id, kind: b.kind, created_at: time('created_at'), deleted_at: time('deleted_at'), first_name: b.first_name, last_name: b.last_name, props: b.props };
+  const patch: ActorPatch = {
+    org,
+    id,
+    kind: b.kind,
+    created_at: time('created_at'),
+    deleted_at: time('deleted_at'),
+    first_name: b.first_name,
+    last_name: b.last_name,
+    props: b.props,
+  };
   if (b.props !== undefined && JSON.stringify(b.props).length > MAX_PROPS_BYTES) {
     faults.push({ index, path: '/props', message: 'must serialise to at most 16 KiB' });
   }
@@ -47,7 +56,17 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
 
 export function actorView(a: Actor): Record<string, unknown> {
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-  return { org: a.org, id: a.id, kind: a.kind, created_at: iso(a.created_at), deleted_at: iso(a.deleted_at), first_name: a.first_name, last_name: a.last_name, props: a.props, first_seen: iso(a.first_seen) };
+  return {
+    org: a.org,
+    id: a.id,
+    kind: a.kind,
+    created_at: iso(a.created_at),
+    deleted_at: iso(a.deleted_at),
+    first_name: a.first_name,
+    last_name: a.last_name,
+    props: a.props,
+    first_seen: iso(a.first_seen),
+  };
 }
 
 export function actorRoutes(base: FastifyInstance): void {
@@ -76,7 +95,8 @@ export function actorRoutes(base: FastifyInstance): void {
       if (Array.isArray(r)) faults.push(...r);
       else patches.push(r);
     });
-    if (faults.length > 0) throw new ValidationError(`${faults.length} fault(s); nothing was stored.`, faults);
+    if (faults.length > 0)
+      throw new ValidationError(`${faults.length} fault(s); nothing was stored.`, faults);
     for (const org of new Set(patches.map((x) => x.org))) requireReach(p, tree, org);
     await app.ctx.store.upsertActors(patches);
     return { upserted: patches.length };

@@ -35,7 +35,8 @@ export function eventRoutes(app: FastifyInstance): void {
     { parseAs: 'string', bodyLimit: LIMITS.maxBodyBytes },
     (_req, body, done) => {
       const parsed = parseNdjson(String(body));
-      if ('faults' in parsed) done(new ValidationError('Some NDJSON lines are not valid JSON.', parsed.faults, 'invalid_event'));
+      if ('faults' in parsed)
+        done(new ValidationError('Some NDJSON lines are not valid JSON.', parsed.faults, 'invalid_event'));
       else done(null, new NdjsonBody(parsed.items));
     },
   );
@@ -46,16 +47,25 @@ export function eventRoutes(app: FastifyInstance): void {
     const body = req.body;
     const raws: unknown[] = body instanceof NdjsonBody ? body.items : Array.isArray(body) ? body : [body];
     if (raws.length > LIMITS.maxEventsPerRequest) {
-      throw new AppError('payload_too_large', 413, `At most ${LIMITS.maxEventsPerRequest} events per request.`);
+      throw new AppError(
+        'payload_too_large',
+        413,
+        `At most ${LIMITS.maxEventsPerRequest} events per request.`,
+      );
     }
     if (raws.length === 0) return { accepted: 0, duplicates: 0 };
     const checked = validateBatch(raws, app.ctx.clock());
     if ('faults' in checked) {
-      throw new ValidationError(`${checked.faults.length} fault(s) in the batch; nothing was stored.`, checked.faults, 'invalid_event');
+      throw new ValidationError(
+        `${checked.faults.length} fault(s) in the batch; nothing was stored.`,
+        checked.faults,
+        'invalid_event',
+      );
     }
     const tree = await loadOrgTree(app.ctx);
     const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(p.orgs, o));
-    if (outside.length > 0) throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
+    if (outside.length > 0)
+      throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
     return app.ctx.store.ingest(checked.events);
   });
 }

@@ -34,11 +34,22 @@ export function keyView(k: KeyRecord): Record<string, unknown> {
 }
 
 /** Create and store a key; the secret is returned once and only its hash is kept. */
-export async function issueKey(ctx: AppContext, input: { name: string; role: Role; orgs: string[] }): Promise<{ record: KeyRecord; secret: string }> {
+export async function issueKey(
+  ctx: AppContext,
+  input: { name: string; role: Role; orgs: string[] },
+): Promise<{ record: KeyRecord; secret: string }> {
   const id = newKeyId();
   const secret = newSecret(id);
   const orgs = input.orgs.includes('*') ? ['*'] : [...new Set(input.orgs)];
-  const record: KeyRecord = { id, name: input.name, role: input.role, orgs, hash: hashSecret(secret), created_at: ctx.clock(), revoked_at: null };
+  const record: KeyRecord = {
+    id,
+    name: input.name,
+    role: input.role,
+    orgs,
+    hash: hashSecret(secret),
+    created_at: ctx.clock(),
+    revoked_at: null,
+  };
   await ctx.store.createKey(record);
   return { record, secret };
 }
@@ -60,7 +71,16 @@ export function keyRoutes(base: FastifyInstance): void {
     }
     const { record, secret } = await issueKey(app.ctx, req.body);
     const view = keyView(record);
-    return reply.status(201).send({ id: record.id, key: secret, name: view.name, role: view.role, orgs: view.orgs, created_at: view.created_at });
+    return reply
+      .status(201)
+      .send({
+        id: record.id,
+        key: secret,
+        name: view.name,
+        role: view.role,
+        orgs: view.orgs,
+        created_at: view.created_at,
+      });
   });
 
   app.get('/v1/keys', async (req) => {
@@ -72,15 +92,19 @@ export function keyRoutes(base: FastifyInstance): void {
     return { keys: visible.map(keyView) };
   });
 
-  app.delete('/v1/keys/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (req, reply) => {
-    const p = req.principal!;
-    requireRole(p, 'admin');
-    const key = await app.ctx.store.getKey(req.params.id);
-    const tree = await loadOrgTree(app.ctx);
-    const inReach = key !== null && withinReach(p, tree, key);
-    if (!inReach || !(await app.ctx.store.revokeKey(req.params.id, app.ctx.clock()))) {
-      throw new NotFoundError(`No live key ${req.params.id}.`);
-    }
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/keys/:id',
+    { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    async (req, reply) => {
+      const p = req.principal!;
+      requireRole(p, 'admin');
+      const key = await app.ctx.store.getKey(req.params.id);
+      const tree = await loadOrgTree(app.ctx);
+      const inReach = key !== null && withinReach(p, tree, key);
+      if (!inReach || !(await app.ctx.store.revokeKey(req.params.id, app.ctx.clock()))) {
+        throw new NotFoundError(`No live key ${req.params.id}.`);
+      }
+      return reply.status(204).send();
+    },
+  );
 }

@@ -17,7 +17,10 @@ const PutOrg = Type.Object(
     name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
     parent: Type.Optional(Type.Union([OrgId, Type.Null()])),
     domain: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' }), Type.Null()]),
+      Type.Union([
+        Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' }),
+        Type.Null(),
+      ]),
     ),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
@@ -25,7 +28,14 @@ const PutOrg = Type.Object(
 );
 
 export function orgView(o: Org): Record<string, unknown> {
-  return { id: o.id, name: o.name, parent: o.parent, domain: o.domain, timezone: o.timezone, created_at: new Date(o.created_at).toISOString() };
+  return {
+    id: o.id,
+    name: o.name,
+    parent: o.parent,
+    domain: o.domain,
+    timezone: o.timezone,
+    created_at: new Date(o.created_at).toISOString(),
+  };
 }
 
 export function orgRoutes(base: FastifyInstance): void {
@@ -41,21 +51,26 @@ export function orgRoutes(base: FastifyInstance): void {
     const current = tree.get(id);
     const parent = body.parent === undefined ? (current?.parent ?? null) : body.parent;
     // A new root org needs a key over it (or '*'); anything else, reach over the org or its new parent.
-    if (!tree.reaches(p.orgs, id) && !(current === undefined && parent !== null && tree.reaches(p.orgs, parent))) {
+    if (
+      !tree.reaches(p.orgs, id) &&
+      !(current === undefined && parent !== null && tree.reaches(p.orgs, parent))
+    ) {
       throw new AuthError('forbidden', `This key does not cover org ${id}.`);
     }
     if (parent !== null) {
       if (!tree.get(parent)) throw ValidationError.param('parent', `org ${parent} does not exist`);
-      if (tree.wouldCycle(id, parent)) throw ValidationError.param('parent', `making ${parent} the parent of ${id} would create a cycle`);
+      if (tree.wouldCycle(id, parent))
+        throw ValidationError.param('parent', `making ${parent} the parent of ${id} would create a cycle`);
       requireReach(p, tree, parent);
     }
     const timezone = body.timezone ?? current?.timezone ?? 'UTC';
-    if (!isValidTimeZone(timezone)) throw ValidationError.param('timezone', `unknown IANA time zone ${timezone}`);
+    if (!isValidTimeZone(timezone))
+      throw ValidationError.param('timezone', `unknown IANA time zone ${timezone}`);
     const org: Org = {
       id,
       name: body.name === undefined ? (current?.name ?? null) : body.name,
       parent,
-      domain: body.domain === undefined ? (current?.domain ?? null) : body.domain?.toLowerCase() ?? null,
+      domain: body.domain === undefined ? (current?.domain ?? null) : (body.domain?.toLowerCase() ?? null),
       timezone,
       created_at: current?.created_at ?? app.ctx.clock(),
     };
@@ -66,13 +81,19 @@ export function orgRoutes(base: FastifyInstance): void {
   app.get('/v1/orgs/:id', { schema: { params } }, async (req) => {
     const tree = await loadOrgTree(app.ctx);
     const org = tree.get(req.params.id);
-    if (!org || !tree.reaches(req.principal!.orgs, org.id)) throw new NotFoundError(`No org ${req.params.id} within this key's reach.`);
+    if (!org || !tree.reaches(req.principal!.orgs, org.id))
+      throw new NotFoundError(`No org ${req.params.id} within this key's reach.`);
     return orgView(org);
   });
 
   app.get('/v1/orgs', async (req) => {
     const tree = await loadOrgTree(app.ctx);
     const ids = new Set(tree.reachable(req.principal!.orgs));
-    return { orgs: tree.all().filter((o) => ids.has(o.id)).map(orgView) };
+    return {
+      orgs: tree
+        .all()
+        .filter((o) => ids.has(o.id))
+        .map(orgView),
+    };
   });
 }

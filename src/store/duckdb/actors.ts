@@ -44,7 +44,11 @@ function stripUndefined(p: ActorPatch): ActorPatch {
 }
 
 /** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns how many orgs were created. */
-export async function upsertActors(conn: DuckDBConnection, patches: ActorPatch[], now: number): Promise<number> {
+export async function upsertActors(
+  conn: DuckDBConnection,
+  patches: ActorPatch[],
+  now: number,
+): Promise<number> {
   const merged = mergePatches(patches);
   if (merged.length === 0) return 0;
   await run(conn, STAGING_DDL);

@@ -61,7 +61,8 @@ export class ReadPool {
   }
 
   async with<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiters.push(resolve)));
+    const conn =
+      this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiters.push(resolve)));
     try {
       return await fn(conn);
     } finally {

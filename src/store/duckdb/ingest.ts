@@ -94,7 +94,8 @@ export class GroupCommitter {
         p.resolve({ accepted, duplicates: p.events.length - accepted });
       });
     } catch (err) {
-      const wrapped = err instanceof StoreError ? err : new StoreError('The store could not commit events.', err);
+      const wrapped =
+        err instanceof StoreError ? err : new StoreError('The store could not commit events.', err);
       for (const p of group) p.reject(wrapped);
     }
   }

@@ -10,6 +10,9 @@ import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { all, ReadPool, run, SerialLane } from './db.js';
 import { GroupCommitter } from './ingest.js';
+import { executeQuery } from './query.js';
+import type { Query } from '../../core/query/plan.js';
+import type { QueryResult } from '../../core/query/result.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -126,6 +129,10 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
+  query(q: Query): Promise<QueryResult> {
+    return this.read((c) => executeQuery(c, q, this.clock()));
+  }
+
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     const created = await this.lane.run(() => upsertActors(this.writer, patches, this.clock()));
     if (created > 0) this.invalidateOrgs();
@@ -157,7 +164,11 @@ export class DuckDbStore implements Store {
 
   async revokeKey(id: string, at: number): Promise<boolean> {
     const rows = await this.lane.run(() =>
-      all(this.writer, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id', [at, id]),
+      all(
+        this.writer,
+        'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id',
+        [at, id],
+      ),
     );
     return rows.length > 0;
   }

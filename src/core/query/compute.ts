@@ -1,0 +1,309 @@
+/**
+ * From store rows to per-group values on the answer's buckets: window sums and
+ * extremes, running distinct counts from interval deltas, and the carried-forward
+ * gauge. Pure and O(groups x units); the rows come through an injected fetcher.
+ */
+import type { Axis } from './axis.js';
+import type { Field, Query } from './plan.js';
+import type { RawRow, RowFetcher, RowRequest, Scan, TimeIndex } from './requests.js';
+
+export type Tuple = (string | null)[];
+
+export interface GroupValues {
+  tuple: Tuple;
+  values: (number | null)[];
+  present: boolean[];
+  total: number | null;
+}
+
+interface Stats {
+  n: number;
+  s: number;
+  mn: number | null;
+  mx: number | null;
+  u: number;
+}
+
+const NO_INDEX: TimeIndex = { kind: 'none', weekStart: 1, segments: [], clampBefore: null };
+const EMPTY: Stats = { n: 0, s: 0, mn: null, mx: null, u: 0 };
+
+function tupleOf(row: RawRow, prefix: string, k: number): Tuple {
+  return Array.from({ length: k }, (_, j) => {
+    const v = row[`${prefix}${j}`];
+    if (v === null || v === undefined) return null;
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  });
+}
+
+function num(v: unknown): number {
+  return v === null || v === undefined ? 0 : Number(v);
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function combine(a: Stats, b: Stats): Stats {
+  const pick = (x: number | null, y: number | null, f: (p: number, q: number) => number): number | null =>
+    x === null ? y : y === null ? x : f(x, y);
+  return {
+    n: a.n + b.n,
+    s: a.s + b.s,
+    mn: pick(a.mn, b.mn, Math.min),
+    mx: pick(a.mx, b.mx, Math.max),
+    u: a.u + b.u,
+  };
+}
+
+/** The figure an aggregation takes from combined stats. */
+function figure(q: Query, st: Stats): number | null {
+  switch (q.aggregation.fn) {
+    case 'count':
+      return st.n;
+    case 'sum':
+      return st.s;
+    case 'min':
+      return st.mn;
+    case 'max':
+      return st.mx;
+    case 'avg':
+      return st.n > 0 ? st.s / st.n : null;
+    default:
+      return st.u;
+  }
+}
+
+/** Rows grouped by their g-tuple, in first-seen order. */
+class Groups<T> {
+  readonly map = new Map<string, { tuple: Tuple; data: T }>();
+  constructor(private readonly make: () => T) {}
+  get(tuple: Tuple): T {
+    const key = JSON.stringify(tuple);
+    let entry = this.map.get(key);
+    if (!entry) this.map.set(key, (entry = { tuple, data: this.make() }));
+    return entry.data;
+  }
+}
+
+/** The compute context: the plan, its axis, the fetcher and an optional exclusion for "other". */
+export interface Ctx {
+  q: Query;
+  axis: Axis;
+  fetch: RowFetcher;
+  exclude: Scan['exclude'];
+}
+
+function scan(ctx: Ctx, from: number | null, to: number): Scan {
+  return {
+    orgs: ctx.q.orgs,
+    types: ctx.q.types,
+    filters: ctx.q.filters,
+    from,
+    to,
+    exclude: ctx.exclude ?? null,
+  };
+}
+
+async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<number, Stats>>> {
+  const groups = new Groups<Map<number, Stats>>(() => new Map());
+  for (const row of await ctx.fetch(request)) {
+    const st: Stats = {
+      n: num(row.n),
+      s: num(row.s),
+      mn: numOrNull(row.mn),
+      mx: numOrNull(row.mx),
+      u: num(row.u),
+    };
+    groups.get(tupleOf(row, 'g', ctx.q.groupBy.length)).set(num(row.i), st);
+  }
+  return groups;
+}
+
+/** Whole-range totals per group (a separate scan where buckets cannot give them). */
+async function totalsByGroup(ctx: Ctx): Promise<Map<string, number | null>> {
+  const { q } = ctx;
+  const unique = q.aggregation.fn === 'unique' ? q.aggregation.of : null;
+  const rows = await statsRows(ctx, {
+    kind: 'stats',
+    scan: scan(ctx, q.range.from, q.range.to),
+    groupBy: q.groupBy,
+    index: NO_INDEX,
+    unique,
+  });
+  const out = new Map<string, number | null>();
+  for (const [key, { data }] of rows.map) out.set(key, figure(q, data.get(0) ?? EMPTY));
+  return out;
+}
+
+function needsTotalsScan(q: Query): boolean {
+  if (q.aggregation.fn === 'latest') return false;
+  if (q.window.kind !== 'none') return true;
+  return q.aggregation.fn === 'unique' && q.bucket !== 'none';
+}
+
+/** Count, sum, min, max, avg (any window) and unique without a window. */
+async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
+  const { q, axis } = ctx;
+  const unique = q.aggregation.fn === 'unique' ? q.aggregation.of : null;
+  const main = await statsRows(ctx, {
+    kind: 'stats',
+    scan: scan(ctx, axis.dataFrom, q.range.to),
+    groupBy: q.groupBy,
+    index: axis.index,
+    unique,
+  });
+  const w = q.window;
+  let seeds = new Groups<Map<number, Stats>>(() => new Map());
+  if (w.kind === 'cumulative' && w.since === 'all') {
+    seeds = await statsRows(ctx, {
+      kind: 'stats',
+      scan: scan(ctx, null, q.range.from),
+      groupBy: q.groupBy,
+      index: NO_INDEX,
+      unique: null,
+    });
+    for (const { tuple } of seeds.map.values()) main.get(tuple);
+  }
+  const out: GroupValues[] = [];
+  for (const [key, { tuple, data }] of main.map) {
+    const at = (i: number): Stats => data.get(i) ?? EMPTY;
+    const sum = (lo: number, hi: number): Stats => {
+      let st = EMPTY;
+      for (let i = Math.max(0, lo); i <= hi; i++) st = combine(st, at(i));
+      return st;
+    };
+    // Prefix sums keep rolling count/sum/avg O(units); only min/max rescan their window.
+    const pn = [0];
+    const ps = [0];
+    for (let i = 0; i < axis.units.length; i++) {
+      pn.push(pn[i]! + at(i).n);
+      ps.push(ps[i]! + at(i).s);
+    }
+    const extremes = q.aggregation.fn === 'min' || q.aggregation.fn === 'max';
+    const rolling = (lo: number, hi: number): Stats =>
+      extremes
+        ? sum(lo, hi)
+        : {
+            n: pn[hi + 1]! - pn[Math.max(0, lo)]!,
+            s: ps[hi + 1]! - ps[Math.max(0, lo)]!,
+            mn: null,
+            mx: null,
+            u: 0,
+          };
+    let running = seeds.map.get(key)?.data.get(0) ?? EMPTY;
+    const values: (number | null)[] = [];
+    const present: boolean[] = [];
+    let whole = EMPTY;
+    axis.span.forEach(({ lo, hi }) => {
+      const own = sum(lo, hi);
+      whole = combine(whole, own);
+      // A bucket has data when it holds a counted row (for unique: a row with a complete tuple).
+      present.push(unique ? own.u > 0 : own.n > 0);
+      if (w.kind === 'rolling') values.push(figure(q, rolling(hi - w.size + 1, hi)));
+      else if (w.kind === 'cumulative') values.push(figure(q, (running = combine(running, own))));
+      else values.push(figure(q, own));
+    });
+    // A group of unique whose rows all lack a member of the tuple counts nothing: leave it out.
+    if (unique && whole.u === 0) continue;
+    out.push({ tuple, values, present, total: figure(q, whole) });
+  }
+  return out;
+}
+
+/** Unique with a rolling or cumulative window: running sums of interval deltas. */
+async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
+  const { q, axis } = ctx;
+  if (q.aggregation.fn !== 'unique' || q.window.kind === 'none') return [];
+  const size = q.window.kind === 'rolling' ? q.window.size : null;
+  const since = q.window.kind === 'cumulative' && q.window.since === 'all' ? null : axis.dataFrom;
+  const request: RowRequest = {
+    kind: 'intervals',
+    scan: scan(ctx, since, q.range.to),
+    groupBy: q.groupBy,
+    unique: q.aggregation.of,
+    index: axis.index,
+    size,
+  };
+  const groups = new Groups<{ delta: number[]; active: number[]; seed: number }>(() => ({
+    delta: new Array<number>(axis.units.length).fill(0),
+    active: new Array<number>(axis.units.length).fill(0),
+    seed: 0,
+  }));
+  for (const row of await ctx.fetch(request)) {
+    const g = groups.get(tupleOf(row, 'g', q.groupBy.length));
+    const i = num(row.i);
+    if (i < 0) g.seed += num(row.plus);
+    else if (i < axis.units.length) {
+      g.delta[i]! += num(row.plus) - num(row.minus);
+      g.active[i]! += num(row.active);
+    }
+  }
+  const out: GroupValues[] = [];
+  for (const { tuple, data } of groups.map.values()) {
+    const running: number[] = [];
+    let c = data.seed;
+    for (const d of data.delta) running.push((c += d));
+    const values = axis.span.map(({ hi }) => running[hi] ?? 0);
+    const present = axis.span.map(({ lo, hi }) => data.active.slice(lo, hi + 1).some((a) => a > 0));
+    out.push({ tuple, values, present, total: null });
+  }
+  return out;
+}
+
+/** The gauge: last reading per `per` tuple, carried forward from the seed, summed. */
+async function fromLatest(ctx: Ctx): Promise<GroupValues[]> {
+  const { q, axis } = ctx;
+  if (q.aggregation.fn !== 'latest') return [];
+  // A gauge belongs to one org: the same per-tuple in two orgs is two gauges.
+  const own = q.aggregation.per;
+  const per: Field[] = own.some((f) => f.kind === 'org') ? own : [{ kind: 'org' }, ...own];
+  const k = q.groupBy.length;
+  const groups = new Groups<{ seed: Map<string, number>; at: Map<number, Map<string, number>> }>(() => ({
+    seed: new Map(),
+    at: new Map(),
+  }));
+  const base = { groupBy: q.groupBy, per } as const;
+  const [inRange, before] = await Promise.all([
+    ctx.fetch({ kind: 'latest', scan: scan(ctx, q.range.from, q.range.to), ...base, index: axis.index }),
+    ctx.fetch({ kind: 'latest', scan: scan(ctx, null, q.range.from), ...base, index: NO_INDEX }),
+  ]);
+  for (const row of before)
+    groups.get(tupleOf(row, 'g', k)).seed.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v));
+  for (const row of inRange) {
+    const g = groups.get(tupleOf(row, 'g', k));
+    const i = num(row.i);
+    const readings = g.at.get(i) ?? new Map<string, number>();
+    g.at.set(i, readings.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v)));
+  }
+  const out: GroupValues[] = [];
+  for (const { tuple, data } of groups.map.values()) {
+    const current = new Map(data.seed);
+    const values: (number | null)[] = [];
+    const present: boolean[] = [];
+    for (const { lo, hi } of axis.span) {
+      let seen = false;
+      for (let i = lo; i <= hi; i++) {
+        for (const [p, v] of data.at.get(i) ?? []) {
+          current.set(p, v);
+          seen = true;
+        }
+      }
+      present.push(seen);
+      values.push(current.size === 0 ? null : [...current.values()].reduce((a, b) => a + b, 0));
+    }
+    out.push({ tuple, values, present, total: values.at(-1) ?? null });
+  }
+  return out;
+}
+
+/** Values of every group of the plan, totals included, in first-seen order. */
+export async function computeGroups(ctx: Ctx): Promise<GroupValues[]> {
+  const agg = ctx.q.aggregation.fn;
+  const intervals = agg === 'unique' && ctx.q.window.kind !== 'none';
+  const [groups, totals] = await Promise.all([
+    agg === 'latest' ? fromLatest(ctx) : intervals ? fromIntervals(ctx) : fromStats(ctx),
+    needsTotalsScan(ctx.q) ? totalsByGroup(ctx) : Promise.resolve(null),
+  ]);
+  if (totals) for (const g of groups) g.total = totals.get(JSON.stringify(g.tuple)) ?? figure(ctx.q, EMPTY);
+  return groups;
+}

@@ -1,0 +1,95 @@
+/**
+ * The neutral query plan: what every surface (native /v1/query and the five
+ * compatibility APIs) turns a request into, and what every store executes.
+ * A plan is already resolved: orgs expanded to subtrees and checked against the
+ * key, the range in epoch ms, the timezone chosen. `normaliseQuery` (validate.ts)
+ * checks the combinations; `runQuery` (run.ts) executes it through a store's rows.
+ */
+
+/** A field of an event that can be filtered, grouped or counted distinct. */
+export type Field =
+  | { kind: 'actor' }
+  | { kind: 'dim'; key: string }
+  | { kind: 'org' }
+  | { kind: 'type' }
+  /** The actor's kind from the actors table; actors known only from events are 'user'; no actor = null. */
+  | { kind: 'actor_kind' };
+
+export interface Filter {
+  field: Field;
+  /** `eq` takes one value; `in`/`not_in` a list; `prefix` matches the start of the value (nulls not allowed). */
+  op: 'eq' | 'in' | 'not_in' | 'prefix';
+  /** `null` stands for "missing" (no such dim, or no actor): `in ['standard', null]` keeps both. */
+  values: (string | null)[];
+}
+
+export type Aggregation =
+  /** Number of events. */
+  | { fn: 'count' }
+  /** Over the events' `value`. min/max/avg of an empty bucket are null. */
+  | { fn: 'sum' | 'min' | 'max' | 'avg' }
+  /** Exact distinct count of the tuple of `of`; a row where any member is missing does not count. */
+  | { fn: 'unique'; of: Field[] }
+  /**
+   * Gauge: per distinct `per` tuple (within each group) the value of the last event, carried
+   * forward across empty buckets and seeded with the last value before the range; the point is
+   * the sum over those tuples. Ties on `ts` go to the larger event id.
+   */
+  | { fn: 'latest'; per: Field[] };
+
+export type TimeUnit = 'hour' | 'day' | 'week' | 'month';
+
+/** Time buckets, one total (`none`), or histograms by local hour (0-23) and weekday (0 = Sunday). */
+export type Bucketing = 'none' | TimeUnit | 'hour_of_day' | 'day_of_week';
+
+export type Window =
+  | { kind: 'none' }
+  /**
+   * Running value at each bucket: running sum (count/sum), running min/max/avg, running
+   * distinct (unique). `since: 'range'` starts at `range.from`, `'all'` at the beginning of time.
+   */
+  | { kind: 'cumulative'; since: 'range' | 'all' }
+  /**
+   * The `size` units of `unit` ending with each bucket's last unit, e.g. 30 days of unique
+   * actors at each day. `unit` must nest in the bucket (hour in anything, day in day/week/month,
+   * week in week, month in month). The window may reach before `range.from`.
+   */
+  | { kind: 'rolling'; size: number; unit: TimeUnit };
+
+export interface Query {
+  /** The org ids the query covers, already expanded to subtrees and checked against the key. */
+  orgs: string[];
+  /** Event types (OR); empty means every type. */
+  types: string[];
+  /** Half-open [from, to), Unix epoch ms. */
+  range: { from: number; to: number };
+  /** IANA name; buckets and histograms follow its local calendar. */
+  timezone: string;
+  /** 0 = Sunday ... 6 = Saturday; ISO weeks start on 1 (Monday). */
+  weekStart: number;
+  bucket: Bucketing;
+  aggregation: Aggregation;
+  /** AND of filters. */
+  filters: Filter[];
+  groupBy: Field[];
+  window: Window;
+  /** `zero`: every bucket of every group; `sparse`: only buckets holding matching events. */
+  fill: 'zero' | 'sparse';
+  /** Percent share of each group within each bucket, floored to `precision` decimals, largest remainder. */
+  share?: { precision: number } | null;
+  /** Keep the `n` groups with the largest totals; with `other`, fold the rest into one series. */
+  top?: { n: number; other: boolean } | null;
+}
+
+/** The label a field has in answers: `actor`, `dims.<key>`, `org`, `type`, `actor_kind`. */
+export function fieldLabel(field: Field): string {
+  return field.kind === 'dim' ? `dims.${field.key}` : field.kind;
+}
+
+/** The inverse of `fieldLabel`, or null for an unknown label. */
+export function parseField(label: string): Field | null {
+  if (label.startsWith('dims.') && label.length > 5) return { kind: 'dim', key: label.slice(5) };
+  if (label === 'actor' || label === 'org' || label === 'type' || label === 'actor_kind')
+    return { kind: label };
+  return null;
+}

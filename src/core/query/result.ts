@@ -1,0 +1,58 @@
+/**
+ * The neutral query result that the native API serialises and the compatibility
+ * presenters reshape. Times are epoch ms; ISO strings are given for the range only.
+ *
+ * ```
+ * { range: { from, to, from_iso, to_iso }, timezone, bucket, week_start,
+ *   series: [{ group: { 'dims.app': 'a1' }, total, points: [{ start, end, value, share?, window?, slot? }] }],
+ *   other: Series | null, total_groups,
+ *   meta: { read_at, last_bucket_open, buckets } }
+ * ```
+ * - `start`/`end`: the bucket's own calendar bounds (the first may start before `range.from`,
+ *   the last may end after `range.to`; data is counted only inside the range, except a
+ *   rolling window or `cumulative since all`, which look back). For `none` and the
+ *   histograms they are the range bounds, and `slot` is the hour (0-23) or weekday (0 = Sunday).
+ * - `value`: null where undefined (min/max/avg of no events, a gauge before its first reading).
+ * - `window`: for rolling and cumulative windows, the half-open span the value covers;
+ *   `from` is null for `cumulative since all`.
+ * - `share`: percent of the bucket's sum over all series (other included), exact to
+ *   the stated precision; every bucket with data sums to exactly 100; buckets with none are 0.
+ * - `total`: the aggregation over the whole range for that group (no window).
+ */
+import type { Bucketing } from './plan.js';
+
+export interface Point {
+  start: number;
+  end: number;
+  value: number | null;
+  slot?: number;
+  share?: number;
+  window?: { from: number | null; to: number };
+}
+
+export interface Series {
+  /** Group-by field label -> value (null = missing). Empty object when there is no group-by. */
+  group: Record<string, string | null>;
+  points: Point[];
+  total: number | null;
+}
+
+export interface QueryResult {
+  range: { from: number; to: number; from_iso: string; to_iso: string };
+  timezone: string;
+  bucket: Bucketing;
+  week_start: number;
+  series: Series[];
+  /** The groups beyond top-N folded together, when `top.other` was asked and some were cut. */
+  other: Series | null;
+  /** How many groups exist before top-N. */
+  total_groups: number;
+  meta: {
+    /** When the data was read (epoch ms). */
+    read_at: number;
+    /** Whether the last bucket's calendar period (or the range, for `none`/histograms) ends after `read_at`. */
+    last_bucket_open: boolean;
+    /** Number of buckets in the answer's axis. */
+    buckets: number;
+  };
+}

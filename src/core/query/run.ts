@@ -1,0 +1,160 @@
+/**
+ * The engine's pipeline, independent of any database: normalise the plan, build
+ * its time axis, fetch the few row aggregates through the store's fetcher, then
+ * order groups, cut top-N (re-scanning "other" where it is not additive), compute
+ * shares, fill, and assemble the neutral result (see result.ts).
+ */
+import { formatUtcIsoMs } from '../time/index.js';
+import { buildAxis, type Axis } from './axis.js';
+import { computeGroups, type GroupValues, type Tuple } from './compute.js';
+import { fieldLabel, type Query } from './plan.js';
+import type { RowFetcher } from './requests.js';
+import type { Point, QueryResult, Series } from './result.js';
+import { largestRemainder } from './share.js';
+import { normaliseQuery } from './validate.js';
+
+/** Orders tuples element-wise; null (missing) first. */
+export function compareTuples(a: Tuple, b: Tuple): number {
+  for (let k = 0; k < Math.max(a.length, b.length); k++) {
+    const x = a[k] ?? null;
+    const y = b[k] ?? null;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function byTotal(a: GroupValues, b: GroupValues): number {
+  const x = a.total ?? -Infinity;
+  const y = b.total ?? -Infinity;
+  return y - x || compareTuples(a.tuple, b.tuple);
+}
+
+function foldNumbers(xs: (number | null)[], f: (a: number, b: number) => number): number | null {
+  let acc: number | null = null;
+  for (const x of xs) if (x !== null) acc = acc === null ? x : f(acc, x);
+  return acc;
+}
+
+/** "Other" from the cut groups, where the aggregation is additive or an extreme. */
+function foldGroups(q: Query, cut: GroupValues[], buckets: number): GroupValues {
+  const fn = q.aggregation.fn;
+  const f = fn === 'min' ? Math.min : fn === 'max' ? Math.max : (a: number, b: number) => a + b;
+  const values = Array.from({ length: buckets }, (_, b) =>
+    foldNumbers(
+      cut.map((g) => g.values[b] ?? null),
+      f,
+    ),
+  );
+  const present = Array.from({ length: buckets }, (_, b) => cut.some((g) => g.present[b]));
+  return {
+    tuple: [],
+    values,
+    present,
+    total: foldNumbers(
+      cut.map((g) => g.total),
+      f,
+    ),
+  };
+}
+
+async function otherGroup(
+  q: Query,
+  axis: Axis,
+  fetch: RowFetcher,
+  kept: GroupValues[],
+  cut: GroupValues[],
+): Promise<GroupValues> {
+  const fn = q.aggregation.fn;
+  if (fn !== 'unique' && fn !== 'avg') return foldGroups(q, cut, axis.buckets.length);
+  // Distinct counts and averages of a union are not sums of parts: scan again without the kept groups.
+  const exclude = { fields: q.groupBy, tuples: kept.map((g) => g.tuple) };
+  const [only] = await computeGroups({ q: { ...q, groupBy: [] }, axis, fetch, exclude });
+  const empty = fn === 'unique' ? 0 : null;
+  return (
+    only ?? {
+      tuple: [],
+      values: axis.buckets.map(() => empty),
+      present: axis.buckets.map(() => false),
+      total: empty,
+    }
+  );
+}
+
+function windowOf(q: Query, axis: Axis, b: number): Point['window'] {
+  const bucket = axis.buckets[b]!;
+  const to = Math.min(bucket.end, q.range.to);
+  if (q.window.kind === 'rolling') {
+    const first = axis.units[Math.max(0, axis.span[b]!.hi - q.window.size + 1)]!;
+    return { from: first.start, to };
+  }
+  if (q.window.kind === 'cumulative') return { from: q.window.since === 'all' ? null : q.range.from, to };
+  return undefined;
+}
+
+function toSeries(q: Query, axis: Axis, g: GroupValues, shares: number[][] | null, row: number): Series {
+  const group: Record<string, string | null> = {};
+  q.groupBy.forEach((field, k) => (group[fieldLabel(field)] = g.tuple[k] ?? null));
+  const points: Point[] = [];
+  axis.buckets.forEach((bucket, b) => {
+    if (q.fill === 'sparse' && !g.present[b]) return;
+    const point: Point = { start: bucket.start, end: bucket.end, value: g.values[b] ?? null };
+    if (bucket.slot !== undefined) point.slot = bucket.slot;
+    if (shares) point.share = shares[b]![row]!;
+    const window = windowOf(q, axis, b);
+    if (window) point.window = window;
+    points.push(point);
+  });
+  return { group, points, total: g.total };
+}
+
+/**
+ * Run a plan end to end. `fetch` runs one row request on the store (see requests.ts);
+ * `nowMs` is when the data is read. Throws `ValidationError` for a bad plan (400).
+ *
+ * @example
+ * const result = await runQuery(plan, Date.now(), (req) => runOnDuckDb(conn, req));
+ */
+export async function runQuery(input: Query, nowMs: number, fetch: RowFetcher): Promise<QueryResult> {
+  const q = normaliseQuery(input);
+  const axis = buildAxis(q);
+  const groups = await computeGroups({ q, axis, fetch, exclude: null });
+  const sorted = [...groups].sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
+  let kept = sorted;
+  let other: GroupValues | null = null;
+  if (q.top && sorted.length > q.top.n) {
+    kept = sorted.slice(0, q.top.n);
+    if (q.top.other) other = await otherGroup(q, axis, fetch, kept, sorted.slice(q.top.n));
+  }
+  const all = other ? [...kept, other] : kept;
+  const shares = q.share
+    ? axis.buckets.map((_, b) =>
+        largestRemainder(
+          all.map((g) => g.values[b] ?? null),
+          q.share!.precision,
+        ),
+      )
+    : null;
+  const last = axis.buckets.at(-1);
+  const lastEnd =
+    q.bucket === 'none' || q.bucket === 'hour_of_day' || q.bucket === 'day_of_week'
+      ? q.range.to
+      : (last?.end ?? q.range.to);
+  return {
+    range: {
+      from: q.range.from,
+      to: q.range.to,
+      from_iso: formatUtcIsoMs(q.range.from),
+      to_iso: formatUtcIsoMs(q.range.to),
+    },
+    timezone: q.timezone,
+    bucket: q.bucket,
+    week_start: q.weekStart,
+    series: kept.map((g, k) => toSeries(q, axis, g, shares, k)),
+    other: other ? toSeries({ ...q, groupBy: [] }, axis, other, shares, kept.length) : null,
+    total_groups: groups.length,
+    meta: { read_at: nowMs, last_bucket_open: lastEnd > nowMs, buckets: axis.buckets.length },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Plan validation and normalisation. Surfaces build plans from their own
+ * parameters; this is the one place that rejects combinations the engine does
+ * not define (e.g. a rolling gauge) and bounds every list, with a 400 naming
+ * the plan field at fault.
+ */
+import { ValidationError } from '../errors.js';
+import { assertTimeZone, MAX_INSTANT, MIN_INSTANT } from '../time/index.js';
+import type { Field, Query, TimeUnit } from './plan.js';
+
+export const QUERY_LIMITS = {
+  orgs: 10_000,
+  types: 100,
+  filters: 32,
+  filterValues: 1000,
+  valueLength: 512,
+  fields: 4,
+  windowSize: 1000,
+  topN: 1000,
+  sharePrecision: 4,
+} as const;
+
+const BUCKETS = ['none', 'hour', 'day', 'week', 'month', 'hour_of_day', 'day_of_week'];
+const UNITS: TimeUnit[] = ['hour', 'day', 'week', 'month'];
+/** Which window units nest in which bucket. */
+const NESTS: Record<TimeUnit, TimeUnit[]> = {
+  hour: ['hour'],
+  day: ['hour', 'day'],
+  week: ['hour', 'day', 'week'],
+  month: ['hour', 'day', 'month'],
+};
+
+function fail(path: string, message: string): never {
+  throw ValidationError.param(path, message);
+}
+
+function checkString(value: unknown, path: string, max: number = QUERY_LIMITS.valueLength): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max)
+    fail(path, `must be a string of 1-${max} characters`);
+  return value;
+}
+
+function checkFields(fields: Field[], path: string, min: number): void {
+  if (!Array.isArray(fields) || fields.length < min || fields.length > QUERY_LIMITS.fields) {
+    fail(path, `must list ${min}-${QUERY_LIMITS.fields} fields`);
+  }
+  const seen = new Set<string>();
+  fields.forEach((f, k) => {
+    if (f.kind === 'dim') checkString(f.key, `${path}[${k}]`, 64);
+    else if (!['actor', 'org', 'type', 'actor_kind'].includes(f.kind))
+      fail(`${path}[${k}]`, 'is not a known field');
+    const label = f.kind === 'dim' ? `dims.${f.key}` : f.kind;
+    if (seen.has(label)) fail(`${path}[${k}]`, `repeats ${label}`);
+    seen.add(label);
+  });
+}
+
+function checkInt(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(path, `must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/**
+ * Check a plan and return it normalised (orgs and types deduplicated and sorted,
+ * optional parts defaulted). Throws `ValidationError` (400).
+ */
+export function normaliseQuery(q: Query): Query {
+  if (!Array.isArray(q.orgs) || q.orgs.length === 0 || q.orgs.length > QUERY_LIMITS.orgs)
+    fail('orgs', `must list 1-${QUERY_LIMITS.orgs} orgs`);
+  q.orgs.forEach((o, k) => checkString(o, `orgs[${k}]`, 200));
+  if (!Array.isArray(q.types) || q.types.length > QUERY_LIMITS.types)
+    fail('types', `must list at most ${QUERY_LIMITS.types} types`);
+  q.types.forEach((t, k) => checkString(t, `types[${k}]`, 100));
+  const { from, to } = q.range;
+  checkInt(from, 'from', MIN_INSTANT, MAX_INSTANT);
+  checkInt(to, 'to', MIN_INSTANT, MAX_INSTANT);
+  if (!(from < to)) fail('range', 'from must be before to');
+  assertTimeZone(q.timezone, 'timezone');
+  checkInt(q.weekStart, 'week_start', 0, 6);
+  if (!BUCKETS.includes(q.bucket)) fail('bucket', `must be one of ${BUCKETS.join(', ')}`);
+  const agg = q.aggregation;
+  if (agg.fn === 'unique') checkFields(agg.of, 'unique', 1);
+  else if (agg.fn === 'latest') checkFields(agg.per, 'per', 0);
+  else if (!['count', 'sum', 'min', 'max', 'avg'].includes(agg.fn))
+    fail('aggregation', 'is not a known aggregation');
+  if (!Array.isArray(q.filters) || q.filters.length > QUERY_LIMITS.filters)
+    fail('filters', `must list at most ${QUERY_LIMITS.filters} filters`);
+  q.filters.forEach((f, k) => {
+    const path = `filters[${k}]`;
+    checkFields([f.field], path, 1);
+    if (!['eq', 'in', 'not_in', 'prefix'].includes(f.op)) fail(path, 'op must be eq, in, not_in or prefix');
+    if (!Array.isArray(f.values) || f.values.length === 0 || f.values.length > QUERY_LIMITS.filterValues) {
+      fail(path, `must have 1-${QUERY_LIMITS.filterValues} values`);
+    }
+    if (f.op === 'eq' && f.values.length !== 1) fail(path, 'eq takes exactly one value');
+    f.values.forEach((v, j) => {
+      if (v === null) {
+        if (f.op === 'prefix') fail(`${path}.values[${j}]`, 'prefix cannot match a missing value');
+      } else checkString(v, `${path}.values[${j}]`);
+    });
+  });
+  checkFields(q.groupBy, 'group_by', 0);
+  const w = q.window;
+  const timeBucket = UNITS.includes(q.bucket as TimeUnit);
+  if (w.kind === 'rolling') {
+    checkInt(w.size, 'window.size', 1, QUERY_LIMITS.windowSize);
+    if (!timeBucket) fail('window', 'rolling needs an hour, day, week or month bucket');
+    if (!UNITS.includes(w.unit) || !NESTS[q.bucket as TimeUnit].includes(w.unit))
+      fail('window.unit', `must nest in a ${q.bucket} bucket`);
+  } else if (w.kind === 'cumulative') {
+    if (w.since !== 'range' && w.since !== 'all') fail('window.since', 'must be range or all');
+    if (!timeBucket && q.bucket !== 'none') fail('window', 'cumulative needs a time bucket or none');
+  } else if (w.kind !== 'none') fail('window', 'must be none, cumulative or rolling');
+  if (agg.fn === 'latest' && w.kind !== 'none')
+    fail('window', 'a latest gauge already carries forward; no window applies');
+  if (agg.fn === 'latest' && !timeBucket && q.bucket !== 'none')
+    fail('bucket', 'a latest gauge has no histogram');
+  if (q.fill !== 'zero' && q.fill !== 'sparse') fail('fill', 'must be zero or sparse');
+  const share = q.share ?? null;
+  if (share) {
+    checkInt(share.precision, 'share.precision', 0, QUERY_LIMITS.sharePrecision);
+    if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg')
+      fail('share', `a share of ${agg.fn} is not defined`);
+  }
+  const top = q.top ?? null;
+  if (top) {
+    checkInt(top.n, 'top.n', 1, QUERY_LIMITS.topN);
+    if (q.groupBy.length === 0) fail('top', 'needs a group_by');
+  }
+  return {
+    ...q,
+    orgs: [...new Set(q.orgs)].sort(),
+    types: [...new Set(q.types)].sort(),
+    share,
+    top: top ? { n: top.n, other: top.other } : null,
+  };
+}

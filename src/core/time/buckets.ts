@@ -1,0 +1,194 @@
+/**
+ * Calendar buckets (hour, day, week, month) in any time zone. `bucketKey` is the reference
+ * definition that SQL dialects reproduce with arithmetic on `local = ts + offset(ts)`;
+ * `enumerateBuckets` lists the same buckets with their UTC bounds, for zero-filling and labels.
+ */
+import { ValidationError } from '../errors.js';
+import { assertInstantRange } from './range.js';
+import { assertTimeZone, fromLocal, offsetAt, offsetSegments } from './zone.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** 1970-01-01 was a Thursday. */
+const EPOCH_DOW = 4;
+/** The most buckets one query may produce. */
+export const MAX_BUCKETS = 5000;
+
+export type BucketUnit = 'hour' | 'day' | 'week' | 'month';
+
+export const BUCKET_UNITS: readonly BucketUnit[] = ['hour', 'day', 'week', 'month'];
+
+export interface BucketSpec {
+  unit: BucketUnit;
+  /** IANA time zone name. */
+  tz: string;
+  /** First day of a week: 0 = Sunday .. 6 = Saturday; ISO weeks start on 1 = Monday. */
+  weekStart: number;
+}
+
+/**
+ * One bucket: `key` identifies it (see `bucketKey`); [start, end) are its UTC bounds, half-open.
+ * `start` equals `key` for hours, except after an offset change that is not a whole number of hours
+ * (Lord Howe's 30-minute DST), where the hour starts at the change instead.
+ */
+export interface Bucket {
+  key: number;
+  start: number;
+  end: number;
+}
+
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
+}
+
+/**
+ * The key of the bucket holding instant `ms`:
+ * - hour: the UTC instant where the local hour began (the repeated hour of a fall-back gets its own key);
+ * - day, week, month: the local naive start of the day, of the week's first day, of the month.
+ *
+ * @example bucketKey({ unit: 'hour', tz: 'Asia/Kathmandu', weekStart: 1 }, Date.UTC(2024, 0, 1, 12)) // Date.UTC(2024, 0, 1, 11, 15)
+ */
+export function bucketKey(spec: BucketSpec, ms: number): number {
+  const offset = offsetAt(spec.tz, ms);
+  const local = ms + offset;
+  switch (spec.unit) {
+    case 'hour':
+      return Math.floor(local / HOUR) * HOUR - offset;
+    case 'day':
+      return Math.floor(local / DAY) * DAY;
+    case 'week': {
+      const day = Math.floor(local / DAY);
+      return (day - mod(day + EPOCH_DOW - spec.weekStart, 7)) * DAY;
+    }
+    case 'month': {
+      const date = new Date(local);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    }
+  }
+}
+
+function nextLocalKey(unit: Exclude<BucketUnit, 'hour'>, key: number): number {
+  if (unit === 'day') return key + DAY;
+  if (unit === 'week') return key + 7 * DAY;
+  const date = new Date(key);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/** The longest a bucket can last (a day may gain an hour or two), for a cheap lower bound on the count. */
+const LONGEST: Record<BucketUnit, number> = { hour: HOUR, day: 2 * DAY, week: 8 * DAY, month: 32 * DAY };
+
+function tooManyBuckets(): ValidationError {
+  return ValidationError.param(
+    'range',
+    `would produce more than ${MAX_BUCKETS} buckets; narrow it or use a larger bucket`,
+  );
+}
+
+function assertSpec(spec: BucketSpec): void {
+  if (!BUCKET_UNITS.includes(spec.unit))
+    throw ValidationError.param('bucket', `must be one of ${BUCKET_UNITS.join(', ')}`);
+  assertTimeZone(spec.tz);
+  if (!Number.isInteger(spec.weekStart) || spec.weekStart < 0 || spec.weekStart > 6) {
+    throw ValidationError.param('week_start', 'must be an integer from 0 (Sunday) to 6 (Saturday)');
+  }
+}
+
+/**
+ * Every bucket that intersects [fromMs, toMs), in order, the partial first and last ones included:
+ * bounds follow the calendar, not `fromMs`. Buckets are contiguous (each `end` is the next `start`)
+ * and every instant in a bucket has that bucket's `bucketKey`.
+ * Throws `ValidationError` on `range` beyond MAX_BUCKETS buckets.
+ *
+ * @example
+ * // New York's fall-back day has 25 hours, two of them starting at 01:00 local
+ * enumerateBuckets({ unit: 'hour', tz: 'America/New_York', weekStart: 1 }, Date.UTC(2024, 10, 3, 4), Date.UTC(2024, 10, 4, 5)).length // 25
+ */
+export function enumerateBuckets(spec: BucketSpec, fromMs: number, toMs: number): Bucket[] {
+  assertSpec(spec);
+  assertInstantRange(fromMs, 'from');
+  assertInstantRange(toMs, 'to', true);
+  if (!(fromMs < toMs)) return [];
+  if ((toMs - fromMs) / LONGEST[spec.unit] > MAX_BUCKETS) throw tooManyBuckets();
+  const buckets: Bucket[] = [];
+  const keep = (bucket: Bucket): void => {
+    if (bucket.end <= fromMs || bucket.start >= toMs || bucket.start >= bucket.end) return;
+    if (buckets.length === MAX_BUCKETS) throw tooManyBuckets();
+    buckets.push(bucket);
+  };
+  if (spec.unit === 'hour') {
+    for (const bucket of hourBuckets(spec.tz, fromMs, toMs)) keep(bucket);
+    return buckets;
+  }
+  let key = bucketKey(spec, fromMs);
+  let start = fromLocal(spec.tz, key);
+  while (start < toMs) {
+    const next = nextLocalKey(spec.unit, key);
+    const end = fromLocal(spec.tz, next);
+    // A day skipped whole (Samoa, 2011-12-30) has no instants and is left out.
+    keep({ key, start, end });
+    key = next;
+    start = end;
+  }
+  return buckets;
+}
+
+/**
+ * Hour buckets around [fromMs, toMs), walking the offset segments: within a segment the key changes at
+ * each local hour; at a transition it changes unless the shift is a whole number of hours mid-hour.
+ * The margin of 3 hours holds the whole first and last buckets, which never exceed one hour.
+ */
+function hourBuckets(tz: string, fromMs: number, toMs: number): Bucket[] {
+  const hi = toMs + 3 * HOUR;
+  const segments = offsetSegments(tz, fromMs - 3 * HOUR, hi);
+  const buckets: Bucket[] = [];
+  let current: Bucket | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const { from, offsetMs } = segments[i]!;
+    const segmentEnd = segments[i + 1]?.from ?? hi;
+    for (let at = from; at < segmentEnd;) {
+      const key = Math.floor((at + offsetMs) / HOUR) * HOUR - offsetMs;
+      const end = Math.min(key + HOUR, segmentEnd);
+      if (current?.key === key && current.end === at) {
+        current.end = end;
+      } else {
+        if (current !== undefined) buckets.push(current);
+        if (current !== undefined && current.start >= toMs) return buckets;
+        current = { key, start: at, end };
+      }
+      at = end;
+    }
+  }
+  if (current !== undefined) buckets.push(current);
+  return buckets;
+}
+
+/** The bucket holding instant `ms`. */
+export function bucketOf(spec: BucketSpec, ms: number): Bucket {
+  const bucket = enumerateBuckets(spec, ms, ms + 1)[0];
+  if (bucket === undefined) throw ValidationError.param('range', 'has no bucket');
+  return bucket;
+}
+
+/**
+ * ISO-8601 week-year and week number of the local day holding `localMs`.
+ *
+ * @example isoWeek(Date.UTC(2021, 0, 1)) // { year: 2020, week: 53 }
+ */
+export function isoWeek(localMs: number): { year: number; week: number } {
+  const day = Math.floor(localMs / DAY);
+  const isoDow = mod(day + EPOCH_DOW - 1, 7) + 1; // Monday 1 .. Sunday 7
+  // The week belongs to the year of its Thursday.
+  const thursday = (day + 4 - isoDow) * DAY;
+  const year = new Date(thursday).getUTCFullYear();
+  return { year, week: Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY)) + 1 };
+}
+
+/** Local hour of the day (0-23) at instant `ms` in `tz`. */
+export function hourOfDay(tz: string, ms: number): number {
+  return Math.floor(mod(ms + offsetAt(tz, ms), DAY) / HOUR);
+}
+
+/** Local day of the week at instant `ms` in `tz`: 0 = Sunday .. 6 = Saturday. */
+export function dayOfWeek(tz: string, ms: number): number {
+  return mod(Math.floor((ms + offsetAt(tz, ms)) / DAY) + EPOCH_DOW, 7);
+}

@@ -1,0 +1,165 @@
+/**
+ * The native query vocabulary (docs/query.md): one flat set of names for GET
+ * query strings and POST JSON bodies, its TypeBox schema, and the mapping from
+ * a request to a core plan. Lists may be arrays, repeated GET params or
+ * comma-separated; `filters` is JSON in a GET (the same array a POST sends).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ValidationError } from '../../core/errors.js';
+import {
+  parseField,
+  type Aggregation,
+  type Field,
+  type Filter,
+  type Query,
+  type Window,
+} from '../../core/query/plan.js';
+
+const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const List = (max: number) => Type.Union([Type.Array(Str(max), { maxItems: 1000 }), Str(max * 100)]);
+const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]);
+const FilterTuple = Type.Tuple([
+  Type.Union([Type.Literal('eq'), Type.Literal('in'), Type.Literal('not_in'), Type.Literal('prefix')]),
+  Str(100),
+  Type.Array(Type.Union([Type.String({ maxLength: 512 }), Type.Null()]), { minItems: 1, maxItems: 1000 }),
+]);
+
+export const QueryParams = Type.Object(
+  {
+    org: Type.Optional(List(200)),
+    subtree: Type.Optional(Type.Boolean()),
+    type: Type.Optional(List(100)),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    last: Type.Optional(Str(32)),
+    timezone: Type.Optional(Str(64)),
+    week_start: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
+    bucket: Type.Optional(
+      Type.Union(
+        ['none', 'hour', 'day', 'week', 'month', 'hour_of_day', 'day_of_week'].map((b) => Type.Literal(b)),
+      ),
+    ),
+    agg: Type.Optional(
+      Type.Union(['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest'].map((a) => Type.Literal(a))),
+    ),
+    of: Type.Optional(List(100)),
+    per: Type.Optional(List(100)),
+    // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
+    filters: Type.Optional(
+      Type.Union([Type.String({ maxLength: 100_000 }), Type.Array(FilterTuple, { maxItems: 32 })]),
+    ),
+    group_by: Type.Optional(List(100)),
+    window: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('rolling'), Type.Literal('cumulative')]),
+    ),
+    window_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    window_unit: Type.Optional(Type.Union(['hour', 'day', 'week', 'month'].map((u) => Type.Literal(u)))),
+    since: Type.Optional(Type.Union([Type.Literal('range'), Type.Literal('all')])),
+    fill: Type.Optional(Type.Union([Type.Literal('zero'), Type.Literal('sparse')])),
+    share: Type.Optional(Type.Integer({ minimum: 0, maximum: 4 })),
+    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    other: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export type QueryParamsT = Static<typeof QueryParams>;
+
+/** A list parameter as an array: arrays as given, strings split on commas. */
+export function listOf(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value.flatMap((v) => v.split(',')) : value.split(',');
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function fields(labels: string[], path: string): Field[] {
+  return labels.map((label) => {
+    const f = parseField(label);
+    if (f === null)
+      throw ValidationError.param(
+        path,
+        `unknown field ${label}; use actor, org, type, actor_kind or dims.<key>`,
+      );
+    return f;
+  });
+}
+
+function filtersOf(raw: QueryParamsT['filters']): Filter[] {
+  if (raw === undefined) return [];
+  let list: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
+    }
+  }
+  if (!Array.isArray(list))
+    throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
+  return list.map((item: unknown, k) => {
+    const ok =
+      Array.isArray(item) &&
+      item.length === 3 &&
+      typeof item[0] === 'string' &&
+      typeof item[1] === 'string' &&
+      Array.isArray(item[2]);
+    const values = ok ? (item[2] as unknown[]) : [];
+    if (!ok || !values.every((v) => v === null || typeof v === 'string')) {
+      throw ValidationError.param(
+        `filters[${k}]`,
+        'must be [op, field, [values]] with string or null values',
+      );
+    }
+    const [op, label] = item as [Filter['op'], string];
+    if (!['eq', 'in', 'not_in', 'prefix'].includes(op))
+      throw ValidationError.param(`filters[${k}]`, 'op must be eq, in, not_in or prefix');
+    return { field: fields([label], `filters[${k}]`)[0]!, op, values };
+  });
+}
+
+function aggregationOf(p: QueryParamsT): Aggregation {
+  const fn = p.agg ?? 'count';
+  if (fn === 'unique') {
+    const of = listOf(p.of);
+    return { fn, of: fields(of.length > 0 ? of : ['actor'], 'of') };
+  }
+  if (fn === 'latest') return { fn, per: fields(listOf(p.per), 'per') };
+  return { fn: fn as 'count' };
+}
+
+function windowOf(p: QueryParamsT, bucket: Query['bucket']): Window {
+  if (p.window === 'rolling') {
+    if (p.window_size === undefined)
+      throw ValidationError.param('window_size', 'is required with window=rolling');
+    const unit =
+      p.window_unit ?? (bucket === 'hour' || bucket === 'week' || bucket === 'month' ? bucket : 'day');
+    return { kind: 'rolling', size: p.window_size, unit: unit as 'day' };
+  }
+  if (p.window === 'cumulative') return { kind: 'cumulative', since: p.since ?? 'range' };
+  return { kind: 'none' };
+}
+
+/** The plan for parsed params, given the resolved orgs, range and timezone. */
+export function planOf(
+  p: QueryParamsT,
+  orgs: string[],
+  range: { from: number; to: number },
+  timezone: string,
+): Query {
+  const bucket = (p.bucket ?? 'day') as Query['bucket'];
+  return {
+    orgs,
+    types: listOf(p.type),
+    range,
+    timezone,
+    weekStart: p.week_start ?? 1,
+    bucket,
+    aggregation: aggregationOf(p),
+    filters: filtersOf(p.filters),
+    groupBy: fields(listOf(p.group_by), 'group_by'),
+    window: windowOf(p, bucket),
+    fill: p.fill ?? 'zero',
+    share: p.share === undefined ? null : { precision: p.share },
+    top: p.top === undefined ? null : { n: p.top, other: p.other ?? true },
+  };
+}

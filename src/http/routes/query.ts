@@ -1,0 +1,90 @@
+/**
+ * GET and POST /v1/query: the native query endpoint (docs/query.md). A `read` or
+ * `admin` key; the orgs must lie within its reach. Resolves orgs (and subtrees),
+ * the range and the timezone (the first org's by default), runs the engine, and
+ * writes times as ISO strings in the query's timezone.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NotFoundError } from '../../core/errors.js';
+import type { OrgTree } from '../../core/orgs.js';
+import type { Point, QueryResult, Series } from '../../core/query/result.js';
+import { formatLocalIso, resolveRange } from '../../core/time/index.js';
+import { loadOrgTree, requireReach, requireRole, type Principal } from '../auth.js';
+import { listOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
+
+/** The orgs a request covers: those named (with subtrees if asked), or every org the key reaches. */
+function resolveOrgs(p: Principal, tree: OrgTree, params: QueryParamsT): string[] {
+  const named = listOf(params.org);
+  if (named.length === 0) {
+    const all = tree.reachable(p.orgs);
+    if (all.length === 0) throw new NotFoundError('No org is within this key\u2019s reach.');
+    return all;
+  }
+  const out = new Set<string>();
+  for (const id of named) {
+    requireReach(p, tree, id);
+    if (!tree.get(id)) throw new NotFoundError(`No org ${id}.`);
+    for (const o of params.subtree ? tree.subtree(id) : [id]) out.add(o);
+  }
+  return [...out];
+}
+
+function pointView(tz: string, pt: Point): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    start: formatLocalIso(tz, pt.start),
+    end: formatLocalIso(tz, pt.end),
+  };
+  if (pt.slot !== undefined) out.slot = pt.slot;
+  out.value = pt.value;
+  if (pt.share !== undefined) out.share = pt.share;
+  if (pt.window) {
+    out.window = {
+      from: pt.window.from === null ? null : formatLocalIso(tz, pt.window.from),
+      to: formatLocalIso(tz, pt.window.to),
+    };
+  }
+  return out;
+}
+
+function seriesView(tz: string, s: Series): Record<string, unknown> {
+  return { group: s.group, total: s.total, points: s.points.map((pt) => pointView(tz, pt)) };
+}
+
+/** The JSON answer: the neutral result with local ISO times (see docs/query.md). */
+export function resultView(r: QueryResult): Record<string, unknown> {
+  const tz = r.timezone;
+  return {
+    range: { from: r.range.from_iso, to: r.range.to_iso, from_ms: r.range.from, to_ms: r.range.to },
+    timezone: tz,
+    bucket: r.bucket,
+    week_start: r.week_start,
+    series: r.series.map((s) => seriesView(tz, s)),
+    other: r.other ? seriesView(tz, r.other) : null,
+    total_groups: r.total_groups,
+    meta: {
+      read_at: new Date(r.meta.read_at).toISOString(),
+      last_bucket_open: r.meta.last_bucket_open,
+      buckets: r.meta.buckets,
+    },
+  };
+}
+
+export function queryRoutes(base: FastifyInstance): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  const handle = async (req: FastifyRequest, params: QueryParamsT): Promise<Record<string, unknown>> => {
+    const p = req.principal!;
+    requireRole(p, 'read');
+    const tree = await loadOrgTree(app.ctx);
+    const orgs = resolveOrgs(p, tree, params);
+    const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';
+    const now = app.ctx.clock();
+    const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
+    const result = await app.ctx.store.query(planOf(params, orgs, range, timezone));
+    return resultView(result);
+  };
+
+  app.get('/v1/query', { schema: { querystring: QueryParams } }, (req) => handle(req, req.query));
+  app.post('/v1/query', { schema: { body: QueryParams } }, (req) => handle(req, req.body));
+}

@@ -1,0 +1,144 @@
+/**
+ * Expression pieces of the DuckDB dialect: fields, filters, exclusions and the
+ * time index. Request-derived strings (org ids, types, dim keys, filter values)
+ * are always bound as `$n` parameters. Integers the engine computed itself
+ * (time bounds after validation, UTC offsets, index corrections) are spliced
+ * through `lit`, which accepts safe integers only: literals keep DuckDB's zone
+ * maps pruning on `ts` (a bound JS bigint would arrive as HUGEINT).
+ */
+import type { Field, Filter } from '../../core/query/plan.js';
+import type { Scan, TimeIndex } from '../../core/query/requests.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** Collects parameters; `p` returns the placeholder of a newly bound value. */
+export class SqlParams {
+  readonly values: string[] = [];
+  p(value: string): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** An integer literal; anything else is a programming error, never spliced. */
+export function lit(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not a safe integer: ${n}`);
+  return n < 0 ? `(${n})` : String(n);
+}
+
+/** SQL of a field over `events e` (and `actors a` when joined). */
+export function fieldSql(field: Field, ps: SqlParams): string {
+  switch (field.kind) {
+    case 'actor':
+      return 'e.actor';
+    case 'dim':
+      return `e.dims[${ps.p(field.key)}]`;
+    case 'org':
+      return 'e.org';
+    case 'type':
+      return 'e.type';
+    case 'actor_kind':
+      return "CASE WHEN e.actor IS NULL THEN NULL ELSE COALESCE(a.kind, 'user') END";
+  }
+}
+
+/**
+ * The distinct-count key of a tuple of fields: NULL when any member is missing.
+ * An actor is the pair (org, id) when more than one org is scanned.
+ */
+export function tupleSql(fields: Field[], ps: SqlParams, manyOrgs: boolean): string {
+  const parts = fields.map((f) => (f.kind === 'actor' && manyOrgs ? 'e.org' : null));
+  const exprs = fields.map((f) => fieldSql(f, ps));
+  const members = exprs.flatMap((x, k) => (parts[k] ? [parts[k], x] : [x]));
+  if (members.length === 1) return members[0]!;
+  const anyNull = exprs.map((x) => `${x} IS NULL`).join(' OR ');
+  return `CASE WHEN ${anyNull} THEN NULL ELSE row(${members.join(', ')}) END`;
+}
+
+function filterSql(filter: Filter, ps: SqlParams): string {
+  const f = fieldSql(filter.field, ps);
+  const present = filter.values.filter((v): v is string => v !== null);
+  const missing = present.length < filter.values.length;
+  if (filter.op === 'prefix') return `(${present.map((v) => `starts_with(${f}, ${ps.p(v)})`).join(' OR ')})`;
+  const list = present.length > 0 ? `${f} IN (${present.map((v) => ps.p(v)).join(', ')})` : null;
+  if (filter.op === 'not_in') {
+    if (list === null) return `(${f} IS NOT NULL)`;
+    return missing ? `(${f} IS NOT NULL AND NOT ${list})` : `(${f} IS NULL OR NOT ${list})`;
+  }
+  if (list === null) return `(${f} IS NULL)`;
+  return missing ? `(${list} OR ${f} IS NULL)` : `(${list})`;
+}
+
+/** The WHERE clause of a scan: org, type and time bounds first, then filters and exclusions. */
+export function whereSql(scan: Scan, ps: SqlParams): string {
+  const parts = [`e.org IN (${scan.orgs.map((o) => ps.p(o)).join(', ')})`];
+  if (scan.types.length > 0) parts.push(`e.type IN (${scan.types.map((t) => ps.p(t)).join(', ')})`);
+  if (scan.from !== null) parts.push(`e.ts >= ${lit(scan.from)}`);
+  parts.push(`e.ts < ${lit(scan.to)}`);
+  for (const filter of scan.filters) parts.push(filterSql(filter, ps));
+  const ex = scan.exclude;
+  if (ex && ex.tuples.length > 0) {
+    const exprs = ex.fields.map((f) => fieldSql(f, ps));
+    const alts = ex.tuples.map(
+      (t) =>
+        `(${exprs.map((x, k) => (t[k] === null || t[k] === undefined ? `${x} IS NULL` : `${x} IS NOT DISTINCT FROM ${ps.p(t[k])}`)).join(' AND ')})`,
+    );
+    parts.push(`NOT (${alts.join(' OR ')})`);
+  }
+  return parts.join('\n  AND ');
+}
+
+/** A piecewise constant over the segments, as a CASE on `e.ts` (or the constant when flat). */
+function piecewise(index: TimeIndex, pick: (s: TimeIndex['segments'][number]) => number): string {
+  const values = index.segments.map(pick);
+  if (values.every((v) => v === values[0])) return lit(values[0] ?? 0);
+  const arms = index.segments.slice(1).map((s, k) => `WHEN e.ts < ${lit(s.from)} THEN ${lit(values[k]!)}`);
+  return `CASE ${arms.join(' ')} ELSE ${lit(values.at(-1)!)} END`;
+}
+
+/** Local naive ms of `e.ts`: ts plus the offset of its segment. */
+export function localSql(index: TimeIndex): string {
+  const offset = piecewise(index, (s) => s.offsetMs);
+  return offset === '0' ? 'e.ts' : `(e.ts + ${offset})`;
+}
+
+const pmod = (x: string, m: number): string => `(((${x}) % ${lit(m)} + ${lit(m)}) % ${lit(m)})`;
+const fdiv = (x: string, m: number): string => `((${x} - ${pmod(x, m)}) // ${lit(m)})`;
+
+/**
+ * The axis index of a row, from column `lt` (local ms, see `localSql`) and `e.ts`,
+ * exactly as documented on `TimeIndex` and mirrored by core's `indexFormula`.
+ */
+export function indexSql(index: TimeIndex, lt: string): string {
+  const expr = rawIndexSql(index, lt);
+  return index.clampBefore === null
+    ? expr
+    : `CASE WHEN e.ts < ${lit(index.clampBefore)} THEN -1 ELSE ${expr} END`;
+}
+
+function rawIndexSql(index: TimeIndex, lt: string): string {
+  let formula: string;
+  switch (index.kind) {
+    case 'none':
+      return '0';
+    case 'hour_of_day':
+      return `(${pmod(lt, DAY)} // ${lit(HOUR)})`;
+    case 'day_of_week':
+      return pmod(`${fdiv(lt, DAY)} + 4`, 7);
+    case 'hour':
+      formula = fdiv(lt, HOUR);
+      break;
+    case 'day':
+      formula = fdiv(lt, DAY);
+      break;
+    case 'week':
+      formula = fdiv(`${fdiv(lt, DAY)} + ${lit(4 - index.weekStart)}`, 7);
+      break;
+    case 'month':
+      formula = `(year(epoch_ms(${lt})) * 12 + month(epoch_ms(${lt})) - 1)`;
+      break;
+  }
+  const add = piecewise(index, (s) => s.add);
+  return add === '0' ? formula : `(${formula} + ${add})`;
+}

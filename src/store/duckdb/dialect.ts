@@ -1,0 +1,96 @@
+/**
+ * The DuckDB dialect of the query engine: each core row request becomes one
+ * statement `{ sql, params }`, pure and testable without a database. Shape:
+ *   inner:  filtered events with group/per/unique columns and local time `lt`
+ *   middle: + the axis index `i` (integer arithmetic on `lt`, see dialect-expr.ts)
+ *   outer:  the aggregate per (group, i)
+ * Distinct windows use per-tuple sorted lists of active indices (ANCHORS Q1):
+ * cost O(distinct tuple-units), not units x window. A ClickHouse dialect can do the
+ * same with groupArray/arraySort/ARRAY JOIN; nothing here needs window functions.
+ */
+import type { Field } from '../../core/query/plan.js';
+import { needsActors, type RowRequest } from '../../core/query/requests.js';
+import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, whereSql } from './dialect-expr.js';
+
+export interface SqlStatement {
+  sql: string;
+  params: string[];
+}
+
+function cols(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `${prefix}${k}`);
+}
+
+/** The inner and middle levels: events with g*, p*, u, v, ts, id and the index i. */
+function source(
+  request: RowRequest,
+  ps: SqlParams,
+  extra: { per?: Field[]; unique?: Field[] | null },
+): string {
+  const select: string[] = ['e.ts AS ts', 'e.id AS id', 'e.value AS v'];
+  request.groupBy.forEach((f, k) => select.push(`${fieldSql(f, ps)} AS g${k}`));
+  (extra.per ?? []).forEach((f, k) => select.push(`${fieldSql(f, ps)} AS p${k}`));
+  if (extra.unique) select.push(`${tupleSql(extra.unique, ps, request.scan.orgs.length > 1)} AS u`);
+  select.push(`${localSql(request.index)} AS lt`);
+  const join = needsActors(request) ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor' : '';
+  const inner = `SELECT ${select.join(', ')}\n  FROM events e${join}\n  WHERE ${whereSql(request.scan, ps)}`;
+  return `SELECT e.*, ${indexSql(request.index, 'e.lt')} AS i FROM (\n  ${inner}\n) e`;
+}
+
+function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, ps: SqlParams): string {
+  const g = cols('g', request.groupBy.length);
+  const keys = [...g, 'i'].join(', ');
+  const u = request.unique ? ', count(DISTINCT u) AS u' : '';
+  const src = source(request, ps, { unique: request.unique });
+  return `SELECT ${keys}, count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}\nFROM (${src})\nGROUP BY ${keys}`;
+}
+
+function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, ps: SqlParams): string {
+  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'].join(', ');
+  const src = source(request, ps, { per: request.per });
+  return `SELECT ${keys}, arg_max(v, row(ts, id)) AS v\nFROM (${src})\nGROUP BY ${keys}`;
+}
+
+function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, ps: SqlParams): string {
+  const g = cols('g', request.groupBy.length);
+  const gl = g.map((c) => `${c}, `).join('');
+  const src = source(request, ps, { unique: request.unique });
+  const size = request.size;
+  const plus = size === null ? 'CAST(i = f AS INTEGER)' : '1';
+  const ends =
+    size === null
+      ? ''
+      : `\n  UNION ALL\n  SELECT ${gl}LEAST(i + ${lit(size)}, COALESCE(nx, i + ${lit(size)})) AS i, 0 AS plus, 1 AS minus, 0 AS active FROM d`;
+  return `WITH y AS (${src}),
+a AS (SELECT ${gl}list_sort(list(DISTINCT i)) AS ds FROM y WHERE u IS NOT NULL GROUP BY ${gl}u),
+d AS (SELECT ${gl}unnest(ds) AS i, unnest(list_append(ds[2:], NULL)) AS nx, ds[1] AS f FROM a)
+SELECT ${gl}i, sum(plus) AS plus, sum(minus) AS minus, sum(active) AS active FROM (
+  SELECT ${gl}i, ${plus} AS plus, 0 AS minus, 1 AS active FROM d${ends}
+)
+GROUP BY ${gl}i`;
+}
+
+/**
+ * The statement of one row request. Columns: g0.. (group), p0.. (per), i, and
+ * n/s/mn/mx[/u] (stats), v (latest) or plus/minus/active (intervals).
+ *
+ * @example
+ * toDuckDbSql({ kind: 'stats', scan, groupBy: [], index, unique: null })
+ * // { sql: 'SELECT i, count(*) AS n, ... WHERE e.org IN ($1) AND e.ts >= 1704067200000 ...', params: ['acme'] }
+ */
+export function toDuckDbSql(request: RowRequest): SqlStatement {
+  const ps = new SqlParams();
+  let sql: string;
+  switch (request.kind) {
+    case 'stats':
+      sql = statsSql(request, ps);
+      break;
+    case 'latest':
+      sql = latestSql(request, ps);
+      break;
+    case 'intervals':
+      sql = intervalsSql(request, ps);
+      break;
+  }
+  return { sql, params: ps.values };
+}
