@@ -84,6 +84,6 @@ describe('/v1/query', () => {
     expect((await t.call('GET', '/v1/query?org=acme&last=7d&group_by=nope')).statusCode).toBe(400);
     const big = await t.call('GET', '/v1/query?org=acme&from=2020-01-01&to=2026-01-01&bucket=hour');
     expect(big.statusCode).toBe(400);
-    expect(big.json<{ error: { code: string } }>().error.code).toBe('invalid_request');
+    expect(big.json<{ error: { code: string } }>().error.code).toBe('too_many_buckets');
   });
 });

@@ -78,10 +78,8 @@ function nextLocalKey(unit: Exclude<BucketUnit, 'hour'>, key: number): number {
 const LONGEST: Record<BucketUnit, number> = { hour: HOUR, day: 2 * DAY, week: 8 * DAY, month: 32 * DAY };
 
 function tooManyBuckets(): ValidationError {
-  return ValidationError.param(
-    'range',
-    `would produce more than ${MAX_BUCKETS} buckets; narrow it or use a larger bucket`,
-  );
+  const message = `would produce more than ${MAX_BUCKETS} buckets; narrow it or use a larger bucket`;
+  return new ValidationError(`range: ${message}`, [{ path: 'range', message }], 'too_many_buckets');
 }
 
 function assertSpec(spec: BucketSpec): void {
