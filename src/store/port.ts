@@ -4,6 +4,7 @@
  */
 import type { Actor, ActorPatch, EventRecord, IngestResult, KeyRecord, Org } from '../core/model.js';
 import type { Query } from '../core/query/plan.js';
+import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
 
 export interface Store {
@@ -19,6 +20,12 @@ export interface Store {
    * share commits. Orgs that do not exist yet are created as root orgs.
    */
   ingest(events: EventRecord[]): Promise<IngestResult>;
+
+  /**
+   * The events a scan selects, ordered by time then id, at most `limit` of them.
+   * Ask for one more than you can use to learn that there were more.
+   */
+  listEvents(scan: Scan, limit: number): Promise<EventRecord[]>;
 
   listOrgs(): Promise<Org[]>;
   putOrg(org: Org): Promise<void>;

@@ -104,6 +104,42 @@ export function runStoreCases(f: StoreFactory): void {
       ).toEqual([3, 2]);
     });
 
+    test('lists the events a scan selects, in time order, up to a limit', async () => {
+      await store.ingest([
+        event({ id: 'late', ts: day(3), actor: 'u', dims: { report: 'r1', n: '2' } }),
+        event({ id: 'early', ts: day(2), dims: { report: 'r2' } }),
+        event({ id: 'other-type', ts: day(2), type: 'api.request' }),
+        event({ id: 'outside', ts: day(9) }),
+      ]);
+      const scan = { orgs: ['acme'], types: ['activity'], filters: [], from: day(1), to: day(5) };
+      expect(await store.listEvents(scan, 10)).toEqual([
+        {
+          org: 'acme',
+          id: 'early',
+          type: 'activity',
+          ts: day(2),
+          actor: null,
+          value: 1,
+          dims: { report: 'r2' },
+        },
+        {
+          org: 'acme',
+          id: 'late',
+          type: 'activity',
+          ts: day(3),
+          actor: 'u',
+          value: 1,
+          dims: { report: 'r1', n: '2' },
+        },
+      ]);
+      expect((await store.listEvents(scan, 1)).map((e) => e.id)).toEqual(['early']);
+      const filtered = {
+        ...scan,
+        filters: [{ field: { kind: 'dim' as const, key: 'report' }, op: 'eq' as const, values: ['r1'] }],
+      };
+      expect((await store.listEvents(filtered, 10)).map((e) => e.id)).toEqual(['late']);
+    });
+
     test('creates, reads and revokes keys', async () => {
       await store.createKey({
         id: 'k1',

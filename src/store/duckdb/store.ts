@@ -11,6 +11,8 @@ import type { HeadcountQuery, Store } from '../port.js';
 import { all, ReadPool, run, SerialLane } from './db.js';
 import { GroupCommitter } from './ingest.js';
 import { executeQuery } from './query.js';
+import { listEvents } from './list.js';
+import type { Scan } from '../../core/query/requests.js';
 import type { Query } from '../../core/query/plan.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
@@ -127,6 +129,10 @@ export class DuckDbStore implements Store {
 
   actorHeadcount(q: HeadcountQuery): Promise<number[]> {
     return this.read((c) => actorHeadcount(c, q));
+  }
+
+  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+    return this.read((c) => listEvents(c, scan, limit));
   }
 
   query(q: Query): Promise<QueryResult> {

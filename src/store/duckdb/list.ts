@@ -1,0 +1,42 @@
+/**
+ * Raw event listing for presenters that answer with events rather than
+ * aggregates (SaferMe's reports_images, exports): the scan's WHERE clause of
+ * the query dialect, ordered by time then id, with a hard row limit.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventRecord } from '../../core/model.js';
+import type { Scan } from '../../core/query/requests.js';
+import { all } from './db.js';
+import { lit, SqlParams, whereSql } from './dialect-expr.js';
+import type { SqlStatement } from './dialect.js';
+
+export function listEventsSql(scan: Scan, limit: number): SqlStatement {
+  const ps = new SqlParams();
+  const join = scan.filters.some((f) => f.field.kind === 'actor_kind')
+    ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor'
+    : '';
+  const sql = `SELECT e.org, e.type, e.ts, e.id, e.actor, e.value, map_keys(e.dims) AS dk, map_values(e.dims) AS dv
+  FROM events e${join}
+  WHERE ${whereSql(scan, ps)}
+  ORDER BY e.ts, e.id, e.org
+  LIMIT ${lit(limit)}`;
+  return { sql, params: ps.values };
+}
+
+export async function listEvents(conn: DuckDBConnection, scan: Scan, limit: number): Promise<EventRecord[]> {
+  const { sql, params } = listEventsSql(scan, limit);
+  const rows = await all(conn, sql, params);
+  return rows.map((r) => {
+    const keys = r.dk as string[];
+    const values = r.dv as string[];
+    return {
+      org: String(r.org),
+      type: String(r.type),
+      ts: Number(r.ts),
+      id: String(r.id),
+      actor: r.actor as string | null,
+      value: Number(r.value),
+      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
+    };
+  });
+}
