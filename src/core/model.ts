@@ -71,3 +71,16 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
 }
+
+/**
+ * A login session (TR50's sessionId). Only the SHA-256 of the session id is
+ * stored; the session lives as long as its key and expires when idle.
+ */
+export interface SessionRecord {
+  hash: string;
+  keyId: string;
+  /** The org the session acts for: its key's first org. */
+  org: string;
+  created_at: number;
+  last_used: number;
+}

@@ -2,7 +2,15 @@
  * The Store port: everything Tally needs from a storage engine. `createStore`
  * in ./index.ts is the only place that picks an engine. Engines: ./duckdb, ./clickhouse.
  */
-import type { Actor, ActorPatch, EventRecord, IngestResult, KeyRecord, Org } from '../core/model.js';
+import type {
+  Actor,
+  ActorPatch,
+  EventRecord,
+  IngestResult,
+  KeyRecord,
+  Org,
+  SessionRecord,
+} from '../core/model.js';
 import type { Query } from '../core/query/plan.js';
 import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
@@ -38,6 +46,11 @@ export interface Store {
   getActors(org: string, ids: string[]): Promise<Actor[]>;
   /** Headcount of actors existing just before each instant; see HeadcountQuery. */
   actorHeadcount(q: HeadcountQuery): Promise<number[]>;
+
+  createSession(s: SessionRecord): Promise<void>;
+  getSession(hash: string): Promise<SessionRecord | null>;
+  /** Record a use of the session (for idle expiry). */
+  touchSession(hash: string, at: number): Promise<void>;
 
   createKey(key: KeyRecord): Promise<void>;
   getKey(id: string): Promise<KeyRecord | null>;

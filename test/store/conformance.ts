@@ -140,6 +140,20 @@ export function runStoreCases(f: StoreFactory): void {
       expect((await store.listEvents(filtered, 10)).map((e) => e.id)).toEqual(['late']);
     });
 
+    test('stores sessions and records their use', async () => {
+      await store.createSession({ hash: 'h1', keyId: 'k', org: 'acme', created_at: 10, last_used: 10 });
+      await store.touchSession('h1', 50);
+      await store.touchSession('h1', 40);
+      expect(await store.getSession('h1')).toEqual({
+        hash: 'h1',
+        keyId: 'k',
+        org: 'acme',
+        created_at: 10,
+        last_used: 50,
+      });
+      expect(await store.getSession('h2')).toBeNull();
+    });
+
     test('creates, reads and revokes keys', async () => {
       await store.createKey({
         id: 'k1',

@@ -97,6 +97,10 @@ function assertSpec(spec: BucketSpec): void {
  * and every instant in a bucket has that bucket's `bucketKey`.
  * Throws `ValidationError` on `range` beyond MAX_BUCKETS buckets.
  *
+ * One known exception, inherent in keying by local date: where a fall-back crosses local midnight
+ * (Canada's Atlantic zones at 00:01 until 2010, Antarctica/Casey in 2010), the repeated hour has the
+ * previous day's key but lies inside the next day's bucket, which starts at the earlier midnight.
+ *
  * @example
  * // New York's fall-back day has 25 hours, two of them starting at 01:00 local
  * enumerateBuckets({ unit: 'hour', tz: 'America/New_York', weekStart: 1 }, Date.UTC(2024, 10, 3, 4), Date.UTC(2024, 10, 4, 5)).length // 25

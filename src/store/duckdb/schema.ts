@@ -48,6 +48,13 @@ export const MIGRATIONS: readonly string[] = [
      dims MAP(VARCHAR, VARCHAR) NOT NULL,
      received BIGINT NOT NULL
    );`,
+  `CREATE TABLE sessions (
+     hash VARCHAR PRIMARY KEY,
+     key_id VARCHAR NOT NULL,
+     org VARCHAR NOT NULL,
+     created_at BIGINT NOT NULL,
+     last_used BIGINT NOT NULL
+   );`,
 ];
 
 /**

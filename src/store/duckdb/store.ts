@@ -5,7 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { ActorPatch, EventRecord, IngestResult, KeyRecord, Org, Actor, Role } from '../../core/model.js';
+import type {
+  ActorPatch,
+  EventRecord,
+  IngestResult,
+  KeyRecord,
+  Org,
+  Actor,
+  Role,
+  SessionRecord,
+} from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { all, ReadPool, run, SerialLane } from './db.js';
@@ -142,6 +151,37 @@ export class DuckDbStore implements Store {
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     const created = await this.lane.run(() => upsertActors(this.writer, patches, this.clock()));
     if (created > 0) this.invalidateOrgs();
+  }
+
+  async createSession(x: SessionRecord): Promise<void> {
+    await this.lane.run(() =>
+      run(this.writer, 'INSERT INTO sessions VALUES (?, ?, ?, ?, ?)', [
+        x.hash,
+        x.keyId,
+        x.org,
+        x.created_at,
+        x.last_used,
+      ]),
+    );
+  }
+
+  async getSession(hash: string): Promise<SessionRecord | null> {
+    const rows = await this.read((c) => all(c, 'SELECT * FROM sessions WHERE hash = ?', [hash]));
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      hash: String(r.hash),
+      keyId: String(r.key_id),
+      org: String(r.org),
+      created_at: Number(r.created_at),
+      last_used: Number(r.last_used),
+    };
+  }
+
+  async touchSession(hash: string, at: number): Promise<void> {
+    await this.lane.run(() =>
+      run(this.writer, 'UPDATE sessions SET last_used = GREATEST(last_used, ?) WHERE hash = ?', [at, hash]),
+    );
   }
 
   async createKey(key: KeyRecord): Promise<void> {
