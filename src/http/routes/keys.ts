@@ -71,16 +71,14 @@ export function keyRoutes(base: FastifyInstance): void {
     }
     const { record, secret } = await issueKey(app.ctx, req.body);
     const view = keyView(record);
-    return reply
-      .status(201)
-      .send({
-        id: record.id,
-        key: secret,
-        name: view.name,
-        role: view.role,
-        orgs: view.orgs,
-        created_at: view.created_at,
-      });
+    return reply.status(201).send({
+      id: record.id,
+      key: secret,
+      name: view.name,
+      role: view.role,
+      orgs: view.orgs,
+      created_at: view.created_at,
+    });
   });
 
   app.get('/v1/keys', async (req) => {

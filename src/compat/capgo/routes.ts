@@ -1,0 +1,141 @@
+/**
+ * Capgo's statistics routes on Fastify: authenticate (native key forms plus
+ * `capgkey`), check role and reach, parse, run the engine, present. Each route
+ * answers with and without a trailing slash.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError } from '../../core/errors.js';
+import type { AppContext } from '../../http/context.js';
+import {
+  authenticate,
+  header,
+  loadOrgTree,
+  nativeSecret,
+  requireReach,
+  requireRole,
+  type Principal,
+} from '../../http/auth.js';
+import { capgoErrorHandler } from './errors.js';
+import {
+  appOrgsPlan,
+  bundlePlan,
+  bundleSpan,
+  dayStarts,
+  MAX_APP_ID,
+  parseStatsQuery,
+  statsPlans,
+  statsSpan,
+  utcDay,
+  type RawQuery,
+  type StatsParams,
+} from './params.js';
+import {
+  presentBundleUsage,
+  presentStats,
+  type AppRow,
+  type BundleUsage,
+  type StatsRow,
+} from './presenter.js';
+
+/** The key: `Authorization: Bearer k`, `Authorization: k`, `x-api-key: k`, or Capgo's `capgkey: k`. */
+export function capgoSecret(req: FastifyRequest): string | null {
+  return nativeSecret(req) ?? header(req, 'capgkey');
+}
+
+async function principal(req: FastifyRequest, ctx: AppContext): Promise<Principal> {
+  const p = await authenticate(req, ctx, capgoSecret(req));
+  requireRole(p, 'read');
+  return p;
+}
+
+const denied = (): AuthError => new AuthError('forbidden', 'Out of reach.');
+
+/** The reachable orgs whose events carry `app`; none (unknown app or out of reach) is a 401. */
+async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<string[]> {
+  if (app.length === 0 || app.length > MAX_APP_ID) throw denied();
+  const reachable = (await loadOrgTree(ctx)).reachable(p.orgs);
+  if (reachable.length === 0) throw denied();
+  const found = await ctx.store.query(appOrgsPlan(app, reachable));
+  const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group.org ? [s.group.org] : []));
+  if (orgs.length === 0) throw denied();
+  return orgs;
+}
+
+async function stats(
+  ctx: AppContext,
+  orgs: string[],
+  app: string | null,
+  params: StatsParams,
+): Promise<{ global: StatsRow[]; byApp: AppRow[] }> {
+  const span = statsSpan(params, ctx.clock());
+  if (span === null) return { global: [], byApp: [] };
+  const plans = statsPlans(orgs, app, span, params.noAccumulate);
+  const [mau, storage, bandwidth] = await Promise.all([
+    ctx.store.query(plans.mau),
+    ctx.store.query(plans.storage),
+    ctx.store.query(plans.bandwidth),
+  ]);
+  return presentStats(dayStarts(span), { mau, storage, bandwidth }, params.noAccumulate);
+}
+
+async function bundleUsage(
+  ctx: AppContext,
+  orgs: string[],
+  app: string,
+  params: StatsParams,
+): Promise<BundleUsage> {
+  const now = ctx.clock();
+  const span = bundleSpan(params, now);
+  const result = span.data === null ? null : await ctx.store.query(bundlePlan(orgs, app, span.data));
+  return presentBundleUsage(dayStarts(span.labels), result, utcDay(now).start);
+}
+
+type AppReq = FastifyRequest<{ Params: { app_id: string }; Querystring: RawQuery }>;
+type OrgReq = FastifyRequest<{ Params: { org_id: string }; Querystring: RawQuery }>;
+type UserReq = FastifyRequest<{ Querystring: RawQuery }>;
+
+/** Registers the four Capgo routes and the surface's error handler on an encapsulated scope. */
+export function capgoRoutes(app: FastifyInstance): void {
+  const ctx = app.ctx;
+  app.setErrorHandler(capgoErrorHandler);
+
+  const appStats = async (req: AppReq): Promise<StatsRow[]> => {
+    const p = await principal(req, ctx);
+    const params = parseStatsQuery(req.query, ['noAccumulate']);
+    const orgs = await appOrgs(ctx, p, req.params.app_id);
+    return (await stats(ctx, orgs, req.params.app_id, params)).global;
+  };
+
+  const orgStats = async (req: OrgReq): Promise<StatsRow[] | { global: StatsRow[]; byApp: AppRow[] }> => {
+    const p = await principal(req, ctx);
+    const params = parseStatsQuery(req.query, ['noAccumulate', 'breakdown']);
+    const org = req.params.org_id;
+    const tree = await loadOrgTree(ctx);
+    if (!tree.get(org)) throw denied();
+    requireReach(p, tree, org);
+    const out = await stats(ctx, [org], null, params);
+    return params.breakdown ? out : out.global;
+  };
+
+  const userStats = async (req: UserReq): Promise<StatsRow[]> => {
+    const p = await principal(req, ctx);
+    const params = parseStatsQuery(req.query, ['noAccumulate']);
+    const orgs = (await loadOrgTree(ctx)).reachable(p.orgs);
+    if (orgs.length === 0) throw denied();
+    return (await stats(ctx, orgs, null, params)).global;
+  };
+
+  const bundle = async (req: AppReq): Promise<BundleUsage> => {
+    const p = await principal(req, ctx);
+    const params = parseStatsQuery(req.query, []);
+    const orgs = await appOrgs(ctx, p, req.params.app_id);
+    return bundleUsage(ctx, orgs, req.params.app_id, params);
+  };
+
+  for (const slash of ['', '/']) {
+    app.get(`/statistics/app/:app_id${slash}`, appStats);
+    app.get(`/statistics/org/:org_id${slash}`, orgStats);
+    app.get(`/statistics/user${slash}`, userStats);
+    app.get(`/statistics/app/:app_id/bundle_usage${slash}`, bundle);
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * FileSpin time-series stats: the request side. Parses the query string of
+ * `GET /api/v1/stats/timeseries[/{stat_type}]` into a checked request, and turns
+ * that request into the engine's neutral plan (one UTC day bucket per point,
+ * sparse). Pure: no I/O, the clock is an argument. Every fault is a
+ * `ValidationError` whose message starts with the parameter's name.
+ */
+import { ValidationError } from '../../core/errors.js';
+import type { Aggregation, Filter, Query } from '../../core/query/plan.js';
+
+/** The five stat types FileSpin documents. */
+export const STAT_TYPES = ['api', 'addons', 'transcodes', 'storage', 'cdn'] as const;
+export type StatType = (typeof STAT_TYPES)[number];
+
+/** The CDN subtypes; `traffic` is the default. */
+export const CDN_SUBTYPES = ['traffic', 'request'] as const;
+
+/** FileSpin lets `start_time` reach back at most 364 days. */
+export const MAX_LOOKBACK_SECONDS = 364 * 86_400;
+
+/** Bounds on free-text parameters: dims values hold at most 512 chars, org and actor ids 200. */
+export const LIMITS = { subtype: 512, userId: 200, usergroupId: 200, seconds: 12 } as const;
+
+/** A checked FileSpin request. Times are Unix seconds; `end` is inclusive. */
+export interface TimeseriesRequest {
+  statType: StatType;
+  /** The subtype as the answer echoes it: `traffic`/`request` for cdn, else the value given or null. */
+  subtype: string | null;
+  startTime: number;
+  endTime: number;
+  /** The actor asked for, or null for the whole usergroup (`*`). */
+  userId: string | null;
+  /** The org asked for, or null when the key's single org is meant. */
+  usergroupId: string | null;
+}
+
+function fail(param: string, message: string): never {
+  throw ValidationError.param(param, message);
+}
+
+/** One query-string value: absent or empty is null; a repeated parameter is an error. */
+function single(query: Record<string, unknown>, name: string): string | null {
+  const v = query[name];
+  if (v === undefined || v === '') return null;
+  if (typeof v !== 'string') fail(name, 'must be given once');
+  return v;
+}
+
+function bounded(query: Record<string, unknown>, name: string, max: number): string | null {
+  const v = single(query, name);
+  if (v !== null && v.length > max) fail(name, `must be at most ${max} characters`);
+  return v;
+}
+
+function seconds(query: Record<string, unknown>, name: string): number {
+  const v = single(query, name);
+  if (v === null) fail(name, 'is required (Unix timestamp in seconds)');
+  if (!/^\d+$/.test(v) || v.length > LIMITS.seconds)
+    fail(name, 'must be an integer Unix timestamp in seconds, like 1652129843');
+  return Number(v);
+}
+
+function isStatType(s: string): s is StatType {
+  return (STAT_TYPES as readonly string[]).includes(s);
+}
+
+function statTypeOf(query: Record<string, unknown>, pathType: string | undefined): StatType {
+  const inQuery = bounded(query, 'stat_type', 64);
+  const inPath = pathType === undefined || pathType === '' ? null : pathType;
+  if (inPath !== null && inQuery !== null && inPath !== inQuery)
+    fail('stat_type', `is ${inQuery} in the query but ${inPath.slice(0, 64)} in the path; they must agree`);
+  const given = inPath ?? inQuery;
+  if (given === null) fail('stat_type', `is required: one of ${STAT_TYPES.join(', ')}`);
+  if (!isStatType(given)) fail('stat_type', `must be one of ${STAT_TYPES.join(', ')}`);
+  return given;
+}
+
+/** A client that encodes the endpoint itself and then lets its HTTP library encode it again sends `%2F...`. */
+function decodeTwiceEncoded(endpoint: string): string {
+  if (!/^%2f/i.test(endpoint)) return endpoint;
+  try {
+    return decodeURIComponent(endpoint);
+  } catch {
+    return endpoint;
+  }
+}
+
+function subtypeOf(statType: StatType, raw: string | null): string | null {
+  switch (statType) {
+    case 'cdn':
+      if (raw === null) return 'traffic';
+      if (!(CDN_SUBTYPES as readonly string[]).includes(raw))
+        fail('stat_subtype', 'must be traffic or request for stat_type cdn');
+      return raw;
+    case 'transcodes':
+      if (raw !== null) fail('stat_subtype', 'is not supported for stat_type transcodes');
+      return null;
+    case 'api':
+      return raw === null ? null : decodeTwiceEncoded(raw);
+    case 'addons':
+    case 'storage':
+      return raw;
+  }
+}
+
+/**
+ * Parse and check a request. `pathType` is the `{stat_type}` path segment, if the route has one;
+ * `nowMs` is the server clock. Throws `ValidationError` (400) naming the parameter at fault.
+ *
+ * @example
+ * parseTimeseriesRequest({ start_time: '1794268800', end_time: '1795176000', usergroup_id: '42' }, 'api', NOW)
+ * // { statType: 'api', subtype: null, startTime: 1794268800, endTime: 1795176000, userId: null, usergroupId: '42' }
+ */
+export function parseTimeseriesRequest(
+  query: Record<string, unknown>,
+  pathType: string | undefined,
+  nowMs: number,
+): TimeseriesRequest {
+  const statType = statTypeOf(query, pathType);
+  const subtype = subtypeOf(statType, bounded(query, 'stat_subtype', LIMITS.subtype));
+  const startTime = seconds(query, 'start_time');
+  const endTime = seconds(query, 'end_time');
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (startTime < nowSeconds - MAX_LOOKBACK_SECONDS)
+    fail(
+      'start_time',
+      `must be at most 364 days before now (not before ${nowSeconds - MAX_LOOKBACK_SECONDS})`,
+    );
+  if (endTime > nowSeconds) fail('end_time', `must not be after the current time (${nowSeconds})`);
+  if (startTime > endTime) fail('start_time', 'must not be after end_time');
+  const user = bounded(query, 'user_id', LIMITS.userId);
+  const usergroupId = bounded(query, 'usergroup_id', LIMITS.usergroupId);
+  return { statType, subtype, startTime, endTime, userId: user === '*' ? null : user, usergroupId };
+}
+
+const EVENT_TYPES: Record<StatType, string> = {
+  api: 'api.request',
+  addons: 'addon.run',
+  transcodes: 'transcode',
+  storage: 'storage',
+  cdn: 'bandwidth',
+};
+
+/** The dim a subtype filters on, for the types whose subtype is a filter. */
+const SUBTYPE_DIMS: Partial<Record<StatType, string>> = { api: 'endpoint', addons: 'addon', storage: 'kind' };
+
+function aggregationOf(r: TimeseriesRequest): Aggregation {
+  if (r.statType === 'storage') return { fn: 'latest', per: [{ kind: 'dim', key: 'kind' }] };
+  if (r.statType === 'cdn' && r.subtype === 'traffic') return { fn: 'sum' };
+  return { fn: 'count' };
+}
+
+/**
+ * The engine plan for a request over one org (that org alone, no sub-orgs): UTC day buckets,
+ * sparse, over `[start_time, end_time + 1 s)` so that both ends are inclusive to the second.
+ */
+export function planOf(r: TimeseriesRequest, org: string): Query {
+  const filters: Filter[] = [];
+  const dim = SUBTYPE_DIMS[r.statType];
+  if (dim !== undefined && r.subtype !== null)
+    filters.push({ field: { kind: 'dim', key: dim }, op: 'eq', values: [r.subtype] });
+  if (r.userId !== null) filters.push({ field: { kind: 'actor' }, op: 'eq', values: [r.userId] });
+  return {
+    orgs: [org],
+    types: [EVENT_TYPES[r.statType]],
+    range: { from: r.startTime * 1000, to: (r.endTime + 1) * 1000 },
+    timezone: 'UTC',
+    weekStart: 1,
+    bucket: 'day',
+    aggregation: aggregationOf(r),
+    filters,
+    groupBy: [],
+    window: { kind: 'none' },
+    fill: 'sparse',
+    share: null,
+    top: null,
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * SaferMe analytics v4 (CONTRACT 3.3): reports analytics on a channel, served at
+ * `GET /api/v4/analytics/{report}`. See docs/compat/saferme.md.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Surface } from '../../http/app.js';
+import { safermeRoutes, type SafermeOptions } from './routes.js';
+
+/** The surface with its own options (e.g. a small row bound in tests). */
+export function createSafermeSurface(opts: SafermeOptions = {}): Surface {
+  return (app: FastifyInstance) => {
+    safermeRoutes(app, opts);
+  };
+}
+
+/** The SaferMe analytics surface, for `createApp(..., [safermeSurface])`. */
+export const safermeSurface: Surface = createSafermeSurface();

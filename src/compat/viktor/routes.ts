@@ -1,0 +1,125 @@
+/**
+ * Fastify glue for VIKTOR's `GET /api/statistics/` (with or without the trailing slash):
+ * authenticate (native key headers; VIKTOR documents no header of its own), check the role and
+ * the org reach, run the scope's plans through the engine, and present the vendor's JSON.
+ * Errors of every kind, framework ones included, leave in DRF's shape (see errors.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, ValidationError } from '../../core/errors.js';
+import type { OrgTree } from '../../core/orgs.js';
+import type { Query } from '../../core/query/plan.js';
+import type { QueryResult } from '../../core/query/result.js';
+import { authenticate, loadOrgTree, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
+import { logIfServerError, toAppError } from '../../http/errors.js';
+import { DETAIL, drfError } from './errors.js';
+import {
+  actorPlans,
+  daysOf,
+  DAY,
+  kindsOf,
+  parseViktorQuery,
+  workspacePlans,
+  type ViktorRequest,
+} from './params.js';
+import { activeWorkspaces, actorScopeBody, presentActorStats, presentWorkspaces } from './presenter.js';
+
+/** The most numbers a workspaces answer may hold (rows x workspaces) before we ask to narrow it. */
+export const MAX_WORKSPACE_CELLS = 250_000;
+const PATHS = ['/api/statistics/', '/api/statistics'];
+
+async function principalOf(req: FastifyRequest, app: FastifyInstance): Promise<Principal> {
+  const secret = nativeSecret(req);
+  if (secret === null) throw new AuthError('unauthenticated', DETAIL.noCredentials);
+  try {
+    return await authenticate(req, app.ctx, secret);
+  } catch (err) {
+    if (err instanceof AuthError) throw new AuthError('unauthenticated', DETAIL.invalidToken);
+    throw err;
+  }
+}
+
+/**
+ * The orgs a request covers: every org the key reaches, or with `org_domain` the reachable
+ * orgs carrying that domain with their subtrees. A domain that matches none of them is a 403
+ * whether or not it exists elsewhere, so that its existence is not revealed.
+ */
+export function coveredOrgs(p: Principal, tree: OrgTree, domain: string | null): string[] {
+  const reachable = tree.reachable(p.orgs);
+  if (domain === null) return reachable;
+  const matches = reachable.filter((id) => tree.get(id)?.domain?.toLowerCase() === domain);
+  if (matches.length === 0) throw new AuthError('forbidden', DETAIL.forbidden);
+  return [...new Set(matches.flatMap((id) => tree.subtree(id)))];
+}
+
+/** An all-empty result, for a key that reaches no org yet (the engine needs at least one). */
+function emptyResult(q: Query): QueryResult {
+  return {
+    range: { from: q.range.from, to: q.range.to, from_iso: '', to_iso: '' },
+    timezone: q.timezone,
+    bucket: q.bucket,
+    week_start: q.weekStart,
+    series: [],
+    other: null,
+    total_groups: 0,
+    meta: { read_at: 0, last_bucket_open: false, buckets: 0 },
+  };
+}
+
+async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
+  const store = app.ctx.store;
+  const run = (q: Query): Promise<QueryResult> =>
+    orgs.length === 0 ? Promise.resolve(emptyResult(q)) : store.query(q);
+  const days = daysOf(req);
+  if (req.statsType !== 'workspaces') {
+    const plans = actorPlans(req, orgs);
+    const instants = days.map((d) => d + DAY);
+    const [headcount, monthly, daily] = await Promise.all([
+      orgs.length === 0
+        ? days.map(() => 0)
+        : store.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
+      run(plans.monthly),
+      run(plans.daily),
+    ]);
+    return actorScopeBody(req.statsType, presentActorStats(days, headcount, monthly, daily));
+  }
+  const plans = workspacePlans(req, orgs);
+  const monthly = await run(plans.monthly);
+  const workspaces = activeWorkspaces(monthly);
+  if (workspaces.length * (days.length + 2 * monthly.meta.buckets) > MAX_WORKSPACE_CELLS) {
+    throw ValidationError.param('end', 'Too many workspaces over this range; ask for a shorter range.');
+  }
+  const [daily, cumulative] = await Promise.all([run(plans.daily), run(plans.cumulative)]);
+  return presentWorkspaces(days, workspaces, monthly, daily, cumulative);
+}
+
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const e = toAppError(err);
+  logIfServerError(req, e, err);
+  const { status, body } = drfError(e);
+  if (status === 401) void reply.header('www-authenticate', 'Bearer realm="api"');
+  void reply.status(status).send(body);
+}
+
+/** Registers the VIKTOR routes and their DRF error handler in the given (encapsulated) scope. */
+export function viktorRoutes(app: FastifyInstance): void {
+  app.setErrorHandler(sendError);
+  for (const url of PATHS) {
+    app.get(url, async (req) => {
+      const p = await principalOf(req, app);
+      requireRole(p, 'read');
+      const parsed = parseViktorQuery(req.query as Record<string, unknown>);
+      const orgs = coveredOrgs(p, await loadOrgTree(app.ctx), parsed.orgDomain);
+      return answer(app, parsed, orgs);
+    });
+    app.route({
+      method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      handler: (req, reply) => {
+        void reply
+          .status(405)
+          .header('allow', 'GET, HEAD')
+          .send({ detail: `Method "${req.method}" not allowed.` });
+      },
+    });
+  }
+}
