@@ -1,15 +1,19 @@
 /**
  * Group commit for DuckDB. Concurrent `submit` calls queue up; one flush takes
- * every waiting batch, appends them to a temp staging table through the
- * Appender (the fast bulk path), then in ONE transaction dedupes on (org, id)
- * against the batch itself and the stored events, inserts what is new, and
- * records first-seen actors and unknown orgs. Every caller is answered only
- * after COMMIT, which DuckDB makes durable (the WAL is synced on commit).
+ * every waiting batch and makes ONE transaction of them:
+ * 1. duplicates inside the group are dropped in JS (the first occurrence wins);
+ * 2. the rest go to a temp staging table through the Appender (the fast bulk path);
+ * 3. their fingerprints are checked against the FingerprintSet: a miss proves an
+ *    event new; the rare hits are checked exactly against `events` (retries);
+ * 4. new events, first-seen actors and unknown orgs are written, then COMMIT,
+ *    which DuckDB makes durable (the WAL is synced on commit).
+ * Every caller is answered only after that COMMIT.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord, IngestResult } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import { all, run, type SerialLane } from './db.js';
+import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
 import { insertMissingOrgsSql } from './schema.js';
 
 interface Pending {
@@ -22,24 +26,34 @@ interface Pending {
 const MAX_EVENTS_PER_COMMIT = 200_000;
 
 const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS staging (
-  batch INTEGER, seq INTEGER, org VARCHAR, type VARCHAR, ts BIGINT, id VARCHAR,
-  actor VARCHAR, value DOUBLE, dims VARCHAR, received BIGINT)`;
+  seq INTEGER, org VARCHAR, type VARCHAR, ts BIGINT, id VARCHAR,
+  actor VARCHAR, value DOUBLE, dims VARCHAR, received BIGINT);
+  CREATE TEMP TABLE IF NOT EXISTS actor_seen (org VARCHAR, id VARCHAR, ts BIGINT, is_new BOOLEAN)`;
 
-/** Statements of one commit, in order. Pure strings: every value comes from the staging table. */
+/** Statements of one commit. Pure strings: values come from the staging table or bound lists. */
 export const COMMIT_SQL = {
+  fingerprints: `SELECT ${FINGERPRINT_SQL} FROM staging ORDER BY seq`,
+  /** Which of the suspect staging rows ($1: seq list) are stored already. */
+  stored: `SELECT s.seq FROM staging s SEMI JOIN events e ON e.org = s.org AND e.id = s.id
+    WHERE list_contains(CAST($1 AS INTEGER[]), s.seq)`,
   newOrgs: insertMissingOrgsSql('staging'),
-  fresh: `CREATE OR REPLACE TEMP TABLE fresh AS
-    SELECT s.* FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY org, id ORDER BY seq) = 1) s
-    ANTI JOIN events e ON e.org = s.org AND e.id = s.id`,
+  /** $1: seq list of rows that are duplicates of stored events. */
   insertEvents: `INSERT INTO events
     SELECT org, type, ts, id, actor, value, CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received
-    FROM fresh ORDER BY org, type, ts`,
-  actorsSeen: `INSERT INTO actors (org, id, kind, props, first_seen)
-    SELECT org, actor, 'user', '{}', min(ts) FROM fresh WHERE actor IS NOT NULL GROUP BY org, actor
-    ON CONFLICT (org, id) DO UPDATE
-    SET first_seen = LEAST(COALESCE(actors.first_seen, excluded.first_seen), excluded.first_seen)`,
-  perBatch: `SELECT batch, count(*) AS n FROM fresh GROUP BY batch`,
+    FROM staging WHERE NOT list_contains(CAST($1 AS INTEGER[]), seq) ORDER BY org, type, ts`,
+  /** Actors staged by `stageActors`: new ones are inserted, known ones get an earlier first_seen. */
+  newActors: `INSERT INTO actors (org, id, kind, props, first_seen)
+    SELECT org, id, 'user', '{}', ts FROM actor_seen WHERE is_new`,
+  earlierActors: `UPDATE actors SET first_seen = s.ts FROM actor_seen s
+    WHERE NOT s.is_new AND actors.org = s.org AND actors.id = s.id`,
 } as const;
+
+/** A list of integers as the text DuckDB casts to INTEGER[] (an empty JS list cannot carry a type). */
+function intList(xs: number[]): string {
+  return `[${xs.join(',')}]`;
+}
+
+export const LOAD_FINGERPRINTS_SQL = `SELECT ${FINGERPRINT_SQL} FROM events`;
 
 export class GroupCommitter {
   private pending: Pending[] = [];
@@ -51,8 +65,21 @@ export class GroupCommitter {
     private readonly conn: DuckDBConnection,
     private readonly lane: SerialLane,
     private readonly clock: () => number,
+    private readonly fingerprints: FingerprintSet,
+    /** First-seen time of every actor in the store, keyed `org NUL id`; see loadFirstSeen. */
+    private readonly firstSeen: Map<string, number>,
+    /** Org ids known to exist; a commit creates the others and reports them. */
+    private readonly knownOrgs: Set<string>,
     private readonly onNewOrgs: (ids: string[]) => void,
   ) {}
+
+  /** Record actors created outside ingestion (the actors API): known, but never seen in an event. */
+  noteActors(keys: { org: string; id: string }[]): void {
+    for (const k of keys) {
+      const key = `${k.org}\u0000${k.id}`;
+      if (!this.firstSeen.has(key)) this.firstSeen.set(key, Infinity);
+    }
+  }
 
   /** Queue a batch; resolves after the commit that holds it. */
   submit(events: EventRecord[]): Promise<IngestResult> {
@@ -88,10 +115,9 @@ export class GroupCommitter {
 
   private async flush(group: Pending[]): Promise<void> {
     try {
-      const counts = await this.commit(group);
+      const accepted = await this.commit(group);
       group.forEach((p, i) => {
-        const accepted = counts.get(i) ?? 0;
-        p.resolve({ accepted, duplicates: p.events.length - accepted });
+        p.resolve({ accepted: accepted[i]!, duplicates: p.events.length - accepted[i]! });
       });
     } catch (err) {
       const wrapped =
@@ -100,52 +126,176 @@ export class GroupCommitter {
     }
   }
 
-  private async commit(group: Pending[]): Promise<Map<number, number>> {
+  /** Commit a group; returns how many events of each batch were new. */
+  private async commit(group: Pending[]): Promise<number[]> {
     const now = this.clock();
+    // 1. Drop duplicates within the group: the first occurrence stands.
+    const keys = new Set<string>();
+    const unique: { batch: number; event: EventRecord }[] = [];
+    group.forEach((p, batch) => {
+      for (const event of p.events) {
+        const key = `${event.org}\u0000${event.id}`;
+        if (keys.has(key)) continue;
+        keys.add(key);
+        unique.push({ batch, event });
+      }
+    });
+    // 2-3. Stage, then find which staged rows are stored already.
     await run(this.conn, STAGING_DDL);
-    await run(this.conn, 'DELETE FROM staging');
-    await this.stage(group, now);
+    await run(this.conn, 'DELETE FROM staging; DELETE FROM actor_seen');
+    await this.stage(
+      unique.map((u) => u.event),
+      now,
+    );
+    const prints = await this.readFingerprints();
+    const suspects = prints.flatMap(([hi, lo], seq) => (this.fingerprints.has(hi, lo) ? [seq] : []));
+    const stored =
+      suspects.length === 0
+        ? []
+        : (await all(this.conn, COMMIT_SQL.stored, [intList(suspects)])).map((r) => Number(r.seq));
+    const storedSet = new Set(stored);
+    const dupList = intList(stored);
+    const newOrgs = [...new Set(unique.map((u) => u.event.org))].filter((o) => !this.knownOrgs.has(o));
+    const actorChanges = this.actorChanges(
+      unique.filter((_, seq) => !storedSet.has(seq)).map((u) => u.event),
+    );
+    if (actorChanges.size > 0) await this.stageActors(actorChanges);
+    // 4. One transaction for everything.
     await run(this.conn, 'BEGIN TRANSACTION');
+    let created: string[] = [];
     try {
-      const created = await all(this.conn, COMMIT_SQL.newOrgs, [now]);
-      await run(this.conn, COMMIT_SQL.fresh);
-      await run(this.conn, COMMIT_SQL.insertEvents);
-      await run(this.conn, COMMIT_SQL.actorsSeen);
-      const rows = await all(this.conn, COMMIT_SQL.perBatch);
+      if (newOrgs.length > 0)
+        created = (await all(this.conn, COMMIT_SQL.newOrgs, [now])).map((r) => String(r.id));
+      await run(this.conn, COMMIT_SQL.insertEvents, [dupList]);
+      if ([...actorChanges.values()].some((c) => c.isNew)) await run(this.conn, COMMIT_SQL.newActors);
+      if ([...actorChanges.values()].some((c) => !c.isNew)) await run(this.conn, COMMIT_SQL.earlierActors);
       await run(this.conn, 'COMMIT');
-      this.commits++;
-      if (created.length > 0) this.onNewOrgs(created.map((r) => String(r.id)));
-      return new Map(rows.map((r) => [Number(r.batch), Number(r.n)]));
     } catch (err) {
       await run(this.conn, 'ROLLBACK').catch(() => undefined);
       throw err;
     }
+    this.commits++;
+    prints.forEach(([hi, lo], seq) => {
+      if (!storedSet.has(seq)) this.fingerprints.add(hi, lo);
+    });
+    for (const o of newOrgs) this.knownOrgs.add(o);
+    for (const [key, c] of actorChanges) this.firstSeen.set(key, c.ts);
+    if (created.length > 0) this.onNewOrgs(created);
+    const accepted = group.map(() => 0);
+    unique.forEach((u, seq) => {
+      if (!storedSet.has(seq)) accepted[u.batch]!++;
+    });
+    return accepted;
   }
 
-  private async stage(group: Pending[], now: number): Promise<void> {
+  /** Actors these events introduce, or move to an earlier first_seen; keyed like `firstSeen`. */
+  private actorChanges(
+    events: EventRecord[],
+  ): Map<string, { org: string; id: string; ts: number; isNew: boolean }> {
+    const out = new Map<string, { org: string; id: string; ts: number; isNew: boolean }>();
+    for (const e of events) {
+      if (e.actor === null) continue;
+      const key = `${e.org}\u0000${e.actor}`;
+      const known = this.firstSeen.get(key);
+      const pending = out.get(key);
+      const best = Math.min(e.ts, pending?.ts ?? Infinity);
+      if (known === undefined) out.set(key, { org: e.org, id: e.actor, ts: best, isNew: true });
+      else if (best < known) out.set(key, { org: e.org, id: e.actor, ts: best, isNew: false });
+    }
+    return out;
+  }
+
+  private async stageActors(
+    changes: Map<string, { org: string; id: string; ts: number; isNew: boolean }>,
+  ): Promise<void> {
+    try {
+      const app = await this.conn.createAppender('actor_seen', 'main', 'temp');
+      for (const c of changes.values()) {
+        app.appendVarchar(c.org);
+        app.appendVarchar(c.id);
+        app.appendBigInt(BigInt(c.ts));
+        app.appendBoolean(c.isNew);
+        app.endRow();
+      }
+      app.flushSync();
+      app.closeSync();
+    } catch (err) {
+      throw new StoreError('The store could not stage actors.', err);
+    }
+  }
+
+  private async readFingerprints(): Promise<[number, number][]> {
+    const reader = await this.conn.runAndReadAll(COMMIT_SQL.fingerprints).catch((err: unknown) => {
+      throw new StoreError('The store could not read fingerprints.', err);
+    });
+    const [his, los] = reader.getColumnsJS() as [number[], number[]];
+    return his.map((hi, i) => [hi, los[i]!]);
+  }
+
+  private async stage(events: EventRecord[], now: number): Promise<void> {
     try {
       const app = await this.conn.createAppender('staging', 'main', 'temp');
-      let seq = 0;
-      group.forEach((p, batch) => {
-        for (const e of p.events) {
-          app.appendInteger(batch);
-          app.appendInteger(seq++);
-          app.appendVarchar(e.org);
-          app.appendVarchar(e.type);
-          app.appendBigInt(BigInt(e.ts));
-          app.appendVarchar(e.id);
-          if (e.actor === null) app.appendNull();
-          else app.appendVarchar(e.actor);
-          app.appendDouble(e.value);
-          app.appendVarchar(JSON.stringify(e.dims));
-          app.appendBigInt(BigInt(now));
-          app.endRow();
-        }
+      events.forEach((e, seq) => {
+        app.appendInteger(seq);
+        app.appendVarchar(e.org);
+        app.appendVarchar(e.type);
+        app.appendBigInt(BigInt(e.ts));
+        app.appendVarchar(e.id);
+        if (e.actor === null) app.appendNull();
+        else app.appendVarchar(e.actor);
+        app.appendDouble(e.value);
+        app.appendVarchar(JSON.stringify(e.dims));
+        app.appendBigInt(BigInt(now));
+        app.endRow();
       });
       app.flushSync();
       app.closeSync();
     } catch (err) {
       throw new StoreError('The store could not stage events.', err);
     }
+  }
+}
+
+/** Build the fingerprint set of every stored event (at start; ~0.5 s per million events). */
+export async function loadFingerprints(conn: DuckDBConnection): Promise<FingerprintSet> {
+  try {
+    const count = Number(
+      (await conn.runAndReadAll('SELECT count(*) AS n FROM events')).getColumnsJS()[0]![0],
+    );
+    const set = new FingerprintSet(Math.max(count * 2, 1 << 16));
+    const res = await conn.stream(LOAD_FINGERPRINTS_SQL);
+    for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+      const his = chunk.getColumnValues(0) as number[];
+      const los = chunk.getColumnValues(1) as number[];
+      for (let i = 0; i < his.length; i++) set.add(his[i]!, los[i]!);
+    }
+    return set;
+  } catch (err) {
+    throw new StoreError('The store could not load event fingerprints.', err);
+  }
+}
+
+/**
+ * First-seen times of every actor, keyed `org NUL id`. An actor row with a null
+ * first_seen (created through the actors API, never in an event) maps to
+ * +Infinity, so its first event sets first_seen with an UPDATE.
+ */
+export async function loadFirstSeen(conn: DuckDBConnection): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  try {
+    const res = await conn.stream('SELECT org, id, first_seen FROM actors');
+    for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+      const [orgs, ids, seen] = [0, 1, 2].map((k) => chunk.getColumnValues(k)) as [
+        string[],
+        string[],
+        (bigint | null)[],
+      ];
+      orgs.forEach((org, i) =>
+        out.set(`${org}\u0000${ids[i]!}`, seen[i] === null ? Infinity : Number(seen[i])),
+      );
+    }
+    return out;
+  } catch (err) {
+    throw new StoreError('The store could not load actors.', err);
   }
 }

@@ -18,7 +18,7 @@ import type {
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { all, ReadPool, run, SerialLane } from './db.js';
-import { GroupCommitter } from './ingest.js';
+import { GroupCommitter, loadFingerprints, loadFirstSeen } from './ingest.js';
 import { executeQuery } from './query.js';
 import { listEvents } from './list.js';
 import type { Scan } from '../../core/query/requests.js';
@@ -38,12 +38,16 @@ export class DuckDbStore implements Store {
   readonly engine = 'duckdb' as const;
   private orgCache: Org[] | null = null;
 
+  /** Set by init(), which loads the fingerprints of the stored events first. */
+  private committer: GroupCommitter | null = null;
+  /** Org ids known to exist (never a false positive: orgs are only added). */
+  private readonly knownOrgs = new Set<string>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: ReadPool,
     private readonly lane: SerialLane,
-    private readonly committer: GroupCommitter,
     private readonly clock: () => number,
   ) {}
 
@@ -59,11 +63,7 @@ export class DuckDbStore implements Store {
     const readers = await ReadPool.open(instance, opts.readers ?? 4);
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
-    const holder: { store?: DuckDbStore } = {};
-    const committer = new GroupCommitter(writer, lane, clock, () => holder.store?.invalidateOrgs());
-    const store = new DuckDbStore(instance, writer, readers, lane, committer, clock);
-    holder.store = store;
-    return store;
+    return new DuckDbStore(instance, writer, readers, lane, clock);
   }
 
   async init(): Promise<void> {
@@ -77,6 +77,20 @@ export class DuckDbStore implements Store {
         await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
         await run(this.writer, 'COMMIT');
       }
+      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
+      const fingerprints = await loadFingerprints(this.writer);
+      const firstSeen = await loadFirstSeen(this.writer);
+      this.committer = new GroupCommitter(
+        this.writer,
+        this.lane,
+        this.clock,
+        fingerprints,
+        firstSeen,
+        this.knownOrgs,
+        () => {
+          this.invalidateOrgs();
+        },
+      );
     });
   }
 
@@ -90,12 +104,13 @@ export class DuckDbStore implements Store {
   }
 
   ingest(events: EventRecord[]): Promise<IngestResult> {
+    if (!this.committer) return Promise.reject(new StoreError('The store is not initialised.'));
     return this.committer.submit(events);
   }
 
   /** How many ingest commits this store has made (group commit shares them). */
   get ingestCommits(): number {
-    return this.committer.commits;
+    return this.committer?.commits ?? 0;
   }
 
   invalidateOrgs(): void {
@@ -125,6 +140,7 @@ export class DuckDbStore implements Store {
         [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
       ),
     );
+    this.knownOrgs.add(org.id);
     this.invalidateOrgs();
   }
 
@@ -149,7 +165,11 @@ export class DuckDbStore implements Store {
   }
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
-    const created = await this.lane.run(() => upsertActors(this.writer, patches, this.clock()));
+    const created = await this.lane.run(async () => {
+      const n = await upsertActors(this.writer, patches, this.clock());
+      this.committer?.noteActors(patches);
+      return n;
+    });
     if (created > 0) this.invalidateOrgs();
   }
 
