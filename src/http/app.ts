@@ -2,7 +2,12 @@
  * createApp: the Fastify application, given everything it needs as arguments
  * (store, clock, logger, admin key). No process.env is read below this line.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
@@ -27,11 +32,43 @@ export interface AppOptions {
   adminKey?: string | null;
 }
 
-/** A surface's routes, registered in their own encapsulated context (own error handler, own hooks). */
-export type Surface = (app: FastifyInstance) => Promise<void> | void;
+/** Adds routes to a Fastify scope. */
+export type Routes = (app: FastifyInstance) => Promise<void> | void;
+
+/**
+ * An API surface: its routes, registered in their own encapsulated scope, and
+ * the one error handler that answers every failure in its shape. The URLs it
+ * owns (`prefixes`, matched at a path-segment boundary, and `paths`, matched
+ * exactly) also get that shape for unknown routes and for errors the framework
+ * raises before routing (a malformed URL, an over-long path segment).
+ */
+export interface Surface {
+  name: string;
+  prefixes: string[];
+  paths?: string[];
+  routes: Routes;
+  errorHandler: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
+}
 
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
-const NATIVE_ROUTES: Surface[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes, queryRoutes];
+const NATIVE_ROUTES: Routes[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes, queryRoutes];
+
+/** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
+export function surfaceFor(surfaces: readonly Surface[], url: string): Surface | null {
+  const path = url.split('?')[0] ?? '';
+  let best: Surface | null = null;
+  let bestLength = -1;
+  for (const s of surfaces) {
+    for (const p of s.paths ?? []) {
+      if (path === p && p.length > bestLength) [best, bestLength] = [s, p.length];
+    }
+    for (const p of s.prefixes) {
+      if ((path === p || path.startsWith(`${p}/`)) && p.length > bestLength)
+        [best, bestLength] = [s, p.length];
+    }
+  }
+  return best;
+}
 
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
@@ -44,6 +81,9 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     requestIdHeader: false,
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: 'idle',
+    frameworkErrors: (err, req, reply) => {
+      (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const ctx: AppContext = {
@@ -59,11 +99,8 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   });
   app.setErrorHandler(nativeErrorHandler);
   app.setNotFoundHandler((req, reply) => {
-    nativeErrorHandler(
-      new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`),
-      req,
-      reply,
-    );
+    const handler = surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler;
+    handler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
@@ -77,7 +114,8 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
 
   for (const surface of surfaces)
     await app.register(async (scope) => {
-      await surface(scope);
+      scope.setErrorHandler(surface.errorHandler);
+      await surface.routes(scope);
     });
   return app;
 }

@@ -3,7 +3,12 @@
  * shares, served under /statistics. See docs/compat/capgo.md.
  */
 import type { Surface } from '../../http/app.js';
+import { capgoErrorHandler } from './errors.js';
 import { capgoRoutes } from './routes.js';
 
-/** The Capgo surface, for `createApp(opts, [capgoSurface])`. */
-export const capgoSurface: Surface = capgoRoutes;
+export const capgoSurface: Surface = {
+  name: 'capgo',
+  prefixes: ['/statistics'],
+  routes: capgoRoutes,
+  errorHandler: capgoErrorHandler,
+};

@@ -15,7 +15,6 @@ import {
   requireRole,
   type Principal,
 } from '../../http/auth.js';
-import { capgoErrorHandler } from './errors.js';
 import {
   appOrgsPlan,
   bundlePlan,
@@ -97,7 +96,6 @@ type UserReq = FastifyRequest<{ Querystring: RawQuery }>;
 /** Registers the four Capgo routes and the surface's error handler on an encapsulated scope. */
 export function capgoRoutes(app: FastifyInstance): void {
   const ctx = app.ctx;
-  app.setErrorHandler(capgoErrorHandler);
 
   const appStats = async (req: AppReq): Promise<StatsRow[]> => {
     const p = await principal(req, ctx);

@@ -3,9 +3,11 @@
  * time-series stats per UTC day for api, addons, transcodes, storage and cdn.
  */
 import type { Surface } from '../../http/app.js';
-import { filespinRoutes } from './routes.js';
+import { filespinErrorHandler, filespinRoutes } from './routes.js';
 
-/** Register with `createApp(opts, [filespinSurface])`; it runs in its own encapsulated scope. */
-export const filespinSurface: Surface = (app) => {
-  filespinRoutes(app);
+export const filespinSurface: Surface = {
+  name: 'filespin',
+  prefixes: ['/api/v1/stats/timeseries'],
+  routes: filespinRoutes,
+  errorHandler: filespinErrorHandler,
 };

@@ -63,7 +63,6 @@ async function answer(
 
 /** Register the two routes and the FileSpin error handler in the given (encapsulated) scope. */
 export function filespinRoutes(app: FastifyInstance): void {
-  app.setErrorHandler(filespinErrorHandler);
   app.get('/api/v1/stats/timeseries', (req) => answer(app, req, undefined));
   app.get<{ Params: { stat_type: string } }>('/api/v1/stats/timeseries/:stat_type', (req) =>
     answer(app, req, req.params.stat_type),

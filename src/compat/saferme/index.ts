@@ -4,12 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Surface } from '../../http/app.js';
-import { safermeRoutes, type SafermeOptions } from './routes.js';
+import { safermeErrorHandler, safermeRoutes, type SafermeOptions } from './routes.js';
 
 /** The surface with its own options (e.g. a small row bound in tests). */
 export function createSafermeSurface(opts: SafermeOptions = {}): Surface {
-  return (app: FastifyInstance) => {
-    safermeRoutes(app, opts);
+  return {
+    name: 'saferme',
+    prefixes: ['/api/v4/analytics'],
+    routes: (app: FastifyInstance) => {
+      safermeRoutes(app, opts);
+    },
+    errorHandler: safermeErrorHandler,
   };
 }
 

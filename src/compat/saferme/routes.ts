@@ -59,7 +59,6 @@ export function safermeErrorHandler(err: unknown, req: FastifyRequest, reply: Fa
 /** Registers the routes and the error handler in the surface's own scope. */
 export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): void {
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
-  app.setErrorHandler(safermeErrorHandler);
   const handle = async (req: FastifyRequest, report: string): Promise<unknown> => {
     const principal = await authenticate(req, app.ctx, safermeSecret(req));
     requireRole(principal, 'read');

@@ -3,9 +3,12 @@
  * `usage.api.history` (docs/compat/tr50.md).
  */
 import type { Surface } from '../../http/app.js';
-import { tr50Routes } from './routes.js';
+import { tr50ErrorHandler, tr50Routes } from './routes.js';
 
-/** Registers TR50's `POST /api` in its own scope (own body parser and error handler). */
-export const tr50Surface: Surface = (app) => {
-  tr50Routes(app);
+export const tr50Surface: Surface = {
+  name: 'tr50',
+  prefixes: [],
+  paths: ['/api'],
+  routes: tr50Routes,
+  errorHandler: tr50ErrorHandler,
 };

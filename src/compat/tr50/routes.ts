@@ -6,7 +6,7 @@
  * command runs first (under `auth`, or wherever it is) and later commands use its session.
  * A body that is not an envelope gets one top-level `{"success": false, ...}`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { header, nativeSecret } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { authenticateCommand, historyCommand } from './commands.js';
@@ -129,6 +129,13 @@ async function answerEnvelope(ctx: AppContext, req: FastifyRequest): Promise<Env
   return Object.fromEntries(ids.map((id) => [id, answers.get(id)]));
 }
 
+/** Every TR50 failure is HTTP 200 with `success: false`. */
+export function tr50ErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const { failure, internal } = toTr50Failure(err);
+  if (internal) req.log.error({ err }, 'tr50 request failed');
+  void reply.status(200).send(failure);
+}
+
 /** Register `POST /api` with its own body parser (any content type, JSON text) and error shape. */
 export function tr50Routes(app: FastifyInstance): void {
   // TR50 clients do not all send application/json; the body is read as text and parsed here.
@@ -140,10 +147,5 @@ export function tr50Routes(app: FastifyInstance): void {
       done(null, body);
     },
   );
-  app.setErrorHandler((err, req, reply) => {
-    const { failure, internal } = toTr50Failure(err);
-    if (internal) req.log.error({ err }, 'tr50 request failed');
-    void reply.status(200).send(failure);
-  });
   app.post('/api', (req) => answerEnvelope(app.ctx, req));
 }

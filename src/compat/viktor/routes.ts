@@ -92,7 +92,7 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
   return presentWorkspaces(days, workspaces, monthly, daily, cumulative);
 }
 
-function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+export function viktorErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const e = toAppError(err);
   logIfServerError(req, e, err);
   const { status, body } = drfError(e);
@@ -100,9 +100,8 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void
   void reply.status(status).send(body);
 }
 
-/** Registers the VIKTOR routes and their DRF error handler in the given (encapsulated) scope. */
+/** Registers the VIKTOR routes in the given (encapsulated) scope; viktorErrorHandler answers its errors. */
 export function viktorRoutes(app: FastifyInstance): void {
-  app.setErrorHandler(sendError);
   for (const url of PATHS) {
     app.get(url, async (req) => {
       const p = await principalOf(req, app);
