@@ -63,9 +63,10 @@ export interface Store {
 }
 
 /**
- * Count actors of `kinds` in `orgs` that exist just before each instant: born
- * (created_at, or their first event when it is unset) before it and not
- * deleted at or before it. VIKTOR's total_users asks this at each day's end.
+ * Count actors of `kinds` in `orgs` that exist just before each instant t:
+ * born (created_at, or their first event when it is unset) before t, and not
+ * deleted before t (an actor deleted exactly at t still existed just before
+ * it). VIKTOR's total_users asks this at each day's end (the next midnight).
  */
 export interface HeadcountQuery {
   orgs: string[];

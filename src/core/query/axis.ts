@@ -107,9 +107,11 @@ function lookback(spec: BucketSpec, from: number, size: number): Bucket[] {
 
 /**
  * Build the axis of a normalised query. Throws the 400 of `enumerateBuckets` beyond
- * 5000 buckets (or window units).
+ * 5000 buckets (or window units). `dataUntil` bounds the offset segments of the
+ * histograms: no stored event is later (ingestion refuses times far in the
+ * future), so a range reaching year 9999 need not walk 8000 years of DST rules.
  */
-export function buildAxis(q: Query): Axis {
+export function buildAxis(q: Query, dataUntil = Infinity): Axis {
   const { from, to } = q.range;
   const clamp = q.window.kind === 'cumulative' && q.window.since === 'all' ? from : null;
   if (q.bucket === 'none' || q.bucket === 'hour_of_day' || q.bucket === 'day_of_week') {
@@ -119,7 +121,12 @@ export function buildAxis(q: Query): Axis {
       q.bucket === 'none' ? { start: from, end: to } : { start: from, end: to, slot: k },
     );
     const segments =
-      q.bucket === 'none' ? [] : offsetSegments(q.timezone, from, to).map((s) => ({ ...s, add: 0 }));
+      q.bucket === 'none'
+        ? []
+        : offsetSegments(q.timezone, from, Math.max(from + 1, Math.min(to, dataUntil))).map((s) => ({
+            ...s,
+            add: 0,
+          }));
     const index: TimeIndex = { kind: q.bucket, weekStart: q.weekStart, segments, clampBefore: clamp };
     return { buckets, units, span: units.map((_, k) => ({ lo: k, hi: k })), first: 0, dataFrom: from, index };
   }

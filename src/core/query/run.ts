@@ -6,6 +6,10 @@
  */
 import { formatUtcIsoMs } from '../time/index.js';
 import { buildAxis, type Axis } from './axis.js';
+import { LIMITS } from '../events.js';
+
+/** No stored event is later than now plus the ingest skew bound; a day of margin covers clocks of other processes. */
+const DATA_HORIZON_MS = LIMITS.maxFutureSkewMs + 86_400_000;
 import { computeGroups, type GroupValues, type Tuple } from './compute.js';
 import { fieldLabel, type Query } from './plan.js';
 import type { RowFetcher } from './requests.js';
@@ -119,7 +123,7 @@ function toSeries(q: Query, axis: Axis, g: GroupValues, shares: number[][] | nul
  */
 export async function runQuery(input: Query, nowMs: number, fetch: RowFetcher): Promise<QueryResult> {
   const q = normaliseQuery(input);
-  const axis = buildAxis(q);
+  const axis = buildAxis(q, nowMs + DATA_HORIZON_MS);
   const groups = await computeGroups({ q, axis, fetch, exclude: null });
   const sorted = [...groups].sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
   let kept = sorted;

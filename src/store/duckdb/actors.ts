@@ -107,7 +107,7 @@ function toActor(r: Record<string, unknown>): Actor {
 /**
  * How many actors of the given kinds exist just before each instant (sorted
  * ascending): born (created_at, else first event) before it, and not deleted
- * at or before it. Each actor adds +1 at its birth and -1 at its deletion
+ * before it (see HeadcountQuery). Each actor adds +1 at its birth and -1 at its deletion
  * (clamped to its birth, so one deleted before it was born never counts);
  * an ASOF join files each change under the first instant after it, and a
  * running sum in JS gives the headcount. Cost O(actors + instants).
