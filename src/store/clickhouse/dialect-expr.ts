@@ -1,0 +1,210 @@
+/**
+ * Expression pieces of the ClickHouse dialect: fields, filters, exclusions and
+ * the time index, for ClickHouse 18.16 and later (no query parameters, no window
+ * functions, no Map). Request-derived strings go through `quote` only; integers
+ * the engine computed itself through `lit`.
+ *
+ * Every field has two non-null forms, `present` (0/1) and `value` (a String, ''
+ * when missing), so filters use two-valued logic and never meet a NULL; the
+ * nullable form `if(present, value, NULL)` is used only for output columns.
+ * Dims are two parallel arrays: `dims[k]` is `dim_values[indexOf(dim_keys, k)]`.
+ */
+import type { Field, Filter } from '../../core/query/plan.js';
+import type { Scan, TimeIndex } from '../../core/query/requests.js';
+import { lit, quote, quoteList } from './quote.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** Qualified table names a statement reads. */
+export interface ChTables {
+  /** The events table to scan (the Distributed one on a cluster). */
+  events: string;
+  /** The shard-local table of losing duplicates, read inside the events scan. */
+  losersLocal: string;
+  /** The actors table as seen from the node that runs the outer query. */
+  actors: string;
+}
+
+export interface FieldSql {
+  present: string;
+  value: string;
+}
+
+/** Both forms of a field over the scan level (columns org, type, actor, dim_keys, dim_values, a_kind). */
+export function fieldSql(field: Field): FieldSql {
+  switch (field.kind) {
+    case 'actor':
+      return { present: 'isNotNull(actor)', value: "ifNull(actor, '')" };
+    case 'dim': {
+      const k = quote(field.key);
+      return { present: `has(dim_keys, ${k})`, value: `dim_values[indexOf(dim_keys, ${k})]` };
+    }
+    case 'org':
+      return { present: '1', value: 'org' };
+    case 'type':
+      return { present: '1', value: 'type' };
+    case 'actor_kind':
+      return { present: 'isNotNull(actor)', value: "if(a_kind = '', 'user', a_kind)" };
+  }
+}
+
+/** The output form: the value, or NULL when missing. */
+export function nullableSql(field: Field): string {
+  const f = fieldSql(field);
+  return f.present === '1' ? f.value : `if(${f.present}, ${f.value}, NULL)`;
+}
+
+/**
+ * The distinct-count key of a tuple: its member values and whether all are present.
+ * An actor is the pair (org, id) when more than one org is scanned.
+ */
+export function tupleSql(fields: Field[], manyOrgs: boolean): { values: string[]; ok: string } {
+  const values: string[] = [];
+  const present: string[] = [];
+  for (const field of fields) {
+    const f = fieldSql(field);
+    if (field.kind === 'actor' && manyOrgs) values.push('org');
+    values.push(f.value);
+    if (f.present !== '1') present.push(f.present);
+  }
+  return { values, ok: present.length === 0 ? '1' : present.join(' AND ') };
+}
+
+function filterSql(filter: Filter): string {
+  const { present, value } = fieldSql(filter.field);
+  const given = filter.values.filter((v): v is string => v !== null);
+  const missing = given.length < filter.values.length;
+  if (filter.op === 'prefix')
+    return `(${present} AND (${given.map((v) => `startsWith(${value}, ${quote(v)})`).join(' OR ')}))`;
+  if (filter.op === 'not_in') {
+    if (given.length === 0) return `(${present})`;
+    const notIn = `${value} NOT IN (${quoteList(given)})`;
+    return missing ? `(${present} AND ${notIn})` : `(NOT ${present} OR ${notIn})`;
+  }
+  if (given.length === 0) return `(NOT ${present})`;
+  const isIn = `(${present} AND ${value} IN (${quoteList(given)}))`;
+  return missing ? `(${isIn} OR NOT ${present})` : isIn;
+}
+
+/** Filters and the top-N exclusion, applied above the scan (they may read `a_kind`). */
+export function filterWhereSql(scan: Scan): string | null {
+  const parts = scan.filters.map(filterSql);
+  const ex = scan.exclude;
+  if (ex && ex.tuples.length > 0) {
+    const fs = ex.fields.map(fieldSql);
+    const alts = ex.tuples.map(
+      (t) =>
+        `(${fs
+          .map((f, k) => {
+            const v = t[k];
+            return v === null || v === undefined
+              ? `NOT ${f.present}`
+              : `(${f.present} AND ${f.value} = ${quote(v)})`;
+          })
+          .join(' AND ')})`,
+    );
+    parts.push(`NOT (${alts.join(' OR ')})`);
+  }
+  return parts.length === 0 ? null : parts.join('\n  AND ');
+}
+
+/**
+ * The scan: org, type and time bounds (the sort key prefix prunes on them) and
+ * read-time dedupe, which drops the rows recorded as losing duplicates of an
+ * (org, id). It runs on each shard against that shard's losers; an org lives on
+ * one shard, so its duplicates do too.
+ */
+export function scanSql(scan: Scan, t: ChTables, columns: string): string {
+  const orgs = quoteList(scan.orgs);
+  const parts = [`org IN (${orgs})`];
+  if (scan.types.length > 0) parts.push(`type IN (${quoteList(scan.types)})`);
+  if (scan.from !== null) parts.push(`ts >= ${lit(scan.from)}`);
+  parts.push(`ts < ${lit(scan.to)}`);
+  parts.push(`(org, id, ver) NOT IN (SELECT org, id, ver FROM ${t.losersLocal} WHERE org IN (${orgs}))`);
+  return `SELECT ${columns} FROM ${t.events}\n  WHERE ${parts.join('\n    AND ')}`;
+}
+
+const SCAN_COLUMNS = 'org, type, ts, id, actor, value, dim_keys, dim_values';
+
+/**
+ * The events a scan selects, deduplicated, with `a_kind` joined when a field
+ * needs the actor's kind, and the filters applied.
+ */
+export function filteredSql(scan: Scan, t: ChTables, needsActors: boolean): string {
+  const where = filterWhereSql(scan);
+  let from: string;
+  if (needsActors) {
+    const inner = scanSql(scan, t, `${SCAN_COLUMNS}, org AS j_org, ifNull(actor, '') AS j_actor`);
+    const actors = `SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM ${t.actors} FINAL WHERE org IN (${quoteList(scan.orgs)})`;
+    from = `(\n  ${inner}\n) ANY LEFT JOIN (\n  ${actors}\n) USING (j_org, j_actor)`;
+  } else {
+    from = `(\n  ${scanSql(scan, t, SCAN_COLUMNS)}\n)`;
+  }
+  return `SELECT * FROM ${from}${where === null ? '' : `\nWHERE ${where}`}`;
+}
+
+/** A piecewise constant over the segments, as a CASE on `ts` (or the constant when flat). */
+function piecewise(index: TimeIndex, pick: (s: TimeIndex['segments'][number]) => number): string {
+  const values = index.segments.map(pick);
+  if (values.every((v) => v === values[0])) return lit(values[0] ?? 0);
+  const arms = index.segments.slice(1).map((s, k) => `WHEN ts < ${lit(s.from)} THEN ${lit(values[k]!)}`);
+  return `CASE ${arms.join(' ')} ELSE ${lit(values.at(-1)!)} END`;
+}
+
+/** Local naive ms of `ts`: ts plus the offset of its segment. */
+export function localSql(index: TimeIndex): string {
+  const offset = piecewise(index, (s) => s.offsetMs);
+  return offset === '0' ? 'ts' : `(ts + ${offset})`;
+}
+
+const pmod = (x: string, m: number): string => `(((${x}) % ${lit(m)} + ${lit(m)}) % ${lit(m)})`;
+const fdiv = (x: string, m: number): string => `intDiv(${x} - ${pmod(x, m)}, ${lit(m)})`;
+
+/**
+ * Year * 12 + month - 1 of local ms `lt`, by integer arithmetic on days
+ * (Hinnant's civil_from_days), so it holds for any epoch, not only DateTime's
+ * 1970..2106. Days are positive here (events are at or after 1970).
+ */
+function monthIndexSql(lt: string): string {
+  const z = `(${fdiv(lt, DAY)} + 719468)`;
+  const era = `intDiv(${z}, 146097)`;
+  const doe = `(${z} - ${era} * 146097)`;
+  const yoe = `intDiv(${doe} - intDiv(${doe}, 1460) + intDiv(${doe}, 36524) - intDiv(${doe}, 146096), 365)`;
+  const doy = `(${doe} - (365 * ${yoe} + intDiv(${yoe}, 4) - intDiv(${yoe}, 100)))`;
+  const mp = `intDiv(5 * ${doy} + 2, 153)`;
+  // month = mp + 3 (Mar..Dec) or mp - 9 (Jan, Feb, which belong to the next year).
+  return `((${yoe} + ${era} * 400 + (${mp} >= 10)) * 12 + if(${mp} < 10, ${mp} + 2, ${mp} - 10))`;
+}
+
+/** The axis index of a row from column `lt` and `ts`, exactly as documented on `TimeIndex`. */
+export function indexSql(index: TimeIndex, lt: string): string {
+  const expr = rawIndexSql(index, lt);
+  return index.clampBefore === null ? expr : `if(ts < ${lit(index.clampBefore)}, -1, ${expr})`;
+}
+
+function rawIndexSql(index: TimeIndex, lt: string): string {
+  let formula: string;
+  switch (index.kind) {
+    case 'none':
+      return 'toInt64(0)';
+    case 'hour_of_day':
+      return `intDiv(${pmod(lt, DAY)}, ${lit(HOUR)})`;
+    case 'day_of_week':
+      return pmod(`${fdiv(lt, DAY)} + 4`, 7);
+    case 'hour':
+      formula = fdiv(lt, HOUR);
+      break;
+    case 'day':
+      formula = fdiv(lt, DAY);
+      break;
+    case 'week':
+      formula = fdiv(`${fdiv(lt, DAY)} + ${lit(4 - index.weekStart)}`, 7);
+      break;
+    case 'month':
+      formula = monthIndexSql(lt);
+      break;
+  }
+  const add = piecewise(index, (s) => s.add);
+  return add === '0' ? formula : `(${formula} + ${add})`;
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Scan, TimeIndex } from '../../core/query/requests.js';
+import { toClickHouseSql } from './dialect.js';
+import type { ChTables } from './dialect-expr.js';
+
+const t: ChTables = { events: 'db.events', losersLocal: 'db.event_losers', actors: 'db.actors' };
+const scan: Scan = {
+  orgs: ['acme'],
+  types: ['activity'],
+  filters: [],
+  from: 1704067200000,
+  to: 1704153600000,
+};
+const utcDay: TimeIndex = {
+  kind: 'day',
+  weekStart: 1,
+  segments: [{ from: 1704067200000, offsetMs: 0, add: -19723 }],
+  clampBefore: null,
+};
+const squash = (s: string): string => s.replace(/\s+/g, ' ');
+
+describe('toClickHouseSql', () => {
+  it('counts per UTC day over the pruned, deduplicated scan', () => {
+    const s = squash(toClickHouseSql({ kind: 'stats', scan, groupBy: [], index: utcDay, unique: null }, t));
+    expect(s).toContain('SELECT i, count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx FROM');
+    expect(s).toContain(
+      "FROM db.events WHERE org IN ('acme') AND type IN ('activity') AND ts >= 1704067200000 AND ts < 1704153600000 " +
+        "AND (org, id, ver) NOT IN (SELECT org, id, ver FROM db.event_losers WHERE org IN ('acme'))",
+    );
+    expect(s).toContain('(intDiv(lt - (((lt) % 86400000 + 86400000) % 86400000), 86400000) + (-19723)) AS i');
+    expect(s).toContain('GROUP BY i');
+  });
+
+  it('quotes hostile dim keys and values, and offsets DST segments with a CASE', () => {
+    const ny: TimeIndex = {
+      kind: 'hour',
+      weekStart: 1,
+      segments: [
+        { from: 1730606400000, offsetMs: -14_400_000, add: -480720 },
+        { from: 1730613600000, offsetMs: -18_000_000, add: -480719 },
+      ],
+      clampBefore: null,
+    };
+    const evil = "app'] OR 1=1 --\\";
+    const s = squash(
+      toClickHouseSql(
+        {
+          kind: 'stats',
+          scan: { ...scan, filters: [{ field: { kind: 'dim', key: 'v' }, op: 'eq', values: [evil] }] },
+          groupBy: [{ kind: 'dim', key: evil }],
+          index: ny,
+          unique: null,
+        },
+        t,
+      ),
+    );
+    expect(s).toContain(
+      "if(has(dim_keys, 'app\\'] OR 1=1 --\\\\'), dim_values[indexOf(dim_keys, 'app\\'] OR 1=1 --\\\\')], NULL) AS g0",
+    );
+    expect(s).toContain(
+      "(has(dim_keys, 'v') AND dim_values[indexOf(dim_keys, 'v')] IN ('app\\'] OR 1=1 --\\\\'))",
+    );
+    expect(s).toContain('(ts + CASE WHEN ts < 1730613600000 THEN (-14400000) ELSE (-18000000) END) AS lt');
+    expect(s).not.toContain(evil);
+  });
+
+  it('filters: missing values, not_in, prefix, and actor kinds through a join', () => {
+    const s = squash(
+      toClickHouseSql(
+        {
+          kind: 'stats',
+          scan: {
+            ...scan,
+            filters: [
+              { field: { kind: 'dim', key: 'wt' }, op: 'in', values: ['standard', null] },
+              { field: { kind: 'actor' }, op: 'not_in', values: ['bot'] },
+              { field: { kind: 'dim', key: 'v' }, op: 'prefix', values: ['1.'] },
+              { field: { kind: 'actor_kind' }, op: 'eq', values: ['user'] },
+            ],
+          },
+          groupBy: [],
+          index: { ...utcDay, kind: 'none' },
+          unique: null,
+        },
+        t,
+      ),
+    );
+    expect(s).toContain(
+      "((has(dim_keys, 'wt') AND dim_values[indexOf(dim_keys, 'wt')] IN ('standard')) OR NOT has(dim_keys, 'wt'))",
+    );
+    expect(s).toContain("(NOT isNotNull(actor) OR ifNull(actor, '') NOT IN ('bot'))");
+    expect(s).toContain("(has(dim_keys, 'v') AND (startsWith(dim_values[indexOf(dim_keys, 'v')], '1.')))");
+    expect(s).toContain("(isNotNull(actor) AND if(a_kind = '', 'user', a_kind) IN ('user'))");
+    expect(s).toContain(
+      "ANY LEFT JOIN ( SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM db.actors FINAL WHERE org IN ('acme') ) USING (j_org, j_actor)",
+    );
+  });
+
+  it('rolling distinct: sorted per-tuple index arrays, ends capped at the next activity', () => {
+    const s = squash(
+      toClickHouseSql(
+        {
+          kind: 'intervals',
+          scan: { ...scan, orgs: ['a', 'b'] },
+          groupBy: [],
+          unique: [{ kind: 'actor' }],
+          index: utcDay,
+          size: 30,
+        },
+        t,
+      ),
+    );
+    expect(s).toContain("org AS u0, ifNull(actor, '') AS u1, isNotNull(actor) AS uok");
+    expect(s).toContain('arraySort(arrayDistinct(groupArray(toInt64(i)))) AS ds');
+    expect(s).toContain('arrayMap((d, n) -> (least(d + 30, n), toInt64(0), toInt64(1), toInt64(0)), ds, nx)');
+    expect(s).toContain('WHERE uok GROUP BY u0, u1');
+  });
+
+  it('cumulative since all: no lower bound, earlier rows at -1, only first activity counts', () => {
+    const s = squash(
+      toClickHouseSql(
+        {
+          kind: 'intervals',
+          scan: { ...scan, from: null },
+          groupBy: [],
+          unique: [{ kind: 'actor' }],
+          index: { ...utcDay, clampBefore: 1704067200000 },
+          size: null,
+        },
+        t,
+      ),
+    );
+    expect(s).not.toContain('ts >=');
+    expect(s).toContain('if(ts < 1704067200000, -1, ');
+    expect(s).toContain(
+      'arrayMap((d, k) -> (d, toInt64(k = 1), toInt64(0), toInt64(1)), ds, arrayEnumerate(ds))',
+    );
+  });
+
+  it('latest: the last value by (ts, id) per group and per tuple', () => {
+    const s = squash(
+      toClickHouseSql(
+        {
+          kind: 'latest',
+          scan,
+          groupBy: [{ kind: 'org' }],
+          per: [{ kind: 'dim', key: 'kind' }],
+          index: utcDay,
+        },
+        t,
+      ),
+    );
+    expect(s).toContain('SELECT g0, p0, i, argMax(v, (ts, id)) AS v');
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Group commit for ClickHouse. Concurrent `submit` calls queue up; one flush
+ * takes every waiting batch (up to MAX_EVENTS_PER_COMMIT) and, in order:
+ *  1. keeps the first event of each (org, id) within the group;
+ *  2. skips ids already stored (one lookup over the group's orgs and ids);
+ *  3. creates unknown orgs (as root orgs, at the lowest version, so that a
+ *     PUT /v1/orgs always wins) and records first-seen actors;
+ *  4. inserts the new events in one INSERT, acknowledged once written;
+ *  5. looks again for the same ids: two Tally processes racing on one id can
+ *     both pass step 2. Every copy but the first stored (highest `ver`) is
+ *     recorded in `event_losers`, which every read leaves out, whatever the
+ *     merge state. Of two racing processes at least the later one sees both
+ *     copies here, so the record is always made.
+ * Callers are answered after step 5. In that race `duplicates` can be one low
+ * for the process whose check ran before the other's insert landed; figures
+ * stay right. A crash between 3 and 4 can leave an org or a first-seen time
+ * without its event until the client retries.
+ */
+import type { EventRecord, IngestResult } from '../../core/model.js';
+import { StoreError } from '../../core/errors.js';
+import type { ChClient, Row } from './client.js';
+import { quoteList } from './quote.js';
+import type { ChTableNames } from './schema.js';
+import { versionOf, type Stamper } from './stamp.js';
+
+interface Pending {
+  events: EventRecord[];
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Upper bound of events in one flush; the id lists travel as SQL text. */
+const MAX_EVENTS_PER_COMMIT = 50_000;
+/** Large IN lists: allow a query text of up to 64 MiB. */
+export const BIG_QUERY = { max_query_size: '67108864' } as const;
+/** A Distributed insert is answered once every shard has it. */
+const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+
+/** A version for first-seen rows: larger for earlier times, so a merge keeps the minimum. */
+export const seenVersion = (ts: number): number => 2 ** 52 - ts;
+
+export class ChGroupCommitter {
+  private pending: Pending[] = [];
+  private running: Promise<void> | null = null;
+  commits = 0;
+
+  constructor(
+    private readonly client: ChClient,
+    private readonly t: ChTableNames,
+    private readonly clock: () => number,
+    private readonly stamp: Stamper,
+    private readonly onNewOrgs: () => void,
+  ) {}
+
+  submit(events: EventRecord[]): Promise<IngestResult> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => {
+      this.pending.push({ events, resolve, reject });
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Resolves when nothing is queued or committing. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Let callers of the same tick join the first group.
+    await Promise.resolve();
+    while (this.pending.length > 0) {
+      const group = this.takeGroup();
+      try {
+        const accepted = await this.commit(group);
+        group.forEach((p, k) => {
+          p.resolve({ accepted: accepted[k]!, duplicates: p.events.length - accepted[k]! });
+        });
+      } catch (err) {
+        const wrapped =
+          err instanceof StoreError ? err : new StoreError('The store could not commit events.', err);
+        for (const p of group) p.reject(wrapped);
+      }
+    }
+    this.running = null;
+  }
+
+  private takeGroup(): Pending[] {
+    const group: Pending[] = [];
+    let n = 0;
+    while (this.pending.length > 0) {
+      const next = this.pending[0]!;
+      if (group.length > 0 && n + next.events.length > MAX_EVENTS_PER_COMMIT) break;
+      group.push(this.pending.shift()!);
+      n += next.events.length;
+    }
+    return group;
+  }
+
+  /** Accepted count per batch of the group. */
+  private async commit(group: Pending[]): Promise<number[]> {
+    const now = this.clock();
+    const ver = versionOf(this.stamp());
+    // 1. First of each (org, id) within the group.
+    const seen = new Set<string>();
+    const candidates: { e: EventRecord; batch: number }[] = [];
+    group.forEach((p, batch) => {
+      for (const e of p.events) {
+        const key = `${e.org}\u0000${e.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        candidates.push({ e, batch });
+      }
+    });
+    const orgs = [...new Set(candidates.map((c) => c.e.org))];
+    // 2. Skip what is stored.
+    const stored = await this.existing(
+      orgs,
+      candidates.map((c) => c.e.id),
+    );
+    const fresh = candidates.filter((c) => !stored.has(`${c.e.org}\u0000${c.e.id}`));
+    const accepted = group.map(() => 0);
+    if (fresh.length === 0) return accepted;
+    // 3. Orgs and first-seen actors.
+    const freshOrgs = [...new Set(fresh.map((c) => c.e.org))];
+    const known = new Set(
+      (
+        await this.client.query(
+          `SELECT DISTINCT id FROM ${this.t.orgs} WHERE id IN (${quoteList(freshOrgs)})`,
+          BIG_QUERY,
+        )
+      ).map((r) => String(r.id)),
+    );
+    const newOrgs = freshOrgs.filter((o) => !known.has(o));
+    await this.client.insert(
+      this.t.orgs,
+      newOrgs.map((id) => ({
+        id,
+        name: null,
+        parent: null,
+        domain: null,
+        timezone: 'UTC',
+        created_at: now,
+        ver: 0,
+      })),
+      SYNC_INSERT,
+    );
+    if (newOrgs.length > 0) this.onNewOrgs();
+    const firstSeen = new Map<string, { org: string; actor: string; ts: number }>();
+    for (const { e } of fresh) {
+      if (e.actor === null) continue;
+      const key = `${e.org}\u0000${e.actor}`;
+      const cur = firstSeen.get(key);
+      if (!cur || e.ts < cur.ts) firstSeen.set(key, { org: e.org, actor: e.actor, ts: e.ts });
+    }
+    await this.client.insert(
+      this.t.actorSeen,
+      [...firstSeen.values()].map((s) => ({ ...s, ver: seenVersion(s.ts) })),
+      SYNC_INSERT,
+    );
+    // 4. The events.
+    await this.client.insert(
+      this.t.events,
+      fresh.map(({ e }) => ({
+        org: e.org,
+        type: e.type,
+        ts: e.ts,
+        id: e.id,
+        actor: e.actor,
+        value: e.value,
+        dim_keys: Object.keys(e.dims),
+        dim_values: Object.values(e.dims),
+        received: now,
+        ver,
+      })),
+      SYNC_INSERT,
+    );
+    // 5. Races with another process: record every copy but the first stored.
+    const lost = await this.settleRaces(
+      freshOrgs,
+      fresh.map((c) => c.e.id),
+      ver,
+      now,
+    );
+    for (const c of fresh) if (!lost.has(`${c.e.org}\u0000${c.e.id}`)) accepted[c.batch]! += 1;
+    this.commits++;
+    return accepted;
+  }
+
+  private async existing(orgs: string[], ids: string[]): Promise<Set<string>> {
+    const rows = await this.client.query(
+      `SELECT DISTINCT org, id FROM ${this.t.events} WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])})`,
+      BIG_QUERY,
+    );
+    return new Set(rows.map((r) => `${String(r.org)}\u0000${String(r.id)}`));
+  }
+
+  /** Record losing copies of these ids; returns the (org, id) keys whose copy from this commit lost. */
+  private async settleRaces(orgs: string[], ids: string[], ver: number, now: number): Promise<Set<string>> {
+    const rows: Row[] = await this.client.query(
+      `SELECT org, id, groupUniqArray(ver) AS vers FROM ${this.t.events}
+       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])})
+       GROUP BY org, id HAVING length(vers) > 1`,
+      BIG_QUERY,
+    );
+    const losers: Row[] = [];
+    const lost = new Set<string>();
+    for (const r of rows) {
+      const vers = (r.vers as unknown[]).map(Number);
+      const top = Math.max(...vers);
+      for (const v of vers) if (v !== top) losers.push({ org: r.org, id: r.id, ver: v, noted: now });
+      if (ver !== top) lost.add(`${String(r.org)}\u0000${String(r.id)}`);
+    }
+    await this.client.insert(this.t.losers, losers, SYNC_INSERT);
+    return lost;
+  }
+}

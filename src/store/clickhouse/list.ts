@@ -1,0 +1,42 @@
+/**
+ * Raw event listing on ClickHouse: the dialect's deduplicated, filtered scan,
+ * ordered by time then id, with a hard row limit.
+ */
+import type { EventRecord } from '../../core/model.js';
+import type { Scan } from '../../core/query/requests.js';
+import type { ChClient } from './client.js';
+import { filteredSql, type ChTables } from './dialect-expr.js';
+import { lit } from './quote.js';
+
+export function listEventsSql(scan: Scan, t: ChTables, limit: number): string {
+  const needsActors =
+    scan.filters.some((f) => f.field.kind === 'actor_kind') ||
+    (scan.exclude?.fields.some((f) => f.kind === 'actor_kind') ?? false);
+  return `SELECT org, type, ts, id, actor, value, dim_keys, dim_values FROM (
+${filteredSql(scan, t, needsActors)}
+)
+ORDER BY ts, id, org
+LIMIT ${lit(limit)}`;
+}
+
+export async function listEvents(
+  client: ChClient,
+  t: ChTables,
+  scan: Scan,
+  limit: number,
+): Promise<EventRecord[]> {
+  const rows = await client.query(listEventsSql(scan, t, limit));
+  return rows.map((r) => {
+    const keys = r.dim_keys as string[];
+    const values = r.dim_values as string[];
+    return {
+      org: String(r.org),
+      type: String(r.type),
+      ts: Number(r.ts),
+      id: String(r.id),
+      actor: (r.actor as string | null) ?? null,
+      value: Number(r.value),
+      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
+    };
+  });
+}

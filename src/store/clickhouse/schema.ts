@@ -1,0 +1,143 @@
+/**
+ * ClickHouse tables, versioned. Migration k runs once per database, in order;
+ * `schema_migrations` records it. Every statement is idempotent (IF NOT EXISTS),
+ * because several Tally processes may start at once against one database.
+ *
+ * Single server: each table is physical. Cluster (`TALLY_CLICKHOUSE_CLUSTER`):
+ * each table `x` is `x_local` on every shard (created ON CLUSTER) plus a
+ * Distributed `x` over them, sharded so that everything of one org (events,
+ * losers, actors, first-seen) lives on one shard.
+ *
+ * events: ReplacingMergeTree(ver) partitioned by month, ordered (org, type, ts, id)
+ * for per-org time scans. `ver` is larger for the earlier stored copy, so a merge
+ * of identical keys keeps the first stored. Dedupe on (org, id) does not rely on
+ * merges: the rare duplicates that land (two processes racing on one id) are
+ * recorded in `event_losers` and every read leaves them out (see ingest.ts).
+ */
+import { ident } from './quote.js';
+
+export interface ChLayout {
+  database: string;
+  cluster: string | null;
+}
+
+interface TableDef {
+  name: string;
+  columns: string;
+  engine: string;
+  /** Sharding expression of the Distributed table on a cluster. */
+  shard: string;
+}
+
+const TABLES_V1: TableDef[] = [
+  {
+    name: 'events',
+    columns: `org String, type String, ts Int64, id String, actor Nullable(String), value Float64,
+      dim_keys Array(String), dim_values Array(String), received Int64, ver UInt64`,
+    engine:
+      'ReplacingMergeTree(ver) PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 1000))) ORDER BY (org, type, ts, id)',
+    shard: 'cityHash64(org)',
+  },
+  {
+    name: 'event_losers',
+    columns: 'org String, id String, ver UInt64, noted Int64',
+    engine: 'ReplacingMergeTree ORDER BY (org, id, ver)',
+    shard: 'cityHash64(org)',
+  },
+  {
+    name: 'orgs',
+    columns: `id String, name Nullable(String), parent Nullable(String), domain Nullable(String),
+      timezone String, created_at Int64, ver UInt64`,
+    engine: 'ReplacingMergeTree(ver) ORDER BY id',
+    shard: 'cityHash64(id)',
+  },
+  {
+    name: 'api_keys',
+    columns: `id String, name String, role String, orgs Array(String), hash String, created_at Int64,
+      revoked_at Nullable(Int64), ver UInt64`,
+    engine: 'ReplacingMergeTree(ver) ORDER BY id',
+    shard: 'cityHash64(id)',
+  },
+  {
+    name: 'actors',
+    columns: `org String, id String, kind String, created_at Nullable(Int64), deleted_at Nullable(Int64),
+      first_name Nullable(String), last_name Nullable(String), props String, ver UInt64`,
+    engine: 'ReplacingMergeTree(ver) ORDER BY (org, id)',
+    shard: 'cityHash64(org)',
+  },
+  {
+    // The earliest event per actor; ver = 2^52 - ts keeps the minimum on merge, reads take min(ts).
+    name: 'actor_seen',
+    columns: 'org String, actor String, ts Int64, ver UInt64',
+    engine: 'ReplacingMergeTree(ver) ORDER BY (org, actor)',
+    shard: 'cityHash64(org)',
+  },
+  {
+    name: 'sessions',
+    columns: 'hash String, key_id String, org String, created_at Int64, last_used UInt64',
+    engine: 'ReplacingMergeTree(last_used) ORDER BY hash',
+    shard: 'cityHash64(hash)',
+  },
+];
+
+const MIGRATIONS_TABLE: TableDef = {
+  name: 'schema_migrations',
+  columns: 'version UInt32, applied_at Int64',
+  engine: 'ReplacingMergeTree ORDER BY version',
+  shard: 'version',
+};
+
+/** Table names as statements use them. */
+export interface ChTableNames {
+  events: string;
+  eventsLocal: string;
+  losers: string;
+  losersLocal: string;
+  orgs: string;
+  keys: string;
+  actors: string;
+  actorSeen: string;
+  sessions: string;
+  migrations: string;
+}
+
+export function tableNames(layout: ChLayout): ChTableNames {
+  const db = ident(layout.database);
+  const local = (n: string): string => `${db}.${n}${layout.cluster ? '_local' : ''}`;
+  return {
+    events: `${db}.events`,
+    eventsLocal: local('events'),
+    losers: `${db}.event_losers`,
+    losersLocal: local('event_losers'),
+    orgs: `${db}.orgs`,
+    keys: `${db}.api_keys`,
+    actors: `${db}.actors`,
+    actorSeen: `${db}.actor_seen`,
+    sessions: `${db}.sessions`,
+    migrations: `${db}.schema_migrations`,
+  };
+}
+
+function createTable(layout: ChLayout, t: TableDef): string[] {
+  const db = ident(layout.database);
+  if (!layout.cluster)
+    return [`CREATE TABLE IF NOT EXISTS ${db}.${t.name} (${t.columns}) ENGINE = ${t.engine}`];
+  const c = ident(layout.cluster, 'TALLY_CLICKHOUSE_CLUSTER');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}_local ON CLUSTER ${c} (${t.columns}) ENGINE = ${t.engine}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${t.name} ON CLUSTER ${c} AS ${db}.${t.name}_local
+      ENGINE = Distributed(${c}, ${db}, ${t.name}_local, ${t.shard})`,
+  ];
+}
+
+/** The database and the migrations table: run before reading the schema version. */
+export function bootstrapSql(layout: ChLayout): string[] {
+  const db = ident(layout.database);
+  const onCluster = layout.cluster ? ` ON CLUSTER ${ident(layout.cluster, 'TALLY_CLICKHOUSE_CLUSTER')}` : '';
+  return [`CREATE DATABASE IF NOT EXISTS ${db}${onCluster}`, ...createTable(layout, MIGRATIONS_TABLE)];
+}
+
+/** Migration k (1-based, index k-1): its statements, in order. */
+export const MIGRATIONS: readonly ((layout: ChLayout) => string[])[] = [
+  (layout) => TABLES_V1.flatMap((t) => createTable(layout, t)),
+];

@@ -1,0 +1,306 @@
+/**
+ * The ClickHouse store: one server or a cluster, with any number of stateless
+ * Tally processes in front. Nothing is cached in-process for longer than
+ * ORG_CACHE_MS, so a change made through another process (a revoked key, a new
+ * org) is seen within about a second. Writes within a process go through a
+ * group committer (events) or straight to the server (small tables, versioned
+ * rows read with FINAL).
+ */
+import type {
+  Actor,
+  ActorPatch,
+  EventRecord,
+  IngestResult,
+  KeyRecord,
+  Org,
+  Role,
+  SessionRecord,
+} from '../../core/model.js';
+import type { Query } from '../../core/query/plan.js';
+import type { Scan } from '../../core/query/requests.js';
+import type { QueryResult } from '../../core/query/result.js';
+import { runQuery } from '../../core/query/run.js';
+import type { HeadcountQuery, Store } from '../port.js';
+import { actorHeadcount, currentActors, getActors } from './actors.js';
+import { ChClient, parseClickHouseUrl, type Row } from './client.js';
+import { toClickHouseSql } from './dialect.js';
+import type { ChTables } from './dialect-expr.js';
+import { BIG_QUERY, ChGroupCommitter } from './ingest.js';
+import { listEvents } from './list.js';
+import { quote, quoteList } from './quote.js';
+import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
+import { createStamper, type Stamper } from './stamp.js';
+
+export interface ClickHouseOptions {
+  /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
+  url: string;
+  /** Cluster name from remote_servers; unset for one server. */
+  cluster?: string | null;
+  clock?: () => number;
+}
+
+const ORG_CACHE_MS = 1000;
+const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+
+export class ClickHouseStore implements Store {
+  readonly engine = 'clickhouse' as const;
+  readonly tables: ChTableNames;
+  /** The URL this store was opened with (the path names the database). */
+  readonly url: string;
+  private readonly client: ChClient;
+  private readonly committer: ChGroupCommitter;
+  private readonly stamp: Stamper = createStamper();
+  private readonly clock: () => number;
+  private orgCache: { at: number; orgs: Org[] } | null = null;
+
+  constructor(opts: ClickHouseOptions) {
+    const target = parseClickHouseUrl(opts.url);
+    this.url = opts.url;
+    this.layout = { database: target.database, cluster: opts.cluster ?? null };
+    this.tables = tableNames(this.layout);
+    this.client = new ChClient(target);
+    this.clock = opts.clock ?? Date.now;
+    this.committer = new ChGroupCommitter(this.client, this.tables, this.clock, this.stamp, () => {
+      this.orgCache = null;
+    });
+  }
+
+  private readonly layout: ChLayout;
+
+  private get queryTables(): ChTables {
+    return { events: this.tables.events, losersLocal: this.tables.losersLocal, actors: this.tables.actors };
+  }
+
+  async init(): Promise<void> {
+    for (const sql of bootstrapSql(this.layout)) await this.client.command(sql);
+    const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
+    const version = Number(rows[0]?.v ?? 0);
+    for (let k = version; k < MIGRATIONS.length; k++) {
+      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql);
+      await this.client.insert(
+        this.tables.migrations,
+        [{ version: k + 1, applied_at: Date.now() }],
+        SYNC_INSERT,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.committer.idle();
+    await this.client.close();
+  }
+
+  /** Drop the whole database (tests). */
+  async dropDatabase(): Promise<void> {
+    const on = this.layout.cluster ? ` ON CLUSTER ${this.layout.cluster}` : '';
+    await this.client.command(`DROP DATABASE IF EXISTS ${this.layout.database}${on}`);
+  }
+
+  ingest(events: EventRecord[]): Promise<IngestResult> {
+    return this.committer.submit(events);
+  }
+
+  get ingestCommits(): number {
+    return this.committer.commits;
+  }
+
+  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+    return listEvents(this.client, this.queryTables, scan, limit);
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    const now = Date.now();
+    if (this.orgCache && now - this.orgCache.at < ORG_CACHE_MS) return this.orgCache.orgs;
+    const rows = await this.client.query(
+      `SELECT id, name, parent, domain, timezone, created_at, ver FROM ${this.tables.orgs} FINAL ORDER BY id`,
+    );
+    const orgs = rows.map(toOrg);
+    this.orgCache = { at: now, orgs };
+    return orgs;
+  }
+
+  async putOrg(org: Org): Promise<void> {
+    const rows = await this.client.query(
+      `SELECT created_at, ver FROM ${this.tables.orgs} FINAL WHERE id = ${quote(org.id)}`,
+    );
+    const cur = rows[0];
+    const ver = Math.max(this.stamp(), cur ? Number(cur.ver) + 1 : 0);
+    await this.client.insert(
+      this.tables.orgs,
+      [{ ...org, created_at: cur ? Number(cur.created_at) : org.created_at, ver }],
+      SYNC_INSERT,
+    );
+    this.orgCache = null;
+  }
+
+  async getActor(org: string, id: string): Promise<Actor | null> {
+    return (await getActors(this.client, this.tables, org, [id]))[0] ?? null;
+  }
+
+  getActors(org: string, ids: string[]): Promise<Actor[]> {
+    return getActors(this.client, this.tables, org, ids);
+  }
+
+  actorHeadcount(q: HeadcountQuery): Promise<number[]> {
+    return actorHeadcount(this.client, this.tables, q);
+  }
+
+  async upsertActors(patches: ActorPatch[]): Promise<void> {
+    if (patches.length === 0) return;
+    const merged = mergePatches(patches);
+    const current = await currentActors(this.client, this.tables, merged);
+    const stamp = this.stamp();
+    const rows = merged.map((p) => {
+      const cur = current.get(JSON.stringify([p.org, p.id]));
+      const base = cur?.actor;
+      const pick = <K extends keyof ActorPatch>(k: K, fallback: ActorPatch[K]): ActorPatch[K] =>
+        p[k] !== undefined ? p[k] : fallback;
+      return {
+        org: p.org,
+        id: p.id,
+        kind: pick('kind', base?.kind ?? 'user'),
+        created_at: pick('created_at', base?.created_at ?? null),
+        deleted_at: pick('deleted_at', base?.deleted_at ?? null),
+        first_name: pick('first_name', base?.first_name ?? null),
+        last_name: pick('last_name', base?.last_name ?? null),
+        props: JSON.stringify(pick('props', base?.props ?? {})),
+        ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
+      };
+    });
+    await this.createMissingOrgs([...new Set(merged.map((p) => p.org))]);
+    await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
+  }
+
+  private async createMissingOrgs(ids: string[]): Promise<void> {
+    const known = new Set(
+      (
+        await this.client.query(
+          `SELECT DISTINCT id FROM ${this.tables.orgs} WHERE id IN (${quoteList(ids)})`,
+          BIG_QUERY,
+        )
+      ).map((r) => String(r.id)),
+    );
+    const now = this.clock();
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length === 0) return;
+    await this.client.insert(
+      this.tables.orgs,
+      missing.map((id) => ({
+        id,
+        name: null,
+        parent: null,
+        domain: null,
+        timezone: 'UTC',
+        created_at: now,
+        ver: 0,
+      })),
+      SYNC_INSERT,
+    );
+    this.orgCache = null;
+  }
+
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.client.insert(
+      this.tables.sessions,
+      [{ hash: s.hash, key_id: s.keyId, org: s.org, created_at: s.created_at, last_used: s.last_used }],
+      SYNC_INSERT,
+    );
+  }
+
+  async getSession(hash: string): Promise<SessionRecord | null> {
+    const rows = await this.client.query(
+      `SELECT hash, any(key_id) AS key_id, any(org) AS org, min(created_at) AS created_at, max(last_used) AS last_used
+       FROM ${this.tables.sessions} WHERE hash = ${quote(hash)} GROUP BY hash`,
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      hash: String(r.hash),
+      keyId: String(r.key_id),
+      org: String(r.org),
+      created_at: Number(r.created_at),
+      last_used: Number(r.last_used),
+    };
+  }
+
+  async touchSession(hash: string, at: number): Promise<void> {
+    const s = await this.getSession(hash);
+    if (!s || at <= s.last_used) return;
+    await this.createSession({ ...s, last_used: at });
+  }
+
+  async createKey(key: KeyRecord): Promise<void> {
+    await this.client.insert(this.tables.keys, [{ ...key, ver: this.stamp() }], SYNC_INSERT);
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL ORDER BY created_at, id`);
+    return rows.map(toKey);
+  }
+
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
+    const cur = rows[0];
+    if (!cur) return false;
+    const key = toKey(cur);
+    if (key.revoked_at !== null) return false;
+    await this.client.insert(
+      this.tables.keys,
+      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), Number(cur.ver) + 1) }],
+      SYNC_INSERT,
+    );
+    return true;
+  }
+
+  query(q: Query): Promise<QueryResult> {
+    return this.executeQuery(q, this.clock());
+  }
+
+  /** Run a plan with an explicit read time (the engine conformance suite sets it). */
+  executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
+    return runQuery(q, nowMs, (request) =>
+      this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY),
+    );
+  }
+}
+
+/** Fold patches for the same (org, id) into one, later fields winning. */
+function mergePatches(patches: ActorPatch[]): ActorPatch[] {
+  const byKey = new Map<string, ActorPatch>();
+  for (const p of patches) {
+    const k = JSON.stringify([p.org, p.id]);
+    const defined = Object.fromEntries(
+      Object.entries(p).filter(([, v]) => v !== undefined),
+    ) as unknown as ActorPatch;
+    byKey.set(k, { ...byKey.get(k), ...defined });
+  }
+  return [...byKey.values()];
+}
+
+function toOrg(r: Row): Org {
+  return {
+    id: String(r.id),
+    name: (r.name as string | null) ?? null,
+    parent: (r.parent as string | null) ?? null,
+    domain: (r.domain as string | null) ?? null,
+    timezone: String(r.timezone),
+    created_at: Number(r.created_at),
+  };
+}
+
+function toKey(r: Row): KeyRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    role: String(r.role) as Role,
+    orgs: (r.orgs as unknown[]).map(String),
+    hash: String(r.hash),
+    created_at: Number(r.created_at),
+    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
+  };
+}

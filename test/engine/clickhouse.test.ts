@@ -1,0 +1,24 @@
+import { describe } from 'vitest';
+import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
+import { runEngineCases } from './cases.js';
+import type { MakeEngine } from './fixture.js';
+import { runRandomCases } from './random-cases.js';
+import { runShapeCases } from './shape-cases.js';
+
+const makeClickHouse: MakeEngine = async () => {
+  const store = await freshStore();
+  return {
+    ingest: async (events) => {
+      await store.ingest(events);
+    },
+    upsertActors: (actors) => store.upsertActors(actors),
+    query: (q, nowMs) => store.executeQuery(q, nowMs),
+    close: () => store.close(),
+  };
+};
+
+describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
+  runEngineCases(makeClickHouse);
+  runShapeCases(makeClickHouse);
+  runRandomCases(makeClickHouse);
+});
