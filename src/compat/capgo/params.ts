@@ -5,7 +5,7 @@
  * `ValidationError` whose message is the `error` text of Capgo's 400 body.
  */
 import { ValidationError } from '../../core/errors.js';
-import type { Filter, Query } from '../../core/query/plan.js';
+import { makeQuery, type Filter, type Query } from '../../core/query/plan.js';
 import {
   bucketOf,
   enumerateBuckets,
@@ -131,19 +131,7 @@ export function bundleSpan(
 }
 
 function plan(orgs: string[], types: string[], range: { from: number; to: number }): Query {
-  return {
-    orgs,
-    types,
-    range,
-    timezone: 'UTC',
-    weekStart: 1,
-    bucket: 'day',
-    aggregation: { fn: 'count' },
-    filters: [],
-    groupBy: [],
-    window: { kind: 'none' },
-    fill: 'zero',
-  };
+  return makeQuery({ orgs, types, range });
 }
 
 const APP = { kind: 'dim', key: 'app' } as const;

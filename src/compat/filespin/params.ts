@@ -6,7 +6,7 @@
  * `ValidationError` whose message starts with the parameter's name.
  */
 import { ValidationError } from '../../core/errors.js';
-import type { Aggregation, Filter, Query } from '../../core/query/plan.js';
+import { makeQuery, type Aggregation, type Filter, type Query } from '../../core/query/plan.js';
 
 /** The five stat types FileSpin documents. */
 export const STAT_TYPES = ['api', 'addons', 'transcodes', 'storage', 'cdn'] as const;
@@ -160,19 +160,12 @@ export function planOf(r: TimeseriesRequest, org: string): Query {
   if (dim !== undefined && r.subtype !== null)
     filters.push({ field: { kind: 'dim', key: dim }, op: 'eq', values: [r.subtype] });
   if (r.userId !== null) filters.push({ field: { kind: 'actor' }, op: 'eq', values: [r.userId] });
-  return {
+  return makeQuery({
     orgs: [org],
     types: [EVENT_TYPES[r.statType]],
     range: { from: r.startTime * 1000, to: (r.endTime + 1) * 1000 },
-    timezone: 'UTC',
-    weekStart: 1,
-    bucket: 'day',
     aggregation: aggregationOf(r),
     filters,
-    groupBy: [],
-    window: { kind: 'none' },
     fill: 'sparse',
-    share: null,
-    top: null,
-  };
+  });
 }

@@ -2,7 +2,14 @@
  * SaferMe analytics v4: the core query plans and event scans each report runs. Pure.
  * Every plan covers the channel's org alone, in UTC, with ISO (Monday) weeks.
  */
-import type { Aggregation, Field, Filter, Query, TimeUnit } from '../../core/query/plan.js';
+import {
+  makeQuery,
+  type Aggregation,
+  type Field,
+  type Filter,
+  type Query,
+  type TimeUnit,
+} from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { AwarenessField, ReadField, SafermeRequest } from './params.js';
 
@@ -27,22 +34,14 @@ export function widthOf(range: { from: number; to: number }): TimeUnit {
 }
 
 function plan(r: SafermeRequest, over: Partial<Query>): Query {
-  return {
+  return makeQuery({
     orgs: [r.channel],
     types: ['report.created'],
     range: r.range,
-    timezone: 'UTC',
-    weekStart: 1,
     bucket: 'none',
-    aggregation: { fn: 'count' },
-    filters: [],
-    groupBy: [],
-    window: { kind: 'none' },
     fill: 'sparse',
-    share: null,
-    top: null,
     ...over,
-  };
+  });
 }
 
 /** reports_over_time: reports created per UTC calendar bucket of `width` (see widthOf), non-empty only. */

@@ -5,7 +5,7 @@
  * every fault is a Tr50Error naming the parameter (unknown names are refused, so a
  * typo such as "Series" is not silently ignored).
  */
-import type { Query } from '../../core/query/plan.js';
+import { makeQuery, type Query } from '../../core/query/plan.js';
 import { MAX_RELATIVE, parseInstant, resolveRange } from '../../core/time/index.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 
@@ -147,15 +147,12 @@ export function historyPlan(
   range: { from: number; to: number },
   tz: string,
 ): Query {
-  return {
+  return makeQuery({
     orgs,
     types: ['api.request'],
     range,
     timezone: tz,
-    weekStart: 1,
     bucket: p.series,
-    aggregation: { fn: 'count' },
-    filters: [],
     groupBy:
       p.dimension === 'org'
         ? [{ kind: 'org' }]
@@ -163,11 +160,7 @@ export function historyPlan(
             { kind: 'dim', key: 'service' },
             { kind: 'dim', key: 'command' },
           ],
-    window: { kind: 'none' },
-    fill: 'zero',
-    share: null,
-    top: null,
-  };
+  });
 }
 
 /**

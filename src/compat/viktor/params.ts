@@ -5,7 +5,7 @@
  * route answers in Django REST framework's shape `{"<param>": ["message"]}`.
  */
 import { ValidationError, type ErrorDetail } from '../../core/errors.js';
-import type { Filter, Query } from '../../core/query/plan.js';
+import { makeQuery, type Filter, type Query } from '../../core/query/plan.js';
 import { parseInstant } from '../../core/time/index.js';
 
 export const DAY = 86_400_000;
@@ -123,19 +123,14 @@ function dailyWorkspaceTypes(statsType: StatsType): (string | null)[] {
 type Bucket = 'day' | 'month';
 
 function basePlan(req: ViktorRequest, orgs: string[], bucket: Bucket, filters: Filter[]): Query {
-  return {
+  return makeQuery({
     orgs,
     types: ['activity'],
     range: { from: req.fromDay, to: req.toDay },
-    timezone: 'UTC',
-    weekStart: 1,
     bucket,
     aggregation: { fn: 'unique', of: [{ kind: 'actor' }] },
     filters: [{ field: { kind: 'actor_kind' }, op: 'in', values: kindsOf(req.statsType) }, ...filters],
-    groupBy: [],
-    window: { kind: 'none' },
-    fill: 'zero',
-  };
+  });
 }
 
 /** Plans of the users and developers scopes: distinct actives per month (any workspace) and per day. */

@@ -81,6 +81,31 @@ export interface Query {
   top?: { n: number; other: boolean } | null;
 }
 
+/** The plan defaults: every type, UTC, ISO weeks, day buckets, count, no filters, group-by or window, zero fill. */
+const DEFAULTS: Omit<Query, 'orgs' | 'range'> = {
+  types: [],
+  timezone: 'UTC',
+  weekStart: 1,
+  bucket: 'day',
+  aggregation: { fn: 'count' },
+  filters: [],
+  groupBy: [],
+  window: { kind: 'none' },
+  fill: 'zero',
+  share: null,
+  top: null,
+};
+
+/**
+ * A plan from the defaults above; callers name only what differs.
+ *
+ * @example
+ * makeQuery({ orgs: ['acme'], range, types: ['activity'], bucket: 'month', aggregation: { fn: 'unique', of: [{ kind: 'actor' }] } })
+ */
+export function makeQuery(q: Pick<Query, 'orgs' | 'range'> & Partial<Query>): Query {
+  return { ...DEFAULTS, ...q };
+}
+
 /** The label a field has in answers: `actor`, `dims.<key>`, `org`, `type`, `actor_kind`. */
 export function fieldLabel(field: Field): string {
   return field.kind === 'dim' ? `dims.${field.key}` : field.kind;
