@@ -2,12 +2,14 @@
  * createStore: the one place that picks a storage engine from configuration.
  */
 import type { Store } from './port.js';
-import { DuckDbStore } from './duckdb/store.js';
+import { RecoveringDuckDbStore } from './duckdb/recovering.js';
 import { ClickHouseStore } from './clickhouse/store.js';
 
 export interface StoreConfig {
   store: 'duckdb' | 'clickhouse';
   duckdbPath: string;
+  /** DuckDB's memory_limit, e.g. '1GB' (TALLY_DUCKDB_MEMORY). */
+  duckdbMemory?: string;
   clickhouseUrl?: string;
   /** A cluster name from the servers' remote_servers: tables are created on every shard. */
   clickhouseCluster?: string;
@@ -25,7 +27,6 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     await store.init();
     return store;
   }
-  const store = await DuckDbStore.open({ path: config.duckdbPath, clock });
-  await store.init();
-  return store;
+  // Reopens the file by itself after a fatal engine error (see recovering.ts); open() runs init().
+  return RecoveringDuckDbStore.open({ path: config.duckdbPath, clock, memoryLimit: config.duckdbMemory });
 }

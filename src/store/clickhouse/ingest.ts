@@ -1,6 +1,6 @@
 /**
- * Group commit for ClickHouse. Concurrent `submit` calls queue up; one flush
- * takes every waiting batch (up to MAX_EVENTS_PER_COMMIT) and, in order:
+ * The ClickHouse commit of a group of batches (queued by ../group-commit.ts,
+ * up to MAX_EVENTS_PER_COMMIT events), in order:
  *  1. keeps the first event of each (org, id) within the group;
  *  2. skips ids already stored (one lookup over the group's orgs and ids);
  *  3. creates unknown orgs (as root orgs, at the lowest version, so that a
@@ -16,21 +16,15 @@
  * stay right. A crash between 3 and 4 can leave an org or a first-seen time
  * without its event until the client retries.
  */
-import type { EventRecord, IngestResult } from '../../core/model.js';
-import { StoreError } from '../../core/errors.js';
+import type { EventRecord } from '../../core/model.js';
+import { firstOccurrences } from '../group-commit.js';
 import type { ChClient, Row } from './client.js';
 import { quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import { versionOf, type Stamper } from './stamp.js';
 
-interface Pending {
-  events: EventRecord[];
-  resolve: (r: IngestResult) => void;
-  reject: (e: unknown) => void;
-}
-
 /** Upper bound of events in one flush; the id lists travel as SQL text. */
-const MAX_EVENTS_PER_COMMIT = 50_000;
+export const MAX_EVENTS_PER_COMMIT = 50_000;
 /** Large IN lists: allow a query text of up to 64 MiB. */
 export const BIG_QUERY = { max_query_size: '67108864' } as const;
 /** A Distributed insert is answered once every shard has it. */
@@ -39,11 +33,8 @@ const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 /** A version for first-seen rows: larger for earlier times, so a merge keeps the minimum. */
 export const seenVersion = (ts: number): number => 2 ** 52 - ts;
 
-export class ChGroupCommitter {
-  private pending: Pending[] = [];
-  private running: Promise<void> | null = null;
-  commits = 0;
-
+/** The ClickHouse half of group commit (queued by ../group-commit.ts): one group -> steps 1-5 above. */
+export class ChCommitter {
   constructor(
     private readonly client: ChClient,
     private readonly t: ChTableNames,
@@ -52,65 +43,12 @@ export class ChGroupCommitter {
     private readonly onNewOrgs: () => void,
   ) {}
 
-  submit(events: EventRecord[]): Promise<IngestResult> {
-    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-    return new Promise((resolve, reject) => {
-      this.pending.push({ events, resolve, reject });
-      this.running ??= this.drain();
-    });
-  }
-
-  /** Resolves when nothing is queued or committing. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    // Let callers of the same tick join the first group.
-    await Promise.resolve();
-    while (this.pending.length > 0) {
-      const group = this.takeGroup();
-      try {
-        const accepted = await this.commit(group);
-        group.forEach((p, k) => {
-          p.resolve({ accepted: accepted[k]!, duplicates: p.events.length - accepted[k]! });
-        });
-      } catch (err) {
-        const wrapped =
-          err instanceof StoreError ? err : new StoreError('The store could not commit events.', err);
-        for (const p of group) p.reject(wrapped);
-      }
-    }
-    this.running = null;
-  }
-
-  private takeGroup(): Pending[] {
-    const group: Pending[] = [];
-    let n = 0;
-    while (this.pending.length > 0) {
-      const next = this.pending[0]!;
-      if (group.length > 0 && n + next.events.length > MAX_EVENTS_PER_COMMIT) break;
-      group.push(this.pending.shift()!);
-      n += next.events.length;
-    }
-    return group;
-  }
-
   /** Accepted count per batch of the group. */
-  private async commit(group: Pending[]): Promise<number[]> {
+  async commit(group: EventRecord[][]): Promise<number[]> {
     const now = this.clock();
     const ver = versionOf(this.stamp());
     // 1. First of each (org, id) within the group.
-    const seen = new Set<string>();
-    const candidates: { e: EventRecord; batch: number }[] = [];
-    group.forEach((p, batch) => {
-      for (const e of p.events) {
-        const key = `${e.org}\u0000${e.id}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        candidates.push({ e, batch });
-      }
-    });
+    const candidates = firstOccurrences(group).map(({ event, batch }) => ({ e: event, batch }));
     const orgs = [...new Set(candidates.map((c) => c.e.org))];
     // 2. Skip what is stored.
     const stored = await this.existing(
@@ -182,7 +120,6 @@ export class ChGroupCommitter {
       now,
     );
     for (const c of fresh) if (!lost.has(`${c.e.org}\u0000${c.e.id}`)) accepted[c.batch]! += 1;
-    this.commits++;
     return accepted;
   }
 

@@ -25,7 +25,8 @@ import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, type Row } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
-import { BIG_QUERY, ChGroupCommitter } from './ingest.js';
+import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
+import { GroupCommit, SerialLane } from '../group-commit.js';
 import { listEvents } from './list.js';
 import { quote, quoteList } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
@@ -48,7 +49,9 @@ export class ClickHouseStore implements Store {
   /** The URL this store was opened with (the path names the database). */
   readonly url: string;
   private readonly client: ChClient;
-  private readonly committer: ChGroupCommitter;
+  private readonly committer: ChCommitter;
+  private readonly queue: GroupCommit;
+  private readonly lane = new SerialLane();
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
   private orgCache: { at: number; orgs: Org[] } | null = null;
@@ -60,9 +63,15 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
-    this.committer = new ChGroupCommitter(this.client, this.tables, this.clock, this.stamp, () => {
+    const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
       this.orgCache = null;
     });
+    this.committer = committer;
+    this.queue = new GroupCommit(
+      (group) => committer.commit(group),
+      (fn) => this.lane.run(fn),
+      MAX_EVENTS_PER_COMMIT,
+    );
   }
 
   private readonly layout: ChLayout;
@@ -86,7 +95,7 @@ export class ClickHouseStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.committer.idle();
+    await this.queue.idle();
     await this.client.close();
   }
 
@@ -97,11 +106,11 @@ export class ClickHouseStore implements Store {
   }
 
   ingest(events: EventRecord[]): Promise<IngestResult> {
-    return this.committer.submit(events);
+    return this.queue.submit(events);
   }
 
   get ingestCommits(): number {
-    return this.committer.commits;
+    return this.queue.commits;
   }
 
   listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {

@@ -32,17 +32,6 @@ function normaliseRow(row: Record<string, unknown>): Row {
   return out;
 }
 
-/** Serialises async work: one writer at a time on the write connection. */
-export class SerialLane {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 /** A fixed pool of read connections; a caller holds one exclusively while it runs. */
 export class ReadPool {
   private readonly free: DuckDBConnection[];

@@ -1,6 +1,6 @@
 /**
- * Group commit for DuckDB. Concurrent `submit` calls queue up; one flush takes
- * every waiting batch and makes ONE transaction of them:
+ * The DuckDB commit of a group of batches (queued by ../group-commit.ts), as
+ * ONE transaction:
  * 1. duplicates inside the group are dropped in JS (the first occurrence wins);
  * 2. the rest go to a temp staging table through the Appender (the fast bulk path);
  * 3. their fingerprints are checked against the FingerprintSet: a miss proves an
@@ -10,20 +10,15 @@
  * Every caller is answered only after that COMMIT.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { EventRecord, IngestResult } from '../../core/model.js';
+import type { EventRecord } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
-import { all, run, type SerialLane } from './db.js';
+import { all, run } from './db.js';
+import { firstOccurrences } from '../group-commit.js';
 import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
 import { insertMissingOrgsSql } from './schema.js';
 
-interface Pending {
-  events: EventRecord[];
-  resolve: (r: IngestResult) => void;
-  reject: (e: unknown) => void;
-}
-
-/** Upper bound of events in one flush; larger backlogs take several commits. */
-const MAX_EVENTS_PER_COMMIT = 200_000;
+/** Upper bound of events in one commit; larger backlogs take several commits. */
+export const MAX_EVENTS_PER_COMMIT = 200_000;
 
 const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS staging (
   seq INTEGER, org VARCHAR, type VARCHAR, ts BIGINT, id VARCHAR,
@@ -55,15 +50,10 @@ function intList(xs: number[]): string {
 
 export const LOAD_FINGERPRINTS_SQL = `SELECT ${FINGERPRINT_SQL} FROM events`;
 
-export class GroupCommitter {
-  private pending: Pending[] = [];
-  private scheduled = false;
-  /** Commits made so far; with group commit this grows slower than the number of submits. */
-  commits = 0;
-
+/** The DuckDB half of group commit: one group of batches -> one transaction. */
+export class DuckDbCommitter {
   constructor(
     private readonly conn: DuckDBConnection,
-    private readonly lane: SerialLane,
     private readonly clock: () => number,
     private readonly fingerprints: FingerprintSet,
     /** First-seen time of every actor in the store, keyed `org NUL id`; see loadFirstSeen. */
@@ -81,65 +71,11 @@ export class GroupCommitter {
     }
   }
 
-  /** Queue a batch; resolves after the commit that holds it. */
-  submit(events: EventRecord[]): Promise<IngestResult> {
-    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-    return new Promise((resolve, reject) => {
-      this.pending.push({ events, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    void this.lane.run(async () => {
-      this.scheduled = false;
-      const take = this.takeGroup();
-      if (this.pending.length > 0) this.schedule();
-      await this.flush(take);
-    });
-  }
-
-  private takeGroup(): Pending[] {
-    const group: Pending[] = [];
-    let n = 0;
-    while (this.pending.length > 0) {
-      const next = this.pending[0]!;
-      if (group.length > 0 && n + next.events.length > MAX_EVENTS_PER_COMMIT) break;
-      group.push(this.pending.shift()!);
-      n += next.events.length;
-    }
-    return group;
-  }
-
-  private async flush(group: Pending[]): Promise<void> {
-    try {
-      const accepted = await this.commit(group);
-      group.forEach((p, i) => {
-        p.resolve({ accepted: accepted[i]!, duplicates: p.events.length - accepted[i]! });
-      });
-    } catch (err) {
-      const wrapped =
-        err instanceof StoreError ? err : new StoreError('The store could not commit events.', err);
-      for (const p of group) p.reject(wrapped);
-    }
-  }
-
-  /** Commit a group; returns how many events of each batch were new. */
-  private async commit(group: Pending[]): Promise<number[]> {
+  /** Commit a group of batches in one transaction; returns how many events of each batch were new. */
+  async commit(group: EventRecord[][]): Promise<number[]> {
     const now = this.clock();
     // 1. Drop duplicates within the group: the first occurrence stands.
-    const keys = new Set<string>();
-    const unique: { batch: number; event: EventRecord }[] = [];
-    group.forEach((p, batch) => {
-      for (const event of p.events) {
-        const key = `${event.org}\u0000${event.id}`;
-        if (keys.has(key)) continue;
-        keys.add(key);
-        unique.push({ batch, event });
-      }
-    });
+    const unique = firstOccurrences(group);
     // 2-3. Stage, then find which staged rows are stored already.
     await run(this.conn, STAGING_DDL);
     await run(this.conn, 'DELETE FROM staging; DELETE FROM actor_seen');
@@ -174,7 +110,6 @@ export class GroupCommitter {
       await run(this.conn, 'ROLLBACK').catch(() => undefined);
       throw err;
     }
-    this.commits++;
     prints.forEach(([hi, lo], seq) => {
       if (!storedSet.has(seq)) this.fingerprints.add(hi, lo);
     });

@@ -17,8 +17,9 @@ import type {
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store } from '../port.js';
-import { all, ReadPool, run, SerialLane } from './db.js';
-import { GroupCommitter, loadFingerprints, loadFirstSeen } from './ingest.js';
+import { all, ReadPool, run } from './db.js';
+import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
+import { GroupCommit, SerialLane } from '../group-commit.js';
 import { executeQuery } from './query.js';
 import { listEvents } from './list.js';
 import type { Scan } from '../../core/query/requests.js';
@@ -32,6 +33,8 @@ export interface DuckDbOptions {
   path: string;
   clock?: () => number;
   readers?: number;
+  /** DuckDB's memory_limit (TALLY_DUCKDB_MEMORY), e.g. '1GB'; DuckDB's own default (80% of RAM) when unset. */
+  memoryLimit?: string;
 }
 
 export class DuckDbStore implements Store {
@@ -39,7 +42,8 @@ export class DuckDbStore implements Store {
   private orgCache: Org[] | null = null;
 
   /** Set by init(), which loads the fingerprints of the stored events first. */
-  private committer: GroupCommitter | null = null;
+  private committer: DuckDbCommitter | null = null;
+  private queue: GroupCommit | null = null;
   /** Org ids known to exist (never a false positive: orgs are only added). */
   private readonly knownOrgs = new Set<string>();
 
@@ -55,7 +59,10 @@ export class DuckDbStore implements Store {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(opts.path);
+      instance = await DuckDBInstance.create(
+        opts.path,
+        opts.memoryLimit ? { memory_limit: opts.memoryLimit } : undefined,
+      );
     } catch (err) {
       throw new StoreError('The DuckDB file could not be opened.', err);
     }
@@ -80,9 +87,8 @@ export class DuckDbStore implements Store {
       for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
       const fingerprints = await loadFingerprints(this.writer);
       const firstSeen = await loadFirstSeen(this.writer);
-      this.committer = new GroupCommitter(
+      const committer = new DuckDbCommitter(
         this.writer,
-        this.lane,
         this.clock,
         fingerprints,
         firstSeen,
@@ -90,6 +96,12 @@ export class DuckDbStore implements Store {
         () => {
           this.invalidateOrgs();
         },
+      );
+      this.committer = committer;
+      this.queue = new GroupCommit(
+        (group) => committer.commit(group),
+        (fn) => this.lane.run(fn),
+        MAX_EVENTS_PER_COMMIT,
       );
     });
   }
@@ -104,13 +116,13 @@ export class DuckDbStore implements Store {
   }
 
   ingest(events: EventRecord[]): Promise<IngestResult> {
-    if (!this.committer) return Promise.reject(new StoreError('The store is not initialised.'));
-    return this.committer.submit(events);
+    if (!this.queue) return Promise.reject(new StoreError('The store is not initialised.'));
+    return this.queue.submit(events);
   }
 
   /** How many ingest commits this store has made (group commit shares them). */
   get ingestCommits(): number {
-    return this.committer?.commits ?? 0;
+    return this.queue?.commits ?? 0;
   }
 
   invalidateOrgs(): void {

@@ -1,0 +1,247 @@
+/**
+ * A DuckDB store that recovers by itself after a fatal engine error.
+ *
+ * DuckDB answers most I/O failures cleanly: a commit whose WAL write fails
+ * (disk full, read-only file) is rolled back, the WAL is cut back to its last
+ * good entry, and the next commit works once the disk does. A failed
+ * CHECKPOINT is different: DuckDB then marks the whole database invalidated
+ * and refuses every later statement until it is opened again. A checkpoint
+ * runs on its own once the WAL passes 16 MB, so one moment of a full or
+ * read-only disk under ingest load would otherwise leave Tally answering 503
+ * until someone restarts it.
+ *
+ * This wrapper delegates to a DuckDbStore. When a call fails with such a
+ * fatal error it retires that instance (closing it once its calls in flight
+ * have settled) and opens the file again, which replays the WAL and reloads
+ * the ingest state (fingerprints, first-seen actors, known orgs) from what is
+ * durable. Until that works every call fails with StoreError (503), so nothing
+ * is acknowledged; reopening is tried on the next call after a short back-off
+ * and by a background timer, so the store comes back without traffic too.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { AppError, StoreError } from '../../core/errors.js';
+import type {
+  Actor,
+  ActorPatch,
+  EventRecord,
+  IngestResult,
+  KeyRecord,
+  Org,
+  SessionRecord,
+} from '../../core/model.js';
+import type { Query } from '../../core/query/plan.js';
+import type { Scan } from '../../core/query/requests.js';
+import type { QueryResult } from '../../core/query/result.js';
+import type { HeadcountQuery, Store } from '../port.js';
+import { DuckDbStore, type DuckDbOptions } from './store.js';
+
+/** Texts DuckDB uses for errors after which the instance must be opened again. */
+const FATAL = /FATAL Error|INTERNAL Error|database has been invalidated/i;
+
+/** True when `err` (or any error in its cause chain) says the DuckDB instance is unusable. */
+export function isFatalDuckDbError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (FATAL.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** One opened DuckDbStore and the calls still running on it. */
+interface Generation {
+  store: DuckDbStore;
+  inflight: number;
+  retired: boolean;
+  closed: Promise<void> | null;
+  release: (() => void) | null;
+}
+
+export interface RecoveringOptions extends DuckDbOptions {
+  /** Least time between two attempts to reopen (ms); default 500. */
+  retryMs?: number;
+  /** Told about retirements and reopenings (e.g. a logger). */
+  onEvent?: (event: 'retired' | 'reopened' | 'reopen_failed', err?: unknown) => void;
+}
+
+export class RecoveringDuckDbStore implements Store {
+  readonly engine = 'duckdb' as const;
+  private current: Generation | null;
+  private retiring: Generation | null = null;
+  private reopening: Promise<Generation> | null = null;
+  private lastAttempt = 0;
+  private lastError: unknown = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** How many times a retired instance was replaced by a working one. */
+  recoveries = 0;
+
+  private constructor(
+    private readonly opts: RecoveringOptions,
+    first: DuckDbStore,
+  ) {
+    this.current = fresh(first);
+  }
+
+  /** Open and initialise the store (errors here are start-up errors, not retried). */
+  static async open(opts: RecoveringOptions): Promise<RecoveringDuckDbStore> {
+    const first = await DuckDbStore.open(opts);
+    await first.init();
+    return new RecoveringDuckDbStore(opts, first);
+  }
+
+  /** open() ran init(); this only waits for a working instance. */
+  async init(): Promise<void> {
+    await this.live();
+  }
+
+  /** True while a working DuckDB instance is open. */
+  get healthy(): boolean {
+    return this.current !== null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const g = this.current ?? (await this.reopening?.catch(() => null)) ?? null;
+    this.current = null;
+    await this.retiring?.closed;
+    if (g) await g.store.close();
+  }
+
+  ingest(events: EventRecord[]): Promise<IngestResult> {
+    return this.use((s) => s.ingest(events));
+  }
+  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+    return this.use((s) => s.listEvents(scan, limit));
+  }
+  listOrgs(): Promise<Org[]> {
+    return this.use((s) => s.listOrgs());
+  }
+  putOrg(org: Org): Promise<void> {
+    return this.use((s) => s.putOrg(org));
+  }
+  getActor(org: string, id: string): Promise<Actor | null> {
+    return this.use((s) => s.getActor(org, id));
+  }
+  upsertActors(patches: ActorPatch[]): Promise<void> {
+    return this.use((s) => s.upsertActors(patches));
+  }
+  getActors(org: string, ids: string[]): Promise<Actor[]> {
+    return this.use((s) => s.getActors(org, ids));
+  }
+  actorHeadcount(q: HeadcountQuery): Promise<number[]> {
+    return this.use((s) => s.actorHeadcount(q));
+  }
+  createSession(x: SessionRecord): Promise<void> {
+    return this.use((s) => s.createSession(x));
+  }
+  getSession(hash: string): Promise<SessionRecord | null> {
+    return this.use((s) => s.getSession(hash));
+  }
+  touchSession(hash: string, at: number): Promise<void> {
+    return this.use((s) => s.touchSession(hash, at));
+  }
+  createKey(key: KeyRecord): Promise<void> {
+    return this.use((s) => s.createKey(key));
+  }
+  getKey(id: string): Promise<KeyRecord | null> {
+    return this.use((s) => s.getKey(id));
+  }
+  listKeys(): Promise<KeyRecord[]> {
+    return this.use((s) => s.listKeys());
+  }
+  revokeKey(id: string, at: number): Promise<boolean> {
+    return this.use((s) => s.revokeKey(id, at));
+  }
+  query(q: Query): Promise<QueryResult> {
+    return this.use((s) => s.query(q));
+  }
+  /** A read on a pooled connection of the current instance (tests, engine internals). */
+  read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.use((s) => s.read(fn));
+  }
+
+  /** Run one call on the working instance; a fatal error retires it. */
+  private async use<T>(fn: (s: DuckDbStore) => Promise<T>): Promise<T> {
+    const g = await this.live();
+    g.inflight++;
+    try {
+      return await fn(g.store);
+    } catch (err) {
+      if (!isFatalDuckDbError(err)) throw err;
+      this.retire(g, err);
+      throw err instanceof AppError ? err : new StoreError('The store failed.', err);
+    } finally {
+      g.inflight--;
+      if (g.retired && g.inflight === 0) g.release?.();
+    }
+  }
+
+  private retire(g: Generation, err: unknown): void {
+    if (g.retired) return;
+    g.retired = true;
+    if (this.current === g) this.current = null;
+    this.lastError = err;
+    this.opts.onEvent?.('retired', err);
+    this.retiring = g;
+    g.closed = new Promise<void>((resolve) => {
+      g.release = resolve;
+      if (g.inflight === 0) resolve();
+    }).then(() => g.store.close().catch(() => undefined));
+    this.startTimer();
+  }
+
+  /** The working instance, reopening it when it was retired (at most once per retryMs). */
+  private async live(): Promise<Generation> {
+    if (this.current) return this.current;
+    if (this.closed) throw new StoreError('The store is closed.');
+    if (this.reopening) return this.reopening;
+    if (Date.now() - this.lastAttempt < (this.opts.retryMs ?? 500)) {
+      throw new StoreError('The store is unavailable; it is being reopened.', this.lastError);
+    }
+    this.lastAttempt = Date.now();
+    this.reopening = this.reopen().finally(() => {
+      this.reopening = null;
+    });
+    return this.reopening;
+  }
+
+  private async reopen(): Promise<Generation> {
+    await this.retiring?.closed;
+    let store: DuckDbStore | null = null;
+    try {
+      store = await DuckDbStore.open(this.opts);
+      await store.init();
+    } catch (err) {
+      await store?.close().catch(() => undefined);
+      this.lastError = err;
+      this.opts.onEvent?.('reopen_failed', err);
+      throw err instanceof StoreError ? err : new StoreError('The store could not be reopened.', err);
+    }
+    if (this.closed) {
+      await store.close();
+      throw new StoreError('The store is closed.');
+    }
+    this.current = fresh(store);
+    this.retiring = null;
+    this.recoveries++;
+    this.opts.onEvent?.('reopened');
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    return this.current;
+  }
+
+  /** Keep trying in the background, so the store comes back even without traffic. */
+  private startTimer(): void {
+    if (this.timer || this.closed) return;
+    const every = Math.max(100, this.opts.retryMs ?? 500);
+    this.timer = setInterval(() => {
+      if (this.current || this.reopening) return;
+      this.live().catch(() => undefined);
+    }, every);
+    this.timer.unref();
+  }
+}
+
+function fresh(store: DuckDbStore): Generation {
+  return { store, inflight: 0, retired: false, closed: null, release: null };
+}
