@@ -2,6 +2,7 @@
  * Configuration from the environment (CONTRACT section 1). Read once, here.
  */
 import { ValidationError } from '../core/errors.js';
+import { parseRateLimit, type RateLimit } from '../http/limits.js';
 
 export interface Config {
   port: number;
@@ -11,7 +12,18 @@ export interface Config {
   clickhouseUrl?: string;
   clickhouseCluster?: string;
   adminKey: string | null;
+  /** TALLY_DUCKDB_MEMORY: DuckDB's memory_limit. */
+  duckdbMemory: string;
+  /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
+  rateLimit: RateLimit | null;
+  /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
+  metricsKey: string | null;
+  /** TALLY_DEMO: load the demo dataset when `npm start` finds an empty embedded store (`0` turns it off). */
+  demo: boolean;
 }
+
+/** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
+const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
@@ -23,6 +35,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (store === 'clickhouse' && !env.TALLY_CLICKHOUSE_URL) {
     throw ValidationError.param('TALLY_CLICKHOUSE_URL', 'is required when TALLY_STORE=clickhouse');
   }
+  const duckdbMemory = (env.TALLY_DUCKDB_MEMORY ?? '').trim() || '1GB';
+  if (!MEMORY.test(duckdbMemory))
+    throw ValidationError.param('TALLY_DUCKDB_MEMORY', 'must be a size such as 512MB or 2GB');
+  let rateLimit: RateLimit | null;
+  try {
+    rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
+  } catch {
+    throw ValidationError.param('TALLY_RATE_LIMIT', 'must look like 600/min (units s, min, hour) or off');
+  }
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -31,5 +52,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clickhouseUrl: env.TALLY_CLICKHOUSE_URL,
     clickhouseCluster: env.TALLY_CLICKHOUSE_CLUSTER,
     adminKey: env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null,
+    metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
+    duckdbMemory,
+    rateLimit,
+    demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
   };
 }

@@ -1,24 +1,23 @@
 #!/usr/bin/env node
 /**
- * The tally command: `serve` (default). More commands join as they land.
+ * The tally command (docs/cli.md): `serve` (the default), `demo`, `ingest`,
+ * `query`, `keys` and `orgs`; see program.ts. The process ends on its own once
+ * a command is done (a server runs until SIGTERM or SIGINT).
  */
-import { readConfig } from './config.js';
-import { serve } from './serve.js';
+import { runCli } from './program.js';
 
-const [command = 'serve'] = process.argv.slice(2);
-
-async function main(): Promise<void> {
-  switch (command) {
-    case 'serve':
-      await serve(readConfig());
-      return;
-    default:
-      console.error(`Unknown command ${command}. Commands: serve`);
-      process.exit(2);
-  }
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  env: process.env,
+  handleSignals: true,
+}).then(
+  (code) => {
+    // A failure ends the process even when a server was already listening (as before commands existed).
+    if (code !== 0) process.exit(code);
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

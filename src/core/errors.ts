@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   not_found: "The resource does not exist or is outside the key's reach.",
   conflict: 'The change would break an invariant (e.g. a cycle in the org tree).',
   too_many_buckets: 'The query would produce more than 5000 buckets.',
+  rate_limited: 'The key has used up its request rate; retry after Retry-After seconds.',
   store_unavailable: 'The store cannot serve the request right now; retry later.',
   internal: 'An unexpected failure inside Tally.',
 } as const;
@@ -70,6 +71,13 @@ export class AuthError extends AppError {
 export class NotFoundError extends AppError {
   constructor(message: string) {
     super('not_found', 404, message);
+  }
+}
+
+/** A key over its rate limit (TALLY_RATE_LIMIT): 429, with Retry-After in whole seconds. */
+export class RateLimitError extends AppError {
+  constructor(readonly retryAfterSec: number) {
+    super('rate_limited', 429, `Too many requests for this key; retry in ${retryAfterSec} s.`);
   }
 }
 

@@ -65,6 +65,11 @@ export function parseEventTime(t: string | number): number | string {
 }
 const MAX_MS = Date.UTC(10000, 0, 1);
 
+/** True for a string holding an unpaired UTF-16 surrogate (which no UTF-8 store can keep). */
+export function hasLoneSurrogate(v: unknown): boolean {
+  return typeof v === 'string' && /[\uD800-\uDFFF]/u.test(v);
+}
+
 /** Validate one decoded event. */
 export function validateEvent(raw: unknown, index: number, nowMs: number): EventRecord | ErrorDetail[] {
   if (!Value.Check(EventSchema, raw)) {
@@ -75,6 +80,19 @@ export function validateEvent(raw: unknown, index: number, nowMs: number): Event
     }));
   }
   const faults: ErrorDetail[] = [];
+  // A lone surrogate has no UTF-8 form: the store would turn it into U+FFFD (merging distinct ids) or fail the commit.
+  for (const [path, text] of [
+    ['/id', raw.id],
+    ['/org', raw.org],
+    ['/actor', raw.actor],
+    ...Object.entries(raw.dims ?? {}).flatMap(([k, v]) => [
+      [`/dims/${k}`, k],
+      [`/dims/${k}`, v],
+    ]),
+  ] as [string, unknown][]) {
+    if (hasLoneSurrogate(text))
+      faults.push({ index, path, message: 'must be valid Unicode (no lone surrogates)' });
+  }
   const ts = parseEventTime(raw.time);
   if (typeof ts === 'string') faults.push({ index, path: '/time', message: ts });
   else if (ts > nowMs + LIMITS.maxFutureSkewMs) {

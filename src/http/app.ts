@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  type RouteOptions,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
@@ -15,14 +16,27 @@ import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
+import { dashboardRoutes } from './dashboard.js';
 import type { AppContext } from './context.js';
 import { nativeErrorHandler } from './errors.js';
 import { actorRoutes } from './routes/actors.js';
 import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { orgRoutes } from './routes/orgs.js';
 import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
+import { createMetrics, registerMetrics, timedStore } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { HEALTHZ_SCHEMA } from './doc-schemas.js';
+import {
+  addRetryAfter,
+  DEFAULT_TIMEOUTS,
+  RateLimiter,
+  serverTimeoutOptions,
+  type RateLimit,
+  type Timeouts,
+} from './limits.js';
 
 export interface AppOptions {
   store: Store;
@@ -30,6 +44,18 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** TALLY_ADMIN_KEY: a secret that is an admin key over '*'. */
   adminKey?: string | null;
+  /** TALLY_METRICS_KEY: when set, GET /metrics needs it as a Bearer token (docs/metrics.md). */
+  metricsKey?: string | null;
+  /** Called for every route as it is registered (Fastify's onRoute), e.g. to list them in tests. */
+  onRoute?: (route: RouteOptions) => void;
+  /** The version shown in the OpenAPI document. */
+  version?: string;
+  /** HTTP timeouts against slow clients; each defaults to DEFAULT_TIMEOUTS (limits.ts). */
+  timeouts?: Partial<Timeouts>;
+  /** TALLY_RATE_LIMIT: requests per key and window; null or absent for no limit. */
+  rateLimit?: RateLimit | null;
+  /** TALLY_RETENTION_DAYS: retention of orgs without a setting (docs/lifecycle.md); absent or null keeps forever. */
+  retentionDays?: number | null;
 }
 
 /** Adds routes to a Fastify scope. */
@@ -51,7 +77,14 @@ export interface Surface {
 }
 
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
-const NATIVE_ROUTES: Routes[] = [eventRoutes, keyRoutes, orgRoutes, actorRoutes, queryRoutes];
+const NATIVE_ROUTES: Routes[] = [
+  eventRoutes,
+  keyRoutes,
+  orgRoutes,
+  actorRoutes,
+  queryRoutes,
+  lifecycleRoutes,
+];
 
 /** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
 export function surfaceFor(surfaces: readonly Surface[], url: string): Surface | null {
@@ -81,15 +114,20 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     requestIdHeader: false,
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: 'idle',
+    ...serverTimeoutOptions({ ...DEFAULT_TIMEOUTS, ...opts.timeouts }),
     frameworkErrors: (err, req, reply) => {
       (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  const metrics = createMetrics();
 
   const ctx: AppContext = {
-    store: opts.store,
+    store: timedStore(opts.store, metrics),
     clock: opts.clock ?? Date.now,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
+    limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, opts.clock ?? Date.now) : null,
+    retentionDays: opts.retentionDays ?? null,
   };
   app.decorate('ctx', ctx);
   app.setValidatorCompiler(validatorCompiler);
@@ -97,13 +135,19 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
-  app.setErrorHandler(nativeErrorHandler);
+  // Errors raised outside a surface's scope (e.g. parsing the body of a request for an unknown route) go to the URL's owner too.
+  app.setErrorHandler((err, req, reply) => {
+    (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+  });
+  addRetryAfter(app);
   app.setNotFoundHandler((req, reply) => {
     const handler = surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler;
     handler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
   });
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
+  registerMetrics(app, metrics, opts.metricsKey ?? null);
+  app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));
 
   await app.register(async (v1) => {
     v1.addHook('preHandler', async (req) => {
@@ -117,5 +161,6 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
       scope.setErrorHandler(surface.errorHandler);
       await surface.routes(scope);
     });
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -56,8 +56,14 @@ export async function authenticate(
   if (secret === null) throw new AuthError('unauthenticated', 'An API key is required.');
   const p = await resolveSecret(ctx, secret);
   if (!p) throw new AuthError('unauthenticated', 'The API key is unknown or revoked.');
+  admit(ctx, p);
   req.principal = p;
   return p;
+}
+
+/** Spend one request of the key's rate limit, when one is set; throws RateLimitError (429). */
+export function admit(ctx: AppContext, p: Principal): void {
+  ctx.limiter?.take(p.keyId);
 }
 
 /** Throws 403 unless the principal's role is one of `roles` (admin may do everything). */

@@ -14,8 +14,10 @@ import type {
 import type { Query } from '../core/query/plan.js';
 import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { LifecycleStore } from './lifecycle.js';
 
-export interface Store {
+/** Data lifecycle operations (retention, erasure, correction, export, backup) are in LifecycleStore. */
+export interface Store extends LifecycleStore {
   readonly engine: 'duckdb' | 'clickhouse';
   /** Create or migrate tables; idempotent. */
   init(): Promise<void>;

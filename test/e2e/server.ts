@@ -18,7 +18,8 @@ export interface Running {
 export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<Running> {
   const proc = spawn('npm', ['start', '--silent'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // TALLY_DEMO=0: a test's empty store stays empty unless the test asks for the demo.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', TALLY_DEMO: '0', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

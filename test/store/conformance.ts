@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import type { Store } from '../../src/store/port.js';
+import { runLifecycleCases } from '../lifecycle/store-cases.js';
 
 export interface StoreFactory {
   name: string;
@@ -203,4 +204,5 @@ export function runStoreCases(f: StoreFactory): void {
       ]);
     });
   });
+  runLifecycleCases(f);
 }

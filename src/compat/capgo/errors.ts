@@ -49,6 +49,7 @@ export function capgoError(err: unknown, scope: CapgoScope): { code: number; bod
   const e = toAppError(err);
   if (e.status >= 500) return { code: 500, body: { status: FAILURE[scope], error: 'Internal server error' } };
   if (e.status === 401 || e.status === 403 || e.status === 404) return { code: 401, body: ACCESS[scope] };
+  if (e.status === 429) return { code: 429, body: { status: 'Too many requests', error: e.message } };
   return { code: 400, body: { status: 'Invalid body', error: e.message } };
 }
 

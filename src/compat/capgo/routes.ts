@@ -35,6 +35,7 @@ import {
   type BundleUsage,
   type StatsRow,
 } from './presenter.js';
+import { capgoSchemas } from './schema.js';
 
 /** The key: `Authorization: Bearer k`, `Authorization: k`, `x-api-key: k`, or Capgo's `capgkey: k`. */
 export function capgoSecret(req: FastifyRequest): string | null {
@@ -131,9 +132,9 @@ export function capgoRoutes(app: FastifyInstance): void {
   };
 
   for (const slash of ['', '/']) {
-    app.get(`/statistics/app/:app_id${slash}`, appStats);
-    app.get(`/statistics/org/:org_id${slash}`, orgStats);
-    app.get(`/statistics/user${slash}`, userStats);
-    app.get(`/statistics/app/:app_id/bundle_usage${slash}`, bundle);
+    app.get(`/statistics/app/:app_id${slash}`, capgoSchemas.app, appStats);
+    app.get(`/statistics/org/:org_id${slash}`, capgoSchemas.org, orgStats);
+    app.get(`/statistics/user${slash}`, capgoSchemas.user, userStats);
+    app.get(`/statistics/app/:app_id/bundle_usage${slash}`, capgoSchemas.bundle, bundle);
   }
 }

@@ -20,6 +20,7 @@ import type { Principal } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
 import { parseTimeseriesRequest, planOf } from './params.js';
 import { presentTimeseries, type FileSpinTimeseries } from './presenter.js';
+import { filespinPathSchema, filespinQuerySchema } from './schema.js';
 
 /** FileSpin's own key header, accepted besides the native forms. */
 export const FILESPIN_KEY_HEADER = 'x-filespin-api-key';
@@ -63,8 +64,10 @@ async function answer(
 
 /** Register the two routes and the FileSpin error handler in the given (encapsulated) scope. */
 export function filespinRoutes(app: FastifyInstance): void {
-  app.get('/api/v1/stats/timeseries', (req) => answer(app, req, undefined));
-  app.get<{ Params: { stat_type: string } }>('/api/v1/stats/timeseries/:stat_type', (req) =>
-    answer(app, req, req.params.stat_type),
+  app.get('/api/v1/stats/timeseries', filespinQuerySchema, (req) => answer(app, req, undefined));
+  app.get<{ Params: { stat_type: string } }>(
+    '/api/v1/stats/timeseries/:stat_type',
+    filespinPathSchema,
+    (req) => answer(app, req, req.params.stat_type),
   );
 }

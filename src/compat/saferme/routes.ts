@@ -16,6 +16,7 @@ import {
 import { logIfServerError, toAppError } from '../../http/errors.js';
 import { parseRequest } from './params.js';
 import { DEFAULT_MAX_ROWS, runReport } from './reports.js';
+import { safermeNoReportSchema, safermeReportSchema } from './schema.js';
 
 export interface SafermeOptions {
   /** The most reports, events or users one answer may rest on (default 100,000). */
@@ -44,7 +45,7 @@ const PARAM_NAMES: Record<string, string> = { from: 'start_date', to: 'end_date'
 export function safermeErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const e = toAppError(err);
   logIfServerError(req, e, err);
-  if (e.status === 401 || e.status === 403) {
+  if (e.status === 401 || e.status === 403 || e.status === 429) {
     void reply.status(e.status).send({ message: e.message });
   } else if (e.status < 500) {
     const path = e.details[0]?.path ?? 'request';
@@ -66,8 +67,8 @@ export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): 
     requireReach(principal, await loadOrgTree(app.ctx), r.channel);
     return runReport(app.ctx.store, r, app.ctx.clock(), maxRows);
   };
-  app.get<{ Params: { report: string } }>('/api/v4/analytics/:report', (req) =>
+  app.get<{ Params: { report: string } }>('/api/v4/analytics/:report', safermeReportSchema, (req) =>
     handle(req, req.params.report),
   );
-  app.get('/api/v4/analytics', (req) => handle(req, ''));
+  app.get('/api/v4/analytics', safermeNoReportSchema, (req) => handle(req, ''));
 }

@@ -31,6 +31,8 @@ export const TR50_CODES = {
   authFailed: -90010,
   /** The key's role or orgs do not allow what was asked (e.g. showAll). */
   permissionDenied: -90011,
+  /** The key has used up its request rate (TALLY_RATE_LIMIT); the answer is HTTP 429 with Retry-After. */
+  rateLimited: -90012,
 } as const;
 
 export type Tr50Code = (typeof TR50_CODES)[keyof typeof TR50_CODES];
@@ -85,6 +87,8 @@ export function toTr50Failure(err: unknown): { failure: Tr50Failure; internal: b
       return { failure: failure(TR50_CODES.notAuthenticated, e.message), internal: false };
     case 'forbidden':
       return { failure: failure(TR50_CODES.permissionDenied, e.message), internal: false };
+    case 'rate_limited':
+      return { failure: failure(TR50_CODES.rateLimited, e.message), internal: false };
     case 'store_unavailable':
       return {
         failure: failure(

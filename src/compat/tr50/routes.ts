@@ -7,12 +7,14 @@
  * A body that is not an envelope gets one top-level `{"success": false, ...}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitError } from '../../core/errors.js';
 import { header, nativeSecret } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { authenticateCommand, historyCommand } from './commands.js';
 import { TR50_CODES, Tr50Error, toTr50Failure, type Tr50Failure } from './errors.js';
 import { success, type Tr50Success } from './presenter.js';
 import { callerFromSecret, resumeSession, type Caller } from './session.js';
+import { tr50Schema } from './schema.js';
 
 /** Bounds of an envelope. */
 export const ENVELOPE_LIMITS = { bodyBytes: 1024 * 1024, commands: 100, idChars: 128 } as const;
@@ -120,6 +122,8 @@ async function answerEnvelope(ctx: AppContext, req: FastifyRequest): Promise<Env
     try {
       answers.set(id, await runCommand(ctx, envelope[id], creds));
     } catch (err) {
+      // A rate-limited key fails the whole envelope with HTTP 429 (tr50ErrorHandler).
+      if (err instanceof RateLimitError) throw err;
       const { failure, internal } = toTr50Failure(err);
       if (internal) req.log.error({ err }, `tr50 command ${id} failed`);
       answers.set(id, failure);
@@ -129,11 +133,11 @@ async function answerEnvelope(ctx: AppContext, req: FastifyRequest): Promise<Env
   return Object.fromEntries(ids.map((id) => [id, answers.get(id)]));
 }
 
-/** Every TR50 failure is HTTP 200 with `success: false`. */
+/** Every TR50 failure is HTTP 200 with `success: false`, except a rate limit: 429 (with Retry-After). */
 export function tr50ErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const { failure, internal } = toTr50Failure(err);
   if (internal) req.log.error({ err }, 'tr50 request failed');
-  void reply.status(200).send(failure);
+  void reply.status(err instanceof RateLimitError ? 429 : 200).send(failure);
 }
 
 /** Register `POST /api` with its own body parser (any content type, JSON text) and error shape. */
@@ -147,5 +151,5 @@ export function tr50Routes(app: FastifyInstance): void {
       done(null, body);
     },
   );
-  app.post('/api', (req) => answerEnvelope(app.ctx, req));
+  app.post('/api', tr50Schema, (req) => answerEnvelope(app.ctx, req));
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../core/keys.js';
-import { resolveSecret, type Principal } from '../../http/auth.js';
+import { admit, resolveSecret, type Principal } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 
@@ -39,6 +39,7 @@ export async function callerFromSecret(ctx: AppContext, secret: string): Promise
   const principal = await resolveSecret(ctx, secret);
   if (principal === null)
     throw new Tr50Error(TR50_CODES.notAuthenticated, 'The API key is unknown or revoked.');
+  admit(ctx, principal);
   return { principal, org: firstOrg(principal.orgs) };
 }
 
@@ -90,6 +91,7 @@ export async function resumeSession(ctx: AppContext, sessionId: unknown): Promis
     throw invalidSession('The session has expired; authenticate again.');
   const principal = await sessionPrincipal(ctx, session.keyId);
   if (principal === null) throw invalidSession("The session's key was revoked; authenticate again.");
+  admit(ctx, principal);
   await ctx.store.touchSession(hash, now);
   return { principal, org: session.org === NO_ORG ? null : session.org };
 }

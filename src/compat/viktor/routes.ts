@@ -22,6 +22,7 @@ import {
   type ViktorRequest,
 } from './params.js';
 import { activeWorkspaces, actorScopeBody, presentActorStats, presentWorkspaces } from './presenter.js';
+import { viktorOtherMethodsSchema, viktorRouteSchema } from './schema.js';
 
 /** The most numbers a workspaces answer may hold (rows x workspaces) before we ask to narrow it. */
 export const MAX_WORKSPACE_CELLS = 250_000;
@@ -103,7 +104,7 @@ export function viktorErrorHandler(err: unknown, req: FastifyRequest, reply: Fas
 /** Registers the VIKTOR routes in the given (encapsulated) scope; viktorErrorHandler answers its errors. */
 export function viktorRoutes(app: FastifyInstance): void {
   for (const url of PATHS) {
-    app.get(url, async (req) => {
+    app.get(url, viktorRouteSchema, async (req) => {
       const p = await principalOf(req, app);
       requireRole(p, 'read');
       const parsed = parseViktorQuery(req.query as Record<string, unknown>);
@@ -113,6 +114,7 @@ export function viktorRoutes(app: FastifyInstance): void {
     app.route({
       method: ['POST', 'PUT', 'PATCH', 'DELETE'],
       url,
+      ...viktorOtherMethodsSchema,
       handler: (req, reply) => {
         void reply
           .status(405)

@@ -10,6 +10,21 @@ import { parseEventTime } from '../../core/events.js';
 import type { Actor, ActorPatch } from '../../core/model.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { ActorId, OrgId, Timestamp } from '../schemas.js';
+import { jsonResponse, nativeErrors } from '../doc-schemas.js';
+
+const Time = Type.Union([Type.String(), Type.Null()]);
+const ActorView = Type.Object({
+  org: Type.String(),
+  id: Type.String(),
+  kind: Type.String(),
+  created_at: Time,
+  deleted_at: Time,
+  first_name: Type.Union([Type.String(), Type.Null()]),
+  last_name: Type.Union([Type.String(), Type.Null()]),
+  props: Type.Record(Type.String(), Type.Unknown()),
+  first_seen: Time,
+});
+const oneActor = jsonResponse('The actor as stored.', ActorView);
 
 const ActorFields = {
   kind: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' })),
@@ -73,7 +88,13 @@ export function actorRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const params = Type.Object({ org: OrgId, id: ActorId });
 
-  app.put('/v1/orgs/:org/actors/:id', { schema: { params, body: PutActor } }, async (req) => {
+  const putSchema = {
+    summary: 'Create or update an actor',
+    params,
+    body: PutActor,
+    response: { 200: oneActor, ...nativeErrors(400, 401, 403) },
+  };
+  app.put('/v1/orgs/:org/actors/:id', { schema: putSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'ingest');
     requireReach(p, await loadOrgTree(app.ctx), req.params.org);
@@ -84,7 +105,15 @@ export function actorRoutes(base: FastifyInstance): void {
     return actorView(stored!);
   });
 
-  app.post('/v1/actors', { schema: { body: Type.Array(BulkActor, { maxItems: 10_000 }) } }, async (req) => {
+  const bulkSchema = {
+    summary: 'Create or update actors in bulk',
+    body: Type.Array(BulkActor, { maxItems: 10_000 }),
+    response: {
+      200: jsonResponse('How many were written.', Type.Object({ upserted: Type.Integer() })),
+      ...nativeErrors(400, 401, 403),
+    },
+  };
+  app.post('/v1/actors', { schema: bulkSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'ingest');
     const tree = await loadOrgTree(app.ctx);
@@ -102,7 +131,12 @@ export function actorRoutes(base: FastifyInstance): void {
     return { upserted: patches.length };
   });
 
-  app.get('/v1/orgs/:org/actors/:id', { schema: { params } }, async (req) => {
+  const getSchema = {
+    summary: 'Get an actor',
+    params,
+    response: { 200: oneActor, ...nativeErrors(401, 403, 404) },
+  };
+  app.get('/v1/orgs/:org/actors/:id', { schema: getSchema }, async (req) => {
     requireReach(req.principal!, await loadOrgTree(app.ctx), req.params.org);
     const a = await app.ctx.store.getActor(req.params.org, req.params.id);
     if (!a) throw new NotFoundError(`No actor ${req.params.id} in org ${req.params.org}.`);

@@ -4,9 +4,35 @@
  * key's orgs, then handed to the store, which answers once it is durable.
  */
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { AppError, AuthError, ValidationError, type ErrorDetail } from '../../core/errors.js';
-import { LIMITS, validateBatch } from '../../core/events.js';
+import { EventSchema, LIMITS, validateBatch } from '../../core/events.js';
 import { loadOrgTree, requireRole } from '../auth.js';
+import { documentedOnly, jsonResponse, nativeErrors } from '../doc-schemas.js';
+
+/**
+ * The route's documentation. The body is validated whole by validateBatch (to report every
+ * fault with its index), so this schema describes it without validating.
+ */
+const eventsSchema = documentedOnly({
+  summary: 'Ingest events',
+  description: 'One event, a JSON array, or NDJSON; atomic; answered once durable.',
+  body: {
+    content: {
+      'application/json': {
+        schema: Type.Union([EventSchema, Type.Array(EventSchema, { maxItems: LIMITS.maxEventsPerRequest })]),
+      },
+      'application/x-ndjson': { schema: { type: 'string', description: 'One event per line.' } },
+    },
+  },
+  response: {
+    200: jsonResponse(
+      'Stored: events new to the store, and duplicates of (org, id) pairs stored before.',
+      Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() }),
+    ),
+    ...nativeErrors(400, 401, 403, 413),
+  },
+});
 
 /** A parsed NDJSON body, told apart from a JSON body by its class. */
 class NdjsonBody {
@@ -41,7 +67,7 @@ export function eventRoutes(app: FastifyInstance): void {
     },
   );
 
-  app.post('/v1/events', { bodyLimit: LIMITS.maxBodyBytes }, async (req) => {
+  app.post('/v1/events', { bodyLimit: LIMITS.maxBodyBytes, ...eventsSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'ingest');
     const body = req.body;

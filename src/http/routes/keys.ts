@@ -2,7 +2,7 @@
  * /v1/keys: create (the secret is shown once), list (no secrets), revoke.
  * An admin key can only hand out reach it has itself.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthError, NotFoundError } from '../../core/errors.js';
@@ -12,6 +12,25 @@ import type { AppContext } from '../context.js';
 import { loadOrgTree, requireRole, type Principal } from '../auth.js';
 import type { OrgTree } from '../../core/orgs.js';
 import { OrgId } from '../schemas.js';
+import { jsonResponse, nativeErrors } from '../doc-schemas.js';
+
+const RoleT = Type.Union([Type.Literal('admin'), Type.Literal('ingest'), Type.Literal('read')]);
+const KeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: RoleT,
+  orgs: Type.Array(Type.String()),
+  created_at: Type.String(),
+  revoked_at: Type.Union([Type.String(), Type.Null()]),
+});
+const KeyCreated = Type.Object({
+  id: Type.String(),
+  key: Type.String({ description: 'The secret, shown only in this answer.' }),
+  name: Type.String(),
+  role: RoleT,
+  orgs: Type.Array(Type.String()),
+  created_at: Type.String(),
+});
 
 const CreateKey = Type.Object(
   {
@@ -61,27 +80,44 @@ function withinReach(p: Principal, tree: OrgTree, k: KeyRecord): boolean {
 
 export function keyRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  app.post('/v1/keys', { schema: { body: CreateKey } }, async (req, reply) => {
-    const p = req.principal!;
-    requireRole(p, 'admin');
-    const tree = await loadOrgTree(app.ctx);
-    for (const org of req.body.orgs) {
-      const ok = org === '*' ? p.orgs.includes('*') : tree.reaches(p.orgs, org);
-      if (!ok) throw new AuthError('forbidden', `This key cannot grant org ${org}.`);
-    }
-    const { record, secret } = await issueKey(app.ctx, req.body);
-    const view = keyView(record);
-    return reply.status(201).send({
-      id: record.id,
-      key: secret,
-      name: view.name,
-      role: view.role,
-      orgs: view.orgs,
-      created_at: view.created_at,
-    });
-  });
+  const createResponse = {
+    201: jsonResponse('The key, with its secret.', KeyCreated),
+    ...nativeErrors(400, 401, 403),
+  };
+  app.post(
+    '/v1/keys',
+    { schema: { summary: 'Create a key', body: CreateKey, response: createResponse } },
+    async (req, reply) => {
+      const p = req.principal!;
+      requireRole(p, 'admin');
+      const tree = await loadOrgTree(app.ctx);
+      for (const org of req.body.orgs) {
+        const ok = org === '*' ? p.orgs.includes('*') : tree.reaches(p.orgs, org);
+        if (!ok) throw new AuthError('forbidden', `This key cannot grant org ${org}.`);
+      }
+      const { record, secret } = await issueKey(app.ctx, req.body);
+      const view = keyView(record);
+      return reply.status(201).send({
+        id: record.id,
+        key: secret,
+        name: view.name,
+        role: view.role,
+        orgs: view.orgs,
+        created_at: view.created_at,
+      });
+    },
+  );
 
-  app.get('/v1/keys', async (req) => {
+  // Typed loosely on purpose: documentation only, and the 204 sends no body.
+  const revokeResponse: FastifySchema['response'] = {
+    204: { type: 'null', description: 'Revoked.' },
+    ...nativeErrors(401, 403, 404),
+  };
+  const listResponse = {
+    200: jsonResponse('Keys within reach, without secrets.', Type.Object({ keys: Type.Array(KeyView) })),
+    ...nativeErrors(401, 403),
+  };
+  app.get('/v1/keys', { schema: { summary: 'List keys', response: listResponse } }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
     const tree = await loadOrgTree(app.ctx);
@@ -92,7 +128,13 @@ export function keyRoutes(base: FastifyInstance): void {
 
   app.delete(
     '/v1/keys/:id',
-    { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    {
+      schema: {
+        summary: 'Revoke a key',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: revokeResponse,
+      },
+    },
     async (req, reply) => {
       const p = req.principal!;
       requireRole(p, 'admin');

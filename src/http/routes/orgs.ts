@@ -11,6 +11,17 @@ import type { Org } from '../../core/model.js';
 import { isValidTimeZone } from '../../core/time/zone.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { OrgId } from '../schemas.js';
+import { jsonResponse, nativeErrors } from '../doc-schemas.js';
+
+const OrgView = Type.Object({
+  id: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  parent: Type.Union([Type.String(), Type.Null()]),
+  domain: Type.Union([Type.String(), Type.Null()]),
+  timezone: Type.String(),
+  created_at: Type.String(),
+});
+const oneOrg = { 200: jsonResponse('The org.', OrgView) };
 
 const PutOrg = Type.Object(
   {
@@ -42,7 +53,13 @@ export function orgRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const params = Type.Object({ id: OrgId });
 
-  app.put('/v1/orgs/:id', { schema: { params, body: PutOrg } }, async (req) => {
+  const putSchema = {
+    summary: 'Create or update an org',
+    params,
+    body: PutOrg,
+    response: { ...oneOrg, ...nativeErrors(400, 401, 403) },
+  };
+  app.put('/v1/orgs/:id', { schema: putSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
     const { id } = req.params;
@@ -78,7 +95,8 @@ export function orgRoutes(base: FastifyInstance): void {
     return orgView(org);
   });
 
-  app.get('/v1/orgs/:id', { schema: { params } }, async (req) => {
+  const getSchema = { summary: 'Get an org', params, response: { ...oneOrg, ...nativeErrors(401, 404) } };
+  app.get('/v1/orgs/:id', { schema: getSchema }, async (req) => {
     const tree = await loadOrgTree(app.ctx);
     const org = tree.get(req.params.id);
     if (!org || !tree.reaches(req.principal!.orgs, org.id))
@@ -86,7 +104,14 @@ export function orgRoutes(base: FastifyInstance): void {
     return orgView(org);
   });
 
-  app.get('/v1/orgs', async (req) => {
+  const listSchema = {
+    summary: 'List orgs within reach',
+    response: {
+      200: jsonResponse('The orgs.', Type.Object({ orgs: Type.Array(OrgView) })),
+      ...nativeErrors(401),
+    },
+  };
+  app.get('/v1/orgs', { schema: listSchema }, async (req) => {
     const tree = await loadOrgTree(app.ctx);
     const ids = new Set(tree.reachable(req.principal!.orgs));
     return {

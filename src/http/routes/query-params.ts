@@ -59,6 +59,11 @@ export const QueryParams = Type.Object(
     share: Type.Optional(Type.Integer({ minimum: 0, maximum: 4 })),
     top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     other: Type.Optional(Type.Boolean()),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+        description: 'The answer as JSON (default) or CSV; `Accept: text/csv` also asks for CSV.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -4,7 +4,7 @@
  * the range and the timezone (the first org's by default), runs the engine, and
  * writes times as ISO strings in the query's timezone.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
@@ -12,6 +12,9 @@ import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso, resolveRange } from '../../core/time/index.js';
 import { loadOrgTree, requireReach, requireRole, type Principal } from '../auth.js';
 import { listOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
+import { CSV_TYPE, queryCsv, wantsCsv } from './query-csv.js';
+import { nativeErrors } from '../doc-schemas.js';
+import { QueryAnswer } from './query-answer.js';
 
 /** The orgs a request covers: those named (with subtrees if asked), or every org the key reaches. */
 function resolveOrgs(p: Principal, tree: OrgTree, params: QueryParamsT): string[] {
@@ -73,7 +76,11 @@ export function resultView(r: QueryResult): Record<string, unknown> {
 export function queryRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-  const handle = async (req: FastifyRequest, params: QueryParamsT): Promise<Record<string, unknown>> => {
+  const handle = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    params: QueryParamsT,
+  ): Promise<Record<string, unknown> | FastifyReply> => {
     const p = req.principal!;
     requireRole(p, 'read');
     const tree = await loadOrgTree(app.ctx);
@@ -82,9 +89,26 @@ export function queryRoutes(base: FastifyInstance): void {
     const now = app.ctx.clock();
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
     const result = await app.ctx.store.query(planOf(params, orgs, range, timezone));
+    if (wantsCsv(req, params.format))
+      return reply.type(CSV_TYPE).send(queryCsv(result, listOf(params.group_by)));
     return resultView(result);
   };
 
-  app.get('/v1/query', { schema: { querystring: QueryParams } }, (req) => handle(req, req.query));
-  app.post('/v1/query', { schema: { body: QueryParams } }, (req) => handle(req, req.body));
+  const response = {
+    200: {
+      description: 'The series (docs/query.md), as JSON or, when asked, CSV.',
+      content: {
+        'application/json': { schema: QueryAnswer },
+        'text/csv': { schema: { type: 'string' } },
+      },
+    },
+    ...nativeErrors(400, 401, 403, 404),
+  };
+  const summary = 'Query statistics';
+  app.get('/v1/query', { schema: { summary, querystring: QueryParams, response } }, (req, reply) =>
+    handle(req, reply, req.query),
+  );
+  app.post('/v1/query', { schema: { summary, body: QueryParams, response } }, (req, reply) =>
+    handle(req, reply, req.body),
+  );
 }

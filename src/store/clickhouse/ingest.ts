@@ -123,9 +123,15 @@ export class ChCommitter {
     return accepted;
   }
 
+  /** Copies recorded in `event_losers` (lost races, and deleted events: lifecycle.ts) do not count as stored. */
+  private notLost(orgs: string[]): string {
+    return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${this.t.losersLocal} WHERE org IN (${quoteList(orgs)}))`;
+  }
+
   private async existing(orgs: string[], ids: string[]): Promise<Set<string>> {
     const rows = await this.client.query(
-      `SELECT DISTINCT org, id FROM ${this.t.events} WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])})`,
+      `SELECT DISTINCT org, id FROM ${this.t.events} WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])})
+       AND ${this.notLost(orgs)}`,
       BIG_QUERY,
     );
     return new Set(rows.map((r) => `${String(r.org)}\u0000${String(r.id)}`));
@@ -135,7 +141,7 @@ export class ChCommitter {
   private async settleRaces(orgs: string[], ids: string[], ver: number, now: number): Promise<Set<string>> {
     const rows: Row[] = await this.client.query(
       `SELECT org, id, groupUniqArray(ver) AS vers FROM ${this.t.events}
-       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])})
+       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(ids)])}) AND ${this.notLost(orgs)}
        GROUP BY org, id HAVING length(vers) > 1`,
       BIG_QUERY,
     );

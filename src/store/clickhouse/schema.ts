@@ -80,6 +80,23 @@ const TABLES_V1: TableDef[] = [
   },
 ];
 
+/** Data lifecycle (lifecycle.ts): retention settings (versioned; null days = inherit) and the audit log. */
+const TABLES_V2: TableDef[] = [
+  {
+    name: 'retention',
+    columns: 'org String, days Nullable(Int32), ver UInt64',
+    engine: 'ReplacingMergeTree(ver) ORDER BY org',
+    shard: 'cityHash64(org)',
+  },
+  {
+    name: 'audit_log',
+    columns: `id String, done_at Int64, key_id Nullable(String), op String, params String, scope String,
+      events UInt64, actors UInt64, orgs UInt64, keys UInt64`,
+    engine: 'MergeTree ORDER BY id',
+    shard: 'cityHash64(id)',
+  },
+];
+
 const MIGRATIONS_TABLE: TableDef = {
   name: 'schema_migrations',
   columns: 'version UInt32, applied_at Int64',
@@ -140,4 +157,5 @@ export function bootstrapSql(layout: ChLayout): string[] {
 /** Migration k (1-based, index k-1): its statements, in order. */
 export const MIGRATIONS: readonly ((layout: ChLayout) => string[])[] = [
   (layout) => TABLES_V1.flatMap((t) => createTable(layout, t)),
+  (layout) => TABLES_V2.flatMap((t) => createTable(layout, t)),
 ];

@@ -31,6 +31,18 @@ import { listEvents } from './list.js';
 import { quote, quoteList } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
+import type { RetentionSetting } from '../../core/retention.js';
+import type {
+  AuditEntry,
+  AuditInput,
+  DeleteEventsResult,
+  EventRef,
+  ExportFilter,
+  ExpiryTarget,
+} from '../lifecycle.js';
+import * as life from './lifecycle.js';
+import * as lifeIo from './lifecycle-io.js';
+import { Mutations } from './mutations.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -38,6 +50,8 @@ export interface ClickHouseOptions {
   /** Cluster name from remote_servers; unset for one server. */
   cluster?: string | null;
   clock?: () => number;
+  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
+  mutationWaitMs?: number;
 }
 
 const ORG_CACHE_MS = 1000;
@@ -55,6 +69,8 @@ export class ClickHouseStore implements Store {
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
   private orgCache: { at: number; orgs: Org[] } | null = null;
+  private readonly mutations: Mutations;
+  private readonly life: life.ChLife;
 
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
@@ -72,6 +88,18 @@ export class ClickHouseStore implements Store {
       (fn) => this.lane.run(fn),
       MAX_EVENTS_PER_COMMIT,
     );
+    this.mutations = new Mutations(this.client, this.layout);
+    this.life = {
+      client: this.client,
+      t: this.tables,
+      m: this.mutations,
+      stamp: this.stamp,
+      clock: this.clock,
+      waitMs: opts.mutationWaitMs ?? 30_000,
+      onOrgsChanged: () => {
+        this.orgCache = null;
+      },
+    };
   }
 
   private readonly layout: ChLayout;
@@ -268,6 +296,45 @@ export class ClickHouseStore implements Store {
 
   query(q: Query): Promise<QueryResult> {
     return this.executeQuery(q, this.clock());
+  }
+
+  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
+  // after this process's commits in flight.
+
+  listRetention(): Promise<RetentionSetting[]> {
+    return lifeIo.listRetention(this.client, this.mutations);
+  }
+
+  setRetention(org: string, days: number | null): Promise<void> {
+    return lifeIo.setRetention(this.client, this.mutations, this.stamp, org, days);
+  }
+
+  expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
+    return this.lane.run(() => life.expireEvents(this.life, targets));
+  }
+
+  deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
+    return this.lane.run(() => life.deleteEvents(this.life, refs, audit));
+  }
+
+  eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
+    return this.lane.run(() => life.eraseActor(this.life, orgs, actor, audit));
+  }
+
+  eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
+    return this.lane.run(() => life.eraseOrgs(this.life, orgs, audit));
+  }
+
+  listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
+    return lifeIo.listAudit(this.client, this.mutations, before, limit);
+  }
+
+  exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
+    return lifeIo.exportEvents(this.client, this.queryTables, filter, pageSize);
+  }
+
+  exportParquet(filter: ExportFilter, path: string): Promise<number> {
+    return lifeIo.exportParquet(this.client, this.queryTables, filter, path);
   }
 
   /** Run a plan with an explicit read time (the engine conformance suite sets it). */

@@ -71,6 +71,26 @@ export class DuckDbCommitter {
     }
   }
 
+  /**
+   * After a deletion (lifecycle.ts): actors whose first_seen is now `firstSeen`
+   * (null: no events left), or who are gone (undefined).
+   */
+  resetActors(seen: { org: string; id: string; firstSeen: number | null | undefined }[]): void {
+    for (const s of seen) {
+      const key = `${s.org}\u0000${s.id}`;
+      if (s.firstSeen === undefined) this.firstSeen.delete(key);
+      else this.firstSeen.set(key, s.firstSeen ?? Infinity);
+    }
+  }
+
+  /** After an org erasure: forget the orgs and their actors, so new events create them again. */
+  forgetOrgs(orgs: string[]): void {
+    const prefixes = orgs.map((o) => `${o}\u0000`);
+    for (const key of this.firstSeen.keys())
+      if (prefixes.some((p) => key.startsWith(p))) this.firstSeen.delete(key);
+    for (const o of orgs) this.knownOrgs.delete(o);
+  }
+
   /** Commit a group of batches in one transaction; returns how many events of each batch were new. */
   async commit(group: EventRecord[][]): Promise<number[]> {
     const now = this.clock();

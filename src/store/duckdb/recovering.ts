@@ -33,6 +33,15 @@ import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
 import type { HeadcountQuery, Store } from '../port.js';
+import type { RetentionSetting } from '../../core/retention.js';
+import type {
+  AuditEntry,
+  AuditInput,
+  DeleteEventsResult,
+  EventRef,
+  ExportFilter,
+  ExpiryTarget,
+} from '../lifecycle.js';
 import { DuckDbStore, type DuckDbOptions } from './store.js';
 
 /** Texts DuckDB uses for errors after which the instance must be opened again. */
@@ -154,6 +163,37 @@ export class RecoveringDuckDbStore implements Store {
   }
   query(q: Query): Promise<QueryResult> {
     return this.use((s) => s.query(q));
+  }
+  listRetention(): Promise<RetentionSetting[]> {
+    return this.use((s) => s.listRetention());
+  }
+  setRetention(org: string, days: number | null): Promise<void> {
+    return this.use((s) => s.setRetention(org, days));
+  }
+  expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
+    return this.use((s) => s.expireEvents(targets));
+  }
+  deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
+    return this.use((s) => s.deleteEvents(refs, audit));
+  }
+  eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
+    return this.use((s) => s.eraseActor(orgs, actor, audit));
+  }
+  eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
+    return this.use((s) => s.eraseOrgs(orgs, audit));
+  }
+  listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
+    return this.use((s) => s.listAudit(before, limit));
+  }
+  async *exportEvents(filter: ExportFilter, pageSize?: number): AsyncGenerator<EventRecord[]> {
+    const store = await this.use((s) => Promise.resolve(s));
+    yield* store.exportEvents(filter, pageSize);
+  }
+  exportParquet(filter: ExportFilter, path: string): Promise<number> {
+    return this.use((s) => s.exportParquet(filter, path));
+  }
+  backup(path: string): Promise<void> {
+    return this.use((s) => s.backup(path));
   }
   /** A read on a pooled connection of the current instance (tests, engine internals). */
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -55,6 +55,23 @@ export const MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL,
      last_used BIGINT NOT NULL
    );`,
+  // Data lifecycle (lifecycle.ts): per-org retention (days; 0 = forever) and the deletion audit log.
+  `CREATE TABLE retention (
+     org VARCHAR PRIMARY KEY,
+     days INTEGER NOT NULL
+   );
+   CREATE TABLE audit_log (
+     id VARCHAR PRIMARY KEY,
+     done_at BIGINT NOT NULL,
+     key_id VARCHAR,
+     op VARCHAR NOT NULL,
+     params VARCHAR NOT NULL,
+     scope VARCHAR NOT NULL,
+     events BIGINT NOT NULL,
+     actors BIGINT NOT NULL,
+     orgs BIGINT NOT NULL,
+     keys BIGINT NOT NULL
+   );`,
 ];
 
 /**

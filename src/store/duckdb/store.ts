@@ -27,6 +27,17 @@ import type { Query } from '../../core/query/plan.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS } from './schema.js';
+import type { RetentionSetting } from '../../core/retention.js';
+import type {
+  AuditEntry,
+  AuditInput,
+  DeleteEventsResult,
+  EventRef,
+  ExportFilter,
+  ExpiryTarget,
+} from '../lifecycle.js';
+import * as life from './lifecycle.js';
+import * as lifeIo from './lifecycle-io.js';
 
 export interface DuckDbOptions {
   /** File path, or ':memory:'. */
@@ -249,6 +260,67 @@ export class DuckDbStore implements Store {
       ),
     );
     return rows.length > 0;
+  }
+
+  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
+  // then tell the ingest state which actors and orgs changed.
+
+  listRetention(): Promise<RetentionSetting[]> {
+    return this.read((c) => lifeIo.listRetention(c));
+  }
+
+  setRetention(org: string, days: number | null): Promise<void> {
+    return this.lane.run(() => lifeIo.setRetention(this.writer, org, days));
+  }
+
+  expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
+    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock()));
+  }
+
+  deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
+    return this.lane.run(async () => {
+      const r = await life.deleteEvents(this.writer, refs, audit, this.clock());
+      this.committer?.resetActors(r.seen);
+      return { entry: r.entry, missing: r.missing };
+    });
+  }
+
+  eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
+    return this.lane.run(async () => {
+      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock());
+      this.committer?.resetActors(r.seen);
+      // Erasure should not leave the erased rows in the WAL: fold it into the file now.
+      await run(this.writer, 'CHECKPOINT').catch(() => undefined);
+      return r.entry;
+    });
+  }
+
+  eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
+    return this.lane.run(async () => {
+      const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
+      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock());
+      this.committer?.forgetOrgs(orgs);
+      this.invalidateOrgs();
+      await run(this.writer, 'CHECKPOINT').catch(() => undefined);
+      return entry;
+    });
+  }
+
+  listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
+    return this.read((c) => lifeIo.listAudit(c, before, limit));
+  }
+
+  /** Written to a temporary Parquet file in one consistent scan, then read back in pages. */
+  exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
+    return lifeIo.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
+  }
+
+  exportParquet(filter: ExportFilter, path: string): Promise<number> {
+    return this.read((c) => lifeIo.exportParquet(c, filter, path));
+  }
+
+  backup(path: string): Promise<void> {
+    return this.read((c) => lifeIo.backupDatabase(c, path));
   }
 
   /** Run a read on a pooled connection (engine internals and the query engine use this). */

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbStore } from '../src/store/duckdb/store.ts';
+import { exportEvents } from '../src/store/lifecycle.ts';
+const dir = mkdtempSync(join(tmpdir(), 'tally-lbench-'));
+const store = await DuckDbStore.open({ path: join(dir, 'b.duckdb') });
+await store.init();
+const N = 1_000_000, ORGS = 100, ACTORS = 5000;
+const t0 = Date.now();
+const base = Date.UTC(2026, 0, 1);
+for (let k = 0; k < N; k += 50_000) {
+  const batch = [];
+  for (let i = k; i < k + 50_000; i++)
+    batch.push({ org: `o${i % ORGS}`, id: `e${i}`, type: 'activity', ts: base + (i % 300) * 86_400_000 + (i % 1000), actor: `u${i % ACTORS}`, value: 1, dims: { ws: `w${i % 7}` } });
+  await store.ingest(batch);
+}
+console.log('ingest 1M', Date.now() - t0, 'ms');
+const audit = { keyId: 'k', op: 'delete_events' as const, params: {}, scope: [['o1']] };
+let t = Date.now();
+const r = await store.deleteEvents(Array.from({ length: 1000 }, (_, i) => ({ org: `o${i % ORGS}`, id: `e${i * 7}` })), audit);
+console.log('correction 1000 refs', Date.now() - t, 'ms', r.entry.counts.events);
+t = Date.now();
+const a = await store.eraseActor(Array.from({ length: ORGS }, (_, i) => `o${i}`), 'u42', { ...audit, op: 'erase_actor' });
+console.log('erase actor in 100 orgs', Date.now() - t, 'ms', a.counts);
+t = Date.now();
+const o = await store.eraseOrgs(['o3'], { ...audit, op: 'erase_orgs' });
+console.log('erase org', Date.now() - t, 'ms', o.counts);
+t = Date.now();
+const ex = await store.expireEvents(Array.from({ length: ORGS }, (_, i) => ({ org: `o${i}`, before: base + 100 * 86_400_000, audit: { ...audit, op: 'retention' as const } })));
+console.log('retention 100 orgs', Date.now() - t, 'ms', ex.reduce((n, e) => n + e.counts.events, 0));
+t = Date.now();
+let n = 0;
+for await (const p of exportEvents(store, { orgs: Array.from({ length: ORGS }, (_, i) => `o${i}`), types: [], from: null, to: null })) n += p.length;
+console.log('export pages (all)', Date.now() - t, 'ms', n);
+t = Date.now();
+const pq = await store.exportParquet({ orgs: Array.from({ length: ORGS }, (_, i) => `o${i}`), types: [], from: null, to: null }, join(dir, 'x.parquet'));
+console.log('parquet all', Date.now() - t, 'ms', pq, statSync(join(dir, 'x.parquet')).size, 'bytes');
+t = Date.now();
+await store.backup(join(dir, 'bk.duckdb'));
+console.log('backup', Date.now() - t, 'ms', statSync(join(dir, 'bk.duckdb')).size, 'bytes');
+await store.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,108 @@
+/**
+ * `tally keys create|list|revoke` and `tally orgs list|get|put`: the admin
+ * endpoints of the native API, printed as tables (or JSON with --json).
+ */
+import { CliError, requestJson, type Connection } from './client.js';
+import { renderTable } from './table.js';
+
+interface KeyView {
+  id: string;
+  key?: string;
+  name: string;
+  role: string;
+  orgs: string[];
+  created_at: string;
+  revoked_at?: string | null;
+}
+
+interface OrgView {
+  id: string;
+  name: string | null;
+  parent: string | null;
+  domain: string | null;
+  timezone: string;
+  created_at: string;
+}
+
+const ROLES = ['admin', 'ingest', 'read'];
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Org lists from repeated or comma-separated flags. */
+export function splitList(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export async function createKey(
+  conn: Connection,
+  o: { name: string; role: string; orgs?: string[]; json?: boolean },
+): Promise<string> {
+  if (!ROLES.includes(o.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
+  const orgs = splitList(o.orgs);
+  if (orgs.length === 0) throw new CliError('--org is required: one or more org ids, or *');
+  const k = await requestJson<KeyView>(conn, 'POST', '/v1/keys', { name: o.name, role: o.role, orgs });
+  if (o.json) return json(k);
+  return [
+    `Created key ${k.id} (${k.role} over ${k.orgs.join(', ')}). Its secret is shown only now:`,
+    `  ${k.key ?? ''}`,
+    '',
+  ].join('\n');
+}
+
+export async function listKeys(conn: Connection, o: { json?: boolean; all?: boolean }): Promise<string> {
+  const { keys } = await requestJson<{ keys: KeyView[] }>(conn, 'GET', '/v1/keys');
+  const shown = o.all ? keys : keys.filter((k) => k.revoked_at === null || k.revoked_at === undefined);
+  if (o.json) return json(shown);
+  return renderTable(
+    ['id', 'name', 'role', 'orgs', 'created_at', ...(o.all ? ['revoked_at'] : [])],
+    shown.map((k) => [
+      k.id,
+      k.name,
+      k.role,
+      k.orgs.join(','),
+      k.created_at,
+      ...(o.all ? [k.revoked_at] : []),
+    ]),
+  );
+}
+
+export async function revokeKey(conn: Connection, id: string): Promise<string> {
+  await requestJson(conn, 'DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+  return `Revoked key ${id}.\n`;
+}
+
+function orgTable(orgs: OrgView[]): string {
+  return renderTable(
+    ['id', 'name', 'parent', 'domain', 'timezone'],
+    orgs.map((o) => [o.id, o.name, o.parent, o.domain, o.timezone]),
+  );
+}
+
+export async function listOrgs(conn: Connection, o: { json?: boolean }): Promise<string> {
+  const { orgs } = await requestJson<{ orgs: OrgView[] }>(conn, 'GET', '/v1/orgs');
+  return o.json ? json(orgs) : orgTable(orgs);
+}
+
+export async function getOrg(conn: Connection, id: string, o: { json?: boolean }): Promise<string> {
+  const org = await requestJson<OrgView>(conn, 'GET', `/v1/orgs/${encodeURIComponent(id)}`);
+  return o.json ? json(org) : orgTable([org]);
+}
+
+/** PUT an org: only the fields given change; `--root` makes it a root org (parent null). */
+export async function putOrg(
+  conn: Connection,
+  id: string,
+  o: { name?: string; parent?: string; root?: boolean; domain?: string; timezone?: string; json?: boolean },
+): Promise<string> {
+  if (o.root && o.parent !== undefined) throw new CliError('Give --parent or --root, not both.');
+  const body: Record<string, unknown> = {};
+  if (o.name !== undefined) body.name = o.name;
+  if (o.parent !== undefined) body.parent = o.parent;
+  if (o.root) body.parent = null;
+  if (o.domain !== undefined) body.domain = o.domain;
+  if (o.timezone !== undefined) body.timezone = o.timezone;
+  const org = await requestJson<OrgView>(conn, 'PUT', `/v1/orgs/${encodeURIComponent(id)}`, body);
+  return o.json ? json(org) : orgTable([org]);
+}

@@ -1,0 +1,48 @@
+/**
+ * SaferMe's routes in the OpenAPI document. Documentation only
+ * (documentedOnly): params.ts parses the request so that faults keep
+ * SaferMe's 422 `{"message": "client error", "param"}`.
+ */
+import { Type } from '@sinclair/typebox';
+import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
+import { AWARENESS_FIELDS, READ_FIELDS, REPORTS } from './params.js';
+
+const message = (description: string): object =>
+  jsonResponse(description, Type.Object({ message: Type.String() }));
+
+const querystring = Type.Object({
+  channel_id: Type.Integer({ description: 'The channel (an org).' }),
+  start_date: Type.String({ description: 'ISO 8601; inclusive.' }),
+  end_date: Type.String({ description: 'ISO 8601; exclusive.' }),
+  field_id: Type.Optional(Type.String({ description: 'Required by reports_per_field_selection.' })),
+  fields: Type.Optional(
+    Type.String({
+      description: `Comma-separated. reports_read: ${READ_FIELDS.join(', ')}; user_awareness: ${AWARENESS_FIELDS.join(', ')}.`,
+    }),
+  ),
+});
+
+const response = {
+  200: jsonResponse('The report rows.', Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  401: message('No key, or a bad one.'),
+  403: message('The channel is outside the key.'),
+  422: jsonResponse(
+    'A missing or bad parameter.',
+    Type.Object({ message: Type.Literal('client error'), param: Type.String() }),
+  ),
+};
+
+export const safermeReportSchema = documentedOnly({
+  summary: 'Reports analytics (SaferMe)',
+  description: 'See docs/compat/saferme.md.',
+  params: Type.Object({ report: Type.Union(REPORTS.map((r) => Type.Literal(r))) }),
+  querystring,
+  response,
+});
+
+export const safermeNoReportSchema = documentedOnly({
+  summary: 'Reports analytics without a report (SaferMe)',
+  description: 'Always 422 with param "report".',
+  querystring,
+  response,
+});

@@ -1,0 +1,174 @@
+/**
+ * Prometheus metrics at GET /metrics (docs/metrics.md): requests and their
+ * latency per route and status, events accepted and duplicates, the time of
+ * every store call (through a timing proxy around the Store), and the process
+ * metrics prom-client collects. Each app has its own registry, so several apps
+ * in one process (tests) never mix their counts; process metrics are shared.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AuthError } from '../core/errors.js';
+import { hashSecret, secretMatches } from '../core/keys.js';
+import type { IngestResult } from '../core/model.js';
+import type { Store } from '../store/port.js';
+import { nativeSecret } from './auth.js';
+
+type HttpLabels = 'method' | 'route' | 'status';
+
+/** The metrics of one app. */
+export interface AppMetrics {
+  registry: Registry;
+  requests: Counter<HttpLabels>;
+  latency: Histogram<HttpLabels>;
+  accepted: Counter;
+  duplicates: Counter;
+  storeLatency: Histogram<'operation' | 'outcome'>;
+}
+
+/** The route label of requests that matched no route: never the raw URL (unbounded, may hold ids). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+let processRegistry: Registry | null = null;
+
+/** Process metrics (CPU, memory, event loop lag, GC, handles), collected once per process. */
+function processMetrics(): Registry {
+  if (processRegistry === null) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** A fresh registry with Tally's own metrics. */
+export function createMetrics(): AppMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'tally_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'tally_http_request_duration_seconds',
+      help: 'Time from receiving a request to the end of its answer, by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    accepted: new Counter({
+      name: 'tally_events_accepted_total',
+      help: 'Events stored (durable), over every ingestion route.',
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'tally_events_duplicates_total',
+      help: 'Events received again for an (org, id) already stored, and so not counted again.',
+      registers,
+    }),
+    storeLatency: new Histogram({
+      name: 'tally_store_operation_duration_seconds',
+      help: 'Time of each call to the store, by operation (the Store method) and outcome (ok or error).',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
+
+/**
+ * The store, with every method call timed into `storeLatency` and every ingest
+ * counted into `accepted` and `duplicates`. Other properties pass through.
+ */
+export function timedStore(store: Store, m: AppMetrics): Store {
+  const wrapped = new Map<string, (...args: unknown[]) => unknown>();
+  return new Proxy(store, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      let fn = wrapped.get(prop);
+      if (fn === undefined) {
+        const method = value as (...args: unknown[]) => unknown;
+        fn = (...args: unknown[]): unknown => {
+          const end = m.storeLatency.startTimer({ operation: prop });
+          let out: unknown;
+          try {
+            out = method.apply(target, args);
+          } catch (err) {
+            end({ outcome: 'error' });
+            throw err;
+          }
+          if (!(out instanceof Promise)) {
+            end({ outcome: 'ok' });
+            return out;
+          }
+          return out.then(
+            (result: unknown) => {
+              end({ outcome: 'ok' });
+              if (prop === 'ingest') {
+                const r = result as IngestResult;
+                m.accepted.inc(r.accepted);
+                m.duplicates.inc(r.duplicates);
+              }
+              return result;
+            },
+            (err: unknown) => {
+              end({ outcome: 'error' });
+              throw err;
+            },
+          );
+        };
+        wrapped.set(prop, fn);
+      }
+      return fn;
+    },
+  });
+}
+
+/**
+ * Count and time every answer (hook), and serve GET /metrics. With `key` set
+ * (TALLY_METRICS_KEY), the scrape must send `Authorization: Bearer <key>`;
+ * without it /metrics is open, like /healthz.
+ */
+export function registerMetrics(app: FastifyInstance, m: AppMetrics, key: string | null): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? UNMATCHED_ROUTE,
+      status: String(reply.statusCode),
+    };
+    m.requests.inc(labels);
+    m.latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  const keyHash = key === null || key === '' ? null : hashSecret(key);
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics',
+        description:
+          'Text exposition format 0.0.4. Open unless TALLY_METRICS_KEY is set; then send it as a Bearer token. See docs/metrics.md.',
+        produces: ['text/plain'],
+        response: {
+          200: {
+            description: 'Metrics in the Prometheus text format.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (keyHash !== null) {
+        const presented = nativeSecret(req);
+        if (presented === null) throw new AuthError('unauthenticated', 'The metrics key is required.');
+        if (!secretMatches(presented, keyHash))
+          throw new AuthError('unauthenticated', 'The metrics key is wrong.');
+      }
+      const text = `${await processMetrics().metrics()}\n${await m.registry.metrics()}`;
+      return reply.type(m.registry.contentType).send(text);
+    },
+  );
+}

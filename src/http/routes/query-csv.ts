@@ -1,0 +1,95 @@
+/**
+ * The native query's CSV form (docs/query.md, "CSV"): asked for with
+ * `format=csv` or `Accept: text/csv`. One row per point of every series, RFC
+ * 4180 (CRLF line ends, fields quoted when they hold a comma, quote or line
+ * break), with the same local ISO times as the JSON answer.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Point, QueryResult, Series } from '../../core/query/result.js';
+import { formatLocalIso } from '../../core/time/index.js';
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+
+/** One field: null is an empty field, the empty string is `""`, others are quoted when needed. */
+export function csvField(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  if (s === '') return '""';
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The q-value a media range in an Accept header gives `type` (0 when none matches). */
+function quality(accept: string, type: string): number {
+  const [major] = type.split('/');
+  let best = -1;
+  let q = 0;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.trim().toLowerCase().split(';');
+    const r = range.trim();
+    const spec = r === type ? 2 : r === `${major}/*` ? 1 : r === '*/*' ? 0 : -1;
+    if (spec <= best) continue;
+    best = spec;
+    const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    q = qp === undefined ? 1 : Number(qp.slice(2)) || 0;
+  }
+  return q;
+}
+
+/** CSV when `format=csv`, JSON when `format=json`; else CSV if Accept prefers text/csv to JSON. */
+export function wantsCsv(req: FastifyRequest, format: string | undefined): boolean {
+  if (format !== undefined) return format === 'csv';
+  const accept = req.headers.accept;
+  if (typeof accept !== 'string' || !accept.toLowerCase().includes('text/csv')) return false;
+  return quality(accept, 'text/csv') > quality(accept, 'application/json');
+}
+
+/**
+ * The columns: the group-by fields (`groupBy`, in order), `other` (only with a top-N
+ * `other` series), `start`, `end`, `slot` (histograms), `value`, `share` (when
+ * asked), `window_from` and `window_to` (rolling and cumulative windows).
+ */
+export function queryCsv(r: QueryResult, groupBy: readonly string[]): string {
+  const all: Series[] = r.other ? [...r.series, r.other] : r.series;
+  const groupFields = [...new Set([...groupBy, ...r.series.flatMap((s) => Object.keys(s.group))])];
+  const points = all.flatMap((s) => s.points);
+  const has = (f: (p: Point) => boolean): boolean => points.some(f);
+  const slot = r.bucket === 'hour_of_day' || r.bucket === 'day_of_week' || has((p) => p.slot !== undefined);
+  const share = has((p) => p.share !== undefined);
+  const win = has((p) => p.window !== undefined);
+  const head = [
+    ...groupFields,
+    ...(r.other ? ['other'] : []),
+    'start',
+    'end',
+    ...(slot ? ['slot'] : []),
+    'value',
+    ...(share ? ['share'] : []),
+    ...(win ? ['window_from', 'window_to'] : []),
+  ];
+  const tz = r.timezone;
+  const lines = [head.map(csvField).join(',')];
+  for (const s of all) {
+    const isOther = s === r.other;
+    for (const p of s.points) {
+      const row: (string | number | boolean | null)[] = [
+        ...groupFields.map((f) => (isOther ? null : (s.group[f] ?? null))),
+        ...(r.other ? [isOther] : []),
+        formatLocalIso(tz, p.start),
+        formatLocalIso(tz, p.end),
+        ...(slot ? [p.slot ?? null] : []),
+        p.value,
+        ...(share ? [p.share ?? null] : []),
+        ...(win
+          ? [
+              p.window?.from === undefined || p.window.from === null
+                ? null
+                : formatLocalIso(tz, p.window.from),
+              p.window === undefined ? null : formatLocalIso(tz, p.window.to),
+            ]
+          : []),
+      ];
+      lines.push(row.map(csvField).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

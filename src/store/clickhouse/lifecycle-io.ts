@@ -1,0 +1,127 @@
+/**
+ * The non-deleting half of the ClickHouse lifecycle (docs/lifecycle.md):
+ * retention settings (versioned rows; a null `days` row clears a setting),
+ * the audit log, and raw export. Export pages use the query dialect's scan,
+ * so they leave out lost and deleted copies as every read does; Parquet is
+ * written from those pages by an embedded DuckDB (18.16 has no Parquet format).
+ */
+import type { EventRecord } from '../../core/model.js';
+import type { RetentionSetting } from '../../core/retention.js';
+import { MAX_INSTANT } from '../../core/time/range.js';
+import { pagedExport, type AuditEntry, type ExportCursor, type ExportFilter } from '../lifecycle.js';
+import { writeEventsParquet } from '../parquet.js';
+import type { ChClient, Row } from './client.js';
+import { scanSql, type ChTables } from './dialect-expr.js';
+import { BIG_QUERY } from './ingest.js';
+import type { Mutations } from './mutations.js';
+import { lit, quote } from './quote.js';
+import type { Stamper } from './stamp.js';
+
+const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+
+export async function listRetention(client: ChClient, m: Mutations): Promise<RetentionSetting[]> {
+  const rows = await client.query(
+    `SELECT org, days FROM ${m.table('retention')} FINAL WHERE isNotNull(days) ORDER BY org`,
+  );
+  return rows.map((r) => ({ org: String(r.org), days: Number(r.days) }));
+}
+
+export async function setRetention(
+  client: ChClient,
+  m: Mutations,
+  stamp: Stamper,
+  org: string,
+  days: number | null,
+): Promise<void> {
+  await client.insert(m.table('retention'), [{ org, days, ver: stamp() }], SYNC_INSERT);
+}
+
+function toAuditEntry(r: Row): AuditEntry {
+  return {
+    id: String(r.id),
+    at: Number(r.done_at),
+    keyId: (r.key_id as string | null | undefined) ?? null,
+    op: String(r.op) as AuditEntry['op'],
+    params: JSON.parse(String(r.params)) as Record<string, unknown>,
+    scope: JSON.parse(String(r.scope)) as string[][],
+    counts: {
+      events: Number(r.events),
+      actors: Number(r.actors),
+      orgs: Number(r.orgs),
+      keys: Number(r.keys),
+    },
+  };
+}
+
+export async function listAudit(
+  client: ChClient,
+  m: Mutations,
+  before: string | null,
+  limit: number,
+): Promise<AuditEntry[]> {
+  const where = before === null ? '' : `WHERE id < ${quote(before)}`;
+  const rows = await client.query(
+    `SELECT * FROM ${m.table('audit_log')} ${where} ORDER BY id DESC LIMIT ${lit(limit)}`,
+  );
+  return rows.map(toAuditEntry);
+}
+
+const COLUMNS = 'org, type, ts, id, actor, value, dim_keys, dim_values';
+
+/** One export page: the dedupe-aware scan, then the keyset condition, in (ts, org, id) order. */
+export function exportPageSql(
+  filter: ExportFilter,
+  after: ExportCursor | null,
+  limit: number,
+  t: ChTables,
+): string {
+  // The cursor's time also narrows the scan, so each page prunes on the sort key.
+  const from = after === null ? filter.from : Math.max(filter.from ?? 0, after.ts);
+  const scan = { orgs: filter.orgs, types: filter.types, filters: [], from, to: filter.to ?? MAX_INSTANT };
+  const keyset =
+    after === null
+      ? ''
+      : `\nWHERE ts > ${lit(after.ts)} OR (ts = ${lit(after.ts)} AND (org > ${quote(after.org)}
+  OR (org = ${quote(after.org)} AND id > ${quote(after.id)})))`;
+  return `SELECT ${COLUMNS} FROM (\n${scanSql(scan, t, COLUMNS)}\n)${keyset}\nORDER BY ts, org, id\nLIMIT ${lit(limit)}`;
+}
+
+export async function exportPage(
+  client: ChClient,
+  t: ChTables,
+  filter: ExportFilter,
+  after: ExportCursor | null,
+  limit: number,
+): Promise<EventRecord[]> {
+  if (filter.orgs.length === 0) return [];
+  const rows = await client.query(exportPageSql(filter, after, limit, t), BIG_QUERY);
+  return rows.map((r) => {
+    const keys = r.dim_keys as string[];
+    const values = r.dim_values as string[];
+    return {
+      org: String(r.org),
+      type: String(r.type),
+      ts: Number(r.ts),
+      id: String(r.id),
+      actor: (r.actor as string | null | undefined) ?? null,
+      value: Number(r.value),
+      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
+    };
+  });
+}
+
+/** ClickHouse scans fast but each page rescans its range: larger pages than the default. */
+export const CH_EXPORT_PAGE = 20_000;
+
+export function exportEvents(
+  client: ChClient,
+  t: ChTables,
+  filter: ExportFilter,
+  pageSize = CH_EXPORT_PAGE,
+): AsyncGenerator<EventRecord[]> {
+  return pagedExport((f, a, n) => exportPage(client, t, f, a, n), filter, pageSize);
+}
+
+export function exportParquet(client: ChClient, t: ChTables, filter: ExportFilter, path: string): Promise<number> {
+  return writeEventsParquet(exportEvents(client, t, filter), path);
+}

@@ -1,0 +1,272 @@
+/**
+ * Deletions on ClickHouse (docs/lifecycle.md). ClickHouse 18.16 deletes rows
+ * only through asynchronous mutations, so figures are made right at once
+ * another way: every deleted event copy (org, id, ver) is first recorded in
+ * `event_losers`, which every read already leaves out (it is how racing
+ * duplicates are dropped; see ingest.ts), and which ingest ignores when it
+ * looks for stored ids, so a deleted id is free again. A mutation then
+ * removes the rows for good. Actors, first-seen times and orgs have no such
+ * read-time filter; their mutations are small and waited for (bounded).
+ * Retention needs no immediacy: it only issues its mutation.
+ *
+ * No transactions here: the audit entry is written after the deletion, and a
+ * failure in between leaves a deletion without its entry (the caller sees the
+ * error and may retry: a retry deletes nothing more and writes the entry).
+ */
+import type { Role } from '../../core/model.js';
+import {
+  keyChanges,
+  newAuditId,
+  NO_COUNTS,
+  type AuditEntry,
+  type AuditInput,
+  type DeleteEventsResult,
+  type DeletionCounts,
+  type EventRef,
+  type ExpiryTarget,
+} from '../lifecycle.js';
+import { actorsSql } from './actors.js';
+import type { ChClient, Row } from './client.js';
+import { BIG_QUERY, seenVersion } from './ingest.js';
+import { chunks, type Mutations } from './mutations.js';
+import { lit, quote, quoteList } from './quote.js';
+import type { ChTableNames } from './schema.js';
+import type { Stamper } from './stamp.js';
+
+/** What the lifecycle functions need from the store. */
+export interface ChLife {
+  client: ChClient;
+  t: ChTableNames;
+  m: Mutations;
+  stamp: Stamper;
+  clock: () => number;
+  /** Longest wait for the small-table mutations (ms). */
+  waitMs: number;
+  /** Called once orgs were erased (drops the store's org cache). */
+  onOrgsChanged: () => void;
+}
+
+const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
+
+/** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */
+function live(t: ChTableNames, orgs: string[] | null): string {
+  const where = orgs === null ? '' : ` WHERE org IN (${quoteList(orgs)})`;
+  return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${t.losersLocal}${where})`;
+}
+
+/** The mutation that removes recorded copies for good (losers of races go with them: no read counts them). */
+function lostSql(t: ChTableNames, orgList: string): string {
+  return `org IN (${orgList}) AND (org, id, ver) IN (SELECT org, id, ver FROM ${t.losersLocal} WHERE org IN (${orgList}))`;
+}
+
+async function count(x: ChLife, sql: string): Promise<number> {
+  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.n ?? 0);
+}
+
+async function writeAudit(
+  x: ChLife,
+  input: AuditInput,
+  at: number,
+  counts: DeletionCounts,
+): Promise<AuditEntry> {
+  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
+  await x.client.insert(
+    x.m.table('audit_log'),
+    [
+      {
+        id: entry.id,
+        done_at: at,
+        key_id: input.keyId,
+        op: input.op,
+        params: JSON.stringify(input.params),
+        scope: JSON.stringify(input.scope),
+        ...counts,
+      },
+    ],
+    SYNC_INSERT,
+  );
+  return entry;
+}
+
+/** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
+async function tombstone(x: ChLife, where: string, orgs: string[] | null, now: number): Promise<void> {
+  await x.client.command(
+    `INSERT INTO ${x.t.losers} (org, id, ver, noted)
+     SELECT org, id, ver, toInt64(${lit(now)}) FROM ${x.t.events} WHERE ${where} AND ${live(x.t, orgs)}`,
+    { ...BIG_QUERY, ...SYNC_INSERT },
+  );
+}
+
+/**
+ * first_seen of these actors, recomputed from their remaining events: the old
+ * rows go by mutation, and the new minimum is inserted after it was issued,
+ * so the mutation never touches it. Reads see the old rows until it is done.
+ */
+async function resetSeen(x: ChLife, pairs: EventRef[]): Promise<void> {
+  if (pairs.length === 0) return;
+  for (const slice of chunks(pairs))
+    await x.m.delete(
+      'actor_seen',
+      `(org, actor) IN (${slice.map((p) => `(${quote(p.org)}, ${quote(p.id)})`).join(', ')})`,
+    );
+  const wanted = new Set(pairs.map((p) => key(p.org, p.id)));
+  const orgs = [...new Set(pairs.map((p) => p.org))];
+  const rows = await x.client.query(
+    `SELECT org, actor, min(ts) AS m FROM ${x.t.events}
+     WHERE org IN (${quoteList(orgs)}) AND actor IN (${quoteList([...new Set(pairs.map((p) => p.id))])})
+       AND ${live(x.t, orgs)}
+     GROUP BY org, actor`,
+    BIG_QUERY,
+  );
+  await x.client.insert(
+    x.t.actorSeen,
+    rows
+      .filter((r) => wanted.has(key(r.org, r.actor)))
+      .map((r) => ({ org: r.org, actor: r.actor, ts: Number(r.m), ver: seenVersion(Number(r.m)) })),
+    SYNC_INSERT,
+  );
+  await x.m.settle(['actor_seen'], x.waitMs);
+}
+
+/** Correction: delete events by (org, id); their ids are free at once. */
+export async function deleteEvents(
+  x: ChLife,
+  refs: EventRef[],
+  audit: AuditInput,
+): Promise<DeleteEventsResult> {
+  const unique = [...new Map(refs.map((r) => [key(r.org, r.id), r])).values()];
+  const now = x.clock();
+  const found = new Map<string, Row>();
+  for (const slice of chunks(unique, 5000)) {
+    const orgs = [...new Set(slice.map((r) => r.org))];
+    const wanted = new Set(slice.map((r) => key(r.org, r.id)));
+    const rows = await x.client.query(
+      `SELECT org, id, ver, actor FROM ${x.t.events}
+       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(slice.map((r) => r.id))])})
+         AND ${live(x.t, orgs)}`,
+      BIG_QUERY,
+    );
+    for (const r of rows)
+      if (wanted.has(key(r.org, r.id))) found.set(`${key(r.org, r.id)}${String(r.ver)}`, r);
+  }
+  const copies = [...found.values()];
+  await x.client.insert(
+    x.t.losers,
+    copies.map((r) => ({ org: r.org, id: r.id, ver: r.ver, noted: now })),
+    SYNC_INSERT,
+  );
+  const orgs = [...new Set(copies.map((r) => String(r.org)))];
+  for (const slice of chunks(orgs)) await x.m.delete('events', lostSql(x.t, quoteList(slice)));
+  const actors = new Map<string, EventRef>();
+  for (const r of copies)
+    if (r.actor !== null && r.actor !== undefined)
+      actors.set(key(r.org, r.actor), { org: String(r.org), id: r.actor as string });
+  await resetSeen(x, [...actors.values()]);
+  const gone = new Set(copies.map((r) => key(r.org, r.id)));
+  const entry = await writeAudit(x, audit, now, { ...NO_COUNTS, events: gone.size });
+  return { entry, missing: unique.filter((r) => !gone.has(key(r.org, r.id))) };
+}
+
+/** Erase an actor in each of `orgs`: its events (tombstoned at once, then mutated away) and its profile. */
+export async function eraseActor(
+  x: ChLife,
+  orgs: string[],
+  actor: string,
+  audit: AuditInput,
+): Promise<AuditEntry> {
+  const now = x.clock();
+  if (orgs.length === 0) return writeAudit(x, audit, now, NO_COUNTS);
+  const where = `actor = ${quote(actor)} AND org IN (${quoteList(orgs)})`;
+  const events = await count(x, `SELECT org, id FROM ${x.t.events} WHERE ${where} AND ${live(x.t, orgs)}`);
+  if (events > 0) await tombstone(x, where, orgs, now);
+  const actors = await count(x, actorsSql(x.t, orgs, [actor]));
+  // Whatever is recorded with this actor goes; no org list, so the ALTER text stays short. 18.16's
+  // mutations delete rows whose condition is NULL, so a Nullable comparison must be made non-null.
+  await x.m.delete(
+    'events',
+    `ifNull(actor = ${quote(actor)}, 0) AND (org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`,
+  );
+  await x.m.deleteIn('actors', orgs, (l) => `id = ${quote(actor)} AND org IN (${l})`);
+  await x.m.deleteIn('actor_seen', orgs, (l) => `actor = ${quote(actor)} AND org IN (${l})`);
+  await x.m.settle(['actors', 'actor_seen'], x.waitMs);
+  return writeAudit(x, audit, now, { ...NO_COUNTS, events, actors });
+}
+
+/** Erase orgs (a subtree): events, actors, first-seen, sessions, retention, the orgs; keys narrowed or revoked. */
+export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): Promise<AuditEntry> {
+  const now = x.clock();
+  if (orgs.length === 0) return writeAudit(x, audit, now, NO_COUNTS);
+  const list = quoteList(orgs);
+  const events = await count(
+    x,
+    `SELECT org, id FROM ${x.t.events} WHERE org IN (${list}) AND ${live(x.t, orgs)}`,
+  );
+  if (events > 0) await tombstone(x, `org IN (${list})`, orgs, now);
+  const actors = await count(x, actorsSql(x.t, orgs, null));
+  const gone = await count(x, `SELECT id FROM ${x.t.orgs} FINAL WHERE id IN (${list})`);
+  for (const [table, column] of [
+    ['events', 'org'],
+    ['actors', 'org'],
+    ['actor_seen', 'org'],
+    ['sessions', 'org'],
+    ['orgs', 'id'],
+  ] as const)
+    await x.m.deleteIn(table, orgs, (l) => `${column} IN (${l})`);
+  const settings = await x.client.query(
+    `SELECT org FROM ${x.m.table('retention')} FINAL WHERE org IN (${list}) AND isNotNull(days)`,
+    BIG_QUERY,
+  );
+  await x.client.insert(
+    x.m.table('retention'),
+    settings.map((r) => ({ org: r.org, days: null, ver: x.stamp() })),
+    SYNC_INSERT,
+  );
+  const keys = await narrowKeys(x, new Set(orgs), now);
+  await x.m.settle(['actors', 'actor_seen', 'sessions', 'orgs'], x.waitMs);
+  x.onOrgsChanged();
+  return writeAudit(x, audit, now, { events, actors, orgs: gone, keys });
+}
+
+/** New versions of the keys that covered erased orgs: revoked, or without those orgs. */
+async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<number> {
+  const rows = await x.client.query(`SELECT * FROM ${x.t.keys} FINAL`);
+  const keys = rows.map((r) => ({
+    row: r,
+    id: String(r.id),
+    orgs: (r.orgs as unknown[]).map(String),
+    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
+    role: String(r.role) as Role,
+  }));
+  const { revoke, narrow } = keyChanges(keys, erased);
+  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), Number(k.row.ver) + 1);
+  await x.client.insert(
+    x.t.keys,
+    [
+      ...revoke.map((k) => ({ ...k.row, revoked_at: now, ver: ver(k) })),
+      ...narrow.map(({ key: k, orgs }) => ({ ...k.row, orgs, ver: ver(k) })),
+    ],
+    SYNC_INSERT,
+  );
+  return revoke.length + narrow.length;
+}
+
+/** Retention: count what expires per org, issue one mutation per slice of orgs, one audit entry per org. */
+export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<AuditEntry[]> {
+  if (targets.length === 0) return [];
+  const now = x.clock();
+  const cond = (ts: ExpiryTarget[]): string =>
+    ts.map((t) => `(org = ${quote(t.org)} AND ts < ${lit(t.before)})`).join(' OR ');
+  const orgs = targets.map((t) => t.org);
+  const rows = await x.client.query(
+    `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
+    BIG_QUERY,
+  );
+  const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+  const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
+  for (const slice of chunks(due, 100)) await x.m.delete('events', cond(slice));
+  const entries: AuditEntry[] = [];
+  for (const t of due)
+    entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));
+  return entries;
+}

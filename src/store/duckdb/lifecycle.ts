@@ -1,0 +1,257 @@
+/**
+ * Deletions on DuckDB (docs/lifecycle.md): retention expiry, correction by
+ * (org, id), actor and org-subtree erasure. Each runs on the write connection
+ * as ONE transaction that also writes its audit entry, so a deletion and its
+ * record commit together. The caller (the store) runs them on its serial
+ * lane and then updates its in-memory ingest state with what they return.
+ */
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { StoreError } from '../../core/errors.js';
+import type { KeyRecord } from '../../core/model.js';
+import {
+  keyChanges,
+  newAuditId,
+  NO_COUNTS,
+  type AuditEntry,
+  type AuditInput,
+  type DeletionCounts,
+  type EventRef,
+  type ExpiryTarget,
+} from '../lifecycle.js';
+import { all, run, type Params } from './db.js';
+
+/** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */
+export interface ActorSeen {
+  org: string;
+  id: string;
+  firstSeen: number | null | undefined;
+}
+
+/** Run a statement and return how many rows it changed. */
+async function changed(conn: DuckDBConnection, sql: string, params: Params = []): Promise<number> {
+  try {
+    return (await conn.run(sql, params)).rowsChanged;
+  } catch (err) {
+    throw new StoreError('The store could not delete.', err);
+  }
+}
+
+/** Run `body` inside one transaction, rolled back when it throws. */
+async function transaction<T>(conn: DuckDBConnection, body: () => Promise<T>): Promise<T> {
+  await run(conn, 'BEGIN TRANSACTION');
+  try {
+    const out = await body();
+    await run(conn, 'COMMIT');
+    return out;
+  } catch (err) {
+    await run(conn, 'ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+const INSERT_AUDIT = 'INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+
+async function writeAudit(
+  conn: DuckDBConnection,
+  input: AuditInput,
+  at: number,
+  counts: DeletionCounts,
+): Promise<AuditEntry> {
+  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
+  await run(conn, INSERT_AUDIT, [
+    entry.id,
+    at,
+    input.keyId,
+    input.op,
+    JSON.stringify(input.params),
+    JSON.stringify(input.scope),
+    counts.events,
+    counts.actors,
+    counts.orgs,
+    counts.keys,
+  ]);
+  return entry;
+}
+
+/** An audit_log row as an entry. */
+export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
+  return {
+    id: String(r.id),
+    at: Number(r.done_at),
+    keyId: r.key_id as string | null,
+    op: String(r.op) as AuditEntry['op'],
+    params: JSON.parse(String(r.params)) as Record<string, unknown>,
+    scope: JSON.parse(String(r.scope)) as string[][],
+    counts: {
+      events: Number(r.events),
+      actors: Number(r.actors),
+      orgs: Number(r.orgs),
+      keys: Number(r.keys),
+    },
+  };
+}
+
+const CUTOFF_DDL = 'CREATE TEMP TABLE IF NOT EXISTS lifecycle_cutoffs (org VARCHAR, before BIGINT)';
+
+/**
+ * Retention: each target's events before its cutoff, one audit entry per org
+ * that lost any. Two passes over the table whatever the number of orgs: one
+ * counting per org, one deleting, in one transaction.
+ */
+export async function expireEvents(
+  conn: DuckDBConnection,
+  targets: ExpiryTarget[],
+  now: number,
+): Promise<AuditEntry[]> {
+  if (targets.length === 0) return [];
+  await run(conn, CUTOFF_DDL);
+  await run(conn, 'DELETE FROM lifecycle_cutoffs');
+  try {
+    const app = await conn.createAppender('lifecycle_cutoffs', 'main', 'temp');
+    for (const t of targets) {
+      app.appendVarchar(t.org);
+      app.appendBigInt(BigInt(t.before));
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  } catch (err) {
+    throw new StoreError('The store could not stage a retention run.', err);
+  }
+  return transaction(conn, async () => {
+    const rows = await all(
+      conn,
+      `SELECT e.org, count(*) AS n FROM events e JOIN lifecycle_cutoffs c ON e.org = c.org AND e.ts < c.before
+       GROUP BY e.org`,
+    );
+    const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+    if (counts.size === 0) return [];
+    await run(
+      conn,
+      'DELETE FROM events USING lifecycle_cutoffs c WHERE events.org = c.org AND events.ts < c.before',
+    );
+    const entries: AuditEntry[] = [];
+    for (const t of targets) {
+      const n = counts.get(t.org) ?? 0;
+      if (n > 0) entries.push(await writeAudit(conn, t.audit, now, { ...NO_COUNTS, events: n }));
+    }
+    return entries;
+  });
+}
+
+const REF_DDL = `CREATE TEMP TABLE IF NOT EXISTS lifecycle_refs (org VARCHAR, id VARCHAR);
+  CREATE TEMP TABLE IF NOT EXISTS lifecycle_actors (org VARCHAR, id VARCHAR)`;
+
+async function stagePairs(
+  conn: DuckDBConnection,
+  table: 'lifecycle_refs' | 'lifecycle_actors',
+  pairs: EventRef[],
+): Promise<void> {
+  await run(conn, REF_DDL);
+  await run(conn, `DELETE FROM ${table}`);
+  try {
+    const app = await conn.createAppender(table, 'main', 'temp');
+    for (const p of pairs) {
+      app.appendVarchar(p.org);
+      app.appendVarchar(p.id);
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  } catch (err) {
+    throw new StoreError('The store could not stage a deletion.', err);
+  }
+}
+
+/** first_seen of the staged actors, recomputed from the events they still have (NULL when none). */
+const RECOMPUTE_FIRST_SEEN = `UPDATE actors SET first_seen = s.m FROM (
+    SELECT a.org, a.id, min(e.ts) AS m FROM lifecycle_actors a
+    LEFT JOIN events e ON e.org = a.org AND e.actor = a.id GROUP BY a.org, a.id
+  ) s WHERE actors.org = s.org AND actors.id = s.id
+  RETURNING actors.org, actors.id, actors.first_seen`;
+
+/** Correction: delete events by (org, id), recompute first_seen of their actors. */
+export async function deleteEvents(
+  conn: DuckDBConnection,
+  refs: EventRef[],
+  audit: AuditInput,
+  now: number,
+): Promise<{ entry: AuditEntry; missing: EventRef[]; seen: ActorSeen[] }> {
+  const unique = [...new Map(refs.map((r) => [JSON.stringify([r.org, r.id]), r])).values()];
+  await stagePairs(conn, 'lifecycle_refs', unique);
+  return transaction(conn, async () => {
+    const deleted = await all(
+      conn,
+      `DELETE FROM events USING lifecycle_refs r WHERE events.org = r.org AND events.id = r.id
+       RETURNING events.org, events.id, events.actor`,
+    );
+    const gone = new Set(deleted.map((d) => JSON.stringify([String(d.org), String(d.id)])));
+    const actors = new Map<string, EventRef>();
+    for (const d of deleted)
+      if (d.actor !== null)
+        actors.set(JSON.stringify([d.org, d.actor]), { org: String(d.org), id: d.actor as string });
+    let seen: ActorSeen[] = [];
+    if (actors.size > 0) {
+      await stagePairs(conn, 'lifecycle_actors', [...actors.values()]);
+      seen = (await all(conn, RECOMPUTE_FIRST_SEEN)).map((r) => ({
+        org: String(r.org),
+        id: String(r.id),
+        firstSeen: r.first_seen === null ? null : Number(r.first_seen),
+      }));
+    }
+    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events: deleted.length });
+    const missing = unique.filter((r) => !gone.has(JSON.stringify([r.org, r.id])));
+    return { entry, missing, seen };
+  });
+}
+
+/** Erase one actor in each of `orgs`: its events and its profile. */
+export async function eraseActor(
+  conn: DuckDBConnection,
+  orgs: string[],
+  actor: string,
+  audit: AuditInput,
+  now: number,
+): Promise<{ entry: AuditEntry; seen: ActorSeen[] }> {
+  const list = listValue(orgs);
+  return transaction(conn, async () => {
+    const events = await changed(conn, 'DELETE FROM events WHERE actor = $1 AND list_contains($2, org)', [
+      actor,
+      list,
+    ]);
+    const actors = await changed(conn, 'DELETE FROM actors WHERE id = $1 AND list_contains($2, org)', [
+      actor,
+      list,
+    ]);
+    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events, actors });
+    return { entry, seen: orgs.map((org) => ({ org, id: actor, firstSeen: undefined })) };
+  });
+}
+
+/** Erase orgs wholesale (a subtree): events, actors, sessions, retention, the orgs; keys narrowed or revoked. */
+export async function eraseOrgs(
+  conn: DuckDBConnection,
+  orgs: string[],
+  keys: KeyRecord[],
+  audit: AuditInput,
+  now: number,
+): Promise<AuditEntry> {
+  const list = listValue(orgs);
+  const { revoke, narrow } = keyChanges(keys, new Set(orgs));
+  return transaction(conn, async () => {
+    const events = await changed(conn, 'DELETE FROM events WHERE list_contains($1, org)', [list]);
+    const actors = await changed(conn, 'DELETE FROM actors WHERE list_contains($1, org)', [list]);
+    await run(conn, 'DELETE FROM sessions WHERE list_contains($1, org)', [list]);
+    await run(conn, 'DELETE FROM retention WHERE list_contains($1, org)', [list]);
+    const gone = await changed(conn, 'DELETE FROM orgs WHERE list_contains($1, id)', [list]);
+    for (const k of revoke)
+      await run(conn, 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+        now,
+        k.id,
+      ]);
+    for (const { key, orgs: kept } of narrow)
+      await run(conn, 'UPDATE api_keys SET orgs = $1 WHERE id = $2', [listValue(kept), key.id]);
+    const counts = { events, actors, orgs: gone, keys: revoke.length + narrow.length };
+    return writeAudit(conn, audit, now, counts);
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * The dashboard end to end, as a person meets it: `npm start` on an empty store
+ * loads the demo and prints a read key; Debian's chromium (playwright-core) opens
+ * `/`, takes the key, and every panel must show exactly the figures the native
+ * API answers when this test asks the same question itself. Also: the heatmap
+ * against the engine's own hour-of-day and weekday histograms, the empty state,
+ * the loading state, the error state for a bad key, and a narrow screen.
+ * Screenshots go to test/artifacts/ (and docs/dashboard.png with TALLY_DOCS_SCREENSHOT=1).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, expectPanelsMatchApi, readTable, settled } from './dashboard-check.js';
+import { startServer, type Running } from './server.js';
+
+const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
+const dir = mkdtempSync(join(tmpdir(), 'tally-dash-'));
+let server: Running;
+let browser: Browser;
+let readKey: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(
+    { TALLY_DB: join(dir, 'tally.duckdb'), TALLY_ADMIN_KEY: 'dash-admin', TALLY_DEMO: '1' },
+    90_000,
+  );
+  for (let i = 0; i < 100 && !server.output().includes('read key'); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  readKey = /A read key for the demo orgs .*\n\s+(tly_\S+)/.exec(server.output())?.[1] ?? '';
+  api.url = server.url;
+  api.key = readKey;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  server?.signal('SIGTERM');
+  await server?.exited;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard (real server, chromium)', () => {
+  it('npm start on an empty store loads the demo and prints the dashboard URL and a read key', async () => {
+    expect(server.output()).toMatch(/Loaded the demo dataset: [\d,]+ events/);
+    expect(server.output()).toContain(`Dashboard: ${server.url}/`);
+    expect(readKey).toMatch(/^tly_/);
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await res.text()).toContain('<title>Tally dashboard</title>');
+  });
+
+  it('shows, for every org in the browser timezone, the figures the API answers', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      timezoneId: 'Pacific/Auckland',
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    expect(await page.getAttribute('body', 'data-state')).toBe('nokey');
+    await page.fill('#key', readKey);
+    await page.click('#key-form button[type=submit]');
+    await settled(page, '');
+    await expectPanelsMatchApi(page, { org: null, subtree: false, tz: 'Pacific/Auckland', days: 30 });
+    // People-formatted: thousands separators, bytes in units.
+    expect(await page.textContent('table[data-table="endpoints"] tbody tr td[data-col="calls"]')).toMatch(
+      /^\d{1,3}(,\d{3})+$/,
+    );
+    expect(
+      await page.textContent('table[data-table="traffic-storage"] tbody tr td[data-col="storage"]'),
+    ).toMatch(/^[\d.]+ (GB|TB)$/);
+    expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-all-orgs.png'), fullPage: true });
+    if (process.env.TALLY_DOCS_SCREENSHOT === '1')
+      await page.screenshot({ path: join(process.cwd(), 'docs', 'dashboard.png') });
+
+    // One org with its sub-orgs over 90 days, in the org's own timezone; then the app picker.
+    await page.selectOption('#org', 'initech');
+    await settled(page, 'initech');
+    await page.click('[data-preset="90"]');
+    await page.waitForFunction(
+      () =>
+        document.body.dataset.state === 'ready' &&
+        document.querySelector('[data-preset="90"]')?.getAttribute('aria-pressed') === 'true',
+    );
+    await expectPanelsMatchApi(page, { org: 'initech', subtree: true, tz: 'Asia/Tokyo', days: 90 });
+    await page.selectOption('#app-picker', 'com.initech.labs.beta');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-panel="versions"]')?.getAttribute('data-state') === 'ready' &&
+        document.querySelector('table[data-table="versions"] th[data-col="version:0.12.0"]') !== null,
+    );
+    const beta = await readTable(page, 'versions');
+    const days = Object.values(beta).filter((row) => Object.values(row).some((v) => v !== 0));
+    for (const row of days) expect(Object.values(row).reduce((a, b) => a! + b!, 0)).toBeCloseTo(100, 6);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-initech-90d.png'), fullPage: true });
+
+    // Empty states: an org without apps, and a range before any data.
+    await page.selectOption('#org', 'northwind');
+    await settled(page, 'northwind');
+    expect(await page.getAttribute('[data-panel="versions"]', 'data-state')).toBe('empty');
+    expect(await page.textContent('[data-panel="versions"] .status')).toContain('No app activity');
+    await page.fill('#from', '2020-01-01');
+    await page.fill('#to', '2020-01-31');
+    await page.click('#dates button[type=submit]');
+    await page.waitForFunction(
+      () => document.body.dataset.from === '2020-01-01' && document.body.dataset.state === 'ready',
+    );
+    const states = await page.$$eval('[data-panel]', (ps) => ps.map((p) => (p as HTMLElement).dataset.state));
+    expect(states).toEqual(['empty', 'empty', 'empty', 'empty', 'empty', 'empty']);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-empty.png'), fullPage: true });
+    await context.close();
+  }, 90_000);
+
+  it('shows a loading state while the figures are on their way', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript((key) => {
+      localStorage.setItem('tally.key', key);
+    }, readKey);
+    const page = await context.newPage();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    // Hold the real answers back (they still come from the real server).
+    await page.route('**/v1/query', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-panel][data-state="loading"]').length === 6,
+    );
+    expect(await page.textContent('[data-panel="active-users"] .status')).toBe('Loading…');
+    expect(await page.getAttribute('[data-panel="heatmap"]', 'aria-busy')).toBe('true');
+    release();
+    await settled(page, '');
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    await context.close();
+  });
+
+  it('shows the error state for a bad key and keeps the good one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript((key) => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem('tally.key', key);
+        sessionStorage.setItem('seeded', '1');
+      }
+    }, readKey);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await settled(page, '');
+    await page.fill('#key', 'tly_not_a_key_at_all');
+    await page.click('#key-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    expect(await page.isVisible('#banner')).toBe(true);
+    expect(await page.textContent('#banner')).toMatch(/key was refused \(401\)/);
+    const panels = await page.$$eval('[data-panel]', (ps) =>
+      ps.map((p) => [(p as HTMLElement).dataset.state, p.querySelector('.status')?.textContent]),
+    );
+    expect(panels).toHaveLength(6);
+    for (const [state, text] of panels) {
+      expect(state).toBe('error');
+      expect(text).toMatch(/401/);
+    }
+    expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-bad-key.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('fits a narrow screen', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 800 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await context.addInitScript((key) => {
+      localStorage.setItem('tally.key', key);
+    }, readKey);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await settled(page, '');
+    const width = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+    }));
+    expect(width.page).toBeLessThanOrEqual(width.view);
+    const panelWidths = await page.$$eval('[data-panel]', (ps) =>
+      ps.map((p) => p.getBoundingClientRect().right),
+    );
+    for (const right of panelWidths) expect(right).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-narrow.png'), fullPage: true });
+    await context.close();
+  });
+});

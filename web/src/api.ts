@@ -1,0 +1,94 @@
+/**
+ * The dashboard's only way to the server: the same public endpoints any client
+ * uses (GET /v1/orgs, POST /v1/query), with the key as a Bearer token, and the
+ * native error body turned into an ApiError a panel can show.
+ */
+
+/** A failed call: HTTP status (0 when the server could not be reached), error code, message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An org as GET /v1/orgs lists it. */
+export interface Org {
+  id: string;
+  name: string | null;
+  parent: string | null;
+  domain: string | null;
+  timezone: string;
+}
+
+/** One point of a native query answer (docs/query.md). */
+export interface Point {
+  start: string;
+  end: string;
+  value: number | null;
+  share?: number;
+  slot?: number;
+}
+
+/** One series of a native query answer. */
+export interface Series {
+  group: Record<string, string | null>;
+  total: number | null;
+  points: Point[];
+}
+
+/** The native query answer. */
+export interface QueryAnswer {
+  range: { from: string; to: string };
+  timezone: string;
+  bucket: string;
+  series: Series[];
+  other: Series | null;
+  total_groups: number;
+}
+
+/** A native query body: the names of docs/query.md. */
+export type QueryBody = Record<string, unknown>;
+
+async function call<T>(path: string, key: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'unreachable', 'The Tally server could not be reached.');
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: handled below
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (text || res.statusText));
+  }
+  return json as T;
+}
+
+/** The orgs the key reaches. */
+export async function listOrgs(key: string, signal?: AbortSignal): Promise<Org[]> {
+  return (await call<{ orgs: Org[] }>('/v1/orgs', key, undefined, signal)).orgs;
+}
+
+/** POST /v1/query. */
+export function query(key: string, body: QueryBody, signal?: AbortSignal): Promise<QueryAnswer> {
+  return call<QueryAnswer>('/v1/query', key, body, signal);
+}

@@ -1,0 +1,221 @@
+/**
+ * The panels drawn as time charts: active users (daily and rolling 30 days),
+ * API calls by service (stacked), bandwidth and storage, and version adoption
+ * (100 % stacked shares), each from POST /v1/query (docs/dashboard.md).
+ */
+import type { ChartSeries } from './chart.js';
+import { PALETTE } from './chart.js';
+import { formatBytes, formatCompact, formatCount, formatPercent } from './format.js';
+import { Panel } from './panel.js';
+import { allZero, ask, draw, label, rowsOf, run, table, xOf, type PanelDef, type Scope } from './scope.js';
+
+/** Distinct actors per bucket and over the trailing 30 days. */
+export function activeUsers(): PanelDef {
+  const panel = new Panel(
+    'active-users',
+    'Active users',
+    'Distinct actors (people, or devices) with any event, per bucket and over the trailing 30 days.',
+  );
+  return {
+    panel,
+    async load(s) {
+      const body = { agg: 'unique', of: ['actor'], bucket: s.range.bucket };
+      const [per, rolling] = await Promise.all([
+        ask(s, body),
+        ask(s, { ...body, window: 'rolling', window_size: 30, window_unit: 'day' }),
+      ]);
+      const a = per.series[0];
+      const r = rolling.series[0];
+      const active = (a?.points ?? []).map((p) => p.value);
+      const trailing = (r?.points ?? []).map((p) => p.value);
+      if (allZero(active) && allZero(trailing)) return 'No actor was active in this range.';
+      const unit = s.range.bucket === 'day' ? 'Daily' : 'Weekly';
+      draw(panel, {
+        x: xOf(a),
+        series: [
+          { label: `${unit} active`, color: PALETTE[0]!, values: active },
+          { label: 'Rolling 30 days', color: PALETTE[1]!, values: trailing, dash: true },
+        ],
+        format: formatCount,
+        axisFormat: formatCompact,
+        timezone: s.timezone,
+      });
+      panel.ready(
+        table('Date', rowsOf(a), [
+          ['active', `${unit} active`, formatCount, active],
+          ['rolling30', 'Rolling 30 days', formatCount, trailing],
+        ]),
+      );
+      return null;
+    },
+  };
+}
+
+/** api.request per bucket, stacked by service. */
+export function apiByService(): PanelDef {
+  const panel = new Panel(
+    'api-services',
+    'API calls by service',
+    'api.request events per bucket, stacked by dims.service (top 6, the rest as Other).',
+  );
+  return {
+    panel,
+    async load(s) {
+      const ans = await ask(s, {
+        type: ['api.request'],
+        bucket: s.range.bucket,
+        group_by: ['dims.service'],
+        top: 6,
+        other: true,
+      });
+      const groups = [...ans.series, ...(ans.other ? [ans.other] : [])];
+      const values = groups.map((g) => g.points.map((p) => p.value));
+      if (values.every(allZero)) return 'No API calls in this range.';
+      const names = groups.map((g) => label(g, 'dims.service', ans.other));
+      draw(panel, {
+        x: xOf(groups[0]),
+        series: groups.map((_, k): ChartSeries => ({
+          label: names[k]!,
+          color: PALETTE[k % PALETTE.length]!,
+          values: values[k]!,
+        })),
+        stacked: true,
+        format: formatCount,
+        axisFormat: formatCompact,
+        timezone: s.timezone,
+      });
+      panel.ready(
+        table(
+          'Date',
+          rowsOf(groups[0]),
+          groups.map((_, k) => [`service:${names[k]!}`, names[k]!, formatCount, values[k]!]),
+        ),
+      );
+      return null;
+    },
+  };
+}
+
+/** Bytes downloaded per bucket and bytes stored at its end. */
+export function trafficAndStorage(): PanelDef {
+  const panel = new Panel(
+    'traffic-storage',
+    'Bandwidth and storage',
+    'Bytes downloaded per bucket (sum of bandwidth) and bytes stored at its end (latest storage reading per app and kind, summed).',
+  );
+  return {
+    panel,
+    async load(s) {
+      const [bw, st] = await Promise.all([
+        ask(s, { type: ['bandwidth'], agg: 'sum', bucket: s.range.bucket }),
+        ask(s, { type: ['storage'], agg: 'latest', per: ['dims.app', 'dims.kind'], bucket: s.range.bucket }),
+      ]);
+      const traffic = (bw.series[0]?.points ?? []).map((p) => p.value);
+      const stored = (st.series[0]?.points ?? []).map((p) => p.value);
+      if (allZero(traffic) && allZero(stored)) return 'No bandwidth or storage events in this range.';
+      draw(panel, {
+        x: xOf(bw.series[0]),
+        series: [
+          { label: 'Bandwidth', color: PALETTE[2]!, values: traffic, kind: 'bars' },
+          { label: 'Storage', color: PALETTE[4]!, values: stored, scale: 'y2' },
+        ],
+        format: formatBytes,
+        format2: formatBytes,
+        axisFormat: (n) => formatBytes(n),
+        timezone: s.timezone,
+      });
+      panel.ready(
+        table('Date', rowsOf(bw.series[0]), [
+          ['bandwidth', 'Bandwidth', formatBytes, traffic],
+          ['storage', 'Storage', formatBytes, stored],
+        ]),
+      );
+      return null;
+    },
+  };
+}
+
+/** Each version's share of one app's activity, with an app picker. */
+export function versionAdoption(): PanelDef {
+  const panel = new Panel(
+    'versions',
+    'Version adoption',
+    'Share of each version in an app\u2019s activity events per bucket (top 8 versions, the rest as Other).',
+  );
+  const picker = document.createElement('select');
+  picker.setAttribute('aria-label', 'App');
+  picker.id = 'app-picker';
+  let chosen: string | null = null;
+  let last: Scope | null = null;
+  picker.addEventListener('change', () => {
+    chosen = picker.value;
+    if (last) void run(def, last);
+  });
+  const def: PanelDef = {
+    panel,
+    async load(s) {
+      last = s;
+      const apps = await ask(s, {
+        type: ['activity'],
+        bucket: 'none',
+        group_by: ['dims.app'],
+        filters: [['not_in', 'dims.app', [null]]],
+        top: 50,
+        other: false,
+      });
+      const ids = apps.series.filter((a) => (a.total ?? 0) > 0).map((a) => a.group['dims.app']!);
+      picker.replaceChildren(...ids.map((id) => new Option(id, id)));
+      panel.tools.replaceChildren(...(ids.length > 0 ? [picker] : []));
+      if (ids.length === 0) return 'No app activity (activity events with dims.app) in this range.';
+      const app = chosen !== null && ids.includes(chosen) ? chosen : ids[0]!;
+      picker.value = app;
+      const ans = await ask(s, {
+        type: ['activity'],
+        bucket: s.range.bucket,
+        group_by: ['dims.version'],
+        filters: [
+          ['eq', 'dims.app', [app]],
+          ['not_in', 'dims.version', [null]],
+        ],
+        share: 1,
+        top: 8,
+        other: true,
+      });
+      // Oldest version at the bottom of the stack, newest on top, Other below them all.
+      const groups = [...ans.series].sort((a, b) =>
+        compareVersions(a.group['dims.version'] ?? '', b.group['dims.version'] ?? ''),
+      );
+      if (ans.other) groups.unshift(ans.other);
+      if (groups.length === 0) return `No versions reported for ${app} in this range.`;
+      const names = groups.map((g) => label(g, 'dims.version', ans.other));
+      const shares = groups.map((g) => g.points.map((p) => p.share ?? 0));
+      draw(panel, {
+        x: xOf(groups[0]),
+        series: groups.map((_, k): ChartSeries => ({
+          label: names[k]!,
+          color: PALETTE[k % PALETTE.length]!,
+          values: shares[k]!,
+        })),
+        stacked: true,
+        percent: true,
+        format: formatPercent,
+        axisFormat: (n) => `${n} %`,
+        timezone: s.timezone,
+      });
+      panel.ready(
+        table(
+          'Date',
+          rowsOf(groups[0]),
+          groups.map((_, k) => [`version:${names[k]!}`, names[k]!, formatPercent, shares[k]!]),
+        ),
+      );
+      return null;
+    },
+  };
+  return def;
+}
+
+/** "3.10.0" after "3.9.1": numeric parts compare as numbers. */
+function compareVersions(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
