@@ -1,7 +1,8 @@
 /**
  * The commander wiring of the data-lifecycle commands (docs/lifecycle.md):
  * retention, erase, delete-events, audit, export, import, backup, restore.
- * `addLifecycle` is called once by buildProgram (program.ts).
+ * `addLifecycle` is called once by buildProgram (program.ts). The file commands
+ * load their module (and with it DuckDB) only when run, so other commands start fast.
  */
 import { Option, type Command } from 'commander';
 import { CliError, connectionOf, type Connection } from './client.js';
@@ -14,7 +15,7 @@ import {
   runRetention,
   setRetention,
 } from './lifecycle.js';
-import { backup, exportEvents, importParquet, restore } from './lifecycle-files.js';
+import type { ExportFlags } from './lifecycle-files.js';
 import type { CliIo } from './program.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -107,7 +108,8 @@ export function addLifecycle(program: Command, io: CliIo): void {
     .option('--type <type>', 'event type (repeatable)', collect)
     .option('--subtree', 'include the sub-orgs')
     .option('--out <file>', 'write to this file')
-    .action(async (org: string, o: Parameters<typeof exportEvents>[2], cmd: Command) => {
+    .action(async (org: string, o: ExportFlags, cmd: Command) => {
+      const { exportEvents } = await import('./lifecycle-files.js');
       io.out(await exportEvents(connection(cmd, io), org, o));
     });
   program
@@ -119,6 +121,7 @@ export function addLifecycle(program: Command, io: CliIo): void {
       const batchSize = Number(o.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
         throw new CliError('--batch-size must be an integer from 1 to 10000');
+      const { importParquet } = await import('./lifecycle-files.js');
       const r = await importParquet(connection(cmd, io), file, { batchSize });
       io.out(`Accepted ${r.accepted}, duplicates ${r.duplicates}.\n`);
     });
@@ -128,6 +131,7 @@ export function addLifecycle(program: Command, io: CliIo): void {
     .argument('<file>', 'where to write the DuckDB file')
     .option('--force', 'replace the file if it exists', false)
     .action(async (file: string, o: { force: boolean }, cmd: Command) => {
+      const { backup } = await import('./lifecycle-files.js');
       io.out(await backup(connection(cmd, io), file, o));
     });
   program
@@ -137,6 +141,7 @@ export function addLifecycle(program: Command, io: CliIo): void {
     .requiredOption('--db <path>', 'the DuckDB file to create (TALLY_DB of the server)')
     .option('--force', 'replace an existing file (never one in use)', false)
     .action(async (file: string, o: { db: string; force: boolean }) => {
+      const { restore } = await import('./lifecycle-files.js');
       io.out(await restore(file, o.db, o));
     });
 }

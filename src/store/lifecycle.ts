@@ -120,7 +120,11 @@ export interface LifecycleStore {
 export const EXPORT_PAGE = 5000;
 
 /** One page of raw events in (ts, org, id) order, strictly after `after` (an engine's keyset query). */
-export type ExportPage = (filter: ExportFilter, after: ExportCursor | null, limit: number) => Promise<EventRecord[]>;
+export type ExportPage = (
+  filter: ExportFilter,
+  after: ExportCursor | null,
+  limit: number,
+) => Promise<EventRecord[]>;
 
 /**
  * Every event of an export through keyset pages: each page is its own short

@@ -15,7 +15,11 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { EventRecord } from '../core/model.js';
-import { pathLiteral } from './duckdb/lifecycle-io.js';
+
+/** A file path as a SQL string literal (COPY, ATTACH and read_parquet take no parameters for it). */
+export function pathLiteral(path: string): string {
+  return `'${path.replace(/'/g, "''")}'`;
+}
 
 /** Run `fn` on a scratch DuckDB that is removed afterwards. */
 async function withScratch<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActorPatch, EventRecord } from '../../src/core/model.js';
-import { exportEvents, type AuditInput } from '../../src/store/lifecycle.js';
+import type { AuditInput } from '../../src/store/lifecycle.js';
 import { readEventsParquet } from '../../src/store/parquet.js';
 import type { Store } from '../../src/store/port.js';
 import type { StoreFactory } from '../store/conformance.js';
@@ -242,8 +242,7 @@ export function runLifecycleCases(f: StoreFactory): void {
       // By hand: activity/storage events in [day 2 12:00, day 10), a6 deleted, in (ts, org, id) order.
       const expected = ['beta/a1', 'acme/a3', 'acme/a4', 'beta/b2', 'acme/a5'];
       const pages: string[][] = [];
-      for await (const page of exportEvents(store, filter, 2))
-        pages.push(page.map((e) => `${e.org}/${e.id}`));
+      for await (const page of store.exportEvents(filter, 2)) pages.push(page.map((e) => `${e.org}/${e.id}`));
       expect(pages).toEqual([expected.slice(0, 2), expected.slice(2, 4), expected.slice(4)]);
       const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
       try {

@@ -18,7 +18,7 @@ import { Type } from '@sinclair/typebox';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import { eventLine } from '../../core/event-line.js';
 import { parseInstant } from '../../core/time/range.js';
-import { exportEvents, type ExportFilter } from '../../store/lifecycle.js';
+import type { ExportFilter } from '../../store/lifecycle.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { nativeErrors } from '../doc-schemas.js';
 import { OrgId } from '../schemas.js';
@@ -122,13 +122,17 @@ export function exportRoutes(base: FastifyInstance): void {
       const { dir, path } = await inTemp('export.parquet', (f) => app.ctx.store.exportParquet(filter, f));
       return sendFile(reply, dir, path, 'application/vnd.apache.parquet', `${org}-${stamp}.parquet`);
     }
-    const pages = exportEvents(app.ctx.store, filter);
+    const pages = app.ctx.store.exportEvents(filter)[Symbol.asyncIterator]();
     // The first page is read before answering, so a store failure is still a clean 503.
     const first = await pages.next();
     async function* lines(): AsyncGenerator<string> {
-      if (first.done === true) return;
-      for (const e of first.value) yield eventLine(e);
-      for await (const page of pages) for (const e of page) yield eventLine(e);
+      try {
+        for (let r = first; r.done !== true; r = await pages.next())
+          for (const e of r.value) yield eventLine(e);
+      } finally {
+        // A client that goes away mid-stream: let the export clean up its temporary file.
+        await pages.return?.();
+      }
     }
     return reply
       .header('content-type', 'application/x-ndjson')

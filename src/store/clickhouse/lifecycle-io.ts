@@ -122,6 +122,11 @@ export function exportEvents(
   return pagedExport((f, a, n) => exportPage(client, t, f, a, n), filter, pageSize);
 }
 
-export function exportParquet(client: ChClient, t: ChTables, filter: ExportFilter, path: string): Promise<number> {
+export function exportParquet(
+  client: ChClient,
+  t: ChTables,
+  filter: ExportFilter,
+  path: string,
+): Promise<number> {
   return writeEventsParquet(exportEvents(client, t, filter), path);
 }

@@ -12,7 +12,8 @@ import { insertMissingOrgsSql } from './schema.js';
 
 const FIELDS = ['kind', 'created_at', 'deleted_at', 'first_name', 'last_name', 'props'] as const;
 
-const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS actor_staging (
+/** Dropped and created per load: rows deleted from a temp table are never reclaimed (see ingest.ts). */
+const STAGING_DDL = `DROP TABLE IF EXISTS temp.actor_staging; CREATE TEMP TABLE actor_staging (
   org VARCHAR, id VARCHAR,
   kind VARCHAR, has_kind BOOLEAN, created_at BIGINT, has_created_at BOOLEAN,
   deleted_at BIGINT, has_deleted_at BOOLEAN, first_name VARCHAR, has_first_name BOOLEAN,
@@ -52,7 +53,6 @@ export async function upsertActors(
   const merged = mergePatches(patches);
   if (merged.length === 0) return 0;
   await run(conn, STAGING_DDL);
-  await run(conn, 'DELETE FROM actor_staging');
   try {
     const app = await conn.createAppender('actor_staging', 'main', 'temp');
     for (const p of merged) {

@@ -1,15 +1,20 @@
 /**
  * The non-deleting half of the DuckDB lifecycle (docs/lifecycle.md): retention
- * settings, the audit log, raw export (keyset pages, and Parquet through
- * DuckDB's own COPY), and the online backup: `COPY FROM DATABASE` into a new
- * file, one statement and so one consistent snapshot, while writes go on.
+ * settings, the audit log, raw export (Parquet through DuckDB's own COPY,
+ * which also feeds the NDJSON export), and the online backup: `COPY FROM
+ * DATABASE` into a new file, one statement and so one consistent snapshot,
+ * while writes go on.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { EventRecord } from '../../core/model.js';
 import type { RetentionSetting } from '../../core/retention.js';
-import type { AuditEntry, ExportCursor, ExportFilter } from '../lifecycle.js';
+import type { AuditEntry, ExportFilter } from '../lifecycle.js';
+import { pathLiteral, readEventsParquet } from '../parquet.js';
 import { all, run } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';
 import { toAuditEntry } from './lifecycle.js';
@@ -43,51 +48,33 @@ export async function listAudit(
   return rows.map(toAuditEntry);
 }
 
-/** The WHERE clause of an export (and of its next page after `after`), with bound values. */
-export function exportWhere(filter: ExportFilter, after: ExportCursor | null, ps: SqlParams): string {
+/** The WHERE clause of an export, with bound values. */
+export function exportWhere(filter: ExportFilter, ps: SqlParams): string {
   const parts = [`org IN (${filter.orgs.map((o) => ps.p(o)).join(', ')})`];
   if (filter.types.length > 0) parts.push(`type IN (${filter.types.map((t) => ps.p(t)).join(', ')})`);
   if (filter.from !== null) parts.push(`ts >= ${lit(filter.from)}`);
   if (filter.to !== null) parts.push(`ts < ${lit(filter.to)}`);
-  if (after !== null) {
-    const [o, i] = [ps.p(after.org), ps.p(after.id)];
-    // The plain bound lets zone maps skip row groups before the cursor; the OR alone would not.
-    parts.push(`ts >= ${lit(after.ts)}`);
-    parts.push(
-      `(ts > ${lit(after.ts)} OR (ts = ${lit(after.ts)} AND (org > ${o} OR (org = ${o} AND id > ${i}))))`,
-    );
-  }
   return parts.join(' AND ');
 }
 
-export async function exportPage(
-  conn: DuckDBConnection,
-  filter: ExportFilter,
-  after: ExportCursor | null,
-  limit: number,
-): Promise<EventRecord[]> {
-  if (filter.orgs.length === 0) return [];
-  const ps = new SqlParams();
-  const where = exportWhere(filter, after, ps);
-  const rows = await all(
-    conn,
-    `SELECT org, type, ts, id, actor, value, map_keys(dims) AS dk, map_values(dims) AS dv FROM events
-     WHERE ${where} ORDER BY ts, org, id LIMIT ${lit(limit)}`,
-    ps.values,
-  );
-  return rows.map((r) => {
-    const keys = r.dk as string[];
-    const values = r.dv as string[];
-    return {
-      org: String(r.org),
-      type: String(r.type),
-      ts: Number(r.ts),
-      id: String(r.id),
-      actor: r.actor as string | null,
-      value: Number(r.value),
-      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
-    };
-  });
+/**
+ * An export as pages: `write` puts it in a temporary Parquet file (one
+ * consistent scan, sorted by DuckDB, spilling to disk if it must), which is
+ * then streamed back and removed. No read connection is held while the
+ * consumer is slow.
+ */
+export async function* exportViaParquet(
+  write: (path: string) => Promise<number>,
+  pageSize?: number,
+): AsyncGenerator<EventRecord[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
+  try {
+    const path = join(dir, 'export.parquet');
+    await write(path);
+    yield* readEventsParquet(path, pageSize);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -96,11 +83,6 @@ export async function exportPage(
  */
 export const PARQUET_SELECT = `org, id, type, epoch_ms(ts) AT TIME ZONE 'UTC' AS time, actor, value, dims`;
 
-/** A file path as a SQL string literal (COPY and ATTACH take no parameters for it). */
-export function pathLiteral(path: string): string {
-  return `'${path.replace(/'/g, "''")}'`;
-}
-
 /** Write the filter's events, in (ts, org, id) order, to a Parquet file; returns the row count. */
 export async function exportParquet(
   conn: DuckDBConnection,
@@ -108,7 +90,7 @@ export async function exportParquet(
   path: string,
 ): Promise<number> {
   const ps = new SqlParams();
-  const where = filter.orgs.length === 0 ? 'false' : exportWhere(filter, null, ps);
+  const where = filter.orgs.length === 0 ? 'false' : exportWhere(filter, ps);
   const rows = await all(
     conn,
     `COPY (SELECT ${PARQUET_SELECT} FROM events WHERE ${where} ORDER BY ts, org, id)

@@ -91,7 +91,10 @@ export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
   };
 }
 
-const CUTOFF_DDL = 'CREATE TEMP TABLE IF NOT EXISTS lifecycle_cutoffs (org VARCHAR, before BIGINT)';
+// Staging tables are dropped and created afresh, never emptied with DELETE: DuckDB keeps the
+// memory of rows deleted from a temp table (see ingest.ts).
+const CUTOFF_DDL = `DROP TABLE IF EXISTS temp.lifecycle_cutoffs;
+  CREATE TEMP TABLE lifecycle_cutoffs (org VARCHAR, before BIGINT)`;
 
 /**
  * Retention: each target's events before its cutoff, one audit entry per org
@@ -105,7 +108,6 @@ export async function expireEvents(
 ): Promise<AuditEntry[]> {
   if (targets.length === 0) return [];
   await run(conn, CUTOFF_DDL);
-  await run(conn, 'DELETE FROM lifecycle_cutoffs');
   try {
     const app = await conn.createAppender('lifecycle_cutoffs', 'main', 'temp');
     for (const t of targets) {
@@ -139,16 +141,12 @@ export async function expireEvents(
   });
 }
 
-const REF_DDL = `CREATE TEMP TABLE IF NOT EXISTS lifecycle_refs (org VARCHAR, id VARCHAR);
-  CREATE TEMP TABLE IF NOT EXISTS lifecycle_actors (org VARCHAR, id VARCHAR)`;
-
 async function stagePairs(
   conn: DuckDBConnection,
   table: 'lifecycle_refs' | 'lifecycle_actors',
   pairs: EventRef[],
 ): Promise<void> {
-  await run(conn, REF_DDL);
-  await run(conn, `DELETE FROM ${table}`);
+  await run(conn, `DROP TABLE IF EXISTS temp.${table}; CREATE TEMP TABLE ${table} (org VARCHAR, id VARCHAR)`);
   try {
     const app = await conn.createAppender(table, 'main', 'temp');
     for (const p of pairs) {
