@@ -75,6 +75,14 @@ export function mountTmpfs(mb: number): string | null {
   return null;
 }
 
+/** Whether a tmpfs can be mounted here (needs CAP_SYS_ADMIN); mounts one and takes it down again. */
+export function canMountTmpfs(): boolean {
+  const dir = mountTmpfs(1);
+  if (dir === null) return false;
+  unmount(dir);
+  return true;
+}
+
 /** Unmount (lazily, in case a handle lingers) and remove a directory from mountTmpfs. */
 export function unmount(dir: string): void {
   run('umount', ['-l', dir]);

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/cli/config.js';
 import { parseRateLimit } from '../../src/http/limits.js';
+import { all } from '../../src/store/duckdb/db.js';
+import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import { createStore } from '../../src/store/index.js';
 import { RecoveringDuckDbStore } from '../../src/store/duckdb/recovering.js';
 import { NOW, relApp, type RelApp } from './harness.js';
@@ -178,5 +180,20 @@ describe('DuckDB memory limit', () => {
       expect(rows.getRowObjectsJS()[0]!.m).toBe(shown);
       await store.close();
     }
+  });
+
+  it('turns work past the limit into a 503 StoreError, and keeps serving', async () => {
+    const store = await DuckDbStore.open({ path: ':memory:', memoryLimit: '16MB' });
+    await store.init();
+    // No temp directory to spill to: a 3M-group aggregate cannot fit in 16 MB.
+    const big = store.read((c) =>
+      all(
+        c,
+        "SET temp_directory = ''; SELECT count(*) FROM (SELECT x, list(x) FROM range(3000000) t(x) GROUP BY x)",
+      ),
+    );
+    await expect(big).rejects.toMatchObject({ code: 'store_unavailable', status: 503 });
+    expect(await store.listOrgs()).toEqual([]);
+    await store.close();
   });
 });

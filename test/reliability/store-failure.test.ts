@@ -15,11 +15,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/index.js';
 import { RecoveringDuckDbStore } from '../../src/store/duckdb/recovering.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import { canMakeImmutable, fill, immutable, mountTmpfs, unmount, withFaults } from './faults.js';
+import {
+  canMakeImmutable,
+  canMountTmpfs,
+  fill,
+  immutable,
+  mountTmpfs,
+  unmount,
+  withFaults,
+} from './faults.js';
 import { NOW, relApp, type RelApp } from './harness.js';
 import { batch, expectReadsDown, expectReadsWork, ORG, seed } from './surface-reads.js';
 
@@ -89,10 +97,16 @@ describe('store failure at the store boundary (fault switch)', () => {
 const immutableOk = canMakeImmutable();
 
 describe.skipIf(!immutableOk)('a read-only DuckDB file (chattr +i, as root)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-ro-'));
-  const db = join(dir, 'tally.duckdb');
+  // Made in beforeAll, so that a run filtered to other tests leaves nothing behind.
+  let dir = '';
+  let db = '';
   // The directory and the database file: a checkpoint writes the file, a reopen opens it for writing.
-  const locked = [dir, db];
+  let locked: string[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tally-ro-'));
+    db = join(dir, 'tally.duckdb');
+    locked = [dir, db];
+  });
   afterAll(() => {
     try {
       immutable(false, locked);
@@ -147,9 +161,11 @@ describe.skipIf(!immutableOk)('a read-only DuckDB file (chattr +i, as root)', ()
   });
 });
 
-const tmpfs = mountTmpfs(16);
-
-describe.skipIf(tmpfs === null)('a full disk (a 16 MiB tmpfs, filled up)', () => {
+describe.skipIf(!canMountTmpfs())('a full disk (a 16 MiB tmpfs, filled up)', () => {
+  let tmpfs: string | null = null;
+  beforeAll(() => {
+    tmpfs = mountTmpfs(16);
+  });
   afterAll(() => {
     if (tmpfs) unmount(tmpfs);
   });
