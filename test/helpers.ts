@@ -5,6 +5,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApp, type Surface } from '../src/http/app.js';
 import { DuckDbStore } from '../src/store/duckdb/store.js';
+import type { Store } from '../src/store/port.js';
 
 export const ADMIN = 'test-admin-secret';
 /** 2026-11-20T12:00:00Z: every test's "now". */
@@ -12,7 +13,9 @@ export const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
 export interface TestApp {
   app: FastifyInstance;
-  store: DuckDbStore;
+  store: Store;
+  /** The DuckDB store, for tests that look inside it; throws when the suite runs on ClickHouse. */
+  duckdb(): DuckDbStore;
   close(): Promise<void>;
   call(
     method: string,
@@ -26,8 +29,7 @@ export async function makeApp(
   opts: { surfaces?: Surface[]; clock?: () => number; path?: string } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? (() => NOW);
-  const store = await DuckDbStore.open({ path: opts.path ?? ':memory:', clock });
-  await store.init();
+  const store = await openTestStore(clock, opts.path);
   const app = await createApp({ store, clock, adminKey: ADMIN }, opts.surfaces ?? []);
   const call: TestApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -47,6 +49,11 @@ export async function makeApp(
   return {
     app,
     store,
+    duckdb() {
+      if (!(store instanceof DuckDbStore))
+        throw new Error('This test looks inside DuckDB; it runs on DuckDB only.');
+      return store;
+    },
     call,
     async close() {
       await app.close();
@@ -69,4 +76,19 @@ export function ev(over: Record<string, unknown> = {}): Record<string, unknown> 
     org: 'acme',
     ...over,
   };
+}
+
+/**
+ * The store under test: a fresh in-memory DuckDB, or with TALLY_TEST_STORE=clickhouse a fresh
+ * ClickHouse database (dropped on close), so the HTTP and compatibility suites run on either engine.
+ * Tests that reach into DuckDB internals (`read`) run on DuckDB only.
+ */
+async function openTestStore(clock: () => number, path?: string): Promise<Store> {
+  if (process.env.TALLY_TEST_STORE === 'clickhouse') {
+    const { freshStore } = await import('./clickhouse/env.js');
+    return freshStore(clock);
+  }
+  const store = await DuckDbStore.open({ path: path ?? ':memory:', clock });
+  await store.init();
+  return store;
 }

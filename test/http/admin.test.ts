@@ -35,7 +35,7 @@ describe('keys', () => {
       orgs: ['acme'],
       created_at: '2026-11-20T12:00:00.000Z',
     });
-    const rows = await t.store.read((c) => all(c, 'SELECT * FROM api_keys'));
+    const rows = await t.duckdb().read((c) => all(c, 'SELECT * FROM api_keys'));
     expect(JSON.stringify(rows)).not.toContain(k.key);
     const list = (await t.call('GET', '/v1/keys')).json<{ keys: Record<string, unknown>[] }>();
     expect(list.keys).toHaveLength(1);

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 async function storedIds(org = 'acme'): Promise<string[]> {
-  const rows = await t.store.read((c) => all(c, 'SELECT id FROM events WHERE org = ? ORDER BY id', [org]));
+  const rows = await t.duckdb().read((c) => all(c, 'SELECT id FROM events WHERE org = ? ORDER BY id', [org]));
   return rows.map((r) => String(r.id));
 }
 
@@ -50,12 +50,14 @@ describe('POST /v1/events', () => {
         ev({ id: 'y', time: 1763546400 }),
       ],
     });
-    const rows = await t.store.read((c) =>
-      all(
-        c,
-        "SELECT id, ts, actor, value, dims['app'] app, dims['n'] n, dims['ok'] ok FROM events ORDER BY id",
-      ),
-    );
+    const rows = await t
+      .duckdb()
+      .read((c) =>
+        all(
+          c,
+          "SELECT id, ts, actor, value, dims['app'] app, dims['n'] n, dims['ok'] ok FROM events ORDER BY id",
+        ),
+      );
     expect(rows).toEqual([
       {
         id: 'x',
@@ -76,9 +78,9 @@ describe('POST /v1/events', () => {
       body: [ev({ id: 'a', value: 9 }), ev({ id: 'b' }), ev({ id: 'b' }), ev({ id: 'a', org: 'other' })],
     });
     expect(res.json()).toEqual({ accepted: 2, duplicates: 2 });
-    const rows = await t.store.read((c) =>
-      all(c, "SELECT org, id, value FROM events WHERE id = 'a' ORDER BY org"),
-    );
+    const rows = await t
+      .duckdb()
+      .read((c) => all(c, "SELECT org, id, value FROM events WHERE id = 'a' ORDER BY org"));
     expect(rows).toEqual([
       { org: 'acme', id: 'a', value: 1 },
       { org: 'other', id: 'a', value: 1 },
@@ -174,7 +176,7 @@ describe('POST /v1/events', () => {
   });
 
   it('shares commits between concurrent requests (group commit)', async () => {
-    const before = t.store.ingestCommits;
+    const before = t.duckdb().ingestCommits;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         t.call('POST', '/v1/events', { body: [ev({ id: `g${i}a` }), ev({ id: `g${i}b` })] }),
@@ -182,7 +184,7 @@ describe('POST /v1/events', () => {
     );
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     expect((await storedIds()).length).toBe(80);
-    expect(t.store.ingestCommits - before).toBeLessThan(40);
+    expect(t.duckdb().ingestCommits - before).toBeLessThan(40);
   });
 
   it('records first-seen actors with kind user', async () => {
