@@ -8,7 +8,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { StoreError } from '../../src/core/errors.js';
 import { tr50Surface } from '../../src/compat/tr50/index.js';
-import type { Store } from '../../src/store/port.js';
 import { ADMIN, NOW, type TestApp } from '../helpers.js';
 import { fixture, history, setupTr50, tr50 } from './tr50-setup.js';
 
@@ -207,7 +206,7 @@ describe('per-command errors (always HTTP 200)', () => {
         const v: unknown = Reflect.get(target, prop);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
-    }) as Store;
+    });
     const app = await createApp({ store: failing, clock: () => NOW, adminKey: ADMIN }, [tr50Surface]);
     const res = await app.inject({
       method: 'POST',
