@@ -1,8 +1,14 @@
+import { describe } from 'vitest';
 import { runEngineCases } from './cases.js';
-import { makeDuckDb } from './fixture.js';
+import { duckDbEngine, makeDuckDb } from './fixture.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
 
 runEngineCases(makeDuckDb);
 runShapeCases(makeDuckDb);
 runRandomCases(makeDuckDb);
+
+describe('compacted layout', () => {
+  runEngineCases(duckDbEngine(true));
+  runRandomCases(duckDbEngine(true));
+});

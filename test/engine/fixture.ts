@@ -18,19 +18,34 @@ export interface EngineUnderTest {
 
 export type MakeEngine = () => Promise<EngineUnderTest>;
 
-/** A fresh in-memory DuckDB store per call. */
-export const makeDuckDb: MakeEngine = async () => {
-  const store = await DuckDbStore.open({ path: ':memory:', readers: 1 });
-  await store.init();
-  return {
-    ingest: async (events) => {
-      await store.ingest(events);
-    },
-    upsertActors: (actors) => store.upsertActors(actors),
-    query: (q, nowMs) => store.read((conn) => executeQuery(conn, q, nowMs)),
-    close: () => store.close(),
+/**
+ * A fresh in-memory DuckDB store per call. `compacting`: each ingest goes in three
+ * commits, each followed by a compaction pass, so answers are read from sorted runs.
+ */
+export function duckDbEngine(compacting: boolean): MakeEngine {
+  return async () => {
+    const store = await DuckDbStore.open({ path: ':memory:', readers: 1 });
+    await store.init();
+    return {
+      ingest: async (events) => {
+        if (!compacting) {
+          await store.ingest(events);
+          return;
+        }
+        const third = Math.ceil(events.length / 3);
+        for (let i = 0; i < events.length; i += third) {
+          await store.ingest(events.slice(i, i + third));
+          await store.compact();
+        }
+      },
+      upsertActors: (actors) => store.upsertActors(actors),
+      query: (q, nowMs) => store.read((conn) => executeQuery(conn, q, nowMs)),
+      close: () => store.close(),
+    };
   };
-};
+}
+
+export const makeDuckDb: MakeEngine = duckDbEngine(false);
 
 let seq = 0;
 

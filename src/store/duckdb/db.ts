@@ -26,6 +26,22 @@ export async function run(conn: DuckDBConnection, sql: string, params: Params = 
   }
 }
 
+/**
+ * CHECKPOINT, unless another connection holds a write transaction open (an
+ * export, a backup, a temp table): DuckDB then refuses, and only FORCE
+ * CHECKPOINT, which aborts those transactions, would go ahead. Returns false
+ * in that case, so the caller tries again later.
+ */
+export async function tryCheckpoint(conn: DuckDBConnection): Promise<boolean> {
+  try {
+    await conn.run('CHECKPOINT');
+    return true;
+  } catch (err) {
+    if (err instanceof Error && /other write transactions active/i.test(err.message)) return false;
+    throw new StoreError('The store could not checkpoint.', err);
+  }
+}
+
 function normaliseRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;

@@ -12,21 +12,23 @@
 /** SQL of the two fingerprint halves of `org, id` columns; a fixed expression, no input. */
 export const FINGERPRINT_SQL = `(hash(org, id) >> 32)::UINTEGER AS hi, (hash(org, id) & 4294967295)::UINTEGER AS lo`;
 
-const EMPTY = 0;
 /** Linear probing stays short below this load. */
 const MAX_LOAD = 0.75;
 
+/**
+ * 8 bytes a slot: (0, 0) marks an empty slot, so the fingerprint (0, 0) is
+ * kept as (0, 1). That only merges two fingerprints (a 2^-64 chance of an
+ * extra exact check), and "not in the set" still proves an event new.
+ */
 export class FingerprintSet {
   private hi: Uint32Array;
   private lo: Uint32Array;
-  private used: Uint8Array;
   private count = 0;
 
   constructor(capacity = 1 << 16) {
-    const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
+    const slots = 2 ** Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
     this.hi = new Uint32Array(slots);
     this.lo = new Uint32Array(slots);
-    this.used = new Uint8Array(slots);
   }
 
   get size(): number {
@@ -35,12 +37,13 @@ export class FingerprintSet {
 
   /** Bytes held by the table, for memory reports. */
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength + this.used.byteLength;
+    return this.hi.byteLength + this.lo.byteLength;
   }
 
-  has(hi: number, lo: number): boolean {
+  has(hi: number, rawLo: number): boolean {
+    const lo = hi === 0 && rawLo === 0 ? 1 : rawLo;
     const mask = this.hi.length - 1;
-    for (let i = slot(hi, lo, mask); this.used[i] !== EMPTY; i = (i + 1) & mask) {
+    for (let i = slot(hi, lo, mask); this.hi[i] !== 0 || this.lo[i] !== 0; i = (i + 1) & mask) {
       if (this.hi[i] === hi && this.lo[i] === lo) return true;
     }
     return false;
@@ -48,29 +51,27 @@ export class FingerprintSet {
 
   add(hi: number, lo: number): void {
     if (this.count + 1 > this.hi.length * MAX_LOAD) this.grow();
-    this.insert(hi, lo);
+    this.insert(hi, hi === 0 && lo === 0 ? 1 : lo);
   }
 
+  /** Insert a fingerprint that is not (0, 0). */
   private insert(hi: number, lo: number): void {
     const mask = this.hi.length - 1;
     let i = slot(hi, lo, mask);
-    for (; this.used[i] !== EMPTY; i = (i + 1) & mask) {
+    for (; this.hi[i] !== 0 || this.lo[i] !== 0; i = (i + 1) & mask) {
       if (this.hi[i] === hi && this.lo[i] === lo) return;
     }
     this.hi[i] = hi;
     this.lo[i] = lo;
-    this.used[i] = 1;
     this.count++;
   }
 
   private grow(): void {
-    const { hi, lo, used } = this;
-    const slots = hi.length * 2;
-    this.hi = new Uint32Array(slots);
-    this.lo = new Uint32Array(slots);
-    this.used = new Uint8Array(slots);
+    const { hi, lo } = this;
+    this.hi = new Uint32Array(hi.length * 2);
+    this.lo = new Uint32Array(hi.length * 2);
     this.count = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] !== EMPTY) this.insert(hi[i]!, lo[i]!);
+    for (let i = 0; i < hi.length; i++) if (hi[i] !== 0 || lo[i] !== 0) this.insert(hi[i]!, lo[i]!);
   }
 }
 

@@ -7,6 +7,8 @@
  *    event new; the rare hits are checked exactly against `events` (retries);
  * 4. new events, first-seen actors and unknown orgs are written, then COMMIT,
  *    which DuckDB makes durable (the WAL is synced on commit).
+ * Each commit stamps its rows' `received` strictly above the last commit's, so
+ * compaction (compaction.ts) can tell the rows it has not sorted yet.
  * Every caller is answered only after that COMMIT.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -61,6 +63,8 @@ export class DuckDbCommitter {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly clock: () => number,
+    /** The greatest `received` stored: the next commit stamps above it. */
+    private lastReceived: number,
     private readonly fingerprints: FingerprintSet,
     /** First-seen time of every actor in the store, keyed `org NUL id`; see loadFirstSeen. */
     private readonly firstSeen: Map<string, number>,
@@ -100,13 +104,14 @@ export class DuckDbCommitter {
   /** Commit a group of batches in one transaction; returns how many events of each batch were new. */
   async commit(group: EventRecord[][]): Promise<number[]> {
     const now = this.clock();
+    const received = Math.max(now, this.lastReceived + 1);
     // 1. Drop duplicates within the group: the first occurrence stands.
     const unique = firstOccurrences(group);
     // 2-3. Stage, then find which staged rows are stored already.
     await run(this.conn, STAGING_DDL);
     await this.stage(
       unique.map((u) => u.event),
-      now,
+      received,
     );
     const prints = await this.readFingerprints();
     const suspects = prints.flatMap(([hi, lo], seq) => (this.fingerprints.has(hi, lo) ? [seq] : []));
@@ -135,6 +140,7 @@ export class DuckDbCommitter {
       await run(this.conn, 'ROLLBACK').catch(() => undefined);
       throw err;
     }
+    this.lastReceived = received;
     prints.forEach(([hi, lo], seq) => {
       if (!storedSet.has(seq)) this.fingerprints.add(hi, lo);
     });
@@ -192,7 +198,7 @@ export class DuckDbCommitter {
     return his.map((hi, i) => [hi, los[i]!]);
   }
 
-  private async stage(events: EventRecord[], now: number): Promise<void> {
+  private async stage(events: EventRecord[], received: number): Promise<void> {
     try {
       const app = await this.conn.createAppender('staging', 'main', 'temp');
       events.forEach((e, seq) => {
@@ -205,7 +211,7 @@ export class DuckDbCommitter {
         else app.appendVarchar(e.actor);
         app.appendDouble(e.value);
         app.appendVarchar(JSON.stringify(e.dims));
-        app.appendBigInt(BigInt(now));
+        app.appendBigInt(BigInt(received));
         app.endRow();
       });
       app.flushSync();
@@ -222,7 +228,8 @@ export async function loadFingerprints(conn: DuckDBConnection): Promise<Fingerpr
     const count = Number(
       (await conn.runAndReadAll('SELECT count(*) AS n FROM events')).getColumnsJS()[0]![0],
     );
-    const set = new FingerprintSet(Math.max(count * 2, 1 << 16));
+    // A quarter of head-room: at 10M events 2^24 slots (128 MiB); the set grows by doubling after that.
+    const set = new FingerprintSet(Math.max(count * 1.25, 1 << 16));
     const res = await conn.stream(LOAD_FINGERPRINTS_SQL);
     for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
       const his = chunk.getColumnValues(0) as number[];

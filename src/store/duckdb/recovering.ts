@@ -7,8 +7,9 @@
  * CHECKPOINT is different: DuckDB then marks the whole database invalidated
  * and refuses every later statement until it is opened again. A checkpoint
  * runs on its own once the WAL passes 16 MB, so one moment of a full or
- * read-only disk under ingest load would otherwise leave Tally answering 503
- * until someone restarts it.
+ * read-only disk would otherwise leave Tally answering 503 until someone
+ * restarts it. The store's own upkeep checkpoints (store.ts: when writes pause,
+ * after compaction) and DuckDB's automatic one both run into this.
  *
  * This wrapper delegates to a DuckDbStore. When a call fails with such a
  * fatal error it retires that instance (closing it once its calls in flight
@@ -42,7 +43,8 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../lifecycle.js';
-import { DuckDbStore, type DuckDbOptions } from './store.js';
+import { DuckDbStore, type DuckDbOptions, type UpkeepStats } from './store.js';
+import type { CompactionReport } from './compaction.js';
 
 /** Texts DuckDB uses for errors after which the instance must be opened again. */
 const FATAL = /FATAL Error|INTERNAL Error|database has been invalidated/i;
@@ -92,9 +94,19 @@ export class RecoveringDuckDbStore implements Store {
 
   /** Open and initialise the store (errors here are start-up errors, not retried). */
   static async open(opts: RecoveringOptions): Promise<RecoveringDuckDbStore> {
-    const first = await DuckDbStore.open(opts);
+    let self: RecoveringDuckDbStore | null = null;
+    // A fatal error in background upkeep retires its instance at once, as one in a call would.
+    const withUpkeep: RecoveringOptions = {
+      ...opts,
+      onUpkeepError: (err, store) => {
+        opts.onUpkeepError?.(err, store);
+        if (self?.current?.store === store && isFatalDuckDbError(err)) self.retire(self.current, err);
+      },
+    };
+    const first = await DuckDbStore.open(withUpkeep);
     await first.init();
-    return new RecoveringDuckDbStore(opts, first);
+    self = new RecoveringDuckDbStore(withUpkeep, first);
+    return self;
   }
 
   /** open() ran init(); this only waits for a working instance. */
@@ -194,6 +206,14 @@ export class RecoveringDuckDbStore implements Store {
   }
   backup(path: string): Promise<void> {
     return this.use((s) => s.backup(path));
+  }
+  /** Sort the unsorted tail now (DuckDbStore.compact). */
+  compact(): Promise<CompactionReport | null> {
+    return this.use((s) => s.compact());
+  }
+  /** The current instance's upkeep figures (null while none is open). */
+  get upkeepStats(): UpkeepStats | null {
+    return this.current?.store.upkeepStats ?? null;
   }
   /** A read on a pooled connection of the current instance (tests, engine internals). */
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -3,9 +3,9 @@
  * transaction, and bumps `meta.schema_version`.
  *
  * events is deliberately index-free: DuckDB's ART indexes slow bulk appends
- * and must fit in memory. Dedupe on (org, id) is an anti-join at commit time
- * (see ingest.ts), and the table is kept clustered by (org, type, ts) so zone
- * maps skip other orgs' row groups.
+ * and must fit in memory. Dedupe on (org, id) is a fingerprint set checked at
+ * commit time (ingest.ts), and compaction.ts keeps the table clustered by
+ * (org, type, ts) so zone maps skip other orgs' row groups.
  */
 
 export const MIGRATIONS: readonly string[] = [
@@ -71,6 +71,11 @@ export const MIGRATIONS: readonly string[] = [
      actors BIGINT NOT NULL,
      orgs BIGINT NOT NULL,
      keys BIGINT NOT NULL
+   );`,
+  // Compaction (compaction.ts): sorted runs per period of ts; the watermark is meta.compacted_through.
+  `CREATE TABLE compaction (
+     period BIGINT PRIMARY KEY,
+     runs INTEGER NOT NULL
    );`,
 ];
 

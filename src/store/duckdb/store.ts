@@ -1,6 +1,12 @@
 /**
  * The embedded DuckDB store: one database file (or :memory:), one write
  * connection behind a serial lane, and a pool of read connections.
+ *
+ * Upkeep runs on the same lane, between ingest commits: a CHECKPOINT once
+ * writes have paused for a moment (DuckDB's own automatic checkpoint is moved
+ * out of the way to WAL_AUTOCHECKPOINT, because inside an ingest commit it
+ * stalled that commit for seconds), and compaction (compaction.ts) when the
+ * unsorted tail passes `tailRows` or writes have paused for `idleMs`.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,7 +23,7 @@ import type {
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store } from '../port.js';
-import { all, ReadPool, run } from './db.js';
+import { all, ReadPool, run, tryCheckpoint } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { executeQuery } from './query.js';
@@ -38,6 +44,35 @@ import type {
 } from '../lifecycle.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
+import { compact, maxReceived, tailRows, type CompactionReport } from './compaction.js';
+
+/** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
+const WAL_AUTOCHECKPOINT = '256MB';
+
+export interface CompactionOptions {
+  /** Compact once this many rows are unsorted (default 262,144: two row groups). */
+  tailRows: number;
+  /** ...or once writes have paused this long with any rows unsorted (default 60 s). */
+  idleMs: number;
+  /** CHECKPOINT once writes have paused this long (default 1 s). */
+  checkpointIdleMs: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionOptions = {
+  tailRows: 262_144,
+  idleMs: 60_000,
+  checkpointIdleMs: 1_000,
+};
+
+/** What the store's upkeep has done, for metrics and the benchmark. */
+export interface UpkeepStats {
+  compactions: number;
+  compactedRows: number;
+  lastCompaction: CompactionReport | null;
+  checkpoints: number;
+  /** The last failure of a background compaction or checkpoint (they are retried later). */
+  lastError: string | null;
+}
 
 export interface DuckDbOptions {
   /** File path, or ':memory:'. */
@@ -46,6 +81,10 @@ export interface DuckDbOptions {
   readers?: number;
   /** DuckDB's memory_limit (TALLY_DUCKDB_MEMORY), e.g. '1GB'; DuckDB's own default (80% of RAM) when unset. */
   memoryLimit?: string;
+  /** Background upkeep; false turns it off (then only compact() and close() checkpoint or sort). */
+  upkeep?: Partial<CompactionOptions> | false;
+  /** Told when background upkeep fails (the failure is also kept in upkeepStats.lastError). */
+  onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
 }
 
 export class DuckDbStore implements Store {
@@ -58,22 +97,39 @@ export class DuckDbStore implements Store {
   /** Org ids known to exist (never a false positive: orgs are only added). */
   private readonly knownOrgs = new Set<string>();
 
+  /** Upkeep state: unsorted rows, the last write (wall clock), the pass running, the idle timer. */
+  private tail = 0;
+  private dirty = false;
+  private lastWrite = 0;
+  private compacting: Promise<CompactionReport | null> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closing = false;
+  readonly upkeepStats: UpkeepStats = {
+    compactions: 0,
+    compactedRows: 0,
+    lastCompaction: null,
+    checkpoints: 0,
+    lastError: null,
+  };
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: ReadPool,
     private readonly lane: SerialLane,
     private readonly clock: () => number,
+    private readonly upkeep: CompactionOptions | null,
+    private readonly onUpkeepError: DuckDbOptions['onUpkeepError'],
   ) {}
 
   static async open(opts: DuckDbOptions): Promise<DuckDbStore> {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(
-        opts.path,
-        opts.memoryLimit ? { memory_limit: opts.memoryLimit } : undefined,
-      );
+      instance = await DuckDBInstance.create(opts.path, {
+        wal_autocheckpoint: WAL_AUTOCHECKPOINT,
+        ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+      });
     } catch (err) {
       throw new StoreError('The DuckDB file could not be opened.', err);
     }
@@ -81,7 +137,8 @@ export class DuckDbStore implements Store {
     const readers = await ReadPool.open(instance, opts.readers ?? 4);
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
-    return new DuckDbStore(instance, writer, readers, lane, clock);
+    const upkeep = opts.upkeep === false ? null : { ...DEFAULT_COMPACTION, ...opts.upkeep };
+    return new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
   }
 
   async init(): Promise<void> {
@@ -98,9 +155,11 @@ export class DuckDbStore implements Store {
       for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
       const fingerprints = await loadFingerprints(this.writer);
       const firstSeen = await loadFirstSeen(this.writer);
+      this.tail = await tailRows(this.writer);
       const committer = new DuckDbCommitter(
         this.writer,
         this.clock,
+        await maxReceived(this.writer),
         fingerprints,
         firstSeen,
         this.knownOrgs,
@@ -110,14 +169,22 @@ export class DuckDbStore implements Store {
       );
       this.committer = committer;
       this.queue = new GroupCommit(
-        (group) => committer.commit(group),
+        async (group) => {
+          const accepted = await committer.commit(group);
+          this.noteWrite(accepted.reduce((a, b) => a + b, 0));
+          return accepted;
+        },
         (fn) => this.lane.run(fn),
         MAX_EVENTS_PER_COMMIT,
       );
     });
+    if (this.tail > 0) this.arm(this.upkeep?.idleMs ?? 0);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.compacting?.catch(() => undefined);
     await this.lane.run(async () => {
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
     });
@@ -129,6 +196,80 @@ export class DuckDbStore implements Store {
   ingest(events: EventRecord[]): Promise<IngestResult> {
     if (!this.queue) return Promise.reject(new StoreError('The store is not initialised.'));
     return this.queue.submit(events);
+  }
+
+  /**
+   * Sort the rows ingested since the last pass into the clustered layout now
+   * (compaction.ts); resolves when done (null: nothing to sort). Background
+   * upkeep calls this too; concurrent calls share one pass.
+   */
+  compact(): Promise<CompactionReport | null> {
+    this.compacting ??= compact(
+      this.writer,
+      (fn) => this.lane.run(fn),
+      () => this.closing,
+    )
+      .then(async (report) => {
+        this.tail = await this.lane.run(() => tailRows(this.writer));
+        if (report) {
+          this.upkeepStats.compactions++;
+          this.upkeepStats.compactedRows += report.rows;
+          this.upkeepStats.lastCompaction = report;
+          if (report.checkpointed) this.upkeepStats.checkpoints++;
+          else this.dirty = true;
+        }
+        return report;
+      })
+      .finally(() => {
+        this.compacting = null;
+      });
+    return this.compacting;
+  }
+
+  /** Inside an ingest commit's lane task: count the new unsorted rows and schedule upkeep. */
+  private noteWrite(rows: number): void {
+    if (rows === 0 || !this.upkeep) return;
+    this.tail += rows;
+    this.dirty = true;
+    this.lastWrite = Date.now();
+    if (this.tail >= this.upkeep.tailRows) this.background(() => this.compact());
+    this.arm(this.upkeep.checkpointIdleMs);
+  }
+
+  private arm(ms: number): void {
+    if (!this.upkeep || this.closing) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.background(() => this.idle());
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** The idle timer: checkpoint after a short pause, compact after a long one; re-arm for what is left. */
+  private async idle(): Promise<void> {
+    const cfg = this.upkeep;
+    if (!cfg || this.closing) return;
+    const quiet = Date.now() - this.lastWrite;
+    if (this.dirty && quiet >= cfg.checkpointIdleMs) {
+      this.dirty = false;
+      if (await this.lane.run(() => tryCheckpoint(this.writer))) this.upkeepStats.checkpoints++;
+      else this.dirty = true;
+    }
+    if (this.tail > 0 && quiet >= cfg.idleMs) await this.compact();
+    const wait = Math.min(
+      this.dirty ? cfg.checkpointIdleMs : Infinity,
+      this.tail > 0 ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
+    );
+    if (wait < Infinity) this.arm(wait);
+  }
+
+  /** Run upkeep without a caller: a failure is recorded (and retried by the next trigger), never thrown. */
+  private background(fn: () => Promise<unknown>): void {
+    fn().catch((err: unknown) => {
+      this.upkeepStats.lastError = describe(err);
+      this.dirty = true;
+      this.onUpkeepError?.(err, this);
+    });
   }
 
   /** How many ingest commits this store has made (group commit shares them). */
@@ -327,6 +468,18 @@ export class DuckDbStore implements Store {
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.readers.with(fn);
   }
+}
+
+/** An error and its causes in one line (StoreError's own message is generic). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (
+    let e = err, depth = 0;
+    depth < 4 && e !== undefined;
+    e = e instanceof Error ? e.cause : undefined, depth++
+  )
+    parts.push(e instanceof Error ? e.message : JSON.stringify(e));
+  return parts.join(': ');
 }
 
 function toKey(r: Record<string, unknown>): KeyRecord {
