@@ -120,7 +120,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => opts.store.upkeepStats);
 
   const ctx: AppContext = {
     store: timedStore(opts.store, metrics),

@@ -6,11 +6,11 @@
  * in one process (tests) never mix their counts; process metrics are shared.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AuthError } from '../core/errors.js';
 import { hashSecret, secretMatches } from '../core/keys.js';
 import type { IngestResult } from '../core/model.js';
-import type { Store } from '../store/port.js';
+import type { Store, UpkeepStats } from '../store/port.js';
 import { nativeSecret } from './auth.js';
 
 type HttpLabels = 'method' | 'route' | 'status';
@@ -39,10 +39,38 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A fresh registry with Tally's own metrics. */
-export function createMetrics(): AppMetrics {
+/** A fresh registry with Tally's own metrics; `upkeep` reads the store's background upkeep figures. */
+export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () => null): AppMetrics {
   const registry = new Registry();
   const registers = [registry];
+  const gauge = (name: string, help: string, read: (u: UpkeepStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const u = upkeep();
+        if (u) this.set(read(u));
+      },
+    });
+  };
+  gauge('tally_store_compactions', 'Compaction passes since start (DuckDB).', (u) => u.compactions);
+  gauge(
+    'tally_store_compacted_rows',
+    'Rows re-sorted by compaction since start (DuckDB).',
+    (u) => u.compactedRows,
+  );
+  gauge(
+    'tally_store_last_compaction_seconds',
+    'Duration of the last compaction pass (DuckDB).',
+    (u) => (u.lastCompaction?.ms ?? 0) / 1000,
+  );
+  gauge('tally_store_checkpoints', 'Checkpoints by the store since start (DuckDB).', (u) => u.checkpoints);
+  gauge(
+    'tally_store_upkeep_failing',
+    '1 while the last background compaction or checkpoint failed (it is retried), else 0 (DuckDB).',
+    (u) => (u.lastError === null ? 0 : 1),
+  );
   return {
     registry,
     requests: new Counter({

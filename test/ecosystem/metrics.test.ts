@@ -104,6 +104,21 @@ describe('/metrics', () => {
     expect([...s.keys()].some((k) => k.startsWith('nodejs_eventloop_lag_seconds'))).toBe(true);
   });
 
+  it("shows the DuckDB store's compaction and checkpoints", async () => {
+    t = await ecoApp();
+    await t.call('POST', '/v1/events', { body: [ev('1'), ev('2'), ev('3')] });
+    const before = samples((await t.call('GET', '/metrics', { key: null })).body);
+    expect(before.get('tally_store_compactions')).toBe(0);
+    expect(before.get('tally_store_compacted_rows')).toBe(0);
+    await t.store.compact();
+    const s = samples((await t.call('GET', '/metrics', { key: null })).body);
+    expect(s.get('tally_store_compactions')).toBe(1);
+    expect(s.get('tally_store_compacted_rows')).toBe(3);
+    expect(s.get('tally_store_last_compaction_seconds')).toBeGreaterThan(0);
+    expect(s.get('tally_store_checkpoints')).toBeGreaterThanOrEqual(1);
+    expect(s.get('tally_store_upkeep_failing')).toBe(0);
+  });
+
   it('needs TALLY_METRICS_KEY as a Bearer token when it is set', async () => {
     t = await ecoApp({ metricsKey: 'scrape-secret' });
     const none = await t.call('GET', '/metrics', { key: null });

@@ -33,7 +33,7 @@ import type {
 import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
-import type { HeadcountQuery, Store } from '../port.js';
+import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
   AuditEntry,
@@ -43,7 +43,7 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../lifecycle.js';
-import { DuckDbStore, type DuckDbOptions, type UpkeepStats } from './store.js';
+import { DuckDbStore, type DuckDbOptions } from './store.js';
 import type { CompactionReport } from './compaction.js';
 
 /** Texts DuckDB uses for errors after which the instance must be opened again. */

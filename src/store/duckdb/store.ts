@@ -22,7 +22,7 @@ import type {
   SessionRecord,
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
-import type { HeadcountQuery, Store } from '../port.js';
+import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run, tryCheckpoint } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
@@ -63,16 +63,6 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
   idleMs: 60_000,
   checkpointIdleMs: 1_000,
 };
-
-/** What the store's upkeep has done, for metrics and the benchmark. */
-export interface UpkeepStats {
-  compactions: number;
-  compactedRows: number;
-  lastCompaction: CompactionReport | null;
-  checkpoints: number;
-  /** The last failure of a background compaction or checkpoint (they are retried later). */
-  lastError: string | null;
-}
 
 export interface DuckDbOptions {
   /** File path, or ':memory:'. */
@@ -215,6 +205,7 @@ export class DuckDbStore implements Store {
           this.upkeepStats.compactions++;
           this.upkeepStats.compactedRows += report.rows;
           this.upkeepStats.lastCompaction = report;
+          this.upkeepStats.lastError = null;
           if (report.checkpointed) this.upkeepStats.checkpoints++;
           else this.dirty = true;
         }
@@ -252,8 +243,10 @@ export class DuckDbStore implements Store {
     const quiet = Date.now() - this.lastWrite;
     if (this.dirty && quiet >= cfg.checkpointIdleMs) {
       this.dirty = false;
-      if (await this.lane.run(() => tryCheckpoint(this.writer))) this.upkeepStats.checkpoints++;
-      else this.dirty = true;
+      if (await this.lane.run(() => tryCheckpoint(this.writer))) {
+        this.upkeepStats.checkpoints++;
+        this.upkeepStats.lastError = null;
+      } else this.dirty = true;
     }
     if (this.tail > 0 && quiet >= cfg.idleMs) await this.compact();
     const wait = Math.min(
