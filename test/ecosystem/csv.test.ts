@@ -126,4 +126,20 @@ describe('GET /v1/query as CSV', () => {
       'false',
     ]);
   });
+
+  it('fields: texts a spreadsheet would run as formulas get a leading quote; numbers do not', () => {
+    const texts = ['=1+1', '+49 30', '-x', '@SUM(A1)', '\tx', '\rx', "'kept", 'a=b', '=a,b'];
+    expect(texts.map(csvField)).toEqual([
+      "'=1+1",
+      "'+49 30",
+      "'-x",
+      "'@SUM(A1)",
+      "'\tx",
+      `"'\rx"`,
+      "'kept",
+      'a=b',
+      `"'=a,b"`,
+    ]);
+    expect([-3.5, 0].map(csvField)).toEqual(['-3.5', '0']);
+  });
 });

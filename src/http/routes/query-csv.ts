@@ -10,10 +10,16 @@ import { formatLocalIso } from '../../core/time/index.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
-/** One field: null is an empty field, the empty string is `""`, others are quoted when needed. */
+/**
+ * One field: null is an empty field, the empty string is `""`, others are quoted when needed.
+ * A text (a group's value comes from event dims, i.e. from whoever sends events) that starts
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
+ * opening the file shows it as text instead of running it as a formula (OWASP's CSV
+ * injection advice). Numbers are never changed.
+ */
 export function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   if (s === '') return '""';
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
