@@ -65,6 +65,11 @@ export interface Store extends LifecycleStore {
   getSession(hash: string): Promise<SessionRecord | null>;
   /** Record a use of the session (for idle expiry). */
   touchSession(hash: string, at: number): Promise<void>;
+  /**
+   * Forget the sessions last used before `idleBefore` (expired ones). On ClickHouse the
+   * rows go by a mutation, a little later; they are refused as expired until then.
+   */
+  deleteSessions(idleBefore: number): Promise<void>;
 
   createKey(key: KeyRecord): Promise<void>;
   getKey(id: string): Promise<KeyRecord | null>;

@@ -107,6 +107,27 @@ describe('api.authenticate and sessions', () => {
     expect((await historyWithHeader(sessionId)).get).toEqual(failure(-90009));
   });
 
+  it('deletes expired sessions when a new one opens, at most once per 30 minutes', async () => {
+    const first = await sessionOf({ appToken: acme });
+    const second = await sessionOf({ appToken: acme });
+    now = NOW + 10 * MINUTE;
+    expect((await historyWithHeader(second)).get).toMatchObject({ success: true });
+    // first: idle 30:00 (expired); second: idle 20:00. Opening a session deletes only first.
+    now = NOW + 30 * MINUTE;
+    const third = await sessionOf({ appToken: acme });
+    await expect.poll(() => t.store.getSession(hashSecret(first)), { timeout: 20_000 }).toBeNull();
+    expect(await t.store.getSession(hashSecret(second))).not.toBeNull();
+    // 29 minutes on, second has expired too, but the last purge was under 30 minutes ago.
+    now = NOW + 59 * MINUTE;
+    await sessionOf({ appToken: acme });
+    expect(await t.store.getSession(hashSecret(second))).not.toBeNull();
+    expect((await historyWithHeader(second)).get).toEqual(failure(-90009));
+    now = NOW + 60 * MINUTE;
+    await sessionOf({ appToken: acme });
+    await expect.poll(() => t.store.getSession(hashSecret(second)), { timeout: 20_000 }).toBeNull();
+    expect(await t.store.getSession(hashSecret(third))).toBeNull();
+  });
+
   it('is revoked with its key; the key itself then fails too', async () => {
     const created = await t.call('POST', '/v1/keys', {
       body: { name: 'dash', role: 'read', orgs: ['acme'] },

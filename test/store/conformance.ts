@@ -155,6 +155,18 @@ export function runStoreCases(f: StoreFactory): void {
       expect(await store.getSession('h2')).toBeNull();
     });
 
+    test('deletes sessions last used before a time, keeping those used since', async () => {
+      await store.createSession({ hash: 'old', keyId: 'k', org: 'acme', created_at: 10, last_used: 10 });
+      await store.createSession({ hash: 'edge', keyId: 'k', org: 'acme', created_at: 10, last_used: 100 });
+      // Used again since: its newest use counts, not its first.
+      await store.createSession({ hash: 'used', keyId: 'k', org: 'acme', created_at: 10, last_used: 10 });
+      await store.touchSession('used', 150);
+      await store.deleteSessions(100);
+      await expect.poll(() => store.getSession('old'), { timeout: 20_000 }).toBeNull();
+      expect((await store.getSession('edge'))?.last_used).toBe(100);
+      expect(await store.getSession('used')).toMatchObject({ created_at: 10, last_used: 150 });
+    });
+
     test('creates, reads and revokes keys', async () => {
       await store.createKey({
         id: 'k1',

@@ -3,7 +3,8 @@
  * SHA-256 of the id is stored, through the store port, so any Tally process in front of
  * a shared store can serve it. A session acts for its key's first org (none for a key
  * over '*', stored as '*'), expires after 30 minutes idle, and dies with its key: the key
- * is checked on every use.
+ * is checked on every use. Expired sessions are deleted when a new one opens, at most
+ * once per SESSION_IDLE_MS per store.
  */
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../core/keys.js';
@@ -43,12 +44,25 @@ export async function callerFromSecret(ctx: AppContext, secret: string): Promise
   return { principal, org: firstOrg(principal.orgs) };
 }
 
+/** When each store last deleted expired sessions (by clock time). */
+const lastPurge = new WeakMap<object, number>();
+
+/** Delete the sessions that have expired, unless that was done less than SESSION_IDLE_MS ago. */
+async function purgeExpired(ctx: AppContext, now: number): Promise<void> {
+  const last = lastPurge.get(ctx.store);
+  if (last !== undefined && now - last < SESSION_IDLE_MS && now >= last) return;
+  lastPurge.set(ctx.store, now);
+  // Expired: idle for SESSION_IDLE_MS or more, i.e. last_used <= now - SESSION_IDLE_MS.
+  await ctx.store.deleteSessions(now - SESSION_IDLE_MS + 1);
+}
+
 /**
  * Open a session for a caller; returns the new session id (shown once, stored hashed).
  */
 export async function openSession(ctx: AppContext, caller: Caller): Promise<string> {
   const sessionId = randomBytes(24).toString('base64url');
   const now = ctx.clock();
+  await purgeExpired(ctx, now);
   const keyId = caller.principal.keyId === ENV_ADMIN ? envAdminId(ctx) : caller.principal.keyId;
   await ctx.store.createSession({
     hash: hashSecret(sessionId),

@@ -28,7 +28,7 @@ import type { ChTables } from './dialect-expr.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { listEvents } from './list.js';
-import { quote, quoteList } from './quote.js';
+import { lit, quote, quoteList } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -264,6 +264,11 @@ export class ClickHouseStore implements Store {
     const s = await this.getSession(hash);
     if (!s || at <= s.last_used) return;
     await this.createSession({ ...s, last_used: at });
+  }
+
+  /** Older versions of live sessions go too: their newest row (last_used >= idleBefore) stays. */
+  async deleteSessions(idleBefore: number): Promise<void> {
+    await this.mutations.delete('sessions', `last_used < ${lit(idleBefore)}`);
   }
 
   async createKey(key: KeyRecord): Promise<void> {

@@ -161,6 +161,9 @@ export class RecoveringDuckDbStore implements Store {
   touchSession(hash: string, at: number): Promise<void> {
     return this.use((s) => s.touchSession(hash, at));
   }
+  deleteSessions(idleBefore: number): Promise<void> {
+    return this.use((s) => s.deleteSessions(idleBefore));
+  }
   createKey(key: KeyRecord): Promise<void> {
     return this.use((s) => s.createKey(key));
   }

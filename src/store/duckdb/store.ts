@@ -361,6 +361,10 @@ export class DuckDbStore implements Store {
     );
   }
 
+  async deleteSessions(idleBefore: number): Promise<void> {
+    await this.lane.run(() => run(this.writer, 'DELETE FROM sessions WHERE last_used < ?', [idleBefore]));
+  }
+
   async createKey(key: KeyRecord): Promise<void> {
     await this.lane.run(() =>
       run(this.writer, 'INSERT INTO api_keys VALUES (?, ?, ?, ?::VARCHAR[], ?, ?, ?)', [
