@@ -5,7 +5,14 @@
  */
 import type { Axis } from './axis.js';
 import type { Field, Query } from './plan.js';
-import type { RawRow, RowFetcher, RowRequest, Scan, TimeIndex } from './requests.js';
+import {
+  TOTAL_INDEX,
+  type RawRow,
+  type RowFetcher,
+  type RowRequest,
+  type Scan,
+  type TimeIndex,
+} from './requests.js';
 
 export type Tuple = (string | null)[];
 
@@ -28,11 +35,12 @@ const NO_INDEX: TimeIndex = { kind: 'none', weekStart: 1, segments: [], clampBef
 const EMPTY: Stats = { n: 0, s: 0, mn: null, mx: null, u: 0 };
 
 function tupleOf(row: RawRow, prefix: string, k: number): Tuple {
-  return Array.from({ length: k }, (_, j) => {
+  const tuple: Tuple = [];
+  for (let j = 0; j < k; j++) {
     const v = row[`${prefix}${j}`];
-    if (v === null || v === undefined) return null;
-    return typeof v === 'string' ? v : JSON.stringify(v);
-  });
+    tuple.push(v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
+  }
+  return tuple;
 }
 
 function num(v: unknown): number {
@@ -43,9 +51,12 @@ function numOrNull(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
+function pick(x: number | null, y: number | null, f: (p: number, q: number) => number): number | null {
+  return x === null ? y : y === null ? x : f(x, y);
+}
+
+// Called per unit and group: no closure inside (the tsx runtime names every closure it creates).
 function combine(a: Stats, b: Stats): Stats {
-  const pick = (x: number | null, y: number | null, f: (p: number, q: number) => number): number | null =>
-    x === null ? y : y === null ? x : f(x, y);
   return {
     n: a.n + b.n,
     s: a.s + b.s,
@@ -135,22 +146,30 @@ async function totalsByGroup(ctx: Ctx): Promise<Map<string, number | null>> {
   return out;
 }
 
+/**
+ * Whether the range totals need a scan of their own: only for a rolling window of count, sum,
+ * min, max or avg, which reads earlier rows into its first unit. Not for the gauge; not for
+ * distinct counts (their statement returns the totals, see `fromStats` and `fromIntervals`);
+ * and not otherwise, where the buckets hold exactly the range's rows and combine into the total.
+ */
 function needsTotalsScan(q: Query): boolean {
-  if (q.aggregation.fn === 'latest') return false;
-  if (q.window.kind !== 'none') return true;
-  return q.aggregation.fn === 'unique' && q.bucket !== 'none';
+  const fn = q.aggregation.fn;
+  return fn !== 'latest' && fn !== 'unique' && q.window.kind === 'rolling';
 }
 
 /** Count, sum, min, max, avg (any window) and unique without a window. */
 async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
   const { q, axis } = ctx;
   const unique = q.aggregation.fn === 'unique' ? q.aggregation.of : null;
+  // Distinct counts of buckets do not add up: the same statement gives each group's range total.
+  const totals = unique !== null && q.bucket !== 'none';
   const main = await statsRows(ctx, {
     kind: 'stats',
     scan: scan(ctx, axis.dataFrom, q.range.to),
     groupBy: q.groupBy,
     index: axis.index,
     unique,
+    totals,
   });
   const w = q.window;
   let seeds = new Groups<Map<number, Stats>>(() => new Map());
@@ -205,7 +224,7 @@ async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
     });
     // A group of unique whose rows all lack a member of the tuple counts nothing: leave it out.
     if (unique && whole.u === 0) continue;
-    out.push({ tuple, values, present, total: figure(q, whole) });
+    out.push({ tuple, values, present, total: figure(q, totals ? at(TOTAL_INDEX) : whole) });
   }
   return out;
 }
@@ -223,16 +242,19 @@ async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
     unique: q.aggregation.of,
     index: axis.index,
     size,
+    totalFrom: q.range.from,
   };
-  const groups = new Groups<{ delta: number[]; active: number[]; seed: number }>(() => ({
+  const groups = new Groups<{ delta: number[]; active: number[]; seed: number; total: number }>(() => ({
     delta: new Array<number>(axis.units.length).fill(0),
     active: new Array<number>(axis.units.length).fill(0),
     seed: 0,
+    total: 0,
   }));
   for (const row of await ctx.fetch(request)) {
     const g = groups.get(tupleOf(row, 'g', q.groupBy.length));
     const i = num(row.i);
-    if (i < 0) g.seed += num(row.plus);
+    if (i === TOTAL_INDEX) g.total += num(row.plus);
+    else if (i < 0) g.seed += num(row.plus);
     else if (i < axis.units.length) {
       g.delta[i]! += num(row.plus) - num(row.minus);
       g.active[i]! += num(row.active);
@@ -245,7 +267,7 @@ async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
     for (const d of data.delta) running.push((c += d));
     const values = axis.span.map(({ hi }) => running[hi] ?? 0);
     const present = axis.span.map(({ lo, hi }) => data.active.slice(lo, hi + 1).some((a) => a > 0));
-    out.push({ tuple, values, present, total: null });
+    out.push({ tuple, values, present, total: data.total });
   }
   return out;
 }
@@ -262,16 +284,21 @@ async function fromLatest(ctx: Ctx): Promise<GroupValues[]> {
     seed: new Map(),
     at: new Map(),
   }));
-  const base = { groupBy: q.groupBy, per } as const;
-  const [inRange, before] = await Promise.all([
-    ctx.fetch({ kind: 'latest', scan: scan(ctx, q.range.from, q.range.to), ...base, index: axis.index }),
-    ctx.fetch({ kind: 'latest', scan: scan(ctx, null, q.range.from), ...base, index: NO_INDEX }),
-  ]);
-  for (const row of before)
-    groups.get(tupleOf(row, 'g', k)).seed.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v));
-  for (const row of inRange) {
+  // One scan: readings before the range land on index -1 (the seed), the others on the axis.
+  const rows = await ctx.fetch({
+    kind: 'latest',
+    scan: scan(ctx, null, q.range.to),
+    groupBy: q.groupBy,
+    per,
+    index: { ...axis.index, clampBefore: q.range.from },
+  });
+  for (const row of rows) {
     const g = groups.get(tupleOf(row, 'g', k));
     const i = num(row.i);
+    if (i < 0) {
+      g.seed.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v));
+      continue;
+    }
     const readings = g.at.get(i) ?? new Map<string, number>();
     g.at.set(i, readings.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v)));
   }

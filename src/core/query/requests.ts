@@ -45,14 +45,27 @@ export interface TimeIndex {
 }
 
 export type RowRequest =
-  /** Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples. */
-  | { kind: 'stats'; scan: Scan; groupBy: Field[]; index: TimeIndex; unique: Field[] | null }
+  /**
+   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples.
+   * With `totals`, also one row per group at i = TOTAL_INDEX over the whole scan (and, with no
+   * group-by, possibly such a row of zeros when nothing matched).
+   */
+  | {
+      kind: 'stats';
+      scan: Scan;
+      groupBy: Field[];
+      index: TimeIndex;
+      unique: Field[] | null;
+      totals?: boolean;
+    }
   /** Per (group, per-tuple, i): v = value of the last event (max ts, then max id). */
   | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex }
   /**
    * Distinct `unique` tuples as intervals on the axis: each tuple active at index d covers
    * [d, min(d + size, next active index)); size null = forever (only first activity counts).
    * Per (group, i): plus = intervals starting at i, minus = intervals ending at i.
+   * With `totalFrom`, also one row per group at i = TOTAL_INDEX whose plus is the number of
+   * its tuples with an event at or after `totalFrom` (the range total, from the same scan).
    */
   | {
       kind: 'intervals';
@@ -61,7 +74,11 @@ export type RowRequest =
       unique: Field[];
       index: TimeIndex;
       size: number | null;
+      totalFrom?: number | null;
     };
+
+/** The index of the per-group total rows of a request (never an axis index or a seed). */
+export const TOTAL_INDEX = -2;
 
 /** A row as a store returns it; columns g0..gN (group), p0..pM (per), i, and the measures. */
 export type RawRow = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * time zone; and the text forms instants are written back in.
  */
 import { ValidationError } from '../errors.js';
-import { assertTimeZone, fromLocal, offsetAt, toLocal } from './zone.js';
+import { assertTimeZone, cachedOffsetAt, fromLocal, toLocal } from './zone.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -243,8 +243,41 @@ export function formatOffset(offsetMs: number): string {
  * @example formatLocalIso('America/New_York', Date.UTC(2024, 10, 3, 6, 30)) // '2024-11-03T01:30:00-05:00'
  */
 export function formatLocalIso(tz: string, ms: number): string {
-  const offset = offsetAt(tz, ms);
-  return new Date(ms + offset).toISOString().slice(0, 19) + formatOffset(offset);
+  const offset = cachedOffsetAt(tz, ms);
+  const local = ms + offset;
+  // Integer times in years 1970..9999 only: elsewhere Date's own text (and truncation) decides.
+  if (!Number.isSafeInteger(local) || local < 0 || local >= MAX_INSTANT) {
+    return new Date(local).toISOString().slice(0, 19) + formatOffset(offset);
+  }
+  const dayMs = Math.floor(local / DAY) * DAY;
+  const seconds = Math.floor((local - dayMs) / SECOND);
+  return `${localDate(dayMs)}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}${offsetText(offset)}`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** Bucket bounds repeat few dates and offsets: their text is kept (bounded, like zone.ts's caches). */
+const dateTexts = new Map<number, string>();
+const offsetTexts = new Map<number, string>();
+
+function localDate(dayMs: number): string {
+  let text = dateTexts.get(dayMs);
+  if (text === undefined) {
+    if (dateTexts.size >= 4096) dateTexts.clear();
+    dateTexts.set(dayMs, (text = new Date(dayMs).toISOString().slice(0, 10)));
+  }
+  return text;
+}
+
+function offsetText(offsetMs: number): string {
+  let text = offsetTexts.get(offsetMs);
+  if (text === undefined) {
+    if (offsetTexts.size >= 4096) offsetTexts.clear();
+    offsetTexts.set(offsetMs, (text = formatOffset(offsetMs)));
+  }
+  return text;
 }
 
 /** Instant `ms` in UTC with milliseconds, e.g. '2016-11-07T00:00:00.000Z'. */

@@ -106,7 +106,13 @@ interface Transition {
   offsetMs: number;
 }
 
-const yearTransitions = new Map<string, Transition[]>();
+/** A UTC year's offsets: the one in force as it starts, then each change inside it. */
+interface YearOffsets {
+  startOffsetMs: number;
+  transitions: Transition[];
+}
+
+const yearOffsets = new Map<string, YearOffsets>();
 
 /** The first whole second in (lo, hi] whose offset differs from `loOffset`; offsetAt(hi) must differ. */
 function findChange(tz: string, lo: number, loOffset: number, hi: number): number {
@@ -122,14 +128,15 @@ function findChange(tz: string, lo: number, loOffset: number, hi: number): numbe
  * Offset changes at instants in the UTC year. Sampled daily, then bisected to the second:
  * no zone since 1970 changes its offset and changes it back within one day.
  */
-function transitionsInYear(tz: string, year: number): Transition[] {
+function offsetsInYear(tz: string, year: number): YearOffsets {
   const cacheKey = `${year}|${tz}`;
-  const cached = yearTransitions.get(cacheKey);
+  const cached = yearOffsets.get(cacheKey);
   if (cached !== undefined) return cached;
   const last = Date.UTC(year + 1, 0, 1) - SECOND;
   const found: Transition[] = [];
   let t = Date.UTC(year, 0, 1) - SECOND;
   let offset = offsetAt(tz, t);
+  const startOffsetMs = offset;
   while (t < last) {
     const next = Math.min(t + DAY, last);
     const nextOffset = offsetAt(tz, next);
@@ -142,7 +149,7 @@ function transitionsInYear(tz: string, year: number): Transition[] {
     }
     t = next;
   }
-  return remember(yearTransitions, cacheKey, found);
+  return remember(yearOffsets, cacheKey, { startOffsetMs, transitions: found });
 }
 
 function utcYear(ms: number): number {
@@ -163,12 +170,45 @@ export function offsetSegments(tz: string, fromMs: number, toMs: number): Offset
   const segments: OffsetSegment[] = [{ from: fromMs, offsetMs: offsetAt(tz, fromMs) }];
   const lastYear = utcYear(toMs - 1);
   for (let year = utcYear(fromMs); year <= lastYear; year++) {
-    for (const { at, offsetMs } of transitionsInYear(tz, year)) {
+    for (const { at, offsetMs } of offsetsInYear(tz, year).transitions) {
       if (at <= fromMs || at >= toMs) continue;
       if (segments[segments.length - 1]?.offsetMs !== offsetMs) segments.push({ from: at, offsetMs });
     }
   }
   return segments;
+}
+
+/** The span of constant offset found last: [from, to) of `tz` has `offsetMs`. */
+const lastSpan = { tz: '', from: 0, to: 0, offsetMs: 0 };
+
+/**
+ * `offsetAt` without asking Intl where it can: from the offset changes of the instant's UTC year
+ * when some earlier call (enumerating buckets, offset segments) has already found them, and from
+ * the span of constant offset found last, which successive bucket bounds mostly fall in. For
+ * formatting many instants; the answer equals `offsetAt`'s (zone.test.ts checks it at random).
+ */
+export function cachedOffsetAt(tz: string, ms: number): number {
+  if (ms >= lastSpan.from && ms < lastSpan.to && tz === lastSpan.tz) return lastSpan.offsetMs;
+  const year = utcYear(ms);
+  const known = yearOffsets.get(`${year}|${tz}`);
+  if (known === undefined) return offsetAt(tz, ms);
+  let from = Date.UTC(year, 0, 1);
+  let to = Date.UTC(year + 1, 0, 1);
+  let offsetMs = known.startOffsetMs;
+  // Changes fall on whole seconds, so comparing `ms` itself matches offsetAt's whole-second reading.
+  for (const t of known.transitions) {
+    if (t.at > ms) {
+      to = t.at;
+      break;
+    }
+    from = t.at;
+    offsetMs = t.offsetMs;
+  }
+  lastSpan.tz = tz;
+  lastSpan.from = from;
+  lastSpan.to = to;
+  lastSpan.offsetMs = offsetMs;
+  return offsetMs;
 }
 
 /** Local wall-clock time of instant `ms`, as naive ms (the wall time written as if it were UTC). */

@@ -31,6 +31,42 @@ describe('toClickHouseSql', () => {
     expect(s).toContain('GROUP BY i');
   });
 
+  it('range totals: a second aggregation of the scan (no GROUPING SETS in 18.16), a hit per tuple', () => {
+    const stats = squash(
+      toClickHouseSql(
+        {
+          kind: 'stats',
+          scan,
+          groupBy: [{ kind: 'org' }],
+          index: utcDay,
+          unique: [{ kind: 'actor' }],
+          totals: true,
+        },
+        t,
+      ),
+    );
+    expect(stats).toContain('GROUP BY g0, i UNION ALL SELECT g0, toInt64((-2)) AS i, count() AS n,');
+    expect(stats).toMatch(/uniqExactIf\(u0, uok\) AS u FROM \(.*\) GROUP BY g0$/);
+    const intervals = squash(
+      toClickHouseSql(
+        {
+          kind: 'intervals',
+          scan,
+          groupBy: [],
+          unique: [{ kind: 'actor' }],
+          index: utcDay,
+          size: null,
+          totalFrom: 1704067200000,
+        },
+        t,
+      ),
+    );
+    expect(intervals).toContain('AS nx, max(ts) >= 1704067200000 AS hit FROM');
+    expect(intervals).toContain(
+      'arrayConcat(arrayMap((d, k) -> (d, toInt64(k = 1), toInt64(0), toInt64(1)), ds, arrayEnumerate(ds)), [(toInt64((-2)), toInt64(hit), toInt64(0), toInt64(0))])',
+    );
+  });
+
   it('quotes hostile dim keys and values, and offsets DST segments with a CASE', () => {
     const ny: TimeIndex = {
       kind: 'hour',

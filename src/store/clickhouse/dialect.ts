@@ -11,7 +11,7 @@
  * No window functions, no lambda captures, nothing newer than 18.16.
  */
 import type { Field } from '../../core/query/plan.js';
-import { needsActors, type RowRequest } from '../../core/query/requests.js';
+import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
 import { filteredSql, indexSql, localSql, nullableSql, tupleSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
 
@@ -49,7 +49,15 @@ function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, t: ChTables):
   const [u] = uniqueCount(request);
   const uniq = u === undefined ? '' : `, uniqExactIf(${u}, uok) AS u`;
   const src = source(request, t, { unique: request.unique });
-  return `SELECT ${keys}, count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx${uniq}\nFROM (\n${src}\n)\nGROUP BY ${keys}`;
+  const measures = `count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx${uniq}`;
+  if (!request.totals) return `SELECT ${keys}, ${measures}\nFROM (\n${src}\n)\nGROUP BY ${keys}`;
+  // 18.16 has no GROUPING SETS: the whole-range rows come from a second aggregation of the same scan.
+  const g = cols('g', request.groupBy.length);
+  const gl = g.map((c) => `${c}, `).join('');
+  const byGroup = g.length === 0 ? '' : `\nGROUP BY ${g.join(', ')}`;
+  return `SELECT ${keys}, ${measures}\nFROM (\n${src}\n)\nGROUP BY ${keys}
+UNION ALL
+SELECT ${gl}toInt64(${lit(TOTAL_INDEX)}) AS i, ${measures}\nFROM (\n${src}\n)${byGroup}`;
 }
 
 function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, t: ChTables): string {
@@ -70,13 +78,16 @@ function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, t: Ch
     size === null
       ? 'arrayMap((d, k) -> (d, toInt64(k = 1), toInt64(0), toInt64(1)), ds, arrayEnumerate(ds))'
       : 'arrayMap(d -> (d, toInt64(1), toInt64(0), toInt64(1)), ds)';
-  const rows =
-    size === null
-      ? starts
-      : `arrayConcat(${starts}, arrayMap((d, n) -> (least(d + ${lit(size)}, n), toInt64(0), toInt64(1), toInt64(0)), ds, nx))`;
+  const ends = `arrayMap((d, n) -> (least(d + ${lit(size ?? 0)}, n), toInt64(0), toInt64(1), toInt64(0)), ds, nx)`;
+  const totalFrom = request.totalFrom ?? null;
+  // The range total: whether the tuple has an event at or after totalFrom, one row at TOTAL_INDEX.
+  const total = `[(toInt64(${lit(TOTAL_INDEX)}), toInt64(hit), toInt64(0), toInt64(0))]`;
+  const parts = [starts, ...(size === null ? [] : [ends]), ...(totalFrom === null ? [] : [total])];
+  const rows = parts.length === 1 ? starts : `arrayConcat(${parts.join(', ')})`;
+  const hit = totalFrom === null ? '' : `,\n    max(ts) >= ${lit(totalFrom)} AS hit`;
   return `SELECT ${gl}x.1 AS i, sum(x.2) AS plus, sum(x.3) AS minus, sum(x.4) AS active FROM (
   SELECT ${gl}arraySort(arrayDistinct(groupArray(toInt64(i)))) AS ds,
-    arrayPushBack(arraySlice(ds, 2), toInt64(${NO_NEXT})) AS nx
+    arrayPushBack(arraySlice(ds, 2), toInt64(${NO_NEXT})) AS nx${hit}
   FROM (
 ${src}
   )

@@ -56,7 +56,41 @@ export function tupleSql(fields: Field[], ps: SqlParams, manyOrgs: boolean): str
   return `CASE WHEN ${anyNull} THEN NULL ELSE row(${members.join(', ')}) END`;
 }
 
-function filterSql(filter: Filter, ps: SqlParams): string {
+/**
+ * A filter on `actor_kind` without joining every event to `actors`: a semi-join (or, when the
+ * kind 'user' of actors without a row matches, an anti-join on the kinds that do not match) on
+ * the scanned orgs' actors. TRUE or FALSE, never NULL, so it can be negated.
+ */
+function actorKindMatch(filter: Filter, orgs: string[], ps: SqlParams): string {
+  const present = filter.values.filter((v): v is string => v !== null);
+  const prefix = filter.op === 'prefix';
+  const matchesUser = present.some((v) => (prefix ? 'user'.startsWith(v) : v === 'user'));
+  const kinds = prefix
+    ? `(${present.map((v) => `starts_with(kind, ${ps.p(v)})`).join(' OR ')})`
+    : `kind IN (${present.map((v) => ps.p(v)).join(', ')})`;
+  const own = `org IN (${orgs.map((o) => ps.p(o)).join(', ')})`;
+  return matchesUser
+    ? `(e.actor IS NOT NULL AND (e.org, e.actor) NOT IN (SELECT org, id FROM actors WHERE ${own} AND NOT ${kinds}))`
+    : `(e.actor IS NOT NULL AND (e.org, e.actor) IN (SELECT org, id FROM actors WHERE ${own} AND ${kinds}))`;
+}
+
+/** `filterSql` for `actor_kind` (null = no actor), with the same three-valued outcome on rows. */
+function actorKindFilterSql(filter: Filter, orgs: string[], ps: SqlParams): string {
+  const missing = filter.values.includes(null);
+  const none = filter.values.every((v) => v === null);
+  if (filter.op === 'prefix') return actorKindMatch(filter, orgs, ps);
+  if (filter.op === 'not_in') {
+    if (none) return '(e.actor IS NOT NULL)';
+    const match = actorKindMatch(filter, orgs, ps);
+    return missing ? `(e.actor IS NOT NULL AND NOT ${match})` : `(NOT ${match})`;
+  }
+  if (none) return '(e.actor IS NULL)';
+  const match = actorKindMatch(filter, orgs, ps);
+  return missing ? `(${match} OR e.actor IS NULL)` : match;
+}
+
+function filterSql(filter: Filter, ps: SqlParams, orgs: string[]): string {
+  if (filter.field.kind === 'actor_kind') return actorKindFilterSql(filter, orgs, ps);
   const f = fieldSql(filter.field, ps);
   const present = filter.values.filter((v): v is string => v !== null);
   const missing = present.length < filter.values.length;
@@ -70,13 +104,16 @@ function filterSql(filter: Filter, ps: SqlParams): string {
   return missing ? `(${list} OR ${f} IS NULL)` : `(${list})`;
 }
 
-/** The WHERE clause of a scan: org, type and time bounds first, then filters and exclusions. */
+/**
+ * The WHERE clause of a scan: org, type and time bounds first, then filters and exclusions.
+ * Filters on `actor_kind` need no join; an exclusion over `actor_kind` needs `actors a` joined.
+ */
 export function whereSql(scan: Scan, ps: SqlParams): string {
   const parts = [`e.org IN (${scan.orgs.map((o) => ps.p(o)).join(', ')})`];
   if (scan.types.length > 0) parts.push(`e.type IN (${scan.types.map((t) => ps.p(t)).join(', ')})`);
   if (scan.from !== null) parts.push(`e.ts >= ${lit(scan.from)}`);
   parts.push(`e.ts < ${lit(scan.to)}`);
-  for (const filter of scan.filters) parts.push(filterSql(filter, ps));
+  for (const filter of scan.filters) parts.push(filterSql(filter, ps, scan.orgs));
   const ex = scan.exclude;
   if (ex && ex.tuples.length > 0) {
     const exprs = ex.fields.map((f) => fieldSql(f, ps));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Field, Filter } from '../../core/query/plan.js';
 import type { Scan, TimeIndex } from '../../core/query/requests.js';
 import { toDuckDbSql } from './dialect.js';
 import { lit } from './dialect-expr.js';
@@ -77,9 +78,72 @@ describe('toDuckDbSql', () => {
     expect(s).toContain('(e.dims[$3] IN ($4) OR e.dims[$3] IS NULL)');
     expect(s).toContain('(e.actor IS NULL OR NOT e.actor IN ($5))');
     expect(s).toContain('(starts_with(e.dims[$6], $7))');
-    expect(s).toContain("(CASE WHEN e.actor IS NULL THEN NULL ELSE COALESCE(a.kind, 'user') END IN ($8))");
-    expect(s).toContain('LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor');
-    expect(params).toEqual(['acme', 'activity', 'wt', 'standard', 'bot', 'v', '1.', 'user']);
+    // 'user' also covers actors without a row: an anti-join on the other kinds, no join of every event.
+    expect(s).toContain(
+      '(e.actor IS NOT NULL AND (e.org, e.actor) NOT IN (SELECT org, id FROM actors WHERE org IN ($9) AND NOT kind IN ($8)))',
+    );
+    expect(s).not.toContain('JOIN');
+    expect(params).toEqual(['acme', 'activity', 'wt', 'standard', 'bot', 'v', '1.', 'user', 'acme']);
+  });
+
+  it('actor kinds: a semi-join on the narrowed actors, negated for not_in; selected kinds join actors', () => {
+    const request = (filters: Filter[], groupBy: Field[] = []): string =>
+      squash(
+        toDuckDbSql({
+          kind: 'stats',
+          scan: { ...scan, filters },
+          groupBy,
+          index: { ...utcDay, kind: 'none' },
+          unique: null,
+        }).sql,
+      );
+    const semi =
+      '(e.actor IS NOT NULL AND (e.org, e.actor) IN (SELECT org, id FROM actors WHERE org IN ($4) AND kind IN ($3)))';
+    expect(request([{ field: { kind: 'actor_kind' }, op: 'in', values: ['device'] }])).toContain(semi);
+    expect(request([{ field: { kind: 'actor_kind' }, op: 'not_in', values: ['device'] }])).toContain(
+      `(NOT ${semi})`,
+    );
+    expect(request([{ field: { kind: 'actor_kind' }, op: 'in', values: ['device', null] }])).toContain(
+      `(${semi} OR e.actor IS NULL)`,
+    );
+    expect(request([{ field: { kind: 'actor_kind' }, op: 'prefix', values: ['us'] }])).toContain(
+      'NOT IN (SELECT org, id FROM actors WHERE org IN ($4) AND NOT (starts_with(kind, $3))))',
+    );
+    const grouped = request([], [{ kind: 'actor_kind' }]);
+    expect(grouped).toContain('LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor');
+    expect(grouped).toContain("CASE WHEN e.actor IS NULL THEN NULL ELSE COALESCE(a.kind, 'user') END AS g0");
+  });
+
+  it('range totals from the same scan: grouping sets for distinct counts, a hit flag for intervals', () => {
+    const stats = squash(
+      toDuckDbSql({
+        kind: 'stats',
+        scan,
+        groupBy: [{ kind: 'dim', key: 'app' }],
+        index: utcDay,
+        unique: [{ kind: 'actor' }],
+        totals: true,
+      }).sql,
+    );
+    expect(stats).toMatch(
+      /^SELECT g0, coalesce\(i, \(-2\)\) AS i, count\(\*\) AS n, .*count\(DISTINCT u\) AS u FROM/,
+    );
+    expect(stats).toContain('GROUP BY GROUPING SETS ((g0, i), (g0))');
+    const intervals = squash(
+      toDuckDbSql({
+        kind: 'intervals',
+        scan,
+        groupBy: [],
+        unique: [{ kind: 'actor' }],
+        index: utcDay,
+        size: 30,
+        totalFrom: 1704067200000,
+      }).sql,
+    );
+    expect(intervals).toContain('list_sort(list(DISTINCT i)) AS ds, max(ts) >= 1704067200000 AS hit FROM y');
+    expect(intervals).toContain(
+      'UNION ALL SELECT (-2) AS i, CAST(hit AS INTEGER) AS plus, 0 AS minus, 0 AS active FROM a',
+    );
   });
 
   it('rolling distinct: per-tuple sorted index lists, intervals capped at size', () => {

@@ -9,7 +9,7 @@
  * same with groupArray/arraySort/ARRAY JOIN; nothing here needs window functions.
  */
 import type { Field } from '../../core/query/plan.js';
-import { needsActors, type RowRequest } from '../../core/query/requests.js';
+import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
 import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, whereSql } from './dialect-expr.js';
 
 export interface SqlStatement {
@@ -32,7 +32,9 @@ function source(
   (extra.per ?? []).forEach((f, k) => select.push(`${fieldSql(f, ps)} AS p${k}`));
   if (extra.unique) select.push(`${tupleSql(extra.unique, ps, request.scan.orgs.length > 1)} AS u`);
   select.push(`${localSql(request.index)} AS lt`);
-  const join = needsActors(request) ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor' : '';
+  // Filters on actor_kind are semi-joins (see whereSql); fields selected or excluded need the row.
+  const joined = needsActors({ ...request, scan: { ...request.scan, filters: [] } });
+  const join = joined ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor' : '';
   const inner = `SELECT ${select.join(', ')}\n  FROM events e${join}\n  WHERE ${whereSql(request.scan, ps)}`;
   return `SELECT e.*, ${indexSql(request.index, 'e.lt')} AS i FROM (\n  ${inner}\n) e`;
 }
@@ -42,7 +44,11 @@ function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, ps: SqlParams
   const keys = [...g, 'i'].join(', ');
   const u = request.unique ? ', count(DISTINCT u) AS u' : '';
   const src = source(request, ps, { unique: request.unique });
-  return `SELECT ${keys}, count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}\nFROM (${src})\nGROUP BY ${keys}`;
+  const measures = `count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}`;
+  if (!request.totals) return `SELECT ${keys}, ${measures}\nFROM (${src})\nGROUP BY ${keys}`;
+  // One scan for the buckets and the whole range; i is never NULL, so NULL marks the total rows.
+  const gl = g.map((c) => `${c}, `).join('');
+  return `SELECT ${gl}coalesce(i, ${lit(TOTAL_INDEX)}) AS i, ${measures}\nFROM (${src})\nGROUP BY GROUPING SETS ((${keys}), (${g.join(', ')}))`;
 }
 
 function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, ps: SqlParams): string {
@@ -61,11 +67,18 @@ function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, ps: S
     size === null
       ? ''
       : `\n  UNION ALL\n  SELECT ${gl}LEAST(i + ${lit(size)}, COALESCE(nx, i + ${lit(size)})) AS i, 0 AS plus, 1 AS minus, 0 AS active FROM d`;
+  const totalFrom = request.totalFrom ?? null;
+  // The range total: tuples with an event at or after totalFrom, one row per group at TOTAL_INDEX.
+  const hit = totalFrom === null ? '' : `, max(ts) >= ${lit(totalFrom)} AS hit`;
+  const totals =
+    totalFrom === null
+      ? ''
+      : `\n  UNION ALL\n  SELECT ${gl}${lit(TOTAL_INDEX)} AS i, CAST(hit AS INTEGER) AS plus, 0 AS minus, 0 AS active FROM a`;
   return `WITH y AS (${src}),
-a AS (SELECT ${gl}list_sort(list(DISTINCT i)) AS ds FROM y WHERE u IS NOT NULL GROUP BY ${gl}u),
+a AS (SELECT ${gl}list_sort(list(DISTINCT i)) AS ds${hit} FROM y WHERE u IS NOT NULL GROUP BY ${gl}u),
 d AS (SELECT ${gl}unnest(ds) AS i, unnest(list_append(ds[2:], NULL)) AS nx, ds[1] AS f FROM a)
 SELECT ${gl}i, sum(plus) AS plus, sum(minus) AS minus, sum(active) AS active FROM (
-  SELECT ${gl}i, ${plus} AS plus, 0 AS minus, 1 AS active FROM d${ends}
+  SELECT ${gl}i, ${plus} AS plus, 0 AS minus, 1 AS active FROM d${ends}${totals}
 )
 GROUP BY ${gl}i`;
 }
