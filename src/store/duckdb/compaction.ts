@@ -1,5 +1,5 @@
 /**
- * Compaction: keeps the events table clustered by (org, type, ts), so that
+ * Compaction: keeps the events table clustered by (org_no, type, ts), so that
  * DuckDB's zone maps skip other orgs' row groups (ANCHORS: 10-50x fewer rows
  * for a year-long query than time order; docs/benchmarks.md for Tally's figures).
  *
@@ -121,7 +121,7 @@ async function rewrite(
     await run(conn, 'DROP TABLE IF EXISTS temp.compact_rows');
     await run(
       conn,
-      `CREATE TEMP TABLE compact_rows AS SELECT * FROM events WHERE ${where} ORDER BY org, type, ts`,
+      `CREATE TEMP TABLE compact_rows AS SELECT * FROM events WHERE ${where} ORDER BY org_no, type, ts`,
       params,
     );
     const moved = Number((await all(conn, 'SELECT count(*) AS n FROM temp.compact_rows'))[0]!.n);

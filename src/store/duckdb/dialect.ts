@@ -91,8 +91,8 @@ GROUP BY ${gl}i`;
  * toDuckDbSql({ kind: 'stats', scan, groupBy: [], index, unique: null })
  * // { sql: 'SELECT i, count(*) AS n, ... WHERE e.org IN ($1) AND e.ts >= 1704067200000 ...', params: ['acme'] }
  */
-export function toDuckDbSql(request: RowRequest): SqlStatement {
-  const ps = new SqlParams();
+export function toDuckDbSql(request: RowRequest, orgNos?: ReadonlyMap<string, number>): SqlStatement {
+  const ps = new SqlParams(orgNos);
   let sql: string;
   switch (request.kind) {
     case 'stats':

@@ -42,8 +42,9 @@ export const COMMIT_SQL = {
   newOrgs: insertMissingOrgsSql('staging'),
   /** $1: seq list of rows that are duplicates of stored events. */
   insertEvents: `INSERT INTO events
-    SELECT org, type, ts, id, actor, value, CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received
-    FROM staging WHERE NOT list_contains(CAST($1 AS INTEGER[]), seq) ORDER BY org, type, ts`,
+    SELECT s.org, s.type, s.ts, s.id, s.actor, s.value, CAST(s.dims::JSON AS MAP(VARCHAR, VARCHAR)), s.received, o.no
+    FROM staging s JOIN orgs o ON o.id = s.org
+    WHERE NOT list_contains(CAST($1 AS INTEGER[]), s.seq) ORDER BY o.no, s.type, s.ts`,
   /** Actors staged by `stageActors`: new ones are inserted, known ones get an earlier first_seen. */
   newActors: `INSERT INTO actors (org, id, kind, props, first_seen)
     SELECT org, id, 'user', '{}', ts FROM actor_seen WHERE is_new`,

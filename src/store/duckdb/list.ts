@@ -10,9 +10,10 @@ import { all } from './db.js';
 import { lit, SqlParams, whereSql } from './dialect-expr.js';
 import type { SqlStatement } from './dialect.js';
 
-export function listEventsSql(scan: Scan, limit: number): SqlStatement {
-  const ps = new SqlParams();
-  const join = scan.filters.some((f) => f.field.kind === 'actor_kind')
+export function listEventsSql(scan: Scan, limit: number, orgNos?: ReadonlyMap<string, number>): SqlStatement {
+  const ps = new SqlParams(orgNos);
+  // Filters on actor_kind are semi-joins (whereSql); only an exclusion over it reads the actor row.
+  const join = scan.exclude?.fields.some((f) => f.kind === 'actor_kind')
     ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor'
     : '';
   const sql = `SELECT e.org, e.type, e.ts, e.id, e.actor, e.value, map_keys(e.dims) AS dk, map_values(e.dims) AS dv
@@ -23,8 +24,13 @@ export function listEventsSql(scan: Scan, limit: number): SqlStatement {
   return { sql, params: ps.values };
 }
 
-export async function listEvents(conn: DuckDBConnection, scan: Scan, limit: number): Promise<EventRecord[]> {
-  const { sql, params } = listEventsSql(scan, limit);
+export async function listEvents(
+  conn: DuckDBConnection,
+  scan: Scan,
+  limit: number,
+  orgNos?: ReadonlyMap<string, number>,
+): Promise<EventRecord[]> {
+  const { sql, params } = listEventsSql(scan, limit, orgNos);
   const rows = await all(conn, sql, params);
   return rows.map((r) => {
     const keys = r.dk as string[];

@@ -11,9 +11,13 @@ import { runQuery } from '../../core/query/run.js';
 import { all } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
-/** Fetch the rows of one request on `conn`. */
-export function fetchRows(conn: DuckDBConnection, request: RowRequest): Promise<RawRow[]> {
-  const { sql, params } = toDuckDbSql(request);
+/** Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts). */
+export function fetchRows(
+  conn: DuckDBConnection,
+  request: RowRequest,
+  orgNos?: ReadonlyMap<string, number>,
+): Promise<RawRow[]> {
+  const { sql, params } = toDuckDbSql(request, orgNos);
   return all(conn, sql, params);
 }
 
@@ -24,10 +28,15 @@ export function fetchRows(conn: DuckDBConnection, request: RowRequest): Promise<
  * @example
  * const result = await store.read((conn) => executeQuery(conn, plan, Date.now()));
  */
-export function executeQuery(conn: DuckDBConnection, q: Query, nowMs: number): Promise<QueryResult> {
+export function executeQuery(
+  conn: DuckDBConnection,
+  q: Query,
+  nowMs: number,
+  orgNos?: ReadonlyMap<string, number>,
+): Promise<QueryResult> {
   let chain: Promise<unknown> = Promise.resolve();
   return runQuery(q, nowMs, (request) => {
-    const next = chain.then(() => fetchRows(conn, request));
+    const next = chain.then(() => fetchRows(conn, request, orgNos));
     chain = next.catch(() => undefined);
     return next;
   });

@@ -32,7 +32,7 @@ import type { Scan } from '../../core/query/requests.js';
 import type { Query } from '../../core/query/plan.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
-import { MIGRATIONS } from './schema.js';
+import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
   AuditEntry,
@@ -80,6 +80,8 @@ export interface DuckDbOptions {
 export class DuckDbStore implements Store {
   readonly engine = 'duckdb' as const;
   private orgCache: Org[] | null = null;
+  /** Org id -> org number (schema.ts), loaded with orgCache. */
+  private orgNos: ReadonlyMap<string, number> = new Map();
 
   /** Set by init(), which loads the fingerprints of the stored events first. */
   private committer: DuckDbCommitter | null = null;
@@ -277,6 +279,7 @@ export class DuckDbStore implements Store {
   async listOrgs(): Promise<Org[]> {
     if (this.orgCache) return this.orgCache;
     const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
+    this.orgNos = new Map(rows.map((r) => [String(r.id), Number(r.no)]));
     this.orgCache = rows.map((r) => ({
       id: String(r.id),
       name: r.name as string | null,
@@ -292,7 +295,8 @@ export class DuckDbStore implements Store {
     await this.lane.run(() =>
       run(
         this.writer,
-        `INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+        `INSERT INTO orgs (id, name, parent, domain, timezone, created_at, no)
+         VALUES (?, ?, ?, ?, ?, ?, ${NEXT_ORG_NO} + 1) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
          parent = excluded.parent, domain = excluded.domain, timezone = excluded.timezone`,
         [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
       ),
@@ -313,12 +317,20 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
-  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
-    return this.read((c) => listEvents(c, scan, limit));
+  async listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+    const orgNos = await this.orgNumbers();
+    return this.read((c) => listEvents(c, scan, limit, orgNos));
   }
 
-  query(q: Query): Promise<QueryResult> {
-    return this.read((c) => executeQuery(c, q, this.clock()));
+  async query(q: Query): Promise<QueryResult> {
+    const orgNos = await this.orgNumbers();
+    return this.read((c) => executeQuery(c, q, this.clock(), orgNos));
+  }
+
+  /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
+  private async orgNumbers(): Promise<ReadonlyMap<string, number>> {
+    await this.listOrgs();
+    return this.orgNos;
   }
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
