@@ -41,9 +41,13 @@ export interface DatasetInfo {
 export const TSV_COLUMNS =
   "{'org': 'VARCHAR', 'type': 'VARCHAR', 'ts': 'BIGINT', 'id': 'VARCHAR', 'actor': 'VARCHAR', 'value': 'DOUBLE', 'dims': 'VARCHAR', 'received': 'BIGINT'}";
 
-/** INSERT of one TSV file into `table`, with the store's own JSON-to-MAP cast. The path is ours, never input. */
+/**
+ * INSERT of one TSV file into `table`, with the store's own JSON-to-MAP cast; org `k`'s number is k
+ * (insertOrgs). The path is ours, never input.
+ */
 export function loadTsvSql(path: string, table = 'events'): string {
-  return `INSERT INTO ${table} SELECT org, type, ts, id, actor, value, CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received
+  return `INSERT INTO ${table} SELECT org, type, ts, id, actor, value, CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received,
+      CAST(org AS INTEGER)
     FROM read_csv('${path}', delim = '\t', quote = '', escape = '', header = false, nullstr = '\\N',
       auto_detect = false, columns = ${TSV_COLUMNS})`;
 }
@@ -74,6 +78,8 @@ async function insertOrgs(conn: DuckDBConnection, p: DatasetParams): Promise<voi
   const created = p.end - p.days * DAY_MS - 30 * DAY_MS;
   const app = await conn.createAppender('orgs');
   for (const o of buildOrgs(p)) {
+    // Org k is number k (hand-written SQL filters on org_no as Tally's scans do; see queries/types.ts).
+    if (!/^[1-9]\d*$/.test(o.id)) throw new Error(`unexpected org id ${o.id}`);
     app.appendVarchar(o.id);
     app.appendVarchar(`Org ${o.id}`);
     if (o.parent === null) app.appendNull();
@@ -81,6 +87,7 @@ async function insertOrgs(conn: DuckDBConnection, p: DatasetParams): Promise<voi
     app.appendVarchar(o.domain);
     app.appendVarchar(o.timezone);
     app.appendBigInt(BigInt(created));
+    app.appendInteger(Number(o.id));
     app.endRow();
   }
   app.flushSync();

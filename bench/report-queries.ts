@@ -83,17 +83,17 @@ export function orgKeyTable(r: BenchResults): string[] {
   ];
 }
 
-/** PostgreSQL next to Tally (HTTP, current layout) and DuckDB hand SQL. */
+/** PostgreSQL next to Tally (HTTP, the store's layout `tally`) and DuckDB hand SQL. */
 export function postgresTable(r: BenchResults): string[] {
   const pg = r.postgres;
   if (!pg) return ['Not run (`--with-postgres` runs it).'];
-  const cur = r.layouts.find((l) => l.name === 'time');
+  const cur = r.layouts.find((l) => l.name === 'tally');
   const out = [
     `- Load: COPY of ${pg.load.events.toLocaleString('en')} events with both indexes in place: ${pg.load.copySeconds.toFixed(1)} s = **${Math.round(pg.load.copyPerSecond).toLocaleString('en')} ev/s**; VACUUM ANALYZE ${pg.load.analyzeSeconds.toFixed(1)} s. Table ${(pg.load.tableBytes / 2 ** 20).toFixed(0)} MiB + indexes ${(pg.load.indexBytes / 2 ** 20).toFixed(0)} MiB.`,
     `- Ingest slice, app-style 1,000-row INSERT … ON CONFLICT DO NOTHING from 4 connections: **${Math.round(pg.ingest.perSecond).toLocaleString('en')} ev/s**, p50 ${t(pg.ingest.ackP50)} ms, p99 ${t(pg.ingest.ackP99)} ms per batch.`,
     `- Serving backend peak RSS during the queries: ${(pg.backendPeak / 2 ** 20).toFixed(0)} MiB.`,
     '',
-    '| query | org | PostgreSQL p50 / p95 | Tally HTTP p50 (current layout) | PostgreSQL ÷ Tally | answers vs DuckDB |',
+    '| query | org | PostgreSQL p50 / p95 | Tally HTTP p50 (tally layout) | PostgreSQL ÷ Tally | answers vs DuckDB |',
     '|---|---|---|---|---|---|',
   ];
   for (const [k, f] of Object.entries(pg.queries)) {

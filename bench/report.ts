@@ -1,7 +1,8 @@
 /**
  * Renders bench/RESULTS.md from the collected figures: machine and command, the
  * targets with verdicts (and by how much a miss misses), ingest with its per-commit
- * profile, every query figure and ratio, layouts, compaction costs, PostgreSQL.
+ * profile and the compactions it triggered, the initial compaction, every query
+ * figure and ratio, layouts, compaction costs, PostgreSQL.
  * Everything here is computed from the run; the discussion lives in docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -9,6 +10,9 @@ import { MiB, ms } from './lib/timing.js';
 import { PHASES } from './phases/ingest-profile.js';
 import { layoutTable, orgKeyTable, postgresTable, queryVerdict, suiteTable } from './report-queries.js';
 import type { BenchResults, CaseRow } from './results.js';
+import type { IngestCheck } from './phases/upkeep.js';
+import type { ServerUpkeep } from './phases/ingest.js';
+import { PERIOD_MS } from '../src/store/duckdb/compaction.js';
 
 const n0 = (x: number): string => Math.round(x).toLocaleString('en');
 const GiB = 2 ** 30;
@@ -42,7 +46,7 @@ function targets(r: BenchResults): string[] {
       `| (what holds ingest back) | ${heldBack(r)} | |`,
     );
   }
-  const cur = r.layouts.find((l) => l.name === 'time');
+  const cur = r.layouts.find((l) => l.name === 'tally');
   const sorted = r.layouts.find((l) => l.name === 'sorted');
   for (const lf of [cur, sorted]) {
     if (!lf?.cases.some((c) => c.http)) continue;
@@ -74,21 +78,22 @@ function ingestSection(r: BenchResults): string[] {
   if (!ing) return ['Not run.'];
   const h = ing.http;
   const out = [
-    `Slice: ${n0(ing.slice)} new events (ids disjoint from the dataset's, times on its last day) into a copy of the ${n0(r.dataset.events)}-event store. Load average at the start of ingest: ${ing && r.load.ingest ? r.load.ingest.join(' ') : '–'}.`,
+    `Slice: ${n0(ing.slice)} new events (ids disjoint from the dataset's, times on its last day) into a copy of the ${n0(r.dataset.events)}-event store: the compacted one (\`tally\`, background compaction on, as served) for HTTP and the store in-process, the time-ordered one for the direct routes. Load average at the start of ingest: ${ing && r.load.ingest ? r.load.ingest.join(' ') : '–'}.`,
     '',
     '| route | events/s | details |',
     '|---|---|---|',
-    `| **HTTP** (real server, 1,000-event JSON batches, 4 concurrent clients, loopback; acknowledged = durable) | **${n0(h.perSecond)}** | ack p50 ${ms(h.ackP50)} ms, p99 ${ms(h.ackP99)} ms; ${n0(h.accepted)} accepted, ${h.duplicates} duplicates, ${h.failed} failed batches; ${n0(h.stored)} found stored afterwards; server start ${(h.serverStartMs / 1000).toFixed(1)} s; RSS peak ${MiB(h.hwm)} |`,
+    `| **HTTP** (real server, 1,000-event JSON batches, 4 concurrent clients, loopback; acknowledged = durable) | **${n0(h.perSecond)}** | ack p50 ${ms(h.ackP50)} ms, p99 ${ms(h.ackP99)} ms; ${n0(h.accepted)} accepted, ${h.duplicates} duplicates, ${h.failed} failed batches; ${storedOnce(h.check, h.events)}; server start ${(h.serverStartMs / 1000).toFixed(1)} s; RSS peak ${MiB(h.hwm)} |`,
     ...ing.direct.map(
       (d) =>
         `| direct: ${d.route} (one process, no HTTP, durable at COMMIT; ${n0(d.events)} events) | ${n0(d.perSecond)} | append ${d.appendS.toFixed(2)} s, INSERT ${d.insertS.toFixed(2)} s, COMMIT ${d.commitS.toFixed(2)} s; ${n0(d.stored)} stored |`,
     ),
-    `| store in-process (DuckDbStore.ingest, 4 concurrent submitters, no HTTP) | ${n0(ing.profile.perSecond)} | ${ing.profile.commits} commits, ${n0(ing.profile.eventsPerCommit)} events each; store start (fingerprints + first-seen of the stored events) ${(ing.profile.initMs / 1000).toFixed(1)} s |`,
-    `| the same with wal_autocheckpoint = 1GB | ${n0(ing.profileNoAutoCheckpoint.perSecond)} | no automatic checkpoint inside the run's commits |`,
+    `| store in-process (DuckDbStore.ingest, 4 concurrent submitters, no HTTP, background upkeep on) | ${n0(ing.profile.perSecond)} | ${ing.profile.commits} commits, ${n0(ing.profile.eventsPerCommit)} events each; ${storedOnce(ing.profile.upkeep.check, ing.profile.events)}; store start (fingerprints + first-seen of the stored events) ${(ing.profile.initMs / 1000).toFixed(1)} s |`,
+    '',
+    ...upkeepLines(r),
     '',
     `Ratio HTTP ÷ best direct route: **${(h.perSecond / Math.max(...ing.direct.map((d) => d.perSecond))).toFixed(2)}**.`,
     '',
-    `Per-commit breakdown (${ing.profile.commits} commits at ${n0(r.dataset.events)} stored events; src/store/duckdb/ingest.ts):`,
+    `Per-commit breakdown (${ing.profile.commits} commits at ${n0(r.dataset.events)} stored events; src/store/duckdb/ingest.ts; the upkeep's statements on the same lane are not in it):`,
     '',
     '| phase | total ms | share | µs per event | per commit p50 / max (ms) |',
     '|---|---|---|---|---|',
@@ -114,6 +119,40 @@ function ingestSection(r: BenchResults): string[] {
   return out;
 }
 
+/** "N found stored afterwards, once each" (or how many twice). */
+function storedOnce(c: IngestCheck, events: number): string {
+  const twice = c.stored - c.unique;
+  const all = c.stored === events && twice === 0;
+  return `${n0(c.stored)} found stored afterwards${twice > 0 ? `, **${n0(twice)} of them twice**` : ', once each'}${all ? '' : ` (**${n0(events - c.unique)} of ${n0(events)} missing**)`}`;
+}
+
+const periodDay = (period: number): string => new Date(period * PERIOD_MS).toISOString().slice(0, 10);
+
+/** Where compaction stands in a file: watermark, tail, runs of the slice's periods. */
+function stateText(c: IngestCheck): string {
+  const runs = c.state.runs.map((x) => `${x.runs} in the period from ${periodDay(x.period)}`).join(', ');
+  return `tail left ${n0(c.state.tail)} rows; sorted runs: ${runs || 'none recorded'}`;
+}
+
+/** The server's upkeep counters (GET /metrics) at the end of the HTTP run. */
+function httpUpkeep(u: ServerUpkeep | null): string {
+  if (!u) return 'the server did not report its upkeep (no tally_store_* metrics)';
+  return `**${u.compactions} compaction passes** by the last acknowledgement (GET /metrics), ${n0(u.compactedRows)} rows sorted, last pass ${u.lastCompactionSeconds.toFixed(2)} s, ${u.checkpoints} checkpoints${u.failing ? ', **upkeep failing**' : ''}`;
+}
+
+/** The store's background compaction during the ingest runs. */
+function upkeepLines(r: BenchResults): string[] {
+  const ing = r.ingest!;
+  const u = ing.profile.upkeep;
+  const last = u.lastCompaction;
+  return [
+    `Compaction during ingest (the store's own background upkeep: a pass when the unsorted tail passes 262,144 rows, CHECKPOINT after each pass and after 1 s without writes):`,
+    '',
+    `- in-process: **${u.compactions} compaction passes**, ${n0(u.compactedRows)} rows sorted${last ? ` (last pass ${n0(last.rows)} rows in ${last.periods} period(s), ${last.merged} merged, ${(last.ms / 1000).toFixed(2)} s)` : ''}, ${u.checkpoints} checkpoints; the upkeep's statements held the write lane ${(u.laneMsRun / 1000).toFixed(1)} s of the run's ${ing.profile.seconds.toFixed(1)} s, and ${((u.laneMs - u.laneMsRun) / 1000).toFixed(1)} s more after it until close (a pass in progress and the closing CHECKPOINT); ${stateText(u.check)}${u.lastError ? `; **last upkeep error: ${u.lastError}**` : ''}.`,
+    `- HTTP: ${httpUpkeep(ing.http.upkeep)}; the file after the server stopped: ${stateText(ing.http.check)}.`,
+  ];
+}
+
 /** A sentence per missed query: where its time goes, layer by layer. */
 function queryMisses(cases: CaseRow[]): string[] {
   return cases
@@ -123,6 +162,19 @@ function queryMisses(cases: CaseRow[]): string[] {
       const inproc = c.inproc?.p50 ?? NaN;
       return `- ${c.id}/${c.label}: HTTP ${ms(c.http!.p50)} ms vs hand SQL ${ms(c.hand!.p50)} ms (${(c.http!.p50 / c.hand!.p50).toFixed(2)}×). In-process ${ms(inproc)} ms, of which the engine's ${c.inproc?.statements ?? '?'} statement(s) ran ${ms(sql)} ms (wall clock) → engine SQL ${(sql / c.hand!.p50).toFixed(2)}× hand SQL; JS and presenter ≈ ${ms(Math.max(0, inproc - sql))} ms; HTTP ≈ ${ms(Math.max(0, c.http!.p50 - inproc))} ms.`;
     });
+}
+
+/** The initial compaction: a store upgraded or loaded in time order, compacted once by DuckDbStore.compact(). */
+function initialCompaction(r: BenchResults): string[] {
+  const c = r.initialCompaction;
+  if (!c) return ['Not run.'];
+  return [
+    `The cached time-ordered file (${n0(r.dataset.events)} events, the whole table one unsorted tail) copied and opened as the store with upkeep off (start ${c.openSeconds.toFixed(1)} s), then one \`DuckDbStore.compact()\` timed, its CHECKPOINT included (${c.at}, load average ${c.load.join(' ')}):`,
+    '',
+    '| seconds | rows sorted | periods (30 days) | merged | row groups after | file before → after |',
+    '|---|---|---|---|---|---|',
+    `| **${c.seconds.toFixed(1)}** | ${n0(c.rows)} | ${c.periods} | ${c.merged} | ${c.rowGroups} | ${MiB(c.bytesBefore)} → ${MiB(c.bytes)} |`,
+  ];
 }
 
 export function renderReport(r: BenchResults): string {
@@ -136,7 +188,7 @@ export function renderReport(r: BenchResults): string {
           .map(([k, v]) => `${k} ${n0(v)}`)
           .join(', ')})`,
     );
-  const cur = r.layouts.find((l) => l.name === 'time');
+  const cur = r.layouts.find((l) => l.name === 'tally');
   const sorted = r.layouts.find((l) => l.name === 'sorted');
   const lines = [
     '# Benchmark results',
@@ -156,7 +208,11 @@ export function renderReport(r: BenchResults): string {
     '',
     ...ingestSection(r),
     '',
-    '## Queries on the current layout (what the store writes today)',
+    '## Initial compaction (the time-ordered store, compacted once)',
+    '',
+    ...initialCompaction(r),
+    '',
+    `## Queries on the store's layout (\`tally\`: ${cur?.description ?? 'not measured'})`,
     '',
     ...(cur?.cases.length ? suiteTable(cur, sorted) : ['Not run.']),
     '',
@@ -166,7 +222,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...queryMisses(cur?.cases ?? []),
     '',
-    '## Queries on the clustered layout (events sorted by org, type, ts)',
+    '## Queries on the clustered layout (events sorted by org_no, type, ts)',
     '',
     ...(sorted?.cases.length ? suiteTable(sorted, sorted) : ['Not run.']),
     '',

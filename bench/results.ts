@@ -11,6 +11,7 @@ import type { IngestProfile } from './phases/ingest-profile.js';
 import type { CompactionCost, OrgKeyFigures } from './phases/layout.js';
 import type { PgIngest, PgLoad, PgQueryFigures } from './phases/postgres.js';
 import type { CaseFigures } from './phases/query.js';
+import type { InitialCompaction } from './phases/upkeep.js';
 
 export interface Machine {
   cpus: number;
@@ -33,11 +34,11 @@ export interface CaseRow extends CaseFigures {
 export interface LayoutFigures {
   name: string;
   description: string;
-  /** Seconds to write the events in this order (a full rewrite); null for the base file. */
+  /** Seconds to write the events in this order (a full rewrite; for `tally` the initial compaction); null for the base file. */
   rewriteSeconds: number | null;
   bytes: number;
   rowGroups: number;
-  /** Full suite on the real server (the current layout and the sorted one), else native only in-process. */
+  /** Full suite on the real server (`tally`, the store's layout, and `sorted`), else native only in-process. */
   cases: CaseRow[];
   rowsScanned: Record<string, number>;
   server?: { rssMax: number; hwm: number; startMs: number };
@@ -52,6 +53,8 @@ export interface BenchResults {
   params: DatasetParams;
   runs: number;
   dataset: DatasetInfo & { cached: boolean; orgEvents: Record<string, Record<string, number>> };
+  /** The time-ordered dataset compacted once by the store (the `tally` layout). */
+  initialCompaction?: InitialCompaction;
   layouts: LayoutFigures[];
   compaction: CompactionCost[];
   /** The integer org key prototype on the clustered layout, with the load average when it ran. */
@@ -61,7 +64,6 @@ export interface BenchResults {
     http: HttpIngestFigures;
     direct: DirectFigures[];
     profile: IngestProfile;
-    profileNoAutoCheckpoint: IngestProfile;
   };
   postgres?: {
     load: PgLoad;

@@ -37,7 +37,8 @@ export const DEFAULT_PARAMS: DatasetParams = {
 /** A cache key naming every parameter, e.g. `e10000000-s1-d365-o1000-a180000+20000-end20261123`. */
 export function paramsKey(p: DatasetParams): string {
   const end = new Date(p.end).toISOString().slice(0, 10).replaceAll('-', '');
-  return `e${p.events}-s${p.seed}-d${p.days}-o${p.orgs}-a${p.devices}+${p.users}-end${end}`;
+  // v2: the store's schema with org numbers (org k is number k); older cached files are rebuilt.
+  return `v2-e${p.events}-s${p.seed}-d${p.days}-o${p.orgs}-a${p.devices}+${p.users}-end${end}`;
 }
 
 /** murmur3's 32-bit finaliser: a bijective mix of a 32-bit integer. */

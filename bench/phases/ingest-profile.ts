@@ -1,21 +1,26 @@
 /**
  * Where an ingest commit's time goes, measured on the store's real code in this
- * process: a DuckDbStore on a copy of the dataset, its write connection wrapped so
- * that every statement of the group commit (src/store/duckdb/ingest.ts) is timed by
- * what it is, the rest of a commit being JS (dedupe, actor changes, fingerprint
- * set). Batches come from 4 concurrent submitters, as from the HTTP clients, so
- * group commit forms the same commits. Also times the HTTP layer's own per-batch
- * work outside the store: JSON.parse and validateBatch of the same bodies.
+ * process: a DuckDbStore on a copy of the compacted store (`tally`), with its
+ * background upkeep on as in production, its write connection wrapped so that every
+ * statement of the group commit (src/store/duckdb/ingest.ts) is timed by what it is,
+ * the rest of a commit being JS (dedupe, actor changes, fingerprint set). The
+ * upkeep's statements on the same lane (compaction passes, checkpoints) are timed
+ * apart, not as commit phases. Batches come from 4 concurrent submitters, as from
+ * the HTTP clients, so group commit forms the same commits. Also times the HTTP
+ * layer's own per-batch work outside the store: JSON.parse and validateBatch of the
+ * same bodies.
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../src/core/model.js';
 import { validateBatch } from '../../src/core/events.js';
 import { COMMIT_SQL } from '../../src/store/duckdb/ingest.js';
-import { DuckDbStore } from '../../src/store/duckdb/store.js';
+import { DuckDbStore, type CompactionOptions } from '../../src/store/duckdb/store.js';
+import type { UpkeepStats } from '../../src/store/port.js';
 import { wireEvent } from '../gen/events.js';
 import { percentile } from '../lib/timing.js';
 import { BATCH, CLIENTS } from './ingest.js';
+import { ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
 
 /** The phases of one commit, in the order the committer runs them. */
 export const PHASES = [
@@ -36,6 +41,8 @@ export type Phase = (typeof PHASES)[number];
 export interface IngestProfile {
   events: number;
   commits: number;
+  /** Commits the profile recognised (from their staging DDL to their COMMIT): equal to `commits`. */
+  profiled: number;
   seconds: number;
   perSecond: number;
   /** Total ms per phase over all commits. */
@@ -48,11 +55,24 @@ export interface IngestProfile {
   initMs: number;
   /** The HTTP layer's JSON.parse + validateBatch per event (µs), outside the store. */
   parseValidateUs: number;
+  /**
+   * The store's background upkeep up to close (which waits for a pass in progress, then
+   * checkpoints): its counters, the write-lane time of its statements (ms) during the run
+   * (until the last batch was acknowledged) and in all, and the file afterwards.
+   */
+  upkeep: UpkeepStats & { laneMsRun: number; laneMs: number; check: IngestCheck };
 }
 
+/** Statements of compaction.ts and the upkeep's CHECKPOINT (the rest of a compaction transaction follows its first). */
+const UPKEEP_SQL =
+  /compacted_through|compact_rows|max\(received\)|INTO compaction|^CHECKPOINT|FROM events WHERE (received|ts)|SELECT 1 FROM events/;
+
+/** The first statement of a commit: its staging tables (re)created. */
+const isStaging = (sql: string): boolean =>
+  sql.startsWith('DROP TABLE IF EXISTS temp.staging') || sql.startsWith('CREATE TEMP TABLE staging');
+
 function phaseOf(sql: string): Phase | null {
-  if (sql.startsWith('CREATE TEMP TABLE') || sql.startsWith('DELETE FROM staging'))
-    return 'staging DDL + clear';
+  if (isStaging(sql) || sql.startsWith('DELETE FROM staging')) return 'staging DDL + clear';
   if (sql === COMMIT_SQL.fingerprints) return 'fingerprint read';
   if (sql === COMMIT_SQL.stored) return 'stored check';
   if (sql === 'BEGIN TRANSACTION') return 'begin';
@@ -71,6 +91,41 @@ interface Recorder {
   current: Record<Phase, number>;
   start: number;
   done: { phases: Record<Phase, number>; total: number }[];
+  /** Upkeep statements' time (ms); a BEGIN's time until the next statement tells whose it is. */
+  upkeepMs: number;
+  pendingBegin: number | null;
+  upkeepTxn: boolean;
+}
+
+/** Add one statement's time to the upkeep, or to its phase of the commit in progress. */
+function record(rec: Recorder, sql: string, phase: Phase | null, t0: number, end: number): void {
+  if (sql === 'BEGIN TRANSACTION') {
+    rec.pendingBegin = end - t0;
+    return;
+  }
+  if (rec.pendingBegin !== null) {
+    rec.upkeepTxn = UPKEEP_SQL.test(sql);
+    if (rec.upkeepTxn) rec.upkeepMs += rec.pendingBegin;
+    else rec.current.begin += rec.pendingBegin;
+    rec.pendingBegin = null;
+  }
+  if (rec.upkeepTxn || UPKEEP_SQL.test(sql)) {
+    rec.upkeepMs += end - t0;
+    if (sql === 'COMMIT' || sql === 'ROLLBACK') rec.upkeepTxn = false;
+    return;
+  }
+  // A commit spans from its staging DDL to its COMMIT (or ROLLBACK).
+  if (isStaging(sql)) {
+    rec.current = zero();
+    rec.start = t0;
+  }
+  if (phase !== null) rec.current[phase] += end - t0;
+  if (sql === 'COMMIT' || sql === 'ROLLBACK') {
+    const total = end - rec.start;
+    const measured = PHASES.reduce((a, p) => a + rec.current[p], 0);
+    rec.current['JS (dedupe, actors, set)'] = Math.max(0, total - measured);
+    rec.done.push({ phases: rec.current, total });
+  }
 }
 
 /** Wrap the connection's statement and appender calls so that each adds its time to its phase. */
@@ -85,19 +140,7 @@ function instrument(conn: DuckDBConnection, rec: Recorder): void {
       try {
         return await original(...args);
       } finally {
-        const end = performance.now();
-        // A commit spans from its staging DDL to its COMMIT (or ROLLBACK).
-        if (sql.startsWith('CREATE TEMP TABLE')) {
-          rec.current = zero();
-          rec.start = t0;
-        }
-        if (phase !== null) rec.current[phase] += end - t0;
-        if (sql === 'COMMIT' || sql === 'ROLLBACK') {
-          const total = end - rec.start;
-          const measured = PHASES.reduce((a, p) => a + rec.current[p], 0);
-          rec.current['JS (dedupe, actors, set)'] = Math.max(0, total - measured);
-          rec.done.push({ phases: rec.current, total });
-        }
+        record(rec, sql, phase, t0, performance.now());
       }
     };
   }
@@ -121,18 +164,28 @@ export async function profileIngest(
   base: string,
   work: string,
   events: EventRecord[],
-  opts: { clients?: number; settings?: string[] } = {},
+  /** `upkeep`: the store's compaction thresholds (tests); production defaults otherwise. */
+  opts: { clients?: number; upkeep?: Partial<CompactionOptions> } = {},
 ): Promise<IngestProfile> {
   copyFileSync(base, work);
   rmSync(`${work}.wal`, { force: true });
-  const rec: Recorder = { current: zero(), start: 0, done: [] };
+  const since = await maxReceivedOf(work);
+  const rec: Recorder = {
+    current: zero(),
+    start: 0,
+    done: [],
+    upkeepMs: 0,
+    pendingBegin: null,
+    upkeepTxn: false,
+  };
   const t0 = performance.now();
-  const store = await DuckDbStore.open({ path: work });
+  const store = await DuckDbStore.open({ path: work, ...(opts.upkeep ? { upkeep: opts.upkeep } : {}) });
   await store.init();
   const initMs = performance.now() - t0;
+  let figures: Omit<IngestProfile, 'upkeep'>;
+  let laneMsRun: number;
   try {
     const writer = (store as unknown as { writer: DuckDBConnection }).writer;
-    for (const sql of opts.settings ?? []) await writer.run(sql);
     instrument(writer, rec);
     let next = 0;
     const started = performance.now();
@@ -142,6 +195,7 @@ export async function profileIngest(
     };
     await Promise.all(Array.from({ length: opts.clients ?? CLIENTS }, submitter));
     const seconds = (performance.now() - started) / 1000;
+    laneMsRun = rec.upkeepMs;
     const phaseMs = zero();
     for (const c of rec.done) for (const p of PHASES) phaseMs[p] += c.phases[p];
     const stat = (xs: number[]): { p50: number; max: number } => ({
@@ -152,9 +206,10 @@ export async function profileIngest(
       ...PHASES.map((p) => [p, stat(rec.done.map((c) => c.phases[p]))]),
       ['total', stat(rec.done.map((c) => c.total))],
     ]) as IngestProfile['perCommit'];
-    return {
+    figures = {
       events: events.length,
       commits: store.ingestCommits,
+      profiled: rec.done.length,
       eventsPerCommit: events.length / Math.max(1, store.ingestCommits),
       perCommit,
       seconds,
@@ -166,6 +221,15 @@ export async function profileIngest(
   } finally {
     await store.close();
   }
+  return {
+    ...figures,
+    upkeep: {
+      ...store.upkeepStats,
+      laneMsRun,
+      laneMs: rec.upkeepMs,
+      check: await ingestCheck(work, since),
+    },
+  };
 }
 
 /** µs per event of JSON.parse + validateBatch over 1,000-event bodies (what the route does before the store). */

@@ -1,13 +1,15 @@
 /**
  * The ingest phase: the same slice of new events (disjoint ids, on the dataset's
- * last day) into a copy of the dataset's store, three ways:
- * - HTTP: the real server (`npm start`), 1,000-event JSON batches from 4 concurrent
- *   clients on loopback; throughput counts only acknowledged (= durable) events,
- *   with p50/p99 time to acknowledge and the server's RSS;
+ * last day) into a copy of a store file, three ways:
+ * - HTTP: the real server (`npm start`) on a copy of the compacted store (`tally`),
+ *   1,000-event JSON batches from 4 concurrent clients on loopback; throughput counts
+ *   only acknowledged (= durable) events, with p50/p99 time to acknowledge and the
+ *   server's RSS; its background compaction runs as it would in production;
  * - direct: one process, no HTTP, DuckDB's Appender (into a staging table, then one
  *   INSERT casting dims to the MAP, as the store itself must; and straight into
  *   `events` with MAP values), each durable at its COMMIT;
- * then the events stored are counted to check that every acknowledged one is there.
+ * then the events stored are counted to check that every acknowledged one is there,
+ * once, and (HTTP) where the server's compaction left the file.
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import { DuckDBInstance, MAP, VARCHAR, mapValue, type DuckDBAppender } from '@duckdb/node-api';
@@ -16,6 +18,7 @@ import { startServer } from '../../test/e2e/server.js';
 import { EventGenerator, sliceStream, wireEvent } from '../gen/events.js';
 import type { DatasetParams } from '../gen/model.js';
 import { RssSampler, percentile, resetPeak } from '../lib/timing.js';
+import { ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 export const BATCH = 1000;
@@ -42,15 +45,38 @@ export interface HttpIngestFigures {
   rssMax: number;
   hwm: number;
   stored: number;
+  /** Read from the file after the server stopped: the slice stored once each, the tail left, runs per period. */
+  check: IngestCheck;
+  /** The server's upkeep counters from GET /metrics when the last batch was acknowledged (null: not exposed). */
+  upkeep: ServerUpkeep | null;
 }
 
-async function countEvents(path: string): Promise<number> {
-  const instance = await DuckDBInstance.create(path);
-  const conn = await instance.connect();
-  const n = Number((await conn.runAndReadAll('SELECT count(*) FROM events')).getColumnsJS()[0]![0]);
-  conn.closeSync();
-  instance.closeSync();
-  return n;
+export interface ServerUpkeep {
+  compactions: number;
+  compactedRows: number;
+  lastCompactionSeconds: number;
+  checkpoints: number;
+  failing: boolean;
+}
+
+/** The store's upkeep gauges from the server's Prometheus metrics; null when it does not expose them. */
+async function serverUpkeep(url: string): Promise<ServerUpkeep | null> {
+  const res = await fetch(`${url}/metrics`).catch(() => null);
+  if (res?.status !== 200) return null;
+  const text = await res.text();
+  const value = (name: string): number | null => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const compactions = value('tally_store_compactions');
+  if (compactions === null) return null;
+  return {
+    compactions,
+    compactedRows: value('tally_store_compacted_rows') ?? NaN,
+    lastCompactionSeconds: value('tally_store_last_compaction_seconds') ?? NaN,
+    checkpoints: value('tally_store_checkpoints') ?? NaN,
+    failing: value('tally_store_upkeep_failing') === 1,
+  };
 }
 
 /** HTTP ingest of `events` into a copy of `base` at `work`. */
@@ -61,7 +87,7 @@ export async function httpIngest(
 ): Promise<HttpIngestFigures> {
   copyFileSync(base, work);
   rmSync(`${work}.wal`, { force: true });
-  const before = await countEvents(work);
+  const since = await maxReceivedOf(work);
   const bodies: string[] = [];
   for (let k = 0; k < events.length; k += BATCH)
     bodies.push(JSON.stringify(events.slice(k, k + BATCH).map(wireEvent)));
@@ -77,6 +103,7 @@ export async function httpIngest(
   const sampler = new RssSampler(server.pid);
   const started = performance.now();
   let seconds: number;
+  let upkeep: ServerUpkeep | null;
   let rss: { sampledMax: number; hwm: number };
   try {
     const client = async (): Promise<void> => {
@@ -97,12 +124,13 @@ export async function httpIngest(
     };
     await Promise.all(Array.from({ length: CLIENTS }, client));
     seconds = (performance.now() - started) / 1000;
+    upkeep = await serverUpkeep(server.url);
   } finally {
     rss = sampler.stop();
     server.signal('SIGTERM');
     await server.exited;
   }
-  const stored = (await countEvents(work)) - before;
+  const check = await ingestCheck(work, since);
   return {
     events: events.length,
     seconds,
@@ -115,7 +143,9 @@ export async function httpIngest(
     serverStartMs,
     rssMax: rss.sampledMax,
     hwm: rss.hwm,
-    stored,
+    stored: check.stored,
+    check,
+    upkeep,
   };
 }
 
@@ -170,6 +200,8 @@ export async function directIngest(
       if (route === 'appender+insert') a.appendVarchar(JSON.stringify(e.dims));
       else a.appendMap(mapValue(Object.entries(e.dims).map(([key, value]) => ({ key, value }))), mapType);
       a.appendBigInt(now);
+      // Straight into events: the org number too (the bench dataset numbers org k as k).
+      if (route !== 'appender+insert') a.appendInteger(Number(e.org));
       a.endRow();
     }
     a.flushSync();
@@ -177,7 +209,7 @@ export async function directIngest(
     const t1 = performance.now();
     if (route === 'appender+insert')
       await conn.run(`INSERT INTO events SELECT org, type, ts, id, actor, value,
-        CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received FROM st`);
+        CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received, CAST(org AS INTEGER) FROM st`);
     const t2 = performance.now();
     await conn.run('COMMIT');
     const t3 = performance.now();

@@ -1,9 +1,9 @@
 /**
- * Physical layout of `events`, prototyped here (bench only) for a compaction
- * design in the store: the same rows rewritten in other orders, and what the
- * rewrites cost.
- * - time:    as the store's ingest leaves them (each commit sorted, commits in time order);
- * - sorted:  fully clustered by (org, type, ts) (a full compaction);
+ * Physical layout of `events`: the same rows rewritten in other orders (the
+ * prototypes behind the store's compaction, kept as references next to the
+ * layout the store itself keeps, `tally`, see upkeep.ts), and what they cost.
+ * - time:    in time order, each commit sorted (the bulk-loaded dataset; before compaction);
+ * - sorted:  fully clustered by (org_no, type, ts) (a full compaction);
  * - runs:    sorted runs of R rows in arrival order (the tail compacted every R rows, never merged);
  * - monthly: sorted within calendar months (a time-partitioned compaction);
  * - tail:    sorted main plus the last N days unsorted (between two compactions).
@@ -34,24 +34,31 @@ export function layouts(end: number, runRows: number): Layout[] {
     };
   };
   return [
-    { name: 'time', description: 'as ingested: commits in time order, each sorted', orderBy: null },
+    { name: 'time', description: 'time order, each commit sorted (before compaction)', orderBy: null },
     {
       name: 'sorted',
-      description: 'clustered by (org, type, ts): full compaction',
-      orderBy: 'org, type, ts',
+      description: 'clustered by (org_no, type, ts): full compaction',
+      orderBy: 'org_no, type, ts',
     },
     {
       name: `runs-${runRows / 1e6}M`,
       description: `sorted runs of ${runRows.toLocaleString('en')} rows in arrival order`,
-      orderBy: `rowid // ${runRows}, org, type, ts`,
+      orderBy: `rowid // ${runRows}, org_no, type, ts`,
     },
-    { name: 'monthly', description: 'sorted within each calendar month', orderBy: `${MONTH}, org, type, ts` },
+    {
+      name: 'monthly',
+      description: 'sorted within each calendar month',
+      orderBy: `${MONTH}, org_no, type, ts`,
+    },
     tail(7),
     tail(30),
   ];
 }
 
-/** Write `src`'s store into a new file `dst` with events in `orderBy` order; returns seconds for the events. */
+/**
+ * Write `src`'s store into a new file `dst` with events in `orderBy` order; returns seconds for
+ * the events. The watermark is set past every row (tail 0), so the store leaves the order alone.
+ */
 export async function rewriteStore(src: string, dst: string, orderBy: string): Promise<number> {
   rmSync(dst, { force: true });
   rmSync(`${dst}.wal`, { force: true });
@@ -72,6 +79,10 @@ export async function rewriteStore(src: string, dst: string, orderBy: string): P
     await conn.run(`INSERT INTO dst.events SELECT * FROM events ORDER BY ${orderBy}`);
     await conn.run('CHECKPOINT dst');
     const seconds = (performance.now() - t0) / 1000;
+    // A rewrite is final: no unsorted tail, so a store opened on it (the real server) never compacts it.
+    await conn.run(`INSERT OR REPLACE INTO dst.meta
+      SELECT 'compacted_through', CAST(max(received) AS VARCHAR) FROM events`);
+    await conn.run('CHECKPOINT dst');
     await conn.run('DETACH dst');
     return seconds;
   } finally {
@@ -110,7 +121,7 @@ export async function compactionCosts(
       const t0 = performance.now();
       await conn.run('BEGIN TRANSACTION');
       await conn.run(
-        `CREATE TEMP TABLE tail AS SELECT * FROM events WHERE received >= ${watermark} ORDER BY org, type, ts`,
+        `CREATE TEMP TABLE tail AS SELECT * FROM events WHERE received >= ${watermark} ORDER BY org_no, type, ts`,
       );
       await conn.run(`DELETE FROM events WHERE received >= ${watermark}`);
       await conn.run('INSERT INTO events SELECT * FROM tail');
@@ -131,7 +142,7 @@ export async function compactionCosts(
       await conn.runAndReadAll("SELECT sql FROM duckdb_tables() WHERE table_name = 'events'")
     ).getColumnsJS()[0]![0] as string;
     await conn.run(ddl.replace(/CREATE TABLE (main\.)?events\b/, 'CREATE TABLE events_sorted'));
-    await conn.run('INSERT INTO events_sorted SELECT * FROM events ORDER BY org, type, ts');
+    await conn.run('INSERT INTO events_sorted SELECT * FROM events ORDER BY org_no, type, ts');
     await conn.run('DROP TABLE events');
     await conn.run('ALTER TABLE events_sorted RENAME TO events');
     await conn.run('COMMIT');
@@ -164,9 +175,9 @@ export interface OrgKeyFigures {
 
 /**
  * DuckDB's string zone maps compare 8-byte prefixes, so `org = '1'` cannot skip row groups
- * whose org range is ['10', '199']. Prototype of the fix on the clustered layout: the same
- * rows with an integer org number (the org's rank in id order, so the clustering is the
- * same), and Q2's scan filtered by it instead. Runs on a copy at `work`.
+ * whose org range is ['10', '199']. What the store's org numbers buy: the same rows clustered
+ * by org id (string) and filtered by it, against clustered by org number and filtered by that
+ * (what Tally does), for Q2's scan. Runs on a copy at `work`.
  */
 export async function orgKeyExperiment(
   sorted: string,
@@ -180,21 +191,19 @@ export async function orgKeyExperiment(
   const out: OrgKeyFigures[] = [];
   try {
     await conn.run(`ATTACH '${sorted}' AS s (READ_ONLY)`);
-    await conn.run(`CREATE TABLE events AS
-      SELECT e.*, o.no AS org_no FROM s.events e
-      JOIN (SELECT id, CAST(row_number() OVER (ORDER BY id) AS INTEGER) AS no FROM s.orgs) o ON o.id = e.org
-      ORDER BY org_no, type, ts`);
+    await conn.run('CREATE TABLE by_id AS SELECT * FROM s.events ORDER BY org, type, ts');
+    await conn.run('CREATE TABLE by_no AS SELECT * FROM s.events ORDER BY org_no, type, ts');
     await conn.run('CHECKPOINT');
     const from = end - 365 * DAY_MS;
     for (const org of orgs) {
       const no = Number(
         (
-          await conn.runAndReadAll(`SELECT any_value(org_no) FROM events WHERE org = '${org}'`)
+          await conn.runAndReadAll(`SELECT any_value(org_no) FROM by_no WHERE org = '${org}'`)
         ).getColumnsJS()[0]![0],
       );
-      const q = (where: string): string =>
-        `SELECT ts // ${DAY_MS} AS d, sum(value) AS bytes FROM events WHERE ${where} AND type = 'bandwidth' AND ts >= ${from} AND ts < ${end} GROUP BY 1`;
-      const measure = async (where: string): Promise<{ rowsScanned: number; p50: number }> => {
+      const measure = async (table: string, where: string): Promise<{ rowsScanned: number; p50: number }> => {
+        const q = (w: string): string =>
+          `SELECT ts // ${DAY_MS} AS d, sum(value) AS bytes FROM ${table} WHERE ${w} AND type = 'bandwidth' AND ts >= ${from} AND ts < ${end} GROUP BY 1`;
         const times: number[] = [];
         for (let k = 0; k < 11; k++) {
           const t0 = performance.now();
@@ -206,8 +215,8 @@ export async function orgKeyExperiment(
       };
       out.push({
         org,
-        byString: await measure(`org = '${org}'`),
-        byInteger: await measure(`org_no = ${no}`),
+        byString: await measure('by_id', `org = '${org}'`),
+        byInteger: await measure('by_no', `org_no = ${no}`),
       });
     }
   } finally {

@@ -36,7 +36,7 @@ function viktorSql(d: Dialect, o: OrgTarget, f: Frame): string[] {
       ? `year(epoch_ms(e.ts)) * 100 + month(epoch_ms(e.ts))`
       : `CAST(to_char(to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', 'YYYYMM') AS int)`;
   const scan = `FROM events e JOIN ${people(orgs)} ON a.org = e.org AND a.id = e.actor
-  WHERE e.org IN (${orgs}) AND e.type = 'activity' AND e.ts >= ${from} AND e.ts < ${to}`;
+  WHERE ${d.org(o.subtree, 'e')} AND e.type = 'activity' AND e.ts >= ${from} AND e.ts < ${to}`;
   return [
     `SELECT g.d, count(a.id) AS n FROM ${d.range(dayOf(from), dayOf(to))}
   LEFT JOIN actors a ON a.org IN (${orgs}) AND a.kind IN ('user', 'developer')
@@ -120,14 +120,14 @@ function capgoSql(d: Dialect, o: OrgTarget, f: Frame): string[] {
   const [from, to] = [cgFrom(f), f.end];
   const [d0, d1] = [dayOf(from), dayOf(to)];
   const where = (type: string): string =>
-    `org = '${o.id}' AND type = '${type}' AND ts >= ${from} AND ts < ${to} AND ${d.dim('app')} IS NOT NULL`;
+    `${d.org([o.id])} AND type = '${type}' AND ts >= ${from} AND ts < ${to} AND ${d.dim('app')} IS NOT NULL`;
   const latest =
     d.name === 'duckdb'
       ? `SELECT ${d.dim('app')} AS app, GREATEST(ts // ${DAY_MS}, ${d0 - 1}) AS d, arg_max(value, (ts, id)) AS v
-    FROM events WHERE org = '${o.id}' AND type = 'storage' AND ts < ${to} AND ${d.dim('app')} IS NOT NULL GROUP BY 1, 2`
+    FROM events WHERE ${d.org([o.id])} AND type = 'storage' AND ts < ${to} AND ${d.dim('app')} IS NOT NULL GROUP BY 1, 2`
       : `SELECT DISTINCT ON (app, d) app, d, value AS v FROM (
       SELECT ${d.dim('app')} AS app, GREATEST(ts / ${DAY_MS}, ${d0 - 1}) AS d, ts, id, value FROM events
-      WHERE org = '${o.id}' AND type = 'storage' AND ts < ${to} AND ${d.dim('app')} IS NOT NULL) x
+      WHERE ${d.org([o.id])} AND type = 'storage' AND ts < ${to} AND ${d.dim('app')} IS NOT NULL) x
     ORDER BY app, d, ts DESC, id DESC`;
   // Carry each app's last reading forward: the last non-null value in day order.
   const carried =

@@ -13,7 +13,7 @@ const fsFrom = (f: Frame): number => f.end - 30 * DAY_MS;
 
 function filespinSql(d: Dialect, o: OrgTarget, f: Frame): string {
   return `SELECT ts ${d.div} ${DAY_MS} AS d, count(*) AS n FROM events
-WHERE org = '${o.id}' AND type = 'api.request' AND ts >= ${fsFrom(f)} AND ts < ${f.end}
+WHERE ${d.org([o.id])} AND type = 'api.request' AND ts >= ${fsFrom(f)} AND ts < ${f.end}
 GROUP BY 1 ORDER BY 1`;
 }
 
@@ -38,7 +38,7 @@ const smFrom = (f: Frame): number => f.end - 90 * DAY_MS;
 /** Monday-start week index of a UTC day number (day 0 was a Thursday). */
 function safermeSql(d: Dialect, o: OrgTarget, f: Frame): string {
   return `SELECT (ts ${d.div} ${DAY_MS} + 3) ${d.div} 7 AS w, count(*) AS n FROM events
-WHERE org = '${o.id}' AND type = 'report.created' AND ts >= ${smFrom(f)} AND ts < ${f.end}
+WHERE ${d.org([o.id])} AND type = 'report.created' AND ts >= ${smFrom(f)} AND ts < ${f.end}
 GROUP BY 1 ORDER BY 1`;
 }
 
@@ -68,7 +68,7 @@ const trFrom = (f: Frame): number => f.end - 7 * DAY_MS;
 
 function tr50Sql(d: Dialect, o: OrgTarget, f: Frame): string {
   return `SELECT ts ${d.div} ${HOUR_MS} AS h, ${d.dim('service')} AS service, count(*) AS n FROM events
-WHERE org = '${o.id}' AND type = 'api.request' AND ts >= ${trFrom(f)} AND ts < ${f.end}
+WHERE ${d.org([o.id])} AND type = 'api.request' AND ts >= ${trFrom(f)} AND ts < ${f.end}
 GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 

@@ -5,7 +5,18 @@
  * Windows end at the dataset's END: Q1 and Q2 a year, Q3 90 days, Q4 7 days.
  */
 import { DAY_MS, HOUR_MS } from '../gen/model.js';
-import { dayOf, diff, iso, orgList, type BenchQuery, type Frame, type OrgTarget, type Row } from './types.js';
+import {
+  DUCK,
+  PG,
+  dayOf,
+  diff,
+  iso,
+  type BenchQuery,
+  type Dialect,
+  type Frame,
+  type OrgTarget,
+  type Row,
+} from './types.js';
 
 interface NativeSeries {
   group: Record<string, string | null>;
@@ -43,12 +54,12 @@ function cells(pairs: [number, string, number][]): [number, string, number][] {
 const yearFrom = (f: Frame): number => f.end - 365 * DAY_MS;
 
 /** The distinct-actor interval formulation of ANCHORS Q1, on epoch-ms days (DuckDB). */
-function rollingDistinctDuck(orgs: string, from: number, to: number, window: number): string {
+function rollingDistinctDuck(o: OrgTarget, from: number, to: number, window: number): string {
   const d0 = dayOf(from);
   const d1 = dayOf(to);
   return `WITH a AS (
   SELECT list_sort(list(DISTINCT ts // ${DAY_MS})) AS ds FROM events
-  WHERE org IN (${orgs}) AND type = 'activity' AND ts >= ${from - (window - 1) * DAY_MS} AND ts < ${to} AND actor IS NOT NULL
+  WHERE ${DUCK.org([o.id])} AND type = 'activity' AND ts >= ${from - (window - 1) * DAY_MS} AND ts < ${to} AND actor IS NOT NULL
   GROUP BY actor
 ), iv AS (
   SELECT d, LEAST(d + ${window}, COALESCE(nx, d + ${window})) AS e FROM (SELECT unnest(ds) AS d, unnest(list_append(ds[2:], NULL)) AS nx FROM a)
@@ -63,12 +74,12 @@ SELECT d, n FROM run WHERE d >= ${d0} ORDER BY d`;
 }
 
 /** The same on PostgreSQL: intervals from LEAD over (actor, day), as ANCHORS' PostgreSQL Q1. */
-function rollingDistinctPg(orgs: string, from: number, to: number, window: number): string {
+function rollingDistinctPg(o: OrgTarget, from: number, to: number, window: number): string {
   const d0 = dayOf(from);
   const d1 = dayOf(to);
   return `WITH ad AS (
   SELECT DISTINCT actor, ts / ${DAY_MS} AS d FROM events
-  WHERE org IN (${orgs}) AND type = 'activity' AND ts >= ${from - (window - 1) * DAY_MS} AND ts < ${to} AND actor IS NOT NULL
+  WHERE ${PG.org([o.id])} AND type = 'activity' AND ts >= ${from - (window - 1) * DAY_MS} AND ts < ${to} AND actor IS NOT NULL
 ), iv AS (
   SELECT d, LEAST(d + ${window}, COALESCE(LEAD(d) OVER (PARTITION BY actor ORDER BY d), d + ${window})) AS e FROM ad
 ), delta AS (
@@ -101,8 +112,8 @@ export const q1: BenchQuery = {
       window_size: 30,
     }),
   }),
-  duck: (o, f) => [rollingDistinctDuck(orgList([o.id]), yearFrom(f), f.end, 30)],
-  pg: (o, f) => [rollingDistinctPg(orgList([o.id]), yearFrom(f), f.end, 30)],
+  duck: (o, f) => [rollingDistinctDuck(o, yearFrom(f), f.end, 30)],
+  pg: (o, f) => [rollingDistinctPg(o, yearFrom(f), f.end, 30)],
   fromHttp: (json, _o, f) =>
     dense(
       yearFrom(f),
@@ -117,9 +128,9 @@ export const q1: BenchQuery = {
     ),
 };
 
-function bandwidthSql(o: OrgTarget, f: Frame, div: string): string {
-  return `SELECT ts ${div} ${DAY_MS} AS d, sum(value) AS bytes FROM events
-WHERE org = '${o.id}' AND type = 'bandwidth' AND ts >= ${yearFrom(f)} AND ts < ${f.end}
+function bandwidthSql(o: OrgTarget, f: Frame, d: Dialect): string {
+  return `SELECT ts ${d.div} ${DAY_MS} AS d, sum(value) AS bytes FROM events
+WHERE ${d.org([o.id])} AND type = 'bandwidth' AND ts >= ${yearFrom(f)} AND ts < ${f.end}
 GROUP BY 1 ORDER BY 1`;
 }
 
@@ -141,8 +152,8 @@ export const q2: BenchQuery = {
       agg: 'sum',
     }),
   }),
-  duck: (o, f) => [bandwidthSql(o, f, '//')],
-  pg: (o, f) => [bandwidthSql(o, f, '/')],
+  duck: (o, f) => [bandwidthSql(o, f, DUCK)],
+  pg: (o, f) => [bandwidthSql(o, f, PG)],
   fromHttp: (json, _o, f) =>
     dense(
       yearFrom(f),
@@ -159,10 +170,10 @@ export const q2: BenchQuery = {
 
 const q3From = (f: Frame): number => f.end - 90 * DAY_MS;
 
-function versionSql(o: OrgTarget, f: Frame, div: string, version: string): string {
+function versionSql(o: OrgTarget, f: Frame, d: Dialect, version: string): string {
   return `SELECT d, version, n, CAST(n AS DOUBLE PRECISION) / CAST(sum(n) OVER (PARTITION BY d) AS DOUBLE PRECISION) AS share FROM (
-  SELECT ts ${div} ${DAY_MS} AS d, ${version} AS version, count(*) AS n FROM events
-  WHERE org = '${o.id}' AND type = 'activity' AND ts >= ${q3From(f)} AND ts < ${f.end}
+  SELECT ts ${d.div} ${DAY_MS} AS d, ${version} AS version, count(*) AS n FROM events
+  WHERE ${d.org([o.id])} AND type = 'activity' AND ts >= ${q3From(f)} AND ts < ${f.end}
   GROUP BY 1, 2
 ) t ORDER BY d, version`;
 }
@@ -190,8 +201,8 @@ export const q3: BenchQuery = {
       share: 1,
     }),
   }),
-  duck: (o, f) => [versionSql(o, f, '//', "dims['version']")],
-  pg: (o, f) => [versionSql(o, f, '/', "dims->>'version'")],
+  duck: (o, f) => [versionSql(o, f, DUCK, "dims['version']")],
+  pg: (o, f) => [versionSql(o, f, PG, "dims->>'version'")],
   fromHttp: (json) => {
     const out: [number, string, number, number][] = [];
     for (const s of seriesOf(json))
@@ -227,9 +238,9 @@ export function compareShares(http: unknown, sql: unknown): string[] {
 
 const q4From = (f: Frame): number => f.end - 7 * DAY_MS;
 
-function serviceSql(o: OrgTarget, f: Frame, div: string, service: string): string {
-  return `SELECT ts ${div} ${HOUR_MS} AS h, ${service} AS service, count(*) AS n FROM events
-WHERE org = '${o.id}' AND type = 'api.request' AND ts >= ${q4From(f)} AND ts < ${f.end}
+function serviceSql(o: OrgTarget, f: Frame, d: Dialect, service: string): string {
+  return `SELECT ts ${d.div} ${HOUR_MS} AS h, ${service} AS service, count(*) AS n FROM events
+WHERE ${d.org([o.id])} AND type = 'api.request' AND ts >= ${q4From(f)} AND ts < ${f.end}
 GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
@@ -251,8 +262,8 @@ export const q4: BenchQuery = {
       group_by: 'dims.service',
     }),
   }),
-  duck: (o, f) => [serviceSql(o, f, '//', "dims['service']")],
-  pg: (o, f) => [serviceSql(o, f, '/', "dims->>'service'")],
+  duck: (o, f) => [serviceSql(o, f, DUCK, "dims['service']")],
+  pg: (o, f) => [serviceSql(o, f, PG, "dims->>'service'")],
   fromHttp: (json) =>
     cells(
       seriesOf(json).flatMap((s) =>
