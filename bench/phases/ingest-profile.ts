@@ -15,7 +15,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../src/core/model.js';
 import { validateBatch } from '../../src/core/events.js';
 import { COMMIT_SQL } from '../../src/store/duckdb/ingest.js';
-import { DuckDbStore, type CompactionOptions } from '../../src/store/duckdb/store.js';
+import { DuckDbStore, type UpkeepOptions } from '../../src/store/duckdb/store.js';
 import type { UpkeepStats } from '../../src/store/port.js';
 import { wireEvent } from '../gen/events.js';
 import { percentile } from '../lib/timing.js';
@@ -165,7 +165,7 @@ export async function profileIngest(
   work: string,
   events: EventRecord[],
   /** `upkeep`: the store's compaction thresholds (tests); production defaults otherwise. */
-  opts: { clients?: number; upkeep?: Partial<CompactionOptions> } = {},
+  opts: { clients?: number; upkeep?: Partial<UpkeepOptions> } = {},
 ): Promise<IngestProfile> {
   copyFileSync(base, work);
   rmSync(`${work}.wal`, { force: true });

@@ -49,7 +49,7 @@ import { compact, maxReceived, tailRows, type CompactionReport } from './compact
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
 
-export interface CompactionOptions {
+export interface UpkeepOptions {
   /** Compact once this many rows are unsorted (default 262,144: two row groups). */
   tailRows: number;
   /** ...or once writes have paused this long with any rows unsorted (default 60 s). */
@@ -58,7 +58,7 @@ export interface CompactionOptions {
   checkpointIdleMs: number;
 }
 
-export const DEFAULT_COMPACTION: CompactionOptions = {
+export const DEFAULT_UPKEEP: UpkeepOptions = {
   tailRows: 262_144,
   idleMs: 60_000,
   checkpointIdleMs: 1_000,
@@ -72,7 +72,7 @@ export interface DuckDbOptions {
   /** DuckDB's memory_limit (TALLY_DUCKDB_MEMORY), e.g. '1GB'; DuckDB's own default (80% of RAM) when unset. */
   memoryLimit?: string;
   /** Background upkeep; false turns it off (then only compact() and close() checkpoint or sort). */
-  upkeep?: Partial<CompactionOptions> | false;
+  upkeep?: Partial<UpkeepOptions> | false;
   /** Told when background upkeep fails (the failure is also kept in upkeepStats.lastError). */
   onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
 }
@@ -110,7 +110,7 @@ export class DuckDbStore implements Store {
     private readonly readers: ReadPool,
     private readonly lane: SerialLane,
     private readonly clock: () => number,
-    private readonly upkeep: CompactionOptions | null,
+    private readonly upkeep: UpkeepOptions | null,
     private readonly onUpkeepError: DuckDbOptions['onUpkeepError'],
   ) {}
 
@@ -129,7 +129,7 @@ export class DuckDbStore implements Store {
     const readers = await ReadPool.open(instance, opts.readers ?? 4);
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
-    const upkeep = opts.upkeep === false ? null : { ...DEFAULT_COMPACTION, ...opts.upkeep };
+    const upkeep = opts.upkeep === false ? null : { ...DEFAULT_UPKEEP, ...opts.upkeep };
     return new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
   }
 
