@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { assertInstantRange } from './range.js';
-import { assertTimeZone, fromLocal, offsetAt, offsetSegments } from './zone.js';
+import { assertTimeZone, cachedOffsetAt, fromLocal, offsetSegments } from './zone.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -49,7 +49,7 @@ function mod(n: number, m: number): number {
  * @example bucketKey({ unit: 'hour', tz: 'Asia/Kathmandu', weekStart: 1 }, Date.UTC(2024, 0, 1, 12)) // Date.UTC(2024, 0, 1, 11, 15)
  */
 export function bucketKey(spec: BucketSpec, ms: number): number {
-  const offset = offsetAt(spec.tz, ms);
+  const offset = cachedOffsetAt(spec.tz, ms);
   const local = ms + offset;
   switch (spec.unit) {
     case 'hour':
@@ -187,10 +187,10 @@ export function isoWeek(localMs: number): { year: number; week: number } {
 
 /** Local hour of the day (0-23) at instant `ms` in `tz`. */
 export function hourOfDay(tz: string, ms: number): number {
-  return Math.floor(mod(ms + offsetAt(tz, ms), DAY) / HOUR);
+  return Math.floor(mod(ms + cachedOffsetAt(tz, ms), DAY) / HOUR);
 }
 
 /** Local day of the week at instant `ms` in `tz`: 0 = Sunday .. 6 = Saturday. */
 export function dayOfWeek(tz: string, ms: number): number {
-  return mod(Math.floor((ms + offsetAt(tz, ms)) / DAY) + EPOCH_DOW, 7);
+  return mod(Math.floor((ms + cachedOffsetAt(tz, ms)) / DAY) + EPOCH_DOW, 7);
 }

@@ -167,7 +167,9 @@ function utcYear(ms: number): number {
  */
 export function offsetSegments(tz: string, fromMs: number, toMs: number): OffsetSegment[] {
   if (!(fromMs < toMs)) return [];
-  const segments: OffsetSegment[] = [{ from: fromMs, offsetMs: offsetAt(tz, fromMs) }];
+  // The first year's changes first: then the offset at fromMs comes from them, not from Intl.
+  offsetsInYear(tz, utcYear(fromMs));
+  const segments: OffsetSegment[] = [{ from: fromMs, offsetMs: cachedOffsetAt(tz, fromMs) }];
   const lastYear = utcYear(toMs - 1);
   for (let year = utcYear(fromMs); year <= lastYear; year++) {
     for (const { at, offsetMs } of offsetsInYear(tz, year).transitions) {
@@ -213,7 +215,7 @@ export function cachedOffsetAt(tz: string, ms: number): number {
 
 /** Local wall-clock time of instant `ms`, as naive ms (the wall time written as if it were UTC). */
 export function toLocal(tz: string, ms: number): number {
-  return ms + offsetAt(tz, ms);
+  return ms + cachedOffsetAt(tz, ms);
 }
 
 /**
