@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import type { ErrorDetail } from './errors.js';
+import { ValidationError, type ErrorDetail } from './errors.js';
 import type { EventRecord } from './model.js';
 
 export const LIMITS = {
@@ -146,6 +146,33 @@ export function hasLoneSurrogate(v: unknown): boolean {
   return typeof v === 'string' && ANY_SURROGATE.test(v) && LONE_SURROGATE.test(v);
 }
 
+export const LONE_SURROGATE_MESSAGE = 'must be valid Unicode (no lone surrogates)';
+
+/**
+ * The paths (`/a/0/b`, keys as written) of every string and object key in a decoded JSON body
+ * that holds a lone surrogate: such text reaches a store only as U+FFFD, so two distinct values
+ * would become one. Bodies other than events' (which check their fields themselves) use this.
+ */
+export function loneSurrogatePaths(v: unknown, path = ''): string[] {
+  if (typeof v === 'string') return hasLoneSurrogate(v) ? [path === '' ? '/' : path] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => loneSurrogatePaths(x, `${path}/${i}`));
+  if (v === null || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => [
+    ...(hasLoneSurrogate(k) ? [`${path}/${k}`] : []),
+    ...loneSurrogatePaths(x, `${path}/${k}`),
+  ]);
+}
+
+/** Refuse a body (400 invalid_request, a detail per path) holding lone surrogates; see loneSurrogatePaths. */
+export function assertNoLoneSurrogates(body: unknown, what: string): void {
+  const paths = loneSurrogatePaths(body);
+  if (paths.length > 0)
+    throw new ValidationError(
+      `The ${what} is invalid.`,
+      paths.map((path) => ({ path, message: LONE_SURROGATE_MESSAGE })),
+    );
+}
+
 /**
  * The schema compiled once into a plain function: the per-event check of every
  * accepted batch. Only a refused event is walked again by Value.Errors, which
@@ -172,7 +199,7 @@ function plainDims(
 }
 
 function loneSurrogate(index: number, path: string): ErrorDetail {
-  return { index, path, message: 'must be valid Unicode (no lone surrogates)' };
+  return { index, path, message: LONE_SURROGATE_MESSAGE };
 }
 
 /** Validate one decoded event. */

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../core/errors.js';
-import { parseEventTime } from '../../core/events.js';
+import { LONE_SURROGATE_MESSAGE, loneSurrogatePaths, parseEventTime } from '../../core/events.js';
 import type { Actor, ActorPatch } from '../../core/model.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { ActorId, OrgId, Timestamp } from '../schemas.js';
@@ -42,7 +42,11 @@ const MAX_PROPS_BYTES = 16 * 1024;
 
 /** Body -> patch; times are RFC 3339 (or null). Faults carry `index` for bulk loads. */
 function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPatch | ErrorDetail[] {
-  const faults: ErrorDetail[] = [];
+  const faults: ErrorDetail[] = loneSurrogatePaths(b).map((path) => ({
+    index,
+    path,
+    message: LONE_SURROGATE_MESSAGE,
+  }));
   const time = (field: 'created_at' | 'deleted_at'): number | null | undefined => {
     const v = b[field];
     if (v === undefined || v === null) return v;

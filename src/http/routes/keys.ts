@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthError, NotFoundError } from '../../core/errors.js';
 import { hashSecret, newKeyId, newSecret } from '../../core/keys.js';
+import { assertNoLoneSurrogates } from '../../core/events.js';
 import type { KeyRecord, Role } from '../../core/model.js';
 import type { AppContext } from '../context.js';
 import { loadOrgTree, requireRole, type Principal } from '../auth.js';
@@ -90,6 +91,7 @@ export function keyRoutes(base: FastifyInstance): void {
     async (req, reply) => {
       const p = req.principal!;
       requireRole(p, 'admin');
+      assertNoLoneSurrogates(req.body, 'key');
       const tree = await loadOrgTree(app.ctx);
       for (const org of req.body.orgs) {
         const ok = org === '*' ? p.orgs.includes('*') : tree.reaches(p.orgs, org);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { assertNoLoneSurrogates } from '../../core/events.js';
 import type { Org } from '../../core/model.js';
 import { isValidTimeZone } from '../../core/time/zone.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
@@ -64,6 +65,7 @@ export function orgRoutes(base: FastifyInstance): void {
     requireRole(p, 'admin');
     const { id } = req.params;
     const body = req.body;
+    assertNoLoneSurrogates(body, 'org');
     const tree = await loadOrgTree(app.ctx);
     const current = tree.get(id);
     const parent = body.parent === undefined ? (current?.parent ?? null) : body.parent;
