@@ -3,6 +3,7 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
+import { DEFAULT_UPKEEP } from '../store/duckdb/store.js';
 
 export interface Config {
   port: number;
@@ -14,6 +15,9 @@ export interface Config {
   adminKey: string | null;
   /** TALLY_DUCKDB_MEMORY: DuckDB's memory_limit. */
   duckdbMemory: string;
+  /** TALLY_COMPACT_ROWS / TALLY_COMPACT_IDLE_MS: when the DuckDB store sorts its unsorted tail. */
+  compactRows: number;
+  compactIdleMs: number;
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -38,6 +42,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const duckdbMemory = (env.TALLY_DUCKDB_MEMORY ?? '').trim() || '1GB';
   if (!MEMORY.test(duckdbMemory))
     throw ValidationError.param('TALLY_DUCKDB_MEMORY', 'must be a size such as 512MB or 2GB');
+  const positive = (name: string, fallback: number): number => {
+    const raw = (env[name] ?? '').trim();
+    const n = raw === '' ? fallback : Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw ValidationError.param(name, 'must be a positive integer');
+    return n;
+  };
+  const compactRows = positive('TALLY_COMPACT_ROWS', DEFAULT_UPKEEP.tailRows);
+  const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
   let rateLimit: RateLimit | null;
   try {
     rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
@@ -54,6 +66,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null,
     metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
     duckdbMemory,
+    compactRows,
+    compactIdleMs,
     rateLimit,
     demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
   };

@@ -10,6 +10,9 @@ export interface StoreConfig {
   duckdbPath: string;
   /** DuckDB's memory_limit, e.g. '1GB' (TALLY_DUCKDB_MEMORY). */
   duckdbMemory?: string;
+  /** When the DuckDB store compacts (TALLY_COMPACT_ROWS, TALLY_COMPACT_IDLE_MS); defaults in duckdb/store.ts. */
+  compactRows?: number;
+  compactIdleMs?: number;
   clickhouseUrl?: string;
   /** A cluster name from the servers' remote_servers: tables are created on every shard. */
   clickhouseCluster?: string;
@@ -28,5 +31,13 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     return store;
   }
   // Reopens the file by itself after a fatal engine error (see recovering.ts); open() runs init().
-  return RecoveringDuckDbStore.open({ path: config.duckdbPath, clock, memoryLimit: config.duckdbMemory });
+  return RecoveringDuckDbStore.open({
+    path: config.duckdbPath,
+    clock,
+    memoryLimit: config.duckdbMemory,
+    upkeep: {
+      ...(config.compactRows === undefined ? {} : { tailRows: config.compactRows }),
+      ...(config.compactIdleMs === undefined ? {} : { idleMs: config.compactIdleMs }),
+    },
+  });
 }

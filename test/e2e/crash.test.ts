@@ -11,7 +11,8 @@
  * `dims.batch` group of exactly BATCH events), so it runs on any engine:
  * DuckDB always; ClickHouse too when TALLY_TEST_CLICKHOUSE_URL names a server
  * (.ci/run starts one), unless TALLY_E2E_CLICKHOUSE=0. On DuckDB the file is
- * also read directly.
+ * also read directly, and the store compacts every few hundred rows
+ * (TALLY_COMPACT_ROWS), so kills also land inside compaction passes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +45,7 @@ const duckdbFile = join(dir, 'tally.duckdb');
 const ENGINES: Engine[] = [
   {
     name: 'duckdb',
-    env: { TALLY_DB: duckdbFile },
+    env: { TALLY_DB: duckdbFile, TALLY_COMPACT_ROWS: '500', TALLY_COMPACT_IDLE_MS: '200' },
     direct: async () => {
       const inst = await DuckDBInstance.create(duckdbFile);
       const conn = await inst.connect();
@@ -53,6 +54,9 @@ const ENGINES: Engine[] = [
           "SELECT count(*) AS n, count(DISTINCT org || '/' || id) AS d FROM events WHERE id NOT LIKE 'c9-%'",
         )
       ).getRowObjectsJS();
+      // The kills had compaction passes to interrupt: the store recorded sorted runs.
+      const passes = (await conn.runAndReadAll('SELECT sum(runs) AS r FROM compaction')).getRowObjectsJS();
+      expect(Number(passes[0]!.r)).toBeGreaterThan(0);
       conn.closeSync();
       inst.closeSync();
       return [Number(rows[0]!.n), Number(rows[0]!.d)];

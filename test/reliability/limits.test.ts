@@ -165,6 +165,19 @@ describe('per-key rate limit', () => {
   });
 });
 
+describe('compaction settings', () => {
+  it('default to 262,144 rows and 60 s, take TALLY_COMPACT_ROWS and TALLY_COMPACT_IDLE_MS, refuse junk', () => {
+    expect(readConfig({})).toMatchObject({ compactRows: 262_144, compactIdleMs: 60_000 });
+    expect(readConfig({ TALLY_COMPACT_ROWS: '500', TALLY_COMPACT_IDLE_MS: ' 200 ' })).toMatchObject({
+      compactRows: 500,
+      compactIdleMs: 200,
+    });
+    for (const bad of ['0', '-5', '1.5', 'lots'])
+      expect(() => readConfig({ TALLY_COMPACT_ROWS: bad }), bad).toThrow(/TALLY_COMPACT_ROWS/);
+    expect(() => readConfig({ TALLY_COMPACT_IDLE_MS: 'soon' })).toThrow(/TALLY_COMPACT_IDLE_MS/);
+  });
+});
+
 describe('DuckDB memory limit', () => {
   it('defaults to 1GB, takes TALLY_DUCKDB_MEMORY, and is set on the engine', async () => {
     expect(readConfig({}).duckdbMemory).toBe('1GB');
