@@ -85,9 +85,10 @@ export const MIGRATIONS: readonly string[] = [
      WHERE orgs.id = r.id;
    ALTER TABLE events ADD COLUMN org_no INTEGER;
    UPDATE events SET org_no = o.no FROM orgs o WHERE o.id = events.org;`,
-  // Its own transaction: DuckDB refuses the constraint while the UPDATE above is outstanding.
-  // Every insert into events must now give the org number.
-  `ALTER TABLE events ALTER COLUMN org_no SET NOT NULL;`,
+  // Its own transaction: DuckDB refuses the constraints while the UPDATEs above are outstanding.
+  // Every insert into orgs and events must now give the org number.
+  `ALTER TABLE orgs ALTER COLUMN no SET NOT NULL;
+   ALTER TABLE events ALTER COLUMN org_no SET NOT NULL;`,
 ];
 
 /** The next org number (param-free; run on the write lane, so no two writers race for it). */
