@@ -5,7 +5,7 @@
  * events is deliberately index-free: DuckDB's ART indexes slow bulk appends
  * and must fit in memory. Dedupe on (org, id) is a fingerprint set checked at
  * commit time (ingest.ts), and compaction.ts keeps the table clustered by
- * (org, type, ts) so zone maps skip other orgs' row groups.
+ * (org_no, type, ts) so zone maps skip other orgs' row groups.
  */
 
 export const MIGRATIONS: readonly string[] = [
