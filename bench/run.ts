@@ -28,7 +28,7 @@ import { initialCompaction, tailOf } from './phases/upkeep.js';
 const PHASES = ['queries', 'layouts', 'compaction', 'ingest'] as const;
 
 /** The layout the store keeps (the initial compaction's result); the report's "current layout". */
-const TALLY_LAYOUT = 'as the store keeps it: compacted into sorted runs per 30-day period';
+const TALLY_LAYOUT = 'as the store keeps it: sorted runs per 30-day period, closed periods merged into one run';
 /** Layouts measured with every case and the real server; the others get the native queries in-process. */
 const FULL_SUITE = new Set(['tally', 'sorted']);
 

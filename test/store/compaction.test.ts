@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import { MAX_RUNS, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
+import { MAX_RUNS, orgChunks, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
 import { all } from '../../src/store/duckdb/db.js';
 
 const DAY = 86_400_000;
@@ -58,15 +58,21 @@ async function dump(store: DuckDbStore): Promise<Row[]> {
   );
 }
 
-/** Sorted runs per period, counted in physical (rowid) order: 1 + descents of (org, type, ts). */
+/** The compaction order of a row: (org_no, type, ts), org_no padded so text order is numeric order. */
+const key = (r: Row): [string, string, number] => [
+  String(r.org_no).padStart(9, '0'),
+  String(r.type),
+  Number(r.ts),
+];
+
+/** Sorted runs per period, counted in physical (rowid) order: 1 + descents of (org_no, type, ts). */
 async function runsPerPeriod(store: DuckDbStore): Promise<Map<number, number>> {
-  const rows = await store.read((c) => all(c, 'SELECT org, type, ts FROM events ORDER BY rowid'));
+  const rows = await store.read((c) => all(c, 'SELECT org_no, type, ts FROM events ORDER BY rowid'));
   const last = new Map<number, Row>();
   const runs = new Map<number, number>();
   for (const r of rows) {
     const p = Math.floor(Number(r.ts) / PERIOD_MS);
     const prev = last.get(p);
-    const key = (x: Row): [string, string, number] => [String(x.org), String(x.type), Number(x.ts)];
     if (!prev) runs.set(p, 1);
     else if (compare(key(prev), key(r)) > 0) runs.set(p, runs.get(p)! + 1);
     last.set(p, r);
@@ -184,6 +190,56 @@ describe('duckdb compaction', () => {
     const received = (await dump(store)).map((r) => Number(r.received));
     expect(Math.max(...received)).toBe(watermark + 1);
     await store.close();
+  });
+
+  it('merges the closed periods into one run across them, once per closed period', async () => {
+    const store = await open();
+    const rand = rng(7);
+    for (let i = 0; i < 3; i++) {
+      await store.ingest(batch(rand, 400));
+      await store.compact();
+    }
+    expect(Math.max(...(await runsPerPeriod(store)).values())).toBe(3);
+    const before = await dump(store);
+    // The store's clock is 400 days after T0: all four periods of data are closed.
+    const report = await store.compact({ mergeClosed: true });
+    expect(report).toMatchObject({ rows: 0, mergedRows: 1200, mergeChunks: 1 });
+    expect(await dump(store)).toEqual(before);
+    // One run over all of them: in physical order the whole table is sorted by (org_no, type, ts).
+    const rows = await store.read((c) => all(c, 'SELECT org_no, type, ts FROM events ORDER BY rowid'));
+    const descents = rows.filter((r, k) => k > 0 && compare(key(rows[k - 1]!), key(r)) > 0).length;
+    expect(descents).toBe(0);
+    const recorded = await store.read((c) =>
+      all(
+        c,
+        "SELECT (SELECT max(runs) FROM compaction) AS runs, (SELECT v FROM meta WHERE k = 'merged_through') AS m",
+      ),
+    );
+    expect(recorded).toEqual([{ runs: 1, m: String(Math.floor((T0 + 400 * DAY) / PERIOD_MS) - 1) }]);
+    // Done for this clock: nothing to sort, nothing to merge.
+    expect(await store.compact({ mergeClosed: true })).toBeNull();
+    // A late event in a closed period adds a run to it, as any tail does.
+    await store.ingest(batch(rand, 20, 10));
+    expect(await store.compact()).toMatchObject({ rows: 20, periods: 1 });
+    expect(Math.max(...(await runsPerPeriod(store)).values())).toBe(2);
+    await store.close();
+  });
+
+  it('cuts a merge into chunks of whole orgs of at most the chunk size', () => {
+    const counts: [number, number][] = [
+      [1, 5],
+      [2, 3],
+      [3, 10],
+      [4, 1],
+      [7, 2],
+    ];
+    expect(orgChunks(counts, 8)).toEqual([
+      [1, 2],
+      [3, 3],
+      [4, 7],
+    ]);
+    expect(orgChunks(counts, 100)).toEqual([[1, 7]]);
+    expect(orgChunks([], 8)).toEqual([]);
   });
 
   it('compacts in the background once the tail passes its limit', async () => {

@@ -23,6 +23,13 @@
  * watermark moves only when every period of the pass is done, so a pass cut
  * short is simply redone. CHECKPOINT afterwards lets DuckDB drop the deleted
  * row groups.
+ *
+ * Runs per period still cost a small org one row group per period on a
+ * year-long query. So when writes pause, a pass may also *merge the closed
+ * periods* (those ended over a period ago) into one run sorted across all of
+ * them, moving the rows in chunks of whole orgs (MERGE_CHUNK_ROWS at most per
+ * transaction, in org number order, so the chunks line up into one run) and
+ * recording `meta.merged_through`; it is redone when another period closes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, run, tryCheckpoint } from './db.js';
@@ -31,6 +38,8 @@ import { all, run, tryCheckpoint } from './db.js';
 export const PERIOD_MS = 30 * 86_400_000;
 /** Sorted runs a period may hold before the next pass merges it into one. */
 export const MAX_RUNS = 4;
+/** Rows one merge transaction may move (the write lane is held meanwhile: ~1 s per 250k rows here). */
+export const MERGE_CHUNK_ROWS = 1_000_000;
 
 export interface CompactionReport {
   /** Rows rewritten, and the periods they fell in. */
@@ -38,6 +47,9 @@ export interface CompactionReport {
   periods: number;
   /** Periods rewritten whole (merged) rather than by their tail only. */
   merged: number;
+  /** Rows moved by the merge of closed periods, and its transactions (0 when none ran). */
+  mergedRows: number;
+  mergeChunks: number;
   ms: number;
   /** False when the CHECKPOINT after the pass had to wait for another connection's write. */
   checkpointed: boolean;
@@ -63,6 +75,12 @@ const SQL = {
     LEFT JOIN compaction c ON c.period = t.p ORDER BY p`,
   hasOlder: `SELECT EXISTS (SELECT 1 FROM events WHERE ts >= $1 AND ts < $2 AND received <= $3) AS x`,
   setRuns: 'INSERT OR REPLACE INTO compaction VALUES ($1, $2)',
+  mergedThrough: "SELECT v FROM meta WHERE k = 'merged_through'",
+  setMergedThrough: "INSERT OR REPLACE INTO meta VALUES ('merged_through', CAST($1 AS VARCHAR))",
+  /** Sorted rows per org number in the closed periods ($1: their end, $2: the watermark). */
+  orgCounts: `SELECT org_no, count(*) AS n FROM events WHERE ts < $1 AND received <= $2
+    GROUP BY org_no ORDER BY org_no`,
+  oneRun: 'UPDATE compaction SET runs = 1 WHERE period < $1',
 } as const;
 
 /** The rows a rewrite moves: a period's tail (from < received <= to), or all of it up to `to`. */
@@ -108,7 +126,7 @@ async function plan(conn: DuckDBConnection): Promise<Plan | null> {
 }
 
 /** Rewrite a period's rows (see rowsWhere) sorted, and record the runs it then holds; returns the rows moved. */
-async function rewrite(
+function rewrite(
   conn: DuckDBConnection,
   period: number,
   whole: boolean,
@@ -116,6 +134,19 @@ async function rewrite(
   p: Plan,
 ): Promise<number> {
   const { where, params } = rowsWhere(period, whole, p);
+  return moveSorted(conn, where, params, [SQL.setRuns, [period, runs]]);
+}
+
+/**
+ * In one transaction: the rows matching `where` deleted and appended again sorted by
+ * (org_no, type, ts), then `also` (a statement and its params) if given; returns the rows moved.
+ */
+async function moveSorted(
+  conn: DuckDBConnection,
+  where: string,
+  params: number[],
+  also?: [string, number[]],
+): Promise<number> {
   await run(conn, 'BEGIN TRANSACTION');
   try {
     await run(conn, 'DROP TABLE IF EXISTS temp.compact_rows');
@@ -128,7 +159,7 @@ async function rewrite(
     await run(conn, `DELETE FROM events WHERE ${where}`, params);
     await run(conn, 'INSERT INTO events SELECT * FROM temp.compact_rows');
     await run(conn, 'DROP TABLE temp.compact_rows');
-    await run(conn, SQL.setRuns, [period, runs]);
+    if (also) await run(conn, ...also);
     await run(conn, 'COMMIT');
     return moved;
   } catch (err) {
@@ -137,34 +168,98 @@ async function rewrite(
   }
 }
 
+/** Chunks [first, last] of org numbers, each of at most `max` rows unless one org alone has more. */
+export function orgChunks(counts: [number, number][], max: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start: number | null = null;
+  let last = 0;
+  let rows = 0;
+  for (const [no, n] of counts) {
+    if (start !== null && rows + n > max) {
+      out.push([start, last]);
+      start = null;
+      rows = 0;
+    }
+    start ??= no;
+    last = no;
+    rows += n;
+  }
+  if (start !== null) out.push([start, last]);
+  return out;
+}
+
+/**
+ * Merge the closed periods (before `closedBefore`) into one run, unless `meta.merged_through`
+ * says it is done; null then. Only sorted rows move (received at most the watermark).
+ */
+async function mergeClosed(
+  conn: DuckDBConnection,
+  lane: <T>(fn: () => Promise<T>) => Promise<T>,
+  closedBefore: number,
+  stop: () => boolean,
+): Promise<{ rows: number; chunks: number } | null> {
+  const prep = await lane(async () => {
+    const done = await all(conn, SQL.mergedThrough);
+    if (done[0] && Number(done[0].v) >= closedBefore) return null;
+    const watermark = await readWatermark(conn);
+    const counts = await all(conn, SQL.orgCounts, [closedBefore * PERIOD_MS, watermark]);
+    return { watermark, counts: counts.map((r): [number, number] => [Number(r.org_no), Number(r.n)]) };
+  });
+  if (!prep) return null;
+  const chunks = orgChunks(prep.counts, MERGE_CHUNK_ROWS);
+  let rows = 0;
+  for (const [first, last] of chunks) {
+    if (stop()) return null;
+    const where = 'ts < $1 AND received <= $2 AND org_no >= $3 AND org_no <= $4';
+    rows += await lane(() =>
+      moveSorted(conn, where, [closedBefore * PERIOD_MS, prep.watermark, first, last]),
+    );
+  }
+  if (stop()) return null;
+  await lane(async () => {
+    await run(conn, 'BEGIN TRANSACTION');
+    await run(conn, SQL.oneRun, [closedBefore]);
+    await run(conn, SQL.setMergedThrough, [closedBefore]);
+    await run(conn, 'COMMIT');
+  });
+  return { rows, chunks: chunks.length };
+}
+
 /**
  * One compaction pass. `lane` runs a task on the write connection exclusively
- * (the store's serial lane); `stop` is asked between periods (the store closing).
- * Returns null when there was no tail.
+ * (the store's serial lane); `stop` is asked between transactions (the store
+ * closing). With `closedBefore` (a period number), the closed periods before it
+ * are merged afterwards as well. Returns null when there was nothing to do.
  */
 export async function compact(
   conn: DuckDBConnection,
   lane: <T>(fn: () => Promise<T>) => Promise<T>,
   stop: () => boolean = () => false,
+  closedBefore: number | null = null,
 ): Promise<CompactionReport | null> {
   const started = performance.now();
   const p = await lane(() => plan(conn));
-  if (!p) return null;
   let rows = 0;
   let merged = 0;
-  for (const x of p.periods) {
+  for (const x of p?.periods ?? []) {
     if (stop()) return null;
     const whole = x.hasRuns && x.runs >= MAX_RUNS;
     const runs = whole || !x.hasRuns ? 1 : x.runs + 1;
-    rows += await lane(() => rewrite(conn, x.period, whole, runs, p));
+    rows += await lane(() => rewrite(conn, x.period, whole, runs, p!));
     if (whole) merged++;
   }
   if (stop()) return null;
-  const report = { rows, periods: p.periods.length, merged, ms: 0, checkpointed: false };
-  await lane(async () => {
-    await run(conn, SQL.setWatermark, [p.to]);
-    report.checkpointed = await tryCheckpoint(conn);
-  });
-  report.ms = performance.now() - started;
-  return report;
+  if (p) await lane(() => run(conn, SQL.setWatermark, [p.to]));
+  const m = closedBefore === null ? null : await mergeClosed(conn, lane, closedBefore, stop);
+  if ((!p && !m) || stop()) return null;
+  const checkpointed = await lane(() => tryCheckpoint(conn));
+  return {
+    rows,
+    periods: p?.periods.length ?? 0,
+    merged,
+    mergedRows: m?.rows ?? 0,
+    mergeChunks: m?.chunks ?? 0,
+    ms: performance.now() - started,
+    checkpointed,
+  };
 }

@@ -210,9 +210,9 @@ export class RecoveringDuckDbStore implements Store {
   backup(path: string): Promise<void> {
     return this.use((s) => s.backup(path));
   }
-  /** Sort the unsorted tail now (DuckDbStore.compact). */
-  compact(): Promise<CompactionReport | null> {
-    return this.use((s) => s.compact());
+  /** Sort the unsorted tail now, and with mergeClosed merge closed periods (DuckDbStore.compact). */
+  compact(opts: { mergeClosed?: boolean } = {}): Promise<CompactionReport | null> {
+    return this.use((s) => s.compact(opts));
   }
   /** The current instance's upkeep figures (null while none is open). */
   get upkeepStats(): UpkeepStats | null {

@@ -44,7 +44,7 @@ import type {
 } from '../lifecycle.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
-import { compact, maxReceived, tailRows, type CompactionReport } from './compaction.js';
+import { compact, maxReceived, PERIOD_MS, tailRows, type CompactionReport } from './compaction.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -94,6 +94,8 @@ export class DuckDbStore implements Store {
   private dirty = false;
   private lastWrite = 0;
   private compacting: Promise<CompactionReport | null> | null = null;
+  /** The period before which everything was last merged into one run (meta.merged_through). */
+  private mergedThrough = 0;
   private timer: NodeJS.Timeout | null = null;
   private closing = false;
   readonly upkeepStats: UpkeepStats = {
@@ -148,6 +150,8 @@ export class DuckDbStore implements Store {
       const fingerprints = await loadFingerprints(this.writer);
       const firstSeen = await loadFirstSeen(this.writer);
       this.tail = await tailRows(this.writer);
+      const merged = await all(this.writer, "SELECT v FROM meta WHERE k = 'merged_through'");
+      this.mergedThrough = merged[0] ? Number(merged[0].v) : 0;
       const committer = new DuckDbCommitter(
         this.writer,
         this.clock,
@@ -192,20 +196,26 @@ export class DuckDbStore implements Store {
 
   /**
    * Sort the rows ingested since the last pass into the clustered layout now
-   * (compaction.ts); resolves when done (null: nothing to sort). Background
-   * upkeep calls this too; concurrent calls share one pass.
+   * (compaction.ts); with `mergeClosed`, also merge the closed periods (those
+   * ended over a period ago, by the store's clock) into one run. Resolves when
+   * done (null: nothing to do). Background upkeep calls this too (merging only
+   * when writes have paused); concurrent calls share one pass.
    */
-  compact(): Promise<CompactionReport | null> {
+  compact(opts: { mergeClosed?: boolean } = {}): Promise<CompactionReport | null> {
+    const closedBefore = opts.mergeClosed ? Math.floor(this.clock() / PERIOD_MS) - 1 : null;
     this.compacting ??= compact(
       this.writer,
       (fn) => this.lane.run(fn),
       () => this.closing,
+      closedBefore,
     )
       .then(async (report) => {
         this.tail = await this.lane.run(() => tailRows(this.writer));
+        if (closedBefore !== null && !this.closing)
+          this.mergedThrough = Math.max(this.mergedThrough, closedBefore);
         if (report) {
           this.upkeepStats.compactions++;
-          this.upkeepStats.compactedRows += report.rows;
+          this.upkeepStats.compactedRows += report.rows + report.mergedRows;
           this.upkeepStats.lastCompaction = report;
           this.upkeepStats.lastError = null;
           if (report.checkpointed) this.upkeepStats.checkpoints++;
@@ -250,10 +260,13 @@ export class DuckDbStore implements Store {
         this.upkeepStats.lastError = null;
       } else this.dirty = true;
     }
-    if (this.tail > 0 && quiet >= cfg.idleMs) await this.compact();
+    // A period closed since the last merge: merge once writes have paused (only writes rearm this).
+    const mergeDue = this.mergedThrough < Math.floor(this.clock() / PERIOD_MS) - 1;
+    if ((this.tail > 0 || mergeDue) && quiet >= cfg.idleMs) await this.compact({ mergeClosed: true });
+    const due = this.tail > 0 || this.mergedThrough < Math.floor(this.clock() / PERIOD_MS) - 1;
     const wait = Math.min(
       this.dirty ? cfg.checkpointIdleMs : Infinity,
-      this.tail > 0 ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
+      due ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
     );
     if (wait < Infinity) this.arm(wait);
   }
