@@ -3,7 +3,7 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
-import { DEFAULT_UPKEEP } from '../store/duckdb/store.js';
+import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
 
 export interface Config {
   port: number;

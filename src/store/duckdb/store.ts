@@ -1,12 +1,7 @@
 /**
  * The embedded DuckDB store: one database file (or :memory:), one write
- * connection behind a serial lane, and a pool of read connections.
- *
- * Upkeep runs on the same lane, between ingest commits: a CHECKPOINT once
- * writes have paused for a moment (DuckDB's own automatic checkpoint is moved
- * out of the way to WAL_AUTOCHECKPOINT, because inside an ingest commit it
- * stalled that commit for seconds), and compaction (compaction.ts) when the
- * unsorted tail passes `tailRows` or writes have paused for `idleMs`.
+ * connection behind a serial lane, and a pool of read connections. Background
+ * upkeep (checkpoints, compaction) shares the lane: see upkeep.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,7 +18,7 @@ import type {
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
-import { all, ReadPool, run, tryCheckpoint } from './db.js';
+import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { executeQuery } from './query.js';
@@ -44,25 +39,11 @@ import type {
 } from '../lifecycle.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
-import { compact, maxReceived, PERIOD_MS, tailRows, type CompactionReport } from './compaction.js';
+import { maxReceived, type CompactionReport } from './compaction.js';
+import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
-
-export interface UpkeepOptions {
-  /** Compact once this many rows are unsorted (default 262,144: two row groups). */
-  tailRows: number;
-  /** ...or once writes have paused this long with any rows unsorted (default 60 s). */
-  idleMs: number;
-  /** CHECKPOINT once writes have paused this long (default 1 s). */
-  checkpointIdleMs: number;
-}
-
-export const DEFAULT_UPKEEP: UpkeepOptions = {
-  tailRows: 262_144,
-  idleMs: 60_000,
-  checkpointIdleMs: 1_000,
-};
 
 export interface DuckDbOptions {
   /** File path, or ':memory:'. */
@@ -89,32 +70,24 @@ export class DuckDbStore implements Store {
   /** Org ids known to exist (never a false positive: orgs are only added). */
   private readonly knownOrgs = new Set<string>();
 
-  /** Upkeep state: unsorted rows, the last write (wall clock), the pass running, the idle timer. */
-  private tail = 0;
-  private dirty = false;
-  private lastWrite = 0;
-  private compacting: Promise<CompactionReport | null> | null = null;
-  /** The period before which everything was last merged into one run (meta.merged_through). */
-  private mergedThrough = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private closing = false;
-  readonly upkeepStats: UpkeepStats = {
-    compactions: 0,
-    compactedRows: 0,
-    lastCompaction: null,
-    checkpoints: 0,
-    lastError: null,
-  };
-
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: ReadPool,
     private readonly lane: SerialLane,
     private readonly clock: () => number,
-    private readonly upkeep: UpkeepOptions | null,
-    private readonly onUpkeepError: DuckDbOptions['onUpkeepError'],
-  ) {}
+    upkeep: UpkeepOptions | null,
+    onUpkeepError: DuckDbOptions['onUpkeepError'],
+  ) {
+    this.upkeep = new Upkeep(writer, lane, clock, upkeep, (err) => onUpkeepError?.(err, this));
+  }
+
+  private readonly upkeep: Upkeep;
+
+  /** What background upkeep has done (for /metrics and the benchmark). */
+  get upkeepStats(): UpkeepStats {
+    return this.upkeep.stats;
+  }
 
   static async open(opts: DuckDbOptions): Promise<DuckDbStore> {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -149,9 +122,7 @@ export class DuckDbStore implements Store {
       for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
       const fingerprints = await loadFingerprints(this.writer);
       const firstSeen = await loadFirstSeen(this.writer);
-      this.tail = await tailRows(this.writer);
-      const merged = await all(this.writer, "SELECT v FROM meta WHERE k = 'merged_through'");
-      this.mergedThrough = merged[0] ? Number(merged[0].v) : 0;
+      await this.upkeep.load();
       const committer = new DuckDbCommitter(
         this.writer,
         this.clock,
@@ -167,20 +138,18 @@ export class DuckDbStore implements Store {
       this.queue = new GroupCommit(
         async (group) => {
           const accepted = await committer.commit(group);
-          this.noteWrite(accepted.reduce((a, b) => a + b, 0));
+          this.upkeep.noteWrite(accepted.reduce((a, b) => a + b, 0));
           return accepted;
         },
         (fn) => this.lane.run(fn),
         MAX_EVENTS_PER_COMMIT,
       );
     });
-    if (this.tail > 0) this.arm(this.upkeep?.idleMs ?? 0);
+    this.upkeep.start();
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.compacting?.catch(() => undefined);
+    await this.upkeep.close();
     await this.lane.run(async () => {
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
     });
@@ -202,82 +171,7 @@ export class DuckDbStore implements Store {
    * when writes have paused); concurrent calls share one pass.
    */
   compact(opts: { mergeClosed?: boolean } = {}): Promise<CompactionReport | null> {
-    const closedBefore = opts.mergeClosed ? Math.floor(this.clock() / PERIOD_MS) - 1 : null;
-    this.compacting ??= compact(
-      this.writer,
-      (fn) => this.lane.run(fn),
-      () => this.closing,
-      closedBefore,
-    )
-      .then(async (report) => {
-        this.tail = await this.lane.run(() => tailRows(this.writer));
-        if (closedBefore !== null && !this.closing)
-          this.mergedThrough = Math.max(this.mergedThrough, closedBefore);
-        if (report) {
-          this.upkeepStats.compactions++;
-          this.upkeepStats.compactedRows += report.rows + report.mergedRows;
-          this.upkeepStats.lastCompaction = report;
-          this.upkeepStats.lastError = null;
-          if (report.checkpointed) this.upkeepStats.checkpoints++;
-          else this.dirty = true;
-        }
-        return report;
-      })
-      .finally(() => {
-        this.compacting = null;
-      });
-    return this.compacting;
-  }
-
-  /** Inside an ingest commit's lane task: count the new unsorted rows and schedule upkeep. */
-  private noteWrite(rows: number): void {
-    if (rows === 0 || !this.upkeep) return;
-    this.tail += rows;
-    this.dirty = true;
-    this.lastWrite = Date.now();
-    if (this.tail >= this.upkeep.tailRows) this.background(() => this.compact());
-    this.arm(this.upkeep.checkpointIdleMs);
-  }
-
-  private arm(ms: number): void {
-    if (!this.upkeep || this.closing) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.background(() => this.idle());
-    }, ms);
-    this.timer.unref();
-  }
-
-  /** The idle timer: checkpoint after a short pause, compact after a long one; re-arm for what is left. */
-  private async idle(): Promise<void> {
-    const cfg = this.upkeep;
-    if (!cfg || this.closing) return;
-    const quiet = Date.now() - this.lastWrite;
-    if (this.dirty && quiet >= cfg.checkpointIdleMs) {
-      this.dirty = false;
-      if (await this.lane.run(() => tryCheckpoint(this.writer))) {
-        this.upkeepStats.checkpoints++;
-        this.upkeepStats.lastError = null;
-      } else this.dirty = true;
-    }
-    // A period closed since the last merge: merge once writes have paused (only writes rearm this).
-    const mergeDue = this.mergedThrough < Math.floor(this.clock() / PERIOD_MS) - 1;
-    if ((this.tail > 0 || mergeDue) && quiet >= cfg.idleMs) await this.compact({ mergeClosed: true });
-    const due = this.tail > 0 || this.mergedThrough < Math.floor(this.clock() / PERIOD_MS) - 1;
-    const wait = Math.min(
-      this.dirty ? cfg.checkpointIdleMs : Infinity,
-      due ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
-    );
-    if (wait < Infinity) this.arm(wait);
-  }
-
-  /** Run upkeep without a caller: a failure is recorded (and retried by the next trigger), never thrown. */
-  private background(fn: () => Promise<unknown>): void {
-    fn().catch((err: unknown) => {
-      this.upkeepStats.lastError = describe(err);
-      this.dirty = true;
-      this.onUpkeepError?.(err, this);
-    });
+    return this.upkeep.compact(opts);
   }
 
   /** How many ingest commits this store has made (group commit shares them). */
@@ -490,18 +384,6 @@ export class DuckDbStore implements Store {
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.readers.with(fn);
   }
-}
-
-/** An error and its causes in one line (StoreError's own message is generic). */
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (
-    let e = err, depth = 0;
-    depth < 4 && e !== undefined;
-    e = e instanceof Error ? e.cause : undefined, depth++
-  )
-    parts.push(e instanceof Error ? e.message : JSON.stringify(e));
-  return parts.join(': ');
 }
 
 function toKey(r: Record<string, unknown>): KeyRecord {
