@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import { MIGRATIONS } from '../../src/store/duckdb/schema.js';
-import { all } from '../../src/store/duckdb/db.js';
+import { all, run } from '../../src/store/duckdb/db.js';
 import { makeQuery } from '../../src/core/query/plan.js';
 import { toDuckDbSql } from '../../src/store/duckdb/dialect.js';
 import type { RowRequest } from '../../src/core/query/requests.js';
@@ -123,6 +123,27 @@ describe('duckdb org numbers', () => {
     const q = makeQuery({ orgs: ['1', '10'], range: { from: T, to: T + 86_400_000 }, bucket: 'none' });
     const result = await store.query(q);
     expect(result.series.map((s) => s.points.map((p) => p.value))).toEqual([[3]]);
+    await store.close();
+  });
+
+  it('refuses a batch whose org has no number rather than dropping its events', async () => {
+    const store = await DuckDbStore.open({ path: ':memory:', clock: () => T, upkeep: false });
+    await store.init();
+    const ev = (id: string) => ({
+      org: 'gone',
+      id,
+      type: 'activity',
+      ts: T,
+      actor: null,
+      value: 1,
+      dims: {},
+    });
+    await store.ingest([ev('e1')]);
+    // The org row vanishes behind the store's back (the store still believes the org exists).
+    await store.read((c) => run(c, "DELETE FROM orgs WHERE id = 'gone'"));
+    await expect(store.ingest([ev('e2')])).rejects.toThrow();
+    const stored = await store.read((c) => all(c, 'SELECT id FROM events ORDER BY id'));
+    expect(stored).toEqual([{ id: 'e1' }]);
     await store.close();
   });
 

@@ -40,11 +40,16 @@ export const COMMIT_SQL = {
   stored: `SELECT s.seq FROM staging s SEMI JOIN events e ON e.org = s.org AND e.id = s.id
     WHERE list_contains(CAST($1 AS INTEGER[]), s.seq)`,
   newOrgs: insertMissingOrgsSql('staging'),
-  /** $1: seq list of rows that are duplicates of stored events. */
+  /**
+   * $1: seq list of rows that are duplicates of stored events. The org number is looked up, not
+   * joined: an org missing from `orgs` gives NULL, which events.org_no refuses, so the commit
+   * fails (and nothing is acknowledged) instead of dropping the event.
+   */
   insertEvents: `INSERT INTO events
-    SELECT s.org, s.type, s.ts, s.id, s.actor, s.value, CAST(s.dims::JSON AS MAP(VARCHAR, VARCHAR)), s.received, o.no
-    FROM staging s JOIN orgs o ON o.id = s.org
-    WHERE NOT list_contains(CAST($1 AS INTEGER[]), s.seq) ORDER BY o.no, s.type, s.ts`,
+    SELECT org, type, ts, id, actor, value, CAST(dims::JSON AS MAP(VARCHAR, VARCHAR)), received,
+      (SELECT o.no FROM orgs o WHERE o.id = s.org) AS org_no
+    FROM staging s
+    WHERE NOT list_contains(CAST($1 AS INTEGER[]), seq) ORDER BY org_no, type, ts`,
   /** Actors staged by `stageActors`: new ones are inserted, known ones get an earlier first_seen. */
   newActors: `INSERT INTO actors (org, id, kind, props, first_seen)
     SELECT org, id, 'user', '{}', ts FROM actor_seen WHERE is_new`,
