@@ -18,6 +18,8 @@ export interface Config {
   /** TALLY_COMPACT_ROWS / TALLY_COMPACT_IDLE_MS: when the DuckDB store sorts its unsorted tail. */
   compactRows: number;
   compactIdleMs: number;
+  /** TALLY_QUERY_TIMEOUT_MS: the longest one query runs before it is stopped and answered 503; null for none. */
+  queryTimeoutMs: number | null;
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -25,6 +27,9 @@ export interface Config {
   /** TALLY_DEMO: load the demo dataset when `npm start` finds an empty embedded store (`0` turns it off). */
   demo: boolean;
 }
+
+/** TALLY_QUERY_TIMEOUT_MS when unset: well inside the 60 s a client usually waits, and the 300 s idle-socket cut. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
@@ -50,6 +55,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const compactRows = positive('TALLY_COMPACT_ROWS', DEFAULT_UPKEEP.tailRows);
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
+  const timeoutRaw = (env.TALLY_QUERY_TIMEOUT_MS ?? '').trim().toLowerCase();
+  const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
+    ? null
+    : positive('TALLY_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS);
   let rateLimit: RateLimit | null;
   try {
     rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
@@ -68,6 +77,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     duckdbMemory,
     compactRows,
     compactIdleMs,
+    queryTimeoutMs,
     rateLimit,
     demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
   };

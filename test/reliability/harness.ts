@@ -101,6 +101,8 @@ const NATIVE_STATUS: Record<keyof typeof ERROR_CODES, number[]> = {
   not_found: [404],
   conflict: [409],
   too_many_buckets: [400],
+  too_many_points: [400],
+  query_timeout: [503],
   rate_limited: [429],
   store_unavailable: [503],
   internal: [500],
