@@ -93,7 +93,10 @@ export class StoreError extends AppError {
 
 /** A query ran past its deadline (TALLY_QUERY_TIMEOUT_MS) and was stopped: 503 in every surface's shape. */
 export class QueryTimeoutError extends AppError {
-  constructor(timeoutMs: number | null, cause?: unknown) {
+  constructor(
+    readonly timeoutMs: number | null,
+    cause?: unknown,
+  ) {
     super(
       'query_timeout',
       503,

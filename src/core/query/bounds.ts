@@ -69,6 +69,8 @@ export class TooManyPointsError extends ValidationError {
 export function assertCells(q: Query, axis: Axis, groups: number): void {
   const columns = columnsOf(axis);
   const cells = groups * columns;
+  // Every group will be answered in full: the answer's own (smaller) bound speaks first.
+  if (!q.top && q.fill === 'zero' && q.groupBy.length > 0) assertPoints(q, axis, groups, cells);
   if (cells <= POINT_LIMITS.cells) return;
   throw new TooManyPointsError(
     `The query covers ${fmt(groups)} groups x ${axisWords(q, axis)} = ${fmt(cells)} points to compute; ` +
@@ -124,7 +126,10 @@ export class Pacer {
   /** Count `cells` of work just done; yields when a slice is used up. */
   async tick(cells: number): Promise<void> {
     this.done += cells;
-    if (this.done < SLICE_CELLS) return this.check();
+    if (this.done < SLICE_CELLS) {
+      this.check();
+      return;
+    }
     this.done = 0;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.check();
@@ -136,9 +141,14 @@ export class Pacer {
   }
 }
 
-/** The error an aborted query raises: the signal's reason when it is one, else a plain timeout. */
+/**
+ * The error an aborted query raises: the signal's reason, with the engine's own error (an
+ * interrupt, an aborted request) as its cause when there is one.
+ */
 export function timeoutFrom(signal: AbortSignal, cause?: unknown): AppError {
   const r: unknown = signal.reason;
+  if (r instanceof QueryTimeoutError)
+    return cause === undefined ? r : new QueryTimeoutError(r.timeoutMs, cause);
   return r instanceof AppError ? r : new QueryTimeoutError(null, cause);
 }
 

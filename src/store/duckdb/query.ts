@@ -24,7 +24,9 @@ export async function fetchRows(
   if (!signal) return all(conn, sql, params);
   if (signal.aborted) throw timeoutFrom(signal);
   // Only while this statement runs: an interrupt left pending would stop the connection's next one.
-  const stop = (): void => conn.interrupt();
+  const stop = (): void => {
+    conn.interrupt();
+  };
   signal.addEventListener('abort', stop, { once: true });
   try {
     return await all(conn, sql, params);
