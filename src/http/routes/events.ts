@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AppError, AuthError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { parseJson } from '../json-body.js';
 import { EventSchema, LIMITS, validateBatch } from '../../core/events.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { documentedOnly, jsonResponse, nativeErrors } from '../doc-schemas.js';
@@ -45,11 +46,10 @@ export function parseNdjson(text: string): { items: unknown[] } | { faults: Erro
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
-    try {
-      out.push(JSON.parse(trimmed));
-    } catch {
-      faults.push({ index: out.length + faults.length, path: '/', message: 'is not valid JSON' });
-    }
+    // The same parser as a JSON body's: depth bound and prototype guard included.
+    const parsed = parseJson(trimmed);
+    if ('value' in parsed) out.push(parsed.value);
+    else faults.push({ index: out.length + faults.length, ...parsed.fault });
     if (out.length + faults.length > LIMITS.maxEventsPerRequest) break;
   }
   return faults.length > 0 ? { faults } : { items: out };
