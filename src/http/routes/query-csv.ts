@@ -13,13 +13,17 @@ export const CSV_TYPE = 'text/csv; charset=utf-8';
 /**
  * One field: null is an empty field, the empty string is `""`, others are quoted when needed.
  * A text (a group's value comes from event dims, i.e. from whoever sends events) that starts
- * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
- * opening the file shows it as text instead of running it as a formula (OWASP's CSV
- * injection advice). Numbers are never changed.
+ * with `=`, `+`, `-`, `@` or their full-width forms (`＝＋－＠`, which spreadsheets in CJK
+ * locales read as the same), also after leading whitespace (spreadsheets trim it), or with a
+ * tab, carriage return or line feed, gets a leading `'`, so a spreadsheet opening the file shows
+ * it as text instead of running it as a formula (OWASP's CSV injection advice). Numbers are
+ * never changed.
  */
+const FORMULA_START = /^(?:[\s\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])/;
+
 export function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+  const s = typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : String(v);
   if (s === '') return '""';
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
