@@ -136,7 +136,9 @@ export function filteredSql(scan: Scan, t: ChTables, needsActors: boolean): stri
   if (needsActors) {
     const inner = scanSql(scan, t, `${SCAN_COLUMNS}, org AS j_org, ifNull(actor, '') AS j_actor`);
     const actors = `SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM ${t.actors} FINAL WHERE org IN (${quoteList(scan.orgs)})`;
-    from = `(\n  ${inner}\n) ANY LEFT JOIN (\n  ${actors}\n) USING (j_org, j_actor)`;
+    // Both sides named: current releases refuse an unaliased subquery in a join
+    // (Code 206); 18.16 accepts the aliases too.
+    from = `(\n  ${inner}\n) AS e ANY LEFT JOIN (\n  ${actors}\n) AS a USING (j_org, j_actor)`;
   } else {
     from = `(\n  ${scanSql(scan, t, SCAN_COLUMNS)}\n)`;
   }
