@@ -278,7 +278,7 @@ describe('enumerateBuckets: ranges and bounds', () => {
 
   it.each([
     ['an unknown unit', { unit: 'minute' as BucketUnit, tz: 'UTC', weekStart: 1 }, /^bucket:/],
-    ['an unknown zone', { unit: 'day' as const, tz: 'Mars/Base', weekStart: 1 }, /^tz:/],
+    ['an unknown zone', { unit: 'day' as const, tz: 'Mars/Base', weekStart: 1 }, /^timezone:/],
     ['a week start of 7', { unit: 'week' as const, tz: 'UTC', weekStart: 7 }, /^week_start:/],
   ])('rejects %s', (_name, badSpec, message) => {
     expect(() => enumerateBuckets(badSpec, 0, D)).toThrow(message);
