@@ -42,7 +42,8 @@ function ajvFaults(errors: readonly AjvError[]): SchemaFault[] {
  * pointer (`filters/0/0`). The body itself, when it is not an object, is `body`.
  */
 function schemaError(errors: readonly AjvError[], context: string | undefined): ValidationError {
-  const noun = context === 'querystring' ? 'parameter' : context === 'params' ? 'path parameter' : 'field';
+  // A query string's names and a body's keys are both the request's parameters (GET and POST alike).
+  const noun = context === 'params' ? 'path parameter' : 'parameter';
   const details = friendlyFaults(ajvFaults(errors), {
     noun,
     name: (pointer) => (pointer === '' ? (context ?? 'body') : pointer.slice(1)),
