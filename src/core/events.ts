@@ -176,13 +176,16 @@ export function loneSurrogatePaths(v: unknown, path = ''): string[] {
   ]);
 }
 
-/** Refuse a body (400 invalid_request, a detail per path) holding lone surrogates; see loneSurrogatePaths. */
+/**
+ * Refuse a body of parameters (400 invalid_request, a detail per place) holding lone surrogates;
+ * see loneSurrogatePaths. Places are named as docs/errors.md says: `name`, `props/k`.
+ */
 export function assertNoLoneSurrogates(body: unknown, what: string): void {
   const paths = loneSurrogatePaths(body);
   if (paths.length > 0)
     throw new ValidationError(
       `The ${what} is invalid.`,
-      paths.map((path) => ({ path, message: LONE_SURROGATE_MESSAGE })),
+      paths.map((path) => ({ path: path === '/' ? 'body' : path.slice(1), message: LONE_SURROGATE_MESSAGE })),
     );
 }
 
