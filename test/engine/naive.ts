@@ -164,7 +164,9 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
   };
   const windowOf = (b: B): { from: number | null; to: number } | undefined => {
     const end = Math.min(b.end, to);
-    if (w.kind === 'rolling') return { from: unitStartBack(end - 1, w.unit, w.size), to: end };
+    // The window's units end with the bucket's own end, even past `to`; it counts up to `to`.
+    if (w.kind === 'rolling')
+      return { from: Math.min(unitStartBack(b.end - 1, w.unit, w.size), end), to: end };
     if (w.kind === 'cumulative') return { from: w.since === 'all' ? null : from, to: end };
     return undefined;
   };

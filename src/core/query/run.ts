@@ -91,8 +91,9 @@ function windowOf(q: Query, axis: Axis, b: number): Point['window'] {
   const bucket = axis.buckets[b]!;
   const to = Math.min(bucket.end, q.range.to);
   if (q.window.kind === 'rolling') {
+    // Anchored at the bucket's end; a window that starts at or after `to` counts nothing: [to, to).
     const first = axis.units[Math.max(0, axis.span[b]!.hi - q.window.size + 1)]!;
-    return { from: first.start, to };
+    return { from: Math.min(first.start, to), to };
   }
   if (q.window.kind === 'cumulative') return { from: q.window.since === 'all' ? null : q.range.from, to };
   return undefined;
