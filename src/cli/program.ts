@@ -12,6 +12,7 @@ import { ingestFile, summaryText } from './ingest.js';
 import { addLifecycle } from './lifecycle-commands.js';
 import { runQuery, type QueryFlags } from './query.js';
 import { TALLY_VERSION } from './version.js';
+import { DEFAULT_DB, DEMO_DB } from './defaults.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -29,13 +30,13 @@ function connection(cmd: Command, io: CliIo): Connection {
 }
 
 function addServe(program: Command, io: CliIo): void {
-  const serveLike = (name: string, description: string, mode: 'auto' | 'always'): void => {
+  const serveLike = (name: string, description: string, demo: boolean): void => {
     program
       .command(name)
       .description(description)
       .option('--port <port>', 'HTTP port (env PORT; default 8080)')
       .option('--host <host>', 'bind address (env HOST; default 127.0.0.1)')
-      .option('--db <path>', 'DuckDB file (env TALLY_DB; default ./data/tally.duckdb)')
+      .option('--db <path>', `DuckDB file (env TALLY_DB; default ${demo ? DEMO_DB : DEFAULT_DB})`)
       .action(async (o: { port?: string; host?: string; db?: string }) => {
         const [{ readConfig }, { serve }, { demoHooks }] = await Promise.all([
           import('./config.js'),
@@ -46,12 +47,12 @@ function addServe(program: Command, io: CliIo): void {
         if (o.port !== undefined) env.PORT = o.port;
         if (o.host !== undefined) env.HOST = o.host;
         if (o.db !== undefined) env.TALLY_DB = o.db;
-        const config = readConfig(env);
-        await serve(config, demoHooks(mode, config));
+        const config = readConfig(env, { defaultDb: demo ? DEMO_DB : DEFAULT_DB });
+        await serve(config, demo ? demoHooks() : {});
       });
   };
-  serveLike('serve', 'start the server (the default command); configuration from the environment', 'auto');
-  serveLike('demo', 'load the demo dataset (unless already there), then serve', 'always');
+  serveLike('serve', 'start the server (the default command); configuration from the environment', false);
+  serveLike('demo', `load the demo dataset into its own store (unless already there), then serve it`, true);
 }
 
 function addIngest(program: Command, io: CliIo): void {

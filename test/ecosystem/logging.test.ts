@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/http/logging.js';
-import { ecoApp, type EcoApp } from './app.js';
+import { ADMIN, ecoApp, type EcoApp } from './app.js';
 
 /** Collects everything written, as the log destination. */
 class Capture extends Writable {
@@ -100,7 +100,7 @@ describe('logs', () => {
     // The secret tail alone (the id part may itself hold '_', so split() would cut a short, common fragment).
     expect(written).not.toContain(key.slice(-32));
     expect(written).not.toContain(session);
-    expect(written).not.toContain('test-admin-secret');
+    expect(written).not.toContain(ADMIN);
   });
 
   it('redact secrets even where code logs headers or a TR50 body itself', () => {
