@@ -2,6 +2,7 @@
  * Configuration from the environment (CONTRACT section 1). Read once, here.
  */
 import { ValidationError } from '../core/errors.js';
+import { parseCorsOrigins, type CorsOrigins } from '../http/cors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
 import { DEFAULT_DB } from './defaults.js';
@@ -23,6 +24,8 @@ export interface Config {
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
   metricsKey: string | null;
+  /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; null (the default) for none. */
+  corsOrigins: CorsOrigins | null;
 }
 
 export interface ReadConfigOptions {
@@ -63,6 +66,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
   } catch {
     throw ValidationError.param('TALLY_RATE_LIMIT', 'must look like 600/min (units s, min, hour) or off');
   }
+  let corsOrigins: CorsOrigins | null;
+  try {
+    corsOrigins = parseCorsOrigins(env.TALLY_CORS_ORIGINS);
+  } catch (err) {
+    throw ValidationError.param('TALLY_CORS_ORIGINS', (err as Error).message);
+  }
   const adminKey = env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null;
   if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
     throw ValidationError.param(
@@ -77,6 +86,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
     clickhouseUrl: env.TALLY_CLICKHOUSE_URL,
     clickhouseCluster: env.TALLY_CLICKHOUSE_CLUSTER,
     adminKey,
+    corsOrigins,
     metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
     duckdbMemory,
     compactRows,

@@ -35,6 +35,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       rateLimit: config.rateLimit,
       logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
       metricsKey: config.metricsKey,
+      corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,
       retentionDays,
     },
@@ -77,7 +78,15 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   await hooks.beforeListen?.(store);
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
+    await app.close();
+    await store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `Port ${config.port} on ${config.host} is already in use by another process. Stop that process, or set PORT (or --port) to a free port.`,
+      );
+    throw err;
+  });
   retention.start();
   console.log(
     `Tally is listening on ${address} (store: ${config.store}${config.store === 'duckdb' ? `, ${config.duckdbPath}` : ''}; pid ${process.pid})`,

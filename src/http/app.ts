@@ -30,6 +30,7 @@ import { createMetrics, registerMetrics, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { HEALTHZ_SCHEMA } from './doc-schemas.js';
 import { OneLinePerRequest } from './logging.js';
+import { registerCors, type CorsOrigins } from './cors.js';
 import {
   addRetryAfter,
   DEFAULT_TIMEOUTS,
@@ -55,6 +56,8 @@ export interface AppOptions {
   timeouts?: Partial<Timeouts>;
   /** TALLY_RATE_LIMIT: requests per key and window; null or absent for no limit. */
   rateLimit?: RateLimit | null;
+  /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; absent or null for none. */
+  corsOrigins?: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs without a setting (docs/lifecycle.md); absent or null keeps forever. */
   retentionDays?: number | null;
 }
@@ -151,6 +154,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     handler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
   });
 
+  if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
   app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));

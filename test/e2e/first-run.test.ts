@@ -5,6 +5,7 @@
  * holds no org and no event. A second start on the same store says how to make a
  * new admin key instead of printing one, and the event from the hint is accepted.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,4 +94,19 @@ describe('npm start on an empty store', () => {
       /TALLY_ADMIN_KEY: is 7 characters long; an admin key over every org needs at least 24/,
     );
   });
+
+  it('names the port and PORT when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(
+        startServer({ TALLY_DB: join(dir, 'port.duckdb'), PORT: String(port) }, 90_000),
+      ).rejects.toThrow(
+        `Port ${port} on 127.0.0.1 is already in use by another process. Stop that process, or set PORT (or --port) to a free port.`,
+      );
+    } finally {
+      taken.close();
+    }
+  }, 120_000);
 });
