@@ -102,12 +102,25 @@ async function otherGroup(
   );
 }
 
+/** The one series of an ungrouped query that matched nothing: what each aggregation reads over no events. */
+function emptyGroup(q: Query, axis: Axis): GroupValues {
+  const fn = q.aggregation.fn;
+  const none = fn === 'count' || fn === 'sum' || fn === 'unique' ? 0 : null;
+  return {
+    tuple: [],
+    values: axis.buckets.map(() => none),
+    present: axis.buckets.map(() => false),
+    total: none,
+  };
+}
+
 function windowOf(q: Query, axis: Axis, b: number): Point['window'] {
   const bucket = axis.buckets[b]!;
   const to = Math.min(bucket.end, q.range.to);
   if (q.window.kind === 'rolling') {
+    // Anchored at the bucket's end; a window that starts at or after `to` counts nothing: [to, to).
     const first = axis.units[Math.max(0, axis.span[b]!.hi - q.window.size + 1)]!;
-    return { from: first.start, to };
+    return { from: Math.min(first.start, to), to };
   }
   if (q.window.kind === 'cumulative') return { from: q.window.since === 'all' ? null : q.range.from, to };
   return undefined;
@@ -207,6 +220,8 @@ export async function runQuery(
   const q = normaliseQuery(input);
   const axis = buildAxis(q, nowMs + DATA_HORIZON_MS);
   const groups = await computeGroups({ q, axis, fetch, exclude: null, pacer });
+  // Zero fill promises every bucket: with no group-by that is one series even when nothing matched.
+  if (groups.length === 0 && q.groupBy.length === 0 && q.fill === 'zero') groups.push(emptyGroup(q, axis));
   const cutting = q.top !== null && q.top !== undefined && groups.length > q.top.n;
   // The answer's size is known before it is built (before sorting, too, when nothing is cut).
   const series = cutting ? q.top!.n + (q.top!.other ? 1 : 0) : groups.length;
