@@ -8,6 +8,11 @@ import type { FastifyRequest } from 'fastify';
 import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso } from '../../core/time/index.js';
 
+/** One turn of the event loop (a macrotask: timers and I/O run). */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
 /**
@@ -58,7 +63,7 @@ export function wantsCsv(req: FastifyRequest, format: string | undefined): boole
  * `other` series), `start`, `end`, `slot` (histograms), `value`, `share` (when
  * asked), `window_from` and `window_to` (rolling and cumulative windows).
  */
-export function queryCsv(r: QueryResult, groupBy: readonly string[]): string {
+export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Promise<string> {
   const all: Series[] = r.other ? [...r.series, r.other] : r.series;
   const groupFields = [...new Set([...groupBy, ...r.series.flatMap((s) => Object.keys(s.group))])];
   const points = all.flatMap((s) => s.points);
@@ -79,6 +84,8 @@ export function queryCsv(r: QueryResult, groupBy: readonly string[]): string {
   const tz = r.timezone;
   const lines = [head.map(csvField).join(',')];
   for (const s of all) {
+    // Up to 200,000 rows: let other requests (and /healthz) through between series.
+    await yieldToLoop();
     const isOther = s === r.other;
     for (const p of s.points) {
       const row: (string | number | boolean | null)[] = [
