@@ -28,7 +28,7 @@ describe('JSON depth and prototype keys (issue 26.4, 26.7)', () => {
 
   const count = async (): Promise<number> => {
     const res = await t.call('GET', '/v1/query?org=acme&bucket=none&from=2026-01-01&to=2026-12-01');
-    return (res.json<{ series: { total: number }[] }>().series[0]?.total ?? 0);
+    return res.json<{ series: { total: number }[] }>().series[0]?.total ?? 0;
   };
 
   it('measures depth on the text, skipping strings and escapes', () => {
