@@ -16,12 +16,10 @@ import { QueryTimeoutError } from '../../src/core/errors.js';
 import { timeoutFrom } from '../../src/core/query/bounds.js';
 import { makeQuery } from '../../src/core/query/plan.js';
 import type { ChClient } from '../../src/store/clickhouse/client.js';
-import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
 import { all, run } from '../../src/store/duckdb/db.js';
 import { executeQuery } from '../../src/store/duckdb/query.js';
+import { ENGINES } from './engines.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import type { Store } from '../../src/store/port.js';
-import { freshDatabase } from '../clickhouse/env.js';
 
 const HOUR = 3_600_000;
 /** The hour holding NOW, and the 5,000-hour range that ends with it. */
@@ -252,44 +250,6 @@ describe('points per answer on the compatibility surfaces (issue 26.1)', () => {
     });
   });
 });
-
-const CH_URL = process.env.TALLY_TEST_CLICKHOUSE_URL;
-const ENGINES: { name: string; open: (timeoutMs: number) => Promise<Store> }[] = [
-  {
-    name: 'duckdb',
-    async open(queryTimeoutMs) {
-      const store = await DuckDbStore.open({
-        path: ':memory:',
-        clock: () => NOW,
-        readers: 1,
-        queryTimeoutMs,
-      });
-      await store.init();
-      return store;
-    },
-  },
-  ...(CH_URL
-    ? [
-        {
-          name: 'clickhouse',
-          async open(queryTimeoutMs: number): Promise<Store> {
-            const store = new ClickHouseStore({
-              url: `${CH_URL.replace(/\/+$/, '')}/${freshDatabase()}`,
-              clock: () => NOW,
-              queryTimeoutMs,
-            });
-            await store.init();
-            const close = store.close.bind(store);
-            store.close = async () => {
-              await store.dropDatabase();
-              await close();
-            };
-            return store;
-          },
-        },
-      ]
-    : []),
-];
 
 /** A string matcher, typed for use inside toEqual. */
 const matching = (re: RegExp): unknown => expect.stringMatching(re) as unknown;
