@@ -145,7 +145,7 @@ describe('correcting events', () => {
       audit: { op: 'delete_events', orgs: ['acme', 'acme-eu'], deleted: { events: 3 } },
       missing: [{ org: 'acme', id: 'e404' }],
     });
-    expect([await day('05'), await day('06')]).toEqual([1, null]); // no series at all: no events that day
+    expect([await day('05'), await day('06')]).toEqual([1, 0]); // nothing that day: one series counting 0 (fill=zero)
     const corrected = {
       id: 'e2',
       org: 'acme',
