@@ -75,6 +75,14 @@ describe('erasing an actor', () => {
     await loadWorld(ref, { events: (e) => e.actor !== 'u1', profiles: (p) => p.id !== 'u1' });
     expect(await battery(t)).toEqual(await battery(ref));
   });
+
+  it('on a store with no org yet: nothing to delete, and the audit entry says so (was 503)', async () => {
+    const r = await ref.call('DELETE', '/v1/actors/u1');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({
+      audit: { orgs: ['*'], deleted: { events: 0, actors: 0, orgs: 0, keys: 0 } },
+    });
+  });
 });
 
 describe('erasing an org subtree', () => {
