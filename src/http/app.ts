@@ -29,7 +29,7 @@ import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
 import { createMetrics, registerMetrics, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
-import { HEALTHZ_SCHEMA } from './doc-schemas.js';
+import { registerHealthz, StoreHealth } from './health.js';
 import { OneLinePerRequest } from './logging.js';
 import { registerCors, type CorsOrigins } from './cors.js';
 import {
@@ -135,8 +135,11 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
   const metrics = createMetrics(() => opts.store.upkeepStats);
 
+  const health = new StoreHealth();
   const ctx: AppContext = {
-    store: timedStore(opts.store, metrics),
+    store: timedStore(opts.store, metrics, (err) => {
+      health.note(err);
+    }),
     clock: opts.clock ?? Date.now,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, opts.clock ?? Date.now) : null,
@@ -161,7 +164,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
-  app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));
+  registerHealthz(app, health);
 
   await app.register(async (v1) => {
     v1.addHook('preHandler', async (req) => {

@@ -147,9 +147,10 @@ export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () 
 
 /**
  * The store, with every method call timed into `storeLatency` and every ingest
- * counted into `accepted` and `duplicates`. Other properties pass through.
+ * counted into `accepted` and `duplicates`; every error is shown to `onError` (health.ts)
+ * before it is thrown on. Other properties pass through.
  */
-export function timedStore(store: Store, m: AppMetrics): Store {
+export function timedStore(store: Store, m: AppMetrics, onError?: (err: unknown) => void): Store {
   const wrapped = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -165,6 +166,7 @@ export function timedStore(store: Store, m: AppMetrics): Store {
             out = method.apply(target, args);
           } catch (err) {
             end({ outcome: 'error' });
+            onError?.(err);
             throw err;
           }
           if (!(out instanceof Promise)) {
@@ -183,6 +185,7 @@ export function timedStore(store: Store, m: AppMetrics): Store {
             },
             (err: unknown) => {
               end({ outcome: 'error' });
+              onError?.(err);
               throw err;
             },
           );
