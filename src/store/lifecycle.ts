@@ -1,119 +1,15 @@
 /**
- * The data-lifecycle half of the Store port (docs/lifecycle.md): retention
- * settings and expiry, erasure of actors and org subtrees, deletion of single
- * events (correction), the audit log every deletion writes, and raw export.
- * Each engine implements it in its own lifecycle module; port.ts extends it.
+ * Helpers both engines' erase, audit and export code share (docs/lifecycle.md).
  */
 import { randomBytes } from 'node:crypto';
 import type { EventRecord } from '../core/model.js';
-import type { RetentionSetting } from '../core/retention.js';
-
-/** One stored event, by its idempotency key. */
-export interface EventRef {
-  org: string;
-  id: string;
-}
-
-export type AuditOp = 'delete_events' | 'erase_actor' | 'erase_orgs' | 'retention';
-
-/** What a deletion records about itself before it runs; the store adds id, time and counts. */
-export interface AuditInput {
-  /** The key that asked (`env-admin` for TALLY_ADMIN_KEY), or null for the server's retention job. */
-  keyId: string | null;
-  op: AuditOp;
-  /** The operation's parameters as the audit log shows them (no personal data: actor ids are hashed). */
-  params: Record<string, unknown>;
-  /**
-   * Who may read the entry: for each org the operation targeted, that org and
-   * its ancestors at the time (nearest first), or ['*'] for "every org". A key
-   * sees the entry when each path holds one of its orgs (see core/audit.ts).
-   */
-  scope: string[][];
-}
-
-/** How much a deletion removed. */
-export interface DeletionCounts {
-  events: number;
-  actors: number;
-  orgs: number;
-  /** Keys revoked, or changed to drop erased orgs. */
-  keys: number;
-}
-
-export interface AuditEntry extends AuditInput {
-  id: string;
-  /** Epoch ms, the store's clock. */
-  at: number;
-  counts: DeletionCounts;
-}
-
-export interface DeleteEventsResult {
-  entry: AuditEntry;
-  /** The refs that matched no stored event. */
-  missing: EventRef[];
-}
-
-/** Which raw events an export reads: orgs (already expanded), optional types, half-open time range. */
-export interface ExportFilter {
-  orgs: string[];
-  types: string[];
-  from: number | null;
-  to: number | null;
-}
+import type { DeletionCounts, ExportFilter } from './port.js';
 
 /** Keyset position of an export: the last event of the previous page, in (ts, org, id) order. */
 export interface ExportCursor {
   ts: number;
   org: string;
   id: string;
-}
-
-/** An org's events older than `before` expire; the store writes `audit` when any did. */
-export interface ExpiryTarget {
-  org: string;
-  before: number;
-  audit: AuditInput;
-}
-
-export interface LifecycleStore {
-  /** Retention settings of every org that has one (days, 0 = forever). */
-  listRetention(): Promise<RetentionSetting[]>;
-  /** Set an org's own retention (days, 0 = forever), or null to inherit again. */
-  setRetention(org: string, days: number | null): Promise<void>;
-  /**
-   * Delete each target's events with ts < before. Actors stay, first_seen
-   * included (see docs/lifecycle.md). One audit entry per org that lost events.
-   */
-  expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]>;
-  /**
-   * Delete events by (org, id); the ids are free afterwards, so a corrected
-   * event with the same id is accepted as new. first_seen of the actors
-   * involved is recomputed from their remaining events.
-   */
-  deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult>;
-  /** Erase an actor in each of `orgs`: every event it is the actor of, and its profile. */
-  eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry>;
-  /**
-   * Erase orgs wholesale (callers pass a whole subtree): their events, actors,
-   * sessions, retention settings and the orgs themselves. Keys that cover only
-   * these orgs are revoked; other keys lose these orgs from their list.
-   */
-  eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry>;
-  /** Audit entries, newest first, strictly before `before` (an entry's id) when given. */
-  listAudit(before: string | null, limit: number): Promise<AuditEntry[]>;
-  /**
-   * The filter's raw events in (ts, org, id) order, in pages of about
-   * `pageSize`. Events stored or deleted while it runs may or may not appear;
-   * none appears twice.
-   */
-  exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]>;
-  /** Write the filter's events to a Parquet file at `path`; resolves with the row count. */
-  exportParquet(filter: ExportFilter, path: string): Promise<number>;
-  /**
-   * Write a complete, consistent copy of the store to a new file at `path`
-   * while it keeps serving. Only the embedded engine has it.
-   */
-  backup?(path: string): Promise<void>;
 }
 
 /** Events per export page. */

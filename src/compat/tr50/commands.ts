@@ -69,6 +69,6 @@ export async function historyCommand(
   const range = resolveHistoryRange(p, ctx.clock(), tz);
   const timeline = historyTimeline(range, tz, p.series);
   let series: Series[] = [];
-  if (orgs.length > 0) series = (await ctx.store.query(historyPlan(p, orgs, range, tz))).series;
+  if (orgs.length > 0) series = (await ctx.query(historyPlan(p, orgs, range, tz))).series;
   return presentHistory(timeline, tz, series, p.dimension);
 }

@@ -67,9 +67,9 @@ function emptyResult(q: Query): QueryResult {
 }
 
 async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
-  const store = app.ctx.store;
+  const { ctx } = app;
   const run = (q: Query): Promise<QueryResult> =>
-    orgs.length === 0 ? Promise.resolve(emptyResult(q)) : store.query(q);
+    orgs.length === 0 ? Promise.resolve(emptyResult(q)) : ctx.query(q);
   const days = daysOf(req);
   if (req.statsType !== 'workspaces') {
     const plans = actorPlans(req, orgs);
@@ -77,7 +77,7 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
     const [headcount, monthly, daily] = await Promise.all([
       orgs.length === 0
         ? days.map(() => 0)
-        : store.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
+        : ctx.actors.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
       run(plans.monthly),
       run(plans.daily),
     ]);

@@ -8,7 +8,8 @@
 import type { EventRecord } from '../../core/model.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import { MAX_INSTANT } from '../../core/time/range.js';
-import { pagedExport, type AuditEntry, type ExportCursor, type ExportFilter } from '../lifecycle.js';
+import type { AuditEntry, ExportFilter } from '../port.js';
+import { pagedExport, type ExportCursor } from '../lifecycle.js';
 import { writeEventsParquet } from '../parquet.js';
 import type { ChClient, Row } from './client.js';
 import { scanSql, type ChTables } from './dialect-expr.js';

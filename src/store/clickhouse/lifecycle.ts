@@ -14,17 +14,15 @@
  * error and may retry: a retry deletes nothing more and writes the entry).
  */
 import type { Role } from '../../core/model.js';
-import {
-  keyChanges,
-  newAuditId,
-  NO_COUNTS,
-  type AuditEntry,
-  type AuditInput,
-  type DeleteEventsResult,
-  type DeletionCounts,
-  type EventRef,
-  type ExpiryTarget,
-} from '../lifecycle.js';
+import type {
+  AuditEntry,
+  AuditInput,
+  DeleteEventsResult,
+  DeletionCounts,
+  EventRef,
+  ExpiryTarget,
+} from '../port.js';
+import { keyChanges, newAuditId, NO_COUNTS } from '../lifecycle.js';
 import { actorsSql } from './actors.js';
 import type { ChClient, Row } from './client.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';

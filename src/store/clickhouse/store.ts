@@ -16,10 +16,7 @@ import type {
   Role,
   SessionRecord,
 } from '../../core/model.js';
-import type { Query } from '../../core/query/plan.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { QueryResult } from '../../core/query/result.js';
-import { runQuery } from '../../core/query/run.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, type Row } from './client.js';
@@ -39,7 +36,7 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
+} from '../port.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { Mutations } from './mutations.js';
@@ -143,6 +140,10 @@ export class ClickHouseStore implements Store {
 
   listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
     return listEvents(this.client, this.queryTables, scan, limit);
+  }
+
+  fetchRows(request: RowRequest): Promise<RawRow[]> {
+    return this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY);
   }
 
   async listOrgs(): Promise<Org[]> {
@@ -299,10 +300,6 @@ export class ClickHouseStore implements Store {
     return true;
   }
 
-  query(q: Query): Promise<QueryResult> {
-    return this.executeQuery(q, this.clock());
-  }
-
   // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
   // after this process's commits in flight.
 
@@ -340,13 +337,6 @@ export class ClickHouseStore implements Store {
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
     return lifeIo.exportParquet(this.client, this.queryTables, filter, path);
-  }
-
-  /** Run a plan with an explicit read time (the engine conformance suite sets it). */
-  executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
-    return runQuery(q, nowMs, (request) =>
-      this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY),
-    );
   }
 }
 

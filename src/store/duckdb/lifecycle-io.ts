@@ -13,7 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { EventRecord } from '../../core/model.js';
 import type { RetentionSetting } from '../../core/retention.js';
-import type { AuditEntry, ExportFilter } from '../lifecycle.js';
+import type { AuditEntry, ExportFilter } from '../port.js';
 import { pathLiteral, readEventsParquet } from '../parquet.js';
 import { all, run } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';

@@ -8,16 +8,8 @@
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/model.js';
-import {
-  keyChanges,
-  newAuditId,
-  NO_COUNTS,
-  type AuditEntry,
-  type AuditInput,
-  type DeletionCounts,
-  type EventRef,
-  type ExpiryTarget,
-} from '../lifecycle.js';
+import type { AuditEntry, AuditInput, DeletionCounts, EventRef, ExpiryTarget } from '../port.js';
+import { keyChanges, newAuditId, NO_COUNTS } from '../lifecycle.js';
 import { all, run, type Params } from './db.js';
 
 /** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */

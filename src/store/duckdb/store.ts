@@ -21,11 +21,9 @@ import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
-import { executeQuery } from './query.js';
+import { fetchRows } from './query.js';
 import { listEvents } from './list.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { Query } from '../../core/query/plan.js';
-import type { QueryResult } from '../../core/query/result.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -36,7 +34,7 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
+} from '../port.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { maxReceived, type CompactionReport } from './compaction.js';
@@ -229,9 +227,10 @@ export class DuckDbStore implements Store {
     return this.read((c) => listEvents(c, scan, limit, orgNos));
   }
 
-  async query(q: Query): Promise<QueryResult> {
+  /** One row request on a pooled connection (the core runner's requests may run side by side). */
+  async fetchRows(request: RowRequest): Promise<RawRow[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => executeQuery(c, q, this.clock(), orgNos));
+    return this.read((c) => fetchRows(c, request, orgNos));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
