@@ -41,19 +41,21 @@ export async function* pagedExport(
   }
 }
 
-let lastAt = 0;
-let seq = 0;
-
 /**
- * A new audit entry id that sorts in creation order: the time in base 36
- * (fixed width; never going back within a process), a sequence number within
- * that millisecond, and a random tail so that two processes do not collide.
- * Newest-first listing orders by id.
+ * New audit entry ids that sort in creation order: the time in base 36 (fixed
+ * width; never going back for one store), a sequence number within that
+ * millisecond, and a random tail so that two processes do not collide.
+ * Newest-first listing orders by id. Each store holds its own.
  */
-export function newAuditId(at: number): string {
-  if (at > lastAt) [lastAt, seq] = [at, 0];
-  else seq += 1;
-  return `${lastAt.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+export class AuditIds {
+  private lastAt = 0;
+  private seq = 0;
+
+  next(at: number): string {
+    if (at > this.lastAt) [this.lastAt, this.seq] = [at, 0];
+    else this.seq += 1;
+    return `${this.lastAt.toString(36).padStart(9, '0')}${this.seq.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+  }
 }
 
 export const NO_COUNTS: DeletionCounts = { events: 0, actors: 0, orgs: 0, keys: 0 };

@@ -22,7 +22,7 @@ import type {
   EventRef,
   ExpiryTarget,
 } from '../port.js';
-import { keyChanges, newAuditId, NO_COUNTS } from '../lifecycle.js';
+import { keyChanges, NO_COUNTS, type AuditIds } from '../lifecycle.js';
 import { actorsSql } from './actors.js';
 import type { ChClient, Row } from './client.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
@@ -38,10 +38,10 @@ export interface ChLife {
   m: Mutations;
   stamp: Stamper;
   clock: () => number;
+  /** The store's audit entry ids. */
+  auditIds: AuditIds;
   /** Longest wait for the small-table mutations (ms). */
   waitMs: number;
-  /** Called once orgs were erased (drops the store's org cache). */
-  onOrgsChanged: () => void;
 }
 
 const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
@@ -68,7 +68,7 @@ async function writeAudit(
   at: number,
   counts: DeletionCounts,
 ): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
+  const entry: AuditEntry = { ...input, id: x.auditIds.next(at), at, counts };
   await x.client.insert(
     x.m.table('audit_log'),
     [
@@ -226,7 +226,6 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   );
   const keys = await narrowKeys(x, new Set(orgs), now);
   await x.m.settle(['actors', 'actor_seen', 'sessions', 'orgs'], x.waitMs);
-  x.onOrgsChanged();
   return writeAudit(x, audit, now, { events, actors, orgs: gone, keys });
 }
 

@@ -23,9 +23,9 @@ import { ChClient, parseClickHouseUrl, type Row } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
-import { lit, quote, quoteList } from './quote.js';
+import { lit, quote } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -37,6 +37,7 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../port.js';
+import { AuditIds } from '../lifecycle.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { Mutations } from './mutations.js';
@@ -76,12 +77,9 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
-    const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
-      this.orgCache = null;
-    });
-    this.committer = committer;
+    this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp);
     this.queue = new GroupCommit(
-      (group) => committer.commit(group),
+      (group) => this.commitGroup(group),
       (fn) => this.lane.run(fn),
       MAX_EVENTS_PER_COMMIT,
     );
@@ -92,10 +90,8 @@ export class ClickHouseStore implements Store {
       m: this.mutations,
       stamp: this.stamp,
       clock: this.clock,
+      auditIds: new AuditIds(),
       waitMs: opts.mutationWaitMs ?? 30_000,
-      onOrgsChanged: () => {
-        this.orgCache = null;
-      },
     };
   }
 
@@ -132,6 +128,13 @@ export class ClickHouseStore implements Store {
 
   ingest(events: EventRecord[]): Promise<IngestResult> {
     return this.queue.submit(events);
+  }
+
+  /** One group, on the lane: the committer's inserts, then a fresh org list when it created orgs. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer.commit(group);
+    if (done.newOrgs.length > 0) this.orgCache = null;
+    return done;
   }
 
   get ingestCommits(): number {
@@ -205,36 +208,9 @@ export class ClickHouseStore implements Store {
         ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
       };
     });
-    await this.createMissingOrgs([...new Set(merged.map((p) => p.org))]);
+    const created = await this.committer.ensureOrgs([...new Set(merged.map((p) => p.org))], this.clock());
+    if (created.length > 0) this.orgCache = null;
     await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
-  }
-
-  private async createMissingOrgs(ids: string[]): Promise<void> {
-    const known = new Set(
-      (
-        await this.client.query(
-          `SELECT DISTINCT id FROM ${this.tables.orgs} WHERE id IN (${quoteList(ids)})`,
-          BIG_QUERY,
-        )
-      ).map((r) => String(r.id)),
-    );
-    const now = this.clock();
-    const missing = ids.filter((id) => !known.has(id));
-    if (missing.length === 0) return;
-    await this.client.insert(
-      this.tables.orgs,
-      missing.map((id) => ({
-        id,
-        name: null,
-        parent: null,
-        domain: null,
-        timezone: 'UTC',
-        created_at: now,
-        ver: 0,
-      })),
-      SYNC_INSERT,
-    );
-    this.orgCache = null;
   }
 
   async createSession(s: SessionRecord): Promise<void> {
@@ -324,7 +300,13 @@ export class ClickHouseStore implements Store {
   }
 
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseOrgs(this.life, orgs, audit));
+    return this.lane.run(async () => {
+      try {
+        return await life.eraseOrgs(this.life, orgs, audit);
+      } finally {
+        this.orgCache = null;
+      }
+    });
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {

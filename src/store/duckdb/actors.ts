@@ -44,14 +44,14 @@ function stripUndefined(p: ActorPatch): ActorPatch {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as ActorPatch;
 }
 
-/** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns how many orgs were created. */
+/** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns the orgs created. */
 export async function upsertActors(
   conn: DuckDBConnection,
   patches: ActorPatch[],
   now: number,
-): Promise<number> {
+): Promise<string[]> {
   const merged = mergePatches(patches);
-  if (merged.length === 0) return 0;
+  if (merged.length === 0) return [];
   await run(conn, STAGING_DDL);
   try {
     const app = await conn.createAppender('actor_staging', 'main', 'temp');
@@ -77,7 +77,7 @@ export async function upsertActors(
     const created = await all(conn, insertMissingOrgsSql('actor_staging'), [now]);
     await run(conn, MERGE_ACTORS_SQL);
     await run(conn, 'COMMIT');
-    return created.length;
+    return created.map((r) => String(r.id));
   } catch (err) {
     await run(conn, 'ROLLBACK').catch(() => undefined);
     throw err;

@@ -9,7 +9,7 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/model.js';
 import type { AuditEntry, AuditInput, DeletionCounts, EventRef, ExpiryTarget } from '../port.js';
-import { keyChanges, newAuditId, NO_COUNTS } from '../lifecycle.js';
+import { keyChanges, NO_COUNTS, type AuditIds } from '../lifecycle.js';
 import { all, run, type Params } from './db.js';
 
 /** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */
@@ -45,11 +45,12 @@ const INSERT_AUDIT = 'INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, 
 
 async function writeAudit(
   conn: DuckDBConnection,
+  ids: AuditIds,
   input: AuditInput,
   at: number,
   counts: DeletionCounts,
 ): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
+  const entry: AuditEntry = { ...input, id: ids.next(at), at, counts };
   await run(conn, INSERT_AUDIT, [
     entry.id,
     at,
@@ -97,6 +98,7 @@ export async function expireEvents(
   conn: DuckDBConnection,
   targets: ExpiryTarget[],
   now: number,
+  ids: AuditIds,
 ): Promise<AuditEntry[]> {
   if (targets.length === 0) return [];
   await run(conn, CUTOFF_DDL);
@@ -127,7 +129,7 @@ export async function expireEvents(
     const entries: AuditEntry[] = [];
     for (const t of targets) {
       const n = counts.get(t.org) ?? 0;
-      if (n > 0) entries.push(await writeAudit(conn, t.audit, now, { ...NO_COUNTS, events: n }));
+      if (n > 0) entries.push(await writeAudit(conn, ids, t.audit, now, { ...NO_COUNTS, events: n }));
     }
     return entries;
   });
@@ -166,6 +168,7 @@ export async function deleteEvents(
   refs: EventRef[],
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<{ entry: AuditEntry; missing: EventRef[]; seen: ActorSeen[] }> {
   const unique = [...new Map(refs.map((r) => [JSON.stringify([r.org, r.id]), r])).values()];
   await stagePairs(conn, 'lifecycle_refs', unique);
@@ -189,7 +192,7 @@ export async function deleteEvents(
         firstSeen: r.first_seen === null ? null : Number(r.first_seen),
       }));
     }
-    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events: deleted.length });
+    const entry = await writeAudit(conn, ids, audit, now, { ...NO_COUNTS, events: deleted.length });
     const missing = unique.filter((r) => !gone.has(JSON.stringify([r.org, r.id])));
     return { entry, missing, seen };
   });
@@ -202,6 +205,7 @@ export async function eraseActor(
   actor: string,
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<{ entry: AuditEntry; seen: ActorSeen[] }> {
   const list = listValue(orgs);
   return transaction(conn, async () => {
@@ -213,7 +217,7 @@ export async function eraseActor(
       actor,
       list,
     ]);
-    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events, actors });
+    const entry = await writeAudit(conn, ids, audit, now, { ...NO_COUNTS, events, actors });
     return { entry, seen: orgs.map((org) => ({ org, id: actor, firstSeen: undefined })) };
   });
 }
@@ -225,6 +229,7 @@ export async function eraseOrgs(
   keys: KeyRecord[],
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<AuditEntry> {
   const list = listValue(orgs);
   const { revoke, narrow } = keyChanges(keys, new Set(orgs));
@@ -242,6 +247,6 @@ export async function eraseOrgs(
     for (const { key, orgs: kept } of narrow)
       await run(conn, 'UPDATE api_keys SET orgs = $1 WHERE id = $2', [listValue(kept), key.id]);
     const counts = { events, actors, orgs: gone, keys: revoke.length + narrow.length };
-    return writeAudit(conn, audit, now, counts);
+    return writeAudit(conn, ids, audit, now, counts);
   });
 }

@@ -19,8 +19,8 @@ import type {
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
-import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
+import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { fetchRows } from './query.js';
 import { listEvents } from './list.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
@@ -35,9 +35,10 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../port.js';
+import { AuditIds } from '../lifecycle.js';
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
-import { maxReceived, type CompactionReport } from './compaction.js';
+import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
@@ -62,11 +63,10 @@ export class DuckDbStore implements Store {
   /** Org id -> org number (schema.ts), loaded with orgCache. */
   private orgNos: ReadonlyMap<string, number> = new Map();
 
-  /** Set by init(), which loads the fingerprints of the stored events first. */
+  /** Set by init(), which loads the committer's state (fingerprints of the stored events, ...) first. */
   private committer: DuckDbCommitter | null = null;
   private queue: GroupCommit | null = null;
-  /** Org ids known to exist (never a false positive: orgs are only added). */
-  private readonly knownOrgs = new Set<string>();
+  private readonly auditIds = new AuditIds();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -117,28 +117,10 @@ export class DuckDbStore implements Store {
         await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
         await run(this.writer, 'COMMIT');
       }
-      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
-      const fingerprints = await loadFingerprints(this.writer);
-      const firstSeen = await loadFirstSeen(this.writer);
+      this.committer = await DuckDbCommitter.load(this.writer, this.clock);
       await this.upkeep.load();
-      const committer = new DuckDbCommitter(
-        this.writer,
-        this.clock,
-        await maxReceived(this.writer),
-        fingerprints,
-        firstSeen,
-        this.knownOrgs,
-        () => {
-          this.invalidateOrgs();
-        },
-      );
-      this.committer = committer;
       this.queue = new GroupCommit(
-        async (group) => {
-          const accepted = await committer.commit(group);
-          this.upkeep.noteWrite(accepted.reduce((a, b) => a + b, 0));
-          return accepted;
-        },
+        (group) => this.commitGroup(group),
         (fn) => this.lane.run(fn),
         MAX_EVENTS_PER_COMMIT,
       );
@@ -161,6 +143,14 @@ export class DuckDbStore implements Store {
     return this.queue.submit(events);
   }
 
+  /** One group, inside its lane task: the committer's transaction, then what the store keeps of it. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer!.commit(group);
+    if (done.newOrgs.length > 0) this.invalidateOrgs();
+    this.upkeep.noteWrite(done.stored);
+    return done;
+  }
+
   /**
    * Sort the rows ingested since the last pass into the clustered layout now
    * (compaction.ts); with `mergeClosed`, also merge the closed periods (those
@@ -177,7 +167,7 @@ export class DuckDbStore implements Store {
     return this.queue?.commits ?? 0;
   }
 
-  invalidateOrgs(): void {
+  private invalidateOrgs(): void {
     this.orgCache = null;
   }
 
@@ -206,7 +196,7 @@ export class DuckDbStore implements Store {
         [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
       ),
     );
-    this.knownOrgs.add(org.id);
+    this.committer?.noteOrgs([org.id]);
     this.invalidateOrgs();
   }
 
@@ -241,11 +231,12 @@ export class DuckDbStore implements Store {
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     const created = await this.lane.run(async () => {
-      const n = await upsertActors(this.writer, patches, this.clock());
+      const orgs = await upsertActors(this.writer, patches, this.clock());
       this.committer?.noteActors(patches);
-      return n;
+      this.committer?.noteOrgs(orgs);
+      return orgs;
     });
-    if (created > 0) this.invalidateOrgs();
+    if (created.length > 0) this.invalidateOrgs();
   }
 
   async createSession(x: SessionRecord): Promise<void> {
@@ -330,12 +321,12 @@ export class DuckDbStore implements Store {
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock()));
+    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock(), this.auditIds));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
     return this.lane.run(async () => {
-      const r = await life.deleteEvents(this.writer, refs, audit, this.clock());
+      const r = await life.deleteEvents(this.writer, refs, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       return { entry: r.entry, missing: r.missing };
     });
@@ -343,7 +334,7 @@ export class DuckDbStore implements Store {
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
-      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock());
+      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       // Erasure should not leave the erased rows in the WAL: fold it into the file now.
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -354,7 +345,7 @@ export class DuckDbStore implements Store {
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
       const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
-      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock());
+      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
