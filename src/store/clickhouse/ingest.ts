@@ -140,7 +140,7 @@ export class ChCommitter {
     return missing;
   }
 
-  /** Copies recorded in `event_losers` (lost races, and deleted events: lifecycle.ts) do not count as stored. */
+  /** Copies recorded in `event_losers` (lost races, and deleted events: erase.ts) do not count as stored. */
   private notLost(orgs: string[]): string {
     return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${this.t.losersLocal} WHERE org IN (${quoteList(orgs)}))`;
   }

@@ -37,9 +37,11 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../port.js';
-import { AuditIds } from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 
 export interface ClickHouseOptions {
@@ -48,7 +50,7 @@ export interface ClickHouseOptions {
   /** Cluster name from remote_servers; unset for one server. */
   cluster?: string | null;
   clock?: () => number;
-  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
+  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
 }
 
@@ -68,7 +70,7 @@ export class ClickHouseStore implements Store {
   private readonly clock: () => number;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly mutations: Mutations;
-  private readonly life: life.ChLife;
+  private readonly life: erasure.ChLife;
 
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
@@ -276,33 +278,33 @@ export class ClickHouseStore implements Store {
     return true;
   }
 
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // after this process's commits in flight.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, after this process's commits in flight.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return lifeIo.listRetention(this.client, this.mutations);
+    return retention.listRetention(this.client, this.mutations);
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return lifeIo.setRetention(this.client, this.mutations, this.stamp, org, days);
+    return retention.setRetention(this.client, this.mutations, this.stamp, org, days);
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.life, targets));
+    return this.lane.run(() => retention.expireEvents(this.life, targets));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
-    return this.lane.run(() => life.deleteEvents(this.life, refs, audit));
+    return this.lane.run(() => erasure.deleteEvents(this.life, refs, audit));
   }
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseActor(this.life, orgs, actor, audit));
+    return this.lane.run(() => erasure.eraseActor(this.life, orgs, actor, audit));
   }
 
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
       try {
-        return await life.eraseOrgs(this.life, orgs, audit);
+        return await erasure.eraseOrgs(this.life, orgs, audit);
       } finally {
         this.orgCache = null;
       }
@@ -310,15 +312,15 @@ export class ClickHouseStore implements Store {
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return lifeIo.listAudit(this.client, this.mutations, before, limit);
+    return auditLog.listAudit(this.client, this.mutations, before, limit);
   }
 
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportEvents(this.client, this.queryTables, filter, pageSize);
+    return exporting.exportEvents(this.client, this.queryTables, filter, pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return lifeIo.exportParquet(this.client, this.queryTables, filter, path);
+    return exporting.exportParquet(this.client, this.queryTables, filter, path);
   }
 }
 

@@ -106,7 +106,7 @@ export class DuckDbCommitter {
   }
 
   /**
-   * After a deletion (lifecycle.ts): actors whose first_seen is now `firstSeen`
+   * After a deletion (erase.ts): actors whose first_seen is now `firstSeen`
    * (null: no events left), or who are gone (undefined).
    */
   resetActors(seen: { org: string; id: string; firstSeen: number | null | undefined }[]): void {

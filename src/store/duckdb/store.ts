@@ -35,9 +35,11 @@ import type {
   ExportFilter,
   ExpiryTarget,
 } from '../port.js';
-import { AuditIds } from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 
@@ -309,24 +311,24 @@ export class DuckDbStore implements Store {
     return rows.length > 0;
   }
 
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // then tell the ingest state which actors and orgs changed.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, then tell the committer which actors and orgs changed.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return this.read((c) => lifeIo.listRetention(c));
+    return this.read((c) => retention.listRetention(c));
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return this.lane.run(() => lifeIo.setRetention(this.writer, org, days));
+    return this.lane.run(() => retention.setRetention(this.writer, org, days));
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock(), this.auditIds));
+    return this.lane.run(() => retention.expireEvents(this.writer, targets, this.clock(), this.auditIds));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
     return this.lane.run(async () => {
-      const r = await life.deleteEvents(this.writer, refs, audit, this.clock(), this.auditIds);
+      const r = await erasure.deleteEvents(this.writer, refs, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       return { entry: r.entry, missing: r.missing };
     });
@@ -334,7 +336,7 @@ export class DuckDbStore implements Store {
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
-      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock(), this.auditIds);
+      const r = await erasure.eraseActor(this.writer, orgs, actor, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       // Erasure should not leave the erased rows in the WAL: fold it into the file now.
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -345,7 +347,7 @@ export class DuckDbStore implements Store {
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
       const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
-      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
+      const entry = await erasure.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -354,20 +356,20 @@ export class DuckDbStore implements Store {
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return this.read((c) => lifeIo.listAudit(c, before, limit));
+    return this.read((c) => auditLog.listAudit(c, before, limit));
   }
 
   /** Written to a temporary Parquet file in one consistent scan, then read back in pages. */
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
+    return exporting.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return this.read((c) => lifeIo.exportParquet(c, filter, path));
+    return this.read((c) => exporting.exportParquet(c, filter, path));
   }
 
   backup(path: string): Promise<void> {
-    return this.read((c) => lifeIo.backupDatabase(c, path));
+    return this.read((c) => exporting.backupDatabase(c, path));
   }
 
   /** Run a read on a pooled connection (engine internals and the query engine use this). */

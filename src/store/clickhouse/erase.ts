@@ -7,23 +7,18 @@
  * looks for stored ids, so a deleted id is free again. A mutation then
  * removes the rows for good. Actors, first-seen times and orgs have no such
  * read-time filter; their mutations are small and waited for (bounded).
- * Retention needs no immediacy: it only issues its mutation.
+ * Retention (retention.ts) needs no immediacy: it only issues its mutation.
  *
  * No transactions here: the audit entry is written after the deletion, and a
  * failure in between leaves a deletion without its entry (the caller sees the
  * error and may retry: a retry deletes nothing more and writes the entry).
  */
 import type { Role } from '../../core/model.js';
-import type {
-  AuditEntry,
-  AuditInput,
-  DeleteEventsResult,
-  DeletionCounts,
-  EventRef,
-  ExpiryTarget,
-} from '../port.js';
-import { keyChanges, NO_COUNTS, type AuditIds } from '../lifecycle.js';
+import type { AuditEntry, AuditInput, DeleteEventsResult, EventRef } from '../port.js';
+import { NO_COUNTS, type AuditIds } from '../audit.js';
+import { keyChanges } from '../erase.js';
 import { actorsSql } from './actors.js';
+import { writeAudit } from './audit.js';
 import type { ChClient, Row } from './client.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
@@ -31,7 +26,7 @@ import { lit, quote, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import type { Stamper } from './stamp.js';
 
-/** What the lifecycle functions need from the store. */
+/** What the deletions (here and retention.ts) need from the store. */
 export interface ChLife {
   client: ChClient;
   t: ChTableNames;
@@ -48,7 +43,7 @@ const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
 
 /** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */
-function live(t: ChTableNames, orgs: string[] | null): string {
+export function live(t: ChTableNames, orgs: string[] | null): string {
   const where = orgs === null ? '' : ` WHERE org IN (${quoteList(orgs)})`;
   return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${t.losersLocal}${where})`;
 }
@@ -60,31 +55,6 @@ function lostSql(t: ChTableNames, orgList: string): string {
 
 async function count(x: ChLife, sql: string): Promise<number> {
   return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.n ?? 0);
-}
-
-async function writeAudit(
-  x: ChLife,
-  input: AuditInput,
-  at: number,
-  counts: DeletionCounts,
-): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: x.auditIds.next(at), at, counts };
-  await x.client.insert(
-    x.m.table('audit_log'),
-    [
-      {
-        id: entry.id,
-        done_at: at,
-        key_id: input.keyId,
-        op: input.op,
-        params: JSON.stringify(input.params),
-        scope: JSON.stringify(input.scope),
-        ...counts,
-      },
-    ],
-    SYNC_INSERT,
-  );
-  return entry;
 }
 
 /** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
@@ -250,24 +220,4 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
     SYNC_INSERT,
   );
   return revoke.length + narrow.length;
-}
-
-/** Retention: count what expires per org, issue one mutation per slice of orgs, one audit entry per org. */
-export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-  if (targets.length === 0) return [];
-  const now = x.clock();
-  const cond = (ts: ExpiryTarget[]): string =>
-    ts.map((t) => `(org = ${quote(t.org)} AND ts < ${lit(t.before)})`).join(' OR ');
-  const orgs = targets.map((t) => t.org);
-  const rows = await x.client.query(
-    `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
-    BIG_QUERY,
-  );
-  const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
-  const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
-  for (const slice of chunks(due, 100)) await x.m.delete('events', cond(slice));
-  const entries: AuditEntry[] = [];
-  for (const t of due)
-    entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));
-  return entries;
 }
