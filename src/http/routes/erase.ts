@@ -17,7 +17,7 @@ import type { AuditEntry } from '../../store/port.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
 import { ActorId, OrgId } from '../schemas.js';
-import { auditView, AuditView, DeletionAnswer, reachableOrg } from './lifecycle-common.js';
+import { auditView, AuditView, DeletionAnswer, reachableOrg } from './audit-view.js';
 
 const deleted = jsonResponse('Done; the audit entry it wrote.', DeletionAnswer);
 const Ref = Type.Object(

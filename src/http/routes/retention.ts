@@ -15,7 +15,7 @@ import { loadOrgTree, requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
 import { OrgId } from '../schemas.js';
-import { auditView, AuditView, reachableOrg } from './lifecycle-common.js';
+import { auditView, AuditView, reachableOrg } from './audit-view.js';
 
 const Days = Type.Union([
   Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS }),

@@ -23,7 +23,7 @@ import { loadOrgTree, requireRole } from '../auth.js';
 import { nativeErrors } from '../doc-schemas.js';
 import { OrgId } from '../schemas.js';
 import { listOf } from './query-params.js';
-import { reachableOrg } from './lifecycle-common.js';
+import { reachableOrg } from './audit-view.js';
 
 const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
