@@ -5,11 +5,10 @@
  */
 import type { AuditEntry, AuditInput, DeletionCounts } from '../port.js';
 import type { AuditIds } from '../audit.js';
-import type { ChClient, Row } from './client.js';
+import { type ChClient, SYNC_INSERT } from './client.js';
 import type { Mutations } from './mutations.js';
 import { lit, quote } from './quote.js';
-
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+import { toAuditEntry } from '../sql/rows.js';
 
 /** Write one audit entry, after the deletion it records; returns it. */
 export async function writeAudit(
@@ -35,23 +34,6 @@ export async function writeAudit(
     SYNC_INSERT,
   );
   return entry;
-}
-
-function toAuditEntry(r: Row): AuditEntry {
-  return {
-    id: String(r.id),
-    at: Number(r.done_at),
-    keyId: (r.key_id as string | null | undefined) ?? null,
-    op: String(r.op) as AuditEntry['op'],
-    params: JSON.parse(String(r.params)) as Record<string, unknown>,
-    scope: JSON.parse(String(r.scope)) as string[][],
-    counts: {
-      events: Number(r.events),
-      actors: Number(r.actors),
-      orgs: Number(r.orgs),
-      keys: Number(r.keys),
-    },
-  };
 }
 
 export async function listAudit(

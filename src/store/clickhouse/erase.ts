@@ -19,7 +19,7 @@ import { NO_COUNTS, type AuditIds } from '../audit.js';
 import { keyChanges } from '../erase.js';
 import { actorsSql } from './actors.js';
 import { writeAudit } from './audit.js';
-import type { ChClient, Row } from './client.js';
+import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
@@ -39,7 +39,6 @@ export interface ChLife {
   waitMs: number;
 }
 
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
 
 /** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */

@@ -12,6 +12,7 @@ import { writeEventsParquet } from '../parquet.js';
 import type { ChClient } from './client.js';
 import { scanSql, type ChTables } from './dialect-expr.js';
 import { BIG_QUERY } from './ingest.js';
+import { toEvent } from '../sql/rows.js';
 import { lit, quote } from './quote.js';
 
 const COLUMNS = 'org, type, ts, id, actor, value, dim_keys, dim_values';
@@ -43,19 +44,7 @@ export async function exportPage(
 ): Promise<EventRecord[]> {
   if (filter.orgs.length === 0) return [];
   const rows = await client.query(exportPageSql(filter, after, limit, t), BIG_QUERY);
-  return rows.map((r) => {
-    const keys = r.dim_keys as string[];
-    const values = r.dim_values as string[];
-    return {
-      org: String(r.org),
-      type: String(r.type),
-      ts: Number(r.ts),
-      id: String(r.id),
-      actor: (r.actor as string | null | undefined) ?? null,
-      value: Number(r.value),
-      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
-    };
-  });
+  return rows.map((r) => toEvent(r, 'dim_keys', 'dim_values'));
 }
 
 /** ClickHouse scans fast but each page rescans its range: larger pages than the default. */

@@ -7,20 +7,19 @@ import type { RetentionSetting } from '../../core/retention.js';
 import type { AuditEntry, ExpiryTarget } from '../port.js';
 import { NO_COUNTS } from '../audit.js';
 import { writeAudit } from './audit.js';
-import type { ChClient } from './client.js';
+import { type ChClient, SYNC_INSERT } from './client.js';
 import { live, type ChLife } from './erase.js';
 import { BIG_QUERY } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote } from './quote.js';
 import type { Stamper } from './stamp.js';
-
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+import { toRetention } from '../sql/rows.js';
 
 export async function listRetention(client: ChClient, m: Mutations): Promise<RetentionSetting[]> {
   const rows = await client.query(
     `SELECT org, days FROM ${m.table('retention')} FINAL WHERE isNotNull(days) ORDER BY org`,
   );
-  return rows.map((r) => ({ org: String(r.org), days: Number(r.days) }));
+  return rows.map(toRetention);
 }
 
 export async function setRetention(

@@ -8,6 +8,7 @@ import type { AuditEntry, AuditInput, DeletionCounts } from '../port.js';
 import type { AuditIds } from '../audit.js';
 import { all, run } from './db.js';
 import { lit } from './dialect-expr.js';
+import { toAuditEntry } from '../sql/rows.js';
 
 const INSERT_AUDIT = 'INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 
@@ -33,24 +34,6 @@ export async function writeAudit(
     counts.keys,
   ]);
   return entry;
-}
-
-/** An audit_log row as an entry. */
-export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
-  return {
-    id: String(r.id),
-    at: Number(r.done_at),
-    keyId: r.key_id as string | null,
-    op: String(r.op) as AuditEntry['op'],
-    params: JSON.parse(String(r.params)) as Record<string, unknown>,
-    scope: JSON.parse(String(r.scope)) as string[][],
-    counts: {
-      events: Number(r.events),
-      actors: Number(r.actors),
-      orgs: Number(r.orgs),
-      keys: Number(r.keys),
-    },
-  };
 }
 
 export async function listAudit(

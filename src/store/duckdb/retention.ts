@@ -10,10 +10,11 @@ import type { AuditEntry, ExpiryTarget } from '../port.js';
 import { NO_COUNTS, type AuditIds } from '../audit.js';
 import { writeAudit } from './audit.js';
 import { all, run, transaction } from './db.js';
+import { toRetention } from '../sql/rows.js';
 
 export async function listRetention(conn: DuckDBConnection): Promise<RetentionSetting[]> {
   const rows = await all(conn, 'SELECT org, days FROM retention ORDER BY org');
-  return rows.map((r) => ({ org: String(r.org), days: Number(r.days) }));
+  return rows.map(toRetention);
 }
 
 export async function setRetention(conn: DuckDBConnection, org: string, days: number | null): Promise<void> {
