@@ -30,16 +30,16 @@ export interface Config {
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? 8080);
+  const port = Number(env['PORT'] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw ValidationError.param('PORT', 'must be a port number');
-  const store = env.TALLY_STORE ?? 'duckdb';
+  const store = env['TALLY_STORE'] ?? 'duckdb';
   if (store !== 'duckdb' && store !== 'clickhouse')
     throw ValidationError.param('TALLY_STORE', 'must be duckdb or clickhouse');
-  if (store === 'clickhouse' && !env.TALLY_CLICKHOUSE_URL) {
+  if (store === 'clickhouse' && !env['TALLY_CLICKHOUSE_URL']) {
     throw ValidationError.param('TALLY_CLICKHOUSE_URL', 'is required when TALLY_STORE=clickhouse');
   }
-  const duckdbMemory = (env.TALLY_DUCKDB_MEMORY ?? '').trim() || '1GB';
+  const duckdbMemory = (env['TALLY_DUCKDB_MEMORY'] ?? '').trim() || '1GB';
   if (!MEMORY.test(duckdbMemory))
     throw ValidationError.param('TALLY_DUCKDB_MEMORY', 'must be a size such as 512MB or 2GB');
   const positive = (name: string, fallback: number): number => {
@@ -52,23 +52,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
   let rateLimit: RateLimit | null;
   try {
-    rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
+    rateLimit = parseRateLimit(env['TALLY_RATE_LIMIT']);
   } catch {
     throw ValidationError.param('TALLY_RATE_LIMIT', 'must look like 600/min (units s, min, hour) or off');
   }
   return {
     port,
-    host: env.HOST ?? '127.0.0.1',
+    host: env['HOST'] ?? '127.0.0.1',
     store,
-    duckdbPath: env.TALLY_DB ?? './data/tally.duckdb',
-    clickhouseUrl: env.TALLY_CLICKHOUSE_URL,
-    clickhouseCluster: env.TALLY_CLICKHOUSE_CLUSTER,
-    adminKey: env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null,
-    metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
+    duckdbPath: env['TALLY_DB'] ?? './data/tally.duckdb',
+    clickhouseUrl: env['TALLY_CLICKHOUSE_URL'],
+    clickhouseCluster: env['TALLY_CLICKHOUSE_CLUSTER'],
+    adminKey: env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null,
+    metricsKey: env['TALLY_METRICS_KEY'] && env['TALLY_METRICS_KEY'] !== '' ? env['TALLY_METRICS_KEY'] : null,
     duckdbMemory,
     compactRows,
     compactIdleMs,
     rateLimit,
-    demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
+    demo: !['0', 'false', 'no', 'off'].includes((env['TALLY_DEMO'] ?? '').trim().toLowerCase()),
   };
 }

@@ -216,8 +216,8 @@ export async function ingestFile(
         state.skipped++;
         continue;
       }
-      if (item.event.id === undefined || item.event.id === null || item.event.id === '') {
-        item.event.id = derivedId(item.line, item.text);
+      if (item.event['id'] === undefined || item.event['id'] === null || item.event['id'] === '') {
+        item.event['id'] = derivedId(item.line, item.text);
         state.derived++;
       }
       const json = JSON.stringify(item.event);

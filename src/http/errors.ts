@@ -16,7 +16,7 @@ export function toAppError(err: unknown): AppError {
   };
   if (fe.validation) {
     const details: ErrorDetail[] = fe.validation.map((v) => {
-      const missing = v.params?.missingProperty;
+      const missing = v.params?.['missingProperty'];
       const path = `${fe.validationContext ?? ''}${v.instancePath ?? ''}${typeof missing === 'string' ? `/${missing}` : ''}`;
       return { path, message: v.message ?? 'is invalid' };
     });

@@ -41,15 +41,15 @@ describe('logs', () => {
   it('are JSON lines carrying the request id that x-request-id returns', async () => {
     const res = await t.call('GET', '/v1/orgs', { headers: { 'x-request-id': 'trace-me-42' } });
     expect(res.headers['x-request-id']).toBe('trace-me-42');
-    const mine = log.lines().filter((l) => l.reqId === 'trace-me-42');
-    expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    const mine = log.lines().filter((l) => l['reqId'] === 'trace-me-42');
+    expect(mine.map((l) => l['msg'])).toEqual(['incoming request', 'request completed']);
     const completed = mine[1] as { res: { statusCode: number }; responseTime: number; level: number };
     expect(completed.res.statusCode).toBe(200);
     expect(typeof completed.responseTime).toBe('number');
     const generated = await t.call('GET', '/healthz');
     const id = generated.headers['x-request-id'] as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(log.lines().some((l) => l.reqId === id)).toBe(true);
+    expect(log.lines().some((l) => l['reqId'] === id)).toBe(true);
   });
 
   it('never hold a key, a session id or a password', async () => {
