@@ -27,6 +27,7 @@ import {
 } from '../lifecycle.js';
 import { actorsSql } from './actors.js';
 import { type ChClient, type Row, SYNC_INSERT } from './client.js';
+import { liveCopiesSql } from './event-ids.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
@@ -142,9 +143,12 @@ export async function deleteEvents(
     const orgs = [...new Set(slice.map((r) => r.org))];
     const wanted = new Set(slice.map((r) => key(r.org, r.id)));
     const rows = await x.client.query(
-      `SELECT org, id, ver, actor FROM ${x.t.events}
-       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(slice.map((r) => r.id))])})
-         AND ${live(x.t, orgs)}`,
+      liveCopiesSql(
+        x.t,
+        orgs,
+        slice.map((r) => r.id),
+        'org, id, ver, actor',
+      ),
       BIG_QUERY,
     );
     for (const r of rows)
@@ -157,7 +161,8 @@ export async function deleteEvents(
     SYNC_INSERT,
   );
   const orgs = [...new Set(copies.map((r) => str(r, 'org')))];
-  for (const slice of chunks(orgs)) await x.m.delete('events', lostSql(x.t, quoteList(slice)));
+  for (const slice of chunks(orgs))
+    for (const table of ['events', 'event_ids']) await x.m.delete(table, lostSql(x.t, quoteList(slice)));
   const actors = new Map<string, EventRef>();
   for (const r of copies)
     if (r['actor'] !== null && r['actor'] !== undefined)
@@ -190,6 +195,10 @@ export async function eraseActor(
     'events',
     `ifNull(actor = ${quote(actor)}, 0) AND (org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`,
   );
+  // Their locators (event-ids.ts) have no actor: those of every recorded copy go, racing losers' too
+  // (no read counts a lost copy, so nothing needs to find it).
+  if (events > 0)
+    await x.m.delete('event_ids', `(org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`);
   await x.m.deleteIn('actors', present, (l) => `id = ${quote(actor)} AND org IN (${l})`);
   await x.m.deleteIn('actor_seen', present, (l) => `actor = ${quote(actor)} AND org IN (${l})`);
   if (present.length > 0) await x.m.settle(['actors', 'actor_seen'], x.waitMs);
@@ -211,6 +220,7 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   const gone = await count(x, `SELECT id FROM ${x.t.orgs} FINAL WHERE id IN (${list})`);
   for (const [table, column] of [
     ['events', 'org'],
+    ['event_ids', 'org'],
     ['actors', 'org'],
     ['actor_seen', 'org'],
     ['sessions', 'org'],
@@ -268,7 +278,8 @@ export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<
   );
   const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
   const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
-  for (const slice of chunks(due, 100)) await x.m.delete('events', cond(slice));
+  for (const slice of chunks(due, 100))
+    for (const table of ['events', 'event_ids']) await x.m.delete(table, cond(slice));
   const entries: AuditEntry[] = [];
   for (const t of due)
     entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));

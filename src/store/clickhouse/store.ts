@@ -113,7 +113,8 @@ export class ClickHouseStore implements Store {
     const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
     const version = Number(rows[0]?.['v'] ?? 0);
     for (let k = version; k < MIGRATIONS.length; k++) {
-      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql);
+      // Synchronous inserts: a migration's backfill must be in place before the process writes.
+      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql, SYNC_INSERT);
       await this.client.insert(
         this.tables.migrations,
         [{ version: k + 1, applied_at: Date.now() }],
