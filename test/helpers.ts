@@ -7,7 +7,7 @@ import { createApp, type Surface } from '../src/http/app.js';
 import { DuckDbStore } from '../src/store/duckdb/store.js';
 import type { Store } from '../src/store/port.js';
 
-export const ADMIN = 'test-admin-secret';
+export const ADMIN = 'test-admin-secret-0123456789';
 /** 2026-11-20T12:00:00Z: every test's "now". */
 export const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

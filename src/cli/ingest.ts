@@ -42,6 +42,8 @@ export interface IngestSummary extends IngestCounts {
   /** Events sent by this run (the other counts cover every run over the file). */
   sentThisRun: number;
   complete: boolean;
+  /** The resume file (the checkpoint): where the next run starts. */
+  checkpoint: string;
 }
 
 /** Most bytes in one request body (the server takes 10 MiB). */
@@ -81,7 +83,8 @@ async function sendBatch(
       return { accepted: r.accepted, duplicates: r.duplicates, skipped };
     }
     const faults = faultsOf(a.text);
-    if (a.status !== 400 || faults.length === 0) throw new CliError(errorMessage(a.status, a.text), a.status);
+    if (a.status !== 400 || faults.length === 0)
+      throw new CliError(errorMessage(a.status, a.text, conn), a.status);
     const bad = new Set(faults.map((f) => f.index));
     const lines = faults.map((f) => `line ${items[f.index]?.item.line ?? '?'}: ${f.path} ${f.message}`);
     if (!skipInvalid) {
@@ -162,6 +165,8 @@ export async function ingestFile(
     updated_at: '',
   };
   const resumedFromLine = cp ? state.line : null;
+  // Said before the first batch, so an interrupted run already knows where its place is kept.
+  warn(`Resume file: ${cpPath} (a rerun continues from it; --restart ignores it).`);
   const started = Date.now();
   const sentAtStart = state.sent;
   const bar = progressBar(size, state.bytes, opts.progress ?? process.stderr.isTTY);
@@ -252,6 +257,7 @@ export async function ingestFile(
     seconds: (Date.now() - started) / 1000,
     sentThisRun: state.sent - sentAtStart,
     complete: state.complete,
+    checkpoint: cpPath,
   };
 }
 
@@ -264,6 +270,7 @@ export function summaryText(s: IngestSummary): string {
     `  events sent ${s.sent} in ${s.batches} batches: ${s.accepted} accepted, ${s.duplicates} duplicates`,
     `  skipped ${s.skipped} invalid, ids derived for ${s.derived}`,
     `  this run: ${s.sentThisRun} events in ${s.seconds.toFixed(1)} s, ${rate} events/s`,
+    `  resume file: ${s.checkpoint}`,
     ...(s.complete ? [] : ['  run the same command again to resume']),
     '',
   ].join('\n');

@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Surface } from './app.js';
 import { surfaceFor } from './app.js';
+import { describeSchema } from './openapi-descriptions.js';
 import { jsonResponse } from './doc-schemas.js';
 
 /** Each tag (a surface name, `native` or `service`): what it is, and the keys it accepts. */
@@ -123,9 +124,10 @@ export async function registerOpenApi(
       toJsonSchema2020('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as ReturnType<
         NonNullable<FastifyDynamicSwaggerOptions['transformObject']>
       >,
-    transform: ({ schema, url }) => {
+    transform: ({ schema, url, route }) => {
       const tag = tagOf(surfaces, url);
-      const s = (schema ?? {}) as Record<string, unknown>;
+      const method = Array.isArray(route.method) ? String(route.method[0]) : route.method;
+      const s = describeSchema((schema ?? {}) as Record<string, unknown>, method, url);
       return {
         schema: {
           ...s,

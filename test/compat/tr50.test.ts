@@ -221,6 +221,21 @@ describe('per-command errors (always HTTP 200)', () => {
   });
 });
 
+describe('methods other than POST', () => {
+  it('get the native 404, as docs/compat/tr50.md says, while POST stays TR50', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+      const res = await t.call(method, '/api', { key: acme });
+      expect(res.statusCode, method).toBe(404);
+      expect(res.json(), method).toEqual({
+        error: { code: 'not_found', message: `No route ${method} /api.`, details: [] },
+      });
+    }
+    const post = await t.call('POST', '/api', { key: acme, raw: '{"get": ' });
+    expect(post.statusCode).toBe(200);
+    expect(post.json<{ success: boolean }>().success).toBe(false);
+  });
+});
+
 describe('envelope errors: one top-level success:false, HTTP 200', () => {
   const bodies: [string, string, Record<string, string>][] = [
     ['invalid JSON', '{"get": ', { 'content-type': 'application/json' }],

@@ -23,7 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type Running } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-e2e-'));
-const ADMIN = 'e2e-admin-secret';
+const ADMIN = 'e2e-admin-secret-0123456789';
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });

@@ -28,7 +28,7 @@ export interface EcoApp {
 }
 
 export async function ecoApp(
-  opts: Pick<AppOptions, 'logger' | 'metricsKey'> & { clock?: () => number } = {},
+  opts: Pick<AppOptions, 'logger' | 'metricsKey' | 'corsOrigins'> & { clock?: () => number } = {},
 ): Promise<EcoApp> {
   const clock = opts.clock ?? (() => NOW);
   const store = await DuckDbStore.open({ path: ':memory:', clock });

@@ -56,6 +56,9 @@ describe('tally ingest (NDJSON)', () => {
     expect(run.err).toContain('100%');
     expect(run.out).toContain('events sent 2500 in 3 batches: 2500 accepted, 0 duplicates');
     expect(run.out).toContain('ids derived for 500');
+    // Where the place is kept is said up front (stderr) and in the summary.
+    expect(run.err).toContain(`Resume file: ${file}.tally-checkpoint (a rerun continues from it`);
+    expect(run.out).toContain(`  resume file: ${file}.tally-checkpoint\n`);
     expect(await stored('alpha')).toBe(2500);
     expect(await stored('alpha', 'sum')).toBe(5000);
     const cp = JSON.parse(await readFile(`${file}.tally-checkpoint`, 'utf8')) as Record<string, unknown>;
@@ -95,6 +98,7 @@ describe('tally ingest (NDJSON)', () => {
     const failed = await cli(['ingest', file, '--batch-size', '500'], env);
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('line 1200: /type');
+    expect(failed.err).toContain(`Resume file: ${file}.tally-checkpoint`);
     expect(await stored('beta')).toBe(1000);
     const cp = JSON.parse(await readFile(`${file}.tally-checkpoint`, 'utf8')) as Record<string, unknown>;
     expect(cp).toMatchObject({ line: 1001, sent: 1000, complete: false });

@@ -53,7 +53,9 @@ describe('parseViktorQuery', () => {
     });
     const f = faults({ stats_type: 'Users', start: '1609459200', end: '2021-01-01T24:00:00Z' });
     expect(Object.keys(f)).toEqual(['stats_type', 'start', 'end']);
-    expect(f['stats_type']).toBe('"Users" is not a valid choice.');
+    expect(f['stats_type']).toBe(
+      '"Users" is not a valid choice. Choose one of users, developers, workspaces; did you mean users?',
+    );
     expect(f['start']).toMatch(/^Datetime has wrong format/);
   });
 
