@@ -30,6 +30,8 @@ import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { HEALTHZ_SCHEMA } from './doc-schemas.js';
+import { OneLinePerRequest } from './logging.js';
+import { registerCors, type CorsOrigins } from './cors.js';
 import {
   addRetryAfter,
   DEFAULT_TIMEOUTS,
@@ -55,6 +57,8 @@ export interface AppOptions {
   timeouts?: Partial<Timeouts>;
   /** TALLY_RATE_LIMIT: requests per key and window; null or absent for no limit. */
   rateLimit?: RateLimit | null;
+  /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; absent or null for none. */
+  corsOrigins?: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs without a setting (docs/lifecycle.md); absent or null keeps forever. */
   retentionDays?: number | null;
 }
@@ -73,6 +77,8 @@ export interface Surface {
   name: string;
   prefixes: string[];
   paths?: string[];
+  /** The methods it serves on its URLs (default: all); other methods get the native shape, e.g. TR50's GET /api. */
+  methods?: string[];
   routes: Routes;
   errorHandler: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
 }
@@ -88,11 +94,12 @@ const NATIVE_ROUTES: Routes[] = [
 ];
 
 /** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
-export function surfaceFor(surfaces: readonly Surface[], url: string): Surface | null {
+export function surfaceFor(surfaces: readonly Surface[], url: string, method?: string): Surface | null {
   const path = url.split('?')[0] ?? '';
   let best: Surface | null = null;
   let bestLength = -1;
   for (const s of surfaces) {
+    if (method !== undefined && s.methods !== undefined && !s.methods.includes(method)) continue;
     for (const p of s.paths ?? []) {
       if (path === p && p.length > bestLength) [best, bestLength] = [s, p.length];
     }
@@ -107,6 +114,8 @@ export function surfaceFor(surfaces: readonly Surface[], url: string): Surface |
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // One info line per request instead of Fastify's two (logging.ts).
+    logController: new OneLinePerRequest(),
     bodyLimit: LIMITS.maxBodyBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -117,7 +126,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     forceCloseConnections: 'idle',
     ...serverTimeoutOptions({ ...DEFAULT_TIMEOUTS, ...opts.timeouts }),
     frameworkErrors: (err, req, reply) => {
-      (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+      (surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
@@ -152,14 +161,15 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   });
   // Errors raised outside a surface's scope (e.g. parsing the body of a request for an unknown route) go to the URL's owner too.
   app.setErrorHandler((err, req, reply) => {
-    (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+    (surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
   });
   addRetryAfter(app);
   app.setNotFoundHandler((req, reply) => {
-    const handler = surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler;
+    const handler = surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler;
     handler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
   });
 
+  if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
   app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));

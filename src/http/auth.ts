@@ -69,7 +69,12 @@ export function admit(ctx: AppContext, p: Principal): void {
 /** Throws 403 unless the principal's role is one of `roles` (admin may do everything). */
 export function requireRole(p: Principal, ...roles: Role[]): void {
   if (p.role !== 'admin' && !roles.includes(p.role)) {
-    throw new AuthError('forbidden', `This needs a key with role ${['admin', ...roles].join(' or ')}.`);
+    // requireRole(p, 'admin') means admin alone; don't name it twice ("admin or admin").
+    const allowed = [...new Set(['admin', ...roles])];
+    throw new AuthError(
+      'forbidden',
+      `This needs a key with role ${allowed.join(' or ')}; this key's role is ${p.role}.`,
+    );
   }
 }
 

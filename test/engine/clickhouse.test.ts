@@ -5,6 +5,7 @@ import { runEngineCases } from './cases.js';
 import type { MakeEngine } from './fixture.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
+import { runWindowCases } from './window-cases.js';
 
 const makeClickHouse: MakeEngine = async () => {
   const store = await freshStore();
@@ -22,4 +23,5 @@ describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
   runEngineCases(makeClickHouse);
   runShapeCases(makeClickHouse);
   runRandomCases(makeClickHouse);
+  runWindowCases(makeClickHouse);
 });

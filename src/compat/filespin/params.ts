@@ -6,6 +6,7 @@
  * `ValidationError` whose message starts with the parameter's name.
  */
 import { ValidationError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import { makeQuery, type Aggregation, type Filter, type Query } from '../../core/query/plan.js';
 
 /** The five stat types FileSpin documents. */
@@ -71,7 +72,8 @@ function statTypeOf(query: Record<string, unknown>, pathType: string | undefined
     fail('stat_type', `is ${inQuery} in the query but ${inPath.slice(0, 64)} in the path; they must agree`);
   const given = inPath ?? inQuery;
   if (given === null) fail('stat_type', `is required: one of ${STAT_TYPES.join(', ')}`);
-  if (!isStatType(given)) fail('stat_type', `must be one of ${STAT_TYPES.join(', ')}`);
+  if (!isStatType(given))
+    fail('stat_type', `must be one of ${STAT_TYPES.join(', ')}${didYouMean(given, STAT_TYPES)}`);
   return given;
 }
 

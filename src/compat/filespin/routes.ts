@@ -27,7 +27,7 @@ export const FILESPIN_KEY_HEADER = 'x-filespin-api-key';
 
 /** Every failure as FileSpin's `{"error": "..."}`, with the status of the mapped AppError. */
 export function filespinErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   void reply.status(e.status).send({ error: e.message });
 }

@@ -43,7 +43,7 @@ const PARAM_NAMES: Record<string, string> = { from: 'start_date', to: 'end_date'
 
 /** Every failure in the vendor's shape; input never yields a 5xx. */
 export function safermeErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   if (e.status === 401 || e.status === 403 || e.status === 429) {
     void reply.status(e.status).send({ message: e.message });

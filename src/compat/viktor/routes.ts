@@ -94,7 +94,7 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
 }
 
 export function viktorErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   const { status, body } = drfError(e);
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="api"');

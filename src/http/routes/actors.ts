@@ -42,9 +42,11 @@ const MAX_PROPS_BYTES = 16 * 1024;
 
 /** Body -> patch; times are RFC 3339 (or null). Faults carry `index` for bulk loads. */
 function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPatch | ErrorDetail[] {
+  // One actor's body is its parameters (`first_name`); an item of a bulk load is a pointer into it.
+  const at = (pointer: string): string => (index === undefined ? pointer.slice(1) || 'body' : pointer);
   const faults: ErrorDetail[] = loneSurrogatePaths(b).map((path) => ({
     index,
-    path,
+    path: at(path),
     message: LONE_SURROGATE_MESSAGE,
   }));
   const time = (field: 'created_at' | 'deleted_at'): number | null | undefined => {
@@ -52,7 +54,7 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
     if (v === undefined || v === null) return v;
     const ms = parseEventTime(v);
     if (typeof ms === 'string') {
-      faults.push({ index, path: `/${field}`, message: ms });
+      faults.push({ index, path: at(`/${field}`), message: ms });
       return undefined;
     }
     return ms;
@@ -68,7 +70,7 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
     props: b.props,
   };
   if (b.props !== undefined && JSON.stringify(b.props).length > MAX_PROPS_BYTES) {
-    faults.push({ index, path: '/props', message: 'must serialise to at most 16 KiB' });
+    faults.push({ index, path: at('/props'), message: 'must serialise to at most 16 KiB' });
   }
   return faults.length > 0 ? faults : patch;
 }

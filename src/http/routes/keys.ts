@@ -55,7 +55,7 @@ export function keyView(k: KeyRecord): Record<string, unknown> {
 
 /** Create and store a key; the secret is returned once and only its hash is kept. */
 export async function issueKey(
-  ctx: AppContext,
+  ctx: Pick<AppContext, 'registry' | 'clock'>,
   input: { name: string; role: Role; orgs: string[] },
 ): Promise<{ record: KeyRecord; secret: string }> {
   const id = newKeyId();
@@ -102,10 +102,10 @@ export function keyRoutes(base: FastifyInstance): void {
       return reply.status(201).send({
         id: record.id,
         key: secret,
-        name: view.name,
-        role: view.role,
-        orgs: view.orgs,
-        created_at: view.created_at,
+        name: view['name'],
+        role: view['role'],
+        orgs: view['orgs'],
+        created_at: view['created_at'],
       });
     },
   );

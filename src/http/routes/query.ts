@@ -38,11 +38,11 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
     start: formatLocalIso(tz, pt.start),
     end: formatLocalIso(tz, pt.end),
   };
-  if (pt.slot !== undefined) out.slot = pt.slot;
-  out.value = pt.value;
-  if (pt.share !== undefined) out.share = pt.share;
+  if (pt.slot !== undefined) out['slot'] = pt.slot;
+  out['value'] = pt.value;
+  if (pt.share !== undefined) out['share'] = pt.share;
   if (pt.window) {
-    out.window = {
+    out['window'] = {
       from: pt.window.from === null ? null : formatLocalIso(tz, pt.window.from),
       to: formatLocalIso(tz, pt.window.to),
     };

@@ -20,11 +20,13 @@ import { keyChanges } from '../erase.js';
 import { actorsSql } from './actors.js';
 import { writeAudit } from './audit.js';
 import { type ChClient, type Row, SYNC_INSERT } from './client.js';
+import { liveCopiesSql } from './event-ids.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import type { Stamper } from './stamp.js';
+import { num, numOrNull, str, strArray } from '../sql/rows.js';
 
 /** What the deletions (here and retention.ts) need from the store. */
 export interface ChLife {
@@ -53,7 +55,7 @@ function lostSql(t: ChTableNames, orgList: string): string {
 }
 
 async function count(x: ChLife, sql: string): Promise<number> {
-  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.n ?? 0);
+  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.['n'] ?? 0);
 }
 
 /** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
@@ -89,8 +91,8 @@ async function resetSeen(x: ChLife, pairs: EventRef[]): Promise<void> {
   await x.client.insert(
     x.t.actorSeen,
     rows
-      .filter((r) => wanted.has(key(r.org, r.actor)))
-      .map((r) => ({ org: r.org, actor: r.actor, ts: Number(r.m), ver: seenVersion(Number(r.m)) })),
+      .filter((r) => wanted.has(key(r['org'], r['actor'])))
+      .map((r) => ({ org: r['org'], actor: r['actor'], ts: num(r, 'm'), ver: seenVersion(num(r, 'm')) })),
     SYNC_INSERT,
   );
   await x.m.settle(['actor_seen'], x.waitMs);
@@ -109,28 +111,32 @@ export async function deleteEvents(
     const orgs = [...new Set(slice.map((r) => r.org))];
     const wanted = new Set(slice.map((r) => key(r.org, r.id)));
     const rows = await x.client.query(
-      `SELECT org, id, ver, actor FROM ${x.t.events}
-       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(slice.map((r) => r.id))])})
-         AND ${live(x.t, orgs)}`,
+      liveCopiesSql(
+        x.t,
+        orgs,
+        slice.map((r) => r.id),
+        'org, id, ver, actor',
+      ),
       BIG_QUERY,
     );
     for (const r of rows)
-      if (wanted.has(key(r.org, r.id))) found.set(`${key(r.org, r.id)}${String(r.ver)}`, r);
+      if (wanted.has(key(r['org'], r['id']))) found.set(`${key(r['org'], r['id'])}${str(r, 'ver')}`, r);
   }
   const copies = [...found.values()];
   await x.client.insert(
     x.t.losers,
-    copies.map((r) => ({ org: r.org, id: r.id, ver: r.ver, noted: now })),
+    copies.map((r) => ({ org: r['org'], id: r['id'], ver: r['ver'], noted: now })),
     SYNC_INSERT,
   );
-  const orgs = [...new Set(copies.map((r) => String(r.org)))];
-  for (const slice of chunks(orgs)) await x.m.delete('events', lostSql(x.t, quoteList(slice)));
+  const orgs = [...new Set(copies.map((r) => str(r, 'org')))];
+  for (const slice of chunks(orgs))
+    for (const table of ['events', 'event_ids']) await x.m.delete(table, lostSql(x.t, quoteList(slice)));
   const actors = new Map<string, EventRef>();
   for (const r of copies)
-    if (r.actor !== null && r.actor !== undefined)
-      actors.set(key(r.org, r.actor), { org: String(r.org), id: r.actor as string });
+    if (r['actor'] !== null && r['actor'] !== undefined)
+      actors.set(key(r['org'], r['actor']), { org: str(r, 'org'), id: r['actor'] as string });
   await resetSeen(x, [...actors.values()]);
-  const gone = new Set(copies.map((r) => key(r.org, r.id)));
+  const gone = new Set(copies.map((r) => key(r['org'], r['id'])));
   const entry = await writeAudit(x, audit, now, { ...NO_COUNTS, events: gone.size });
   return { entry, missing: unique.filter((r) => !gone.has(key(r.org, r.id))) };
 }
@@ -149,7 +155,7 @@ export async function eraseActor(
   if (events > 0) await tombstone(x, where, orgs, now);
   // The orgs where the actor has a profile or a first sighting: usually a few, even when `orgs` is every org.
   const present = (await x.client.query(`SELECT org FROM (${actorsSql(x.t, orgs, [actor])})`, BIG_QUERY)).map(
-    (r) => String(r.org),
+    (r) => str(r, 'org'),
   );
   // Whatever is recorded with this actor goes; no org list, so the ALTER text stays short. 18.16's
   // mutations delete rows whose condition is NULL, so a Nullable comparison must be made non-null.
@@ -157,6 +163,10 @@ export async function eraseActor(
     'events',
     `ifNull(actor = ${quote(actor)}, 0) AND (org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`,
   );
+  // Their locators (event-ids.ts) have no actor: those of every recorded copy go, racing losers' too
+  // (no read counts a lost copy, so nothing needs to find it).
+  if (events > 0)
+    await x.m.delete('event_ids', `(org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`);
   await x.m.deleteIn('actors', present, (l) => `id = ${quote(actor)} AND org IN (${l})`);
   await x.m.deleteIn('actor_seen', present, (l) => `actor = ${quote(actor)} AND org IN (${l})`);
   if (present.length > 0) await x.m.settle(['actors', 'actor_seen'], x.waitMs);
@@ -178,6 +188,7 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   const gone = await count(x, `SELECT id FROM ${x.t.orgs} FINAL WHERE id IN (${list})`);
   for (const [table, column] of [
     ['events', 'org'],
+    ['event_ids', 'org'],
     ['actors', 'org'],
     ['actor_seen', 'org'],
     ['sessions', 'org'],
@@ -190,7 +201,7 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   );
   await x.client.insert(
     x.m.table('retention'),
-    settings.map((r) => ({ org: r.org, days: null, ver: x.stamp() })),
+    settings.map((r) => ({ org: r['org'], days: null, ver: x.stamp() })),
     SYNC_INSERT,
   );
   const keys = await narrowKeys(x, new Set(orgs), now);
@@ -203,13 +214,13 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
   const rows = await x.client.query(`SELECT * FROM ${x.t.keys} FINAL`);
   const keys = rows.map((r) => ({
     row: r,
-    id: String(r.id),
-    orgs: (r.orgs as unknown[]).map(String),
-    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
-    role: String(r.role) as Role,
+    id: str(r, 'id'),
+    orgs: strArray(r, 'orgs'),
+    revoked_at: numOrNull(r, 'revoked_at'),
+    role: str(r, 'role') as Role,
   }));
   const { revoke, narrow } = keyChanges(keys, erased);
-  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), Number(k.row.ver) + 1);
+  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), num(k.row, 'ver') + 1);
   await x.client.insert(
     x.t.keys,
     [

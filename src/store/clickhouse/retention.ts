@@ -13,7 +13,7 @@ import { BIG_QUERY } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote } from './quote.js';
 import type { Stamper } from './stamp.js';
-import { toRetention } from '../sql/rows.js';
+import { num, str, toRetention } from '../sql/rows.js';
 
 export async function listRetention(client: ChClient, m: Mutations): Promise<RetentionSetting[]> {
   const rows = await client.query(
@@ -43,9 +43,10 @@ export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<
     `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
     BIG_QUERY,
   );
-  const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+  const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
   const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
-  for (const slice of chunks(due, 100)) await x.m.delete('events', cond(slice));
+  for (const slice of chunks(due, 100))
+    for (const table of ['events', 'event_ids']) await x.m.delete(table, cond(slice));
   const entries: AuditEntry[] = [];
   for (const t of due)
     entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));

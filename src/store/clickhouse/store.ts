@@ -43,6 +43,7 @@ import * as exporting from './export.js';
 import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 import { toKey, toOrg } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -105,9 +106,10 @@ export class ClickHouseStore implements Store {
   async init(): Promise<void> {
     for (const sql of bootstrapSql(this.layout)) await this.client.command(sql);
     const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
-    const version = Number(rows[0]?.v ?? 0);
+    const version = Number(rows[0]?.['v'] ?? 0);
     for (let k = version; k < MIGRATIONS.length; k++) {
-      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql);
+      // Synchronous inserts: a migration's backfill must be in place before the process writes.
+      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql, SYNC_INSERT);
       await this.client.insert(
         this.tables.migrations,
         [{ version: k + 1, applied_at: Date.now() }],
@@ -166,10 +168,10 @@ export class ClickHouseStore implements Store {
       `SELECT created_at, ver FROM ${this.tables.orgs} FINAL WHERE id = ${quote(org.id)}`,
     );
     const cur = rows[0];
-    const ver = Math.max(this.stamp(), cur ? Number(cur.ver) + 1 : 0);
+    const ver = Math.max(this.stamp(), cur ? num(cur, 'ver') + 1 : 0);
     await this.client.insert(
       this.tables.orgs,
-      [{ ...org, created_at: cur ? Number(cur.created_at) : org.created_at, ver }],
+      [{ ...org, created_at: cur ? num(cur, 'created_at') : org.created_at, ver }],
       SYNC_INSERT,
     );
     this.orgCache = null;
@@ -230,11 +232,11 @@ export class ClickHouseStore implements Store {
     const r = rows[0];
     if (!r) return null;
     return {
-      hash: String(r.hash),
-      keyId: String(r.key_id),
-      org: String(r.org),
-      created_at: Number(r.created_at),
-      last_used: Number(r.last_used),
+      hash: str(r, 'hash'),
+      keyId: str(r, 'key_id'),
+      org: str(r, 'org'),
+      created_at: num(r, 'created_at'),
+      last_used: num(r, 'last_used'),
     };
   }
 
@@ -271,7 +273,7 @@ export class ClickHouseStore implements Store {
     if (key.revoked_at !== null) return false;
     await this.client.insert(
       this.tables.keys,
-      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), Number(cur.ver) + 1) }],
+      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
       SYNC_INSERT,
     );
     return true;

@@ -19,6 +19,7 @@ import { firstOccurrences, type CommitResult } from '../group-commit.js';
 import { maxReceived } from './compaction.js';
 import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
 import { insertMissingOrgsSql } from './schema.js';
+import { num, str } from '../sql/rows.js';
 
 /** Upper bound of events in one commit; larger backlogs take several commits. */
 export const MAX_EVENTS_PER_COMMIT = 200_000;
@@ -86,7 +87,7 @@ export class DuckDbCommitter {
 
   /** The committer of what `conn`'s database holds: its ingest state loaded from the tables (at start). */
   static async load(conn: DuckDBConnection, clock: () => number): Promise<DuckDbCommitter> {
-    const orgs = new Set((await all(conn, 'SELECT id FROM orgs')).map((r) => String(r.id)));
+    const orgs = new Set((await all(conn, 'SELECT id FROM orgs')).map((r) => str(r, 'id')));
     const fingerprints = await loadFingerprints(conn);
     const firstSeen = await loadFirstSeen(conn);
     return new DuckDbCommitter(conn, clock, await maxReceived(conn), fingerprints, firstSeen, orgs);
@@ -142,7 +143,7 @@ export class DuckDbCommitter {
     const stored =
       suspects.length === 0
         ? []
-        : (await all(this.conn, COMMIT_SQL.stored, [intList(suspects)])).map((r) => Number(r.seq));
+        : (await all(this.conn, COMMIT_SQL.stored, [intList(suspects)])).map((r) => num(r, 'seq'));
     const storedSet = new Set(stored);
     const dupList = intList(stored);
     const newOrgs = [...new Set(unique.map((u) => u.event.org))].filter((o) => !this.knownOrgs.has(o));
@@ -155,7 +156,7 @@ export class DuckDbCommitter {
     let created: string[] = [];
     try {
       if (newOrgs.length > 0)
-        created = (await all(this.conn, COMMIT_SQL.newOrgs, [now])).map((r) => String(r.id));
+        created = (await all(this.conn, COMMIT_SQL.newOrgs, [now])).map((r) => str(r, 'id'));
       await run(this.conn, COMMIT_SQL.insertEvents, [dupList]);
       if ([...actorChanges.values()].some((c) => c.isNew)) await run(this.conn, COMMIT_SQL.newActors);
       if ([...actorChanges.values()].some((c) => !c.isNew)) await run(this.conn, COMMIT_SQL.earlierActors);

@@ -10,7 +10,7 @@ import type { AuditEntry, ExpiryTarget } from '../port.js';
 import { NO_COUNTS, type AuditIds } from '../audit.js';
 import { writeAudit } from './audit.js';
 import { all, run, transaction } from './db.js';
-import { toRetention } from '../sql/rows.js';
+import { num, str, toRetention } from '../sql/rows.js';
 
 export async function listRetention(conn: DuckDBConnection): Promise<RetentionSetting[]> {
   const rows = await all(conn, 'SELECT org, days FROM retention ORDER BY org');
@@ -63,7 +63,7 @@ export async function expireEvents(
       `SELECT e.org, count(*) AS n FROM events e JOIN lifecycle_cutoffs c ON e.org = c.org AND e.ts < c.before
        GROUP BY e.org`,
     );
-    const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+    const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
     if (counts.size === 0) return [];
     await run(
       conn,
