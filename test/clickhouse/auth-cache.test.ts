@@ -21,9 +21,12 @@ const KEY: KeyRecord = {
   revoked_at: null,
 };
 
+/** The store's private client. */
+const clientOf = (store: ClickHouseStore): ChClient => (store as unknown as { client: ChClient }).client;
+
 /** Count the queries a store sends from now on. */
 function countQueries(store: ClickHouseStore): { n: number } {
-  const client = (store as unknown as { client: ChClient }).client;
+  const client = clientOf(store);
   const seen = { n: 0 };
   const query = client.query.bind(client);
   client.query = (...args) => {
@@ -64,8 +67,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse key and session caches', () =>
     try {
       await a.createSession({ hash: 's', keyId: 'k1', org: 'acme', created_at: t0, last_used: t0 });
       const rows = async (): Promise<number> =>
-        // eslint-disable-next-line @typescript-eslint/dot-notation -- the test reads through b's private client
-        Number((await b['client'].query(`SELECT count() AS n FROM ${a.tables.sessions}`))[0]?.['n']);
+        Number((await clientOf(b).query(`SELECT count() AS n FROM ${a.tables.sessions}`))[0]?.['n']);
       await a.touchSession('s', t0 + 1000);
       await a.touchSession('s', t0 + SESSION_TOUCH_MS - 1);
       expect(await rows()).toBe(1);
