@@ -82,9 +82,9 @@ export async function relApp(
   };
 }
 
-/** The surface that owns a URL, by the app's own rule; 'native' for /v1 and everything else. */
-export function ownerOf(url: string): string {
-  return surfaceFor(surfaces, url)?.name ?? 'native';
+/** The surface that owns a request, by the app's own rule; 'native' for /v1 and everything else. */
+export function ownerOf(url: string, method?: string): string {
+  return surfaceFor(surfaces, url, method)?.name ?? 'native';
 }
 
 type Json = Record<string, unknown>;
@@ -215,7 +215,7 @@ export function judge(
   res: LightMyRequestResponse,
   storeDown = false,
 ): string | null {
-  const owner = ownerOf(url);
+  const owner = ownerOf(url, method);
   const s = res.statusCode;
   const allowed5xx = storeDown ? (owner === 'capgo' ? [500] : [503]) : [];
   if (s >= 500 && !allowed5xx.includes(s)) return `${owner} answered ${s}: ${res.body.slice(0, 300)}`;
