@@ -20,6 +20,7 @@ import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { runQuery } from '../../core/query/run.js';
+import { timeoutFrom, withDeadline } from '../../core/query/bounds.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
@@ -55,6 +56,8 @@ export interface ClickHouseOptions {
   clock?: () => number;
   /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
   mutationWaitMs?: number;
+  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is aborted (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 const ORG_CACHE_MS = 1000;
@@ -76,6 +79,7 @@ export class ClickHouseStore implements Store {
   private readonly lane = new SerialLane();
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
+  private readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
   /** Sessions as stored in ClickHouse, remembered briefly. */
@@ -92,6 +96,7 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
       this.orgCache = null;
     });
@@ -409,8 +414,22 @@ export class ClickHouseStore implements Store {
 
   /** Run a plan with an explicit read time (the engine conformance suite sets it). */
   executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
-    return runQuery(q, nowMs, (request) =>
-      this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY),
+    const limitMs = this.queryTimeoutMs;
+    // The server stops by itself too: ClickHouse counts max_execution_time in whole seconds.
+    const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
+    return withDeadline(limitMs, (signal) =>
+      runQuery(
+        q,
+        nowMs,
+        async (request) => {
+          try {
+            return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
+          } catch (err) {
+            throw signal?.aborted ? timeoutFrom(signal, err) : err;
+          }
+        },
+        { signal },
+      ),
     );
   }
 }
