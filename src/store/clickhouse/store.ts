@@ -17,6 +17,7 @@ import type {
   SessionRecord,
 } from '../../core/model.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
+import { timeoutFrom } from '../../core/query/bounds.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
@@ -55,6 +56,8 @@ export interface ClickHouseOptions {
   clock?: () => number;
   /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
+  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is aborted (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 const ORG_CACHE_MS = 1000;
@@ -76,6 +79,8 @@ export class ClickHouseStore implements Store {
   private readonly lane = new SerialLane();
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
+  /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
+  readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
   /** Sessions as stored in ClickHouse, remembered briefly. */
@@ -92,6 +97,7 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp);
     this.queue = new GroupCommit(
       (group) => this.commitGroup(group),
@@ -161,8 +167,16 @@ export class ClickHouseStore implements Store {
     return listEvents(this.client, this.queryTables, scan, limit);
   }
 
-  fetchRows(request: RowRequest): Promise<RawRow[]> {
-    return this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY);
+  /** `signal` (the query's deadline) aborts the request; the server stops by itself too. */
+  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+    const limitMs = this.queryTimeoutMs;
+    // ClickHouse counts max_execution_time in whole seconds.
+    const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
+    try {
+      return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
+    } catch (err) {
+      throw signal?.aborted ? timeoutFrom(signal, err) : err;
+    }
   }
 
   async listOrgs(): Promise<Org[]> {
