@@ -27,7 +27,7 @@ export interface ServeHooks {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const retentionDays = parseRetentionDays(process.env.TALLY_RETENTION_DAYS);
+  const retentionDays = parseRetentionDays(process.env['TALLY_RETENTION_DAYS']);
   // DuckDB replays a WAL left by a stop that did not checkpoint, and silently drops one that
   // does not belong to the file: say that one was there (issue 26.8), before it is gone.
   const walPath =
@@ -39,7 +39,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       store,
       adminKey: config.adminKey,
       rateLimit: config.rateLimit,
-      logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
+      logger: loggerOptions(process.env['LOG_LEVEL'] ?? 'info'),
       metricsKey: config.metricsKey,
       corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,

@@ -60,8 +60,9 @@ export class Erasures {
 
   add(e: LoggedOp): void {
     if (e.op !== 'erase_orgs') return;
-    const subtree = Array.isArray(e.params.subtree) ? e.params.subtree : [e.params.org];
-    for (const org of subtree) {
+    const subtree: unknown = e.params['subtree'];
+    const orgs: unknown[] = Array.isArray(subtree) ? subtree : [e.params['org']];
+    for (const org of orgs) {
       if (typeof org !== 'string') continue;
       const seen = this.last.get(org);
       if (seen === undefined || seen < e.id) this.last.set(org, e.id);

@@ -85,7 +85,9 @@ describe.each(ENGINES)('audit entries across org id reuse on $name (issue 26.2)'
       t.call('POST', '/v1/events/delete', { key: key21, body: { events: [{ org: '21', id: 'n1' }] } }),
     );
     const mine = await audit(key21);
-    expect(mine.map((e) => [e.op, e.params.events])).toEqual([['delete_events', [{ org: '21', id: 'n1' }]]]);
+    expect(mine.map((e) => [e.op, e.params['events']])).toEqual([
+      ['delete_events', [{ org: '21', id: 'n1' }]],
+    ]);
     expect((await audit(key10)).map((e) => e.id)).toEqual([mine[0]!.id]);
     expect((await audit(keyB)).map((e) => e.op)).toEqual(['erase_orgs', 'erase_actor', 'delete_events']);
     // From the new entry on, page by page: still nothing of the old 21.

@@ -17,7 +17,9 @@ import { timeoutFrom } from '../../src/core/query/bounds.js';
 import { makeQuery } from '../../src/core/query/plan.js';
 import type { ChClient } from '../../src/store/clickhouse/client.js';
 import { all, run } from '../../src/store/duckdb/db.js';
-import { executeQuery } from '../../src/store/duckdb/query.js';
+import { fetchRows } from '../../src/store/duckdb/query.js';
+import { runQuery } from '../../src/core/query/run.js';
+import { createApp } from '../../src/http/app.js';
 import { ENGINES } from './engines.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 
@@ -109,16 +111,16 @@ describe('points per answer (issue 26.1)', () => {
       'too_many_points',
     ]);
     const top = (await t.call('GET', `${q}&top=10`, { key: read })).json<Json>();
-    expect(top.total_groups).toBe(600);
-    const series = top.series as { group: { actor: string }; points: unknown[]; total: number }[];
+    expect(top['total_groups']).toBe(600);
+    const series = top['series'] as { group: { actor: string }; points: unknown[]; total: number }[];
     // Every actor has total 1; ties go by actor, so the first ten actors are kept.
     expect(series.map((s) => s.group.actor)).toEqual(
       Array.from({ length: 10 }, (_, k) => `u${String(k).padStart(4, '0')}`),
     );
     expect(series.every((s) => s.points.length === 600)).toBe(true);
-    expect((top.other as { total: number }).total).toBe(590);
+    expect((top['other'] as { total: number }).total).toBe(590);
     const sparse = (await t.call('GET', `${q}&fill=sparse`, { key: read })).json<Json>();
-    const points = (sparse.series as { points: { value: number }[] }[]).flatMap((s) => s.points);
+    const points = (sparse['series'] as { points: { value: number }[] }[]).flatMap((s) => s.points);
     expect(points.length).toBe(600);
     expect(points.every((p) => p.value === 1)).toBe(true);
   });
@@ -275,7 +277,7 @@ describe.each(ENGINES)('TALLY_QUERY_TIMEOUT_MS on $name (issue 26.1)', ({ name, 
     const expected: Record<string, (status: number, b: Record<string, unknown>) => void> = {
       native: (status, b) => {
         expect(status).toBe(503);
-        expect((b.error as { code: string }).code).toBe('query_timeout');
+        expect((b['error'] as { code: string }).code).toBe('query_timeout');
       },
       viktor: (status, b) => {
         expect([status, b]).toEqual([503, { detail: matching(/./) }]);
@@ -351,7 +353,9 @@ describe.each(ENGINES)('TALLY_QUERY_TIMEOUT_MS on $name (issue 26.1)', ({ name, 
         ac.abort(new QueryTimeoutError(300));
       }, 300);
       started = Date.now();
-      err = await duck.read((c) => executeQuery(c, plan, NOW, undefined, ac.signal)).catch((e: unknown) => e);
+      err = await runQuery(plan, NOW, (r) => duck.read((c) => fetchRows(c, r, undefined, ac.signal)), {
+        signal: ac.signal,
+      }).catch((e: unknown) => e);
       // The connection serves the next statement: the interrupt did not outlive its query.
       expect(await duck.read((c) => all(c, 'SELECT 42 AS x'))).toEqual([{ x: 42 }]);
     } else {
@@ -395,7 +399,10 @@ describe('TALLY_QUERY_TIMEOUT_MS configuration', () => {
         aggregation: { fn: 'unique', of: [{ kind: 'actor' }] },
         window: { kind: 'rolling', size: 1000, unit: 'hour' },
       });
-      await expect(store.query(plan)).rejects.toBeInstanceOf(QueryTimeoutError);
+      // The query runner the routes use (http/app.ts) sets the store's deadline.
+      const app = await createApp({ store, clock: () => NOW });
+      await expect(app.ctx.query(plan)).rejects.toBeInstanceOf(QueryTimeoutError);
+      await app.close();
     } finally {
       await store.close();
     }

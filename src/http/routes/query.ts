@@ -38,11 +38,11 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
     start: formatLocalIso(tz, pt.start),
     end: formatLocalIso(tz, pt.end),
   };
-  if (pt.slot !== undefined) out.slot = pt.slot;
-  out.value = pt.value;
-  if (pt.share !== undefined) out.share = pt.share;
+  if (pt.slot !== undefined) out['slot'] = pt.slot;
+  out['value'] = pt.value;
+  if (pt.share !== undefined) out['share'] = pt.share;
   if (pt.window) {
-    out.window = {
+    out['window'] = {
       from: pt.window.from === null ? null : formatLocalIso(tz, pt.window.from),
       to: formatLocalIso(tz, pt.window.to),
     };
@@ -57,7 +57,7 @@ function seriesView(tz: string, s: Series): Record<string, unknown> {
 /** `resultView` as JSON text, built series by series with a turn of the event loop between them. */
 async function resultJson(r: QueryResult): Promise<string> {
   const head = resultView({ ...r, series: [] });
-  delete head.series;
+  delete head['series'];
   const parts: string[] = [];
   for (const s of r.series) {
     parts.push(JSON.stringify(seriesView(r.timezone, s)));
@@ -100,7 +100,7 @@ export function queryRoutes(base: FastifyInstance): void {
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';
     const now = app.ctx.clock();
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
-    const result = await app.ctx.store.query(planOf(params, orgs, range, timezone));
+    const result = await app.ctx.query(planOf(params, orgs, range, timezone));
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
     // Built and serialised one series at a time, yielding between them: an answer of 200,000
