@@ -1,7 +1,9 @@
 /**
- * Configuration from the environment (CONTRACT section 1). Read once, here.
+ * Configuration from the environment (the table in README.md). Read once, here:
+ * this is the only module in src that reads process.env.
  */
 import { ValidationError } from '../core/errors.js';
+import { parseRetentionDays } from '../core/retention.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
 
@@ -24,12 +26,21 @@ export interface Config {
   metricsKey: string | null;
   /** TALLY_DEMO: load the demo dataset when `npm start` finds an empty embedded store (`0` turns it off). */
   demo: boolean;
+  /** TALLY_RETENTION_DAYS: retention of orgs that set none (docs/lifecycle.md); null keeps forever. */
+  retentionDays: number | null;
+  /** LOG_LEVEL: pino's level for the server log (default info). */
+  logLevel: string;
+}
+
+/** The process environment, for the entry point to hand to the commands. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
 }
 
 /** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function readConfig(env: NodeJS.ProcessEnv = processEnv()): Config {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw ValidationError.param('PORT', 'must be a port number');
@@ -70,5 +81,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     compactIdleMs,
     rateLimit,
     demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
+    retentionDays: parseRetentionDays(env.TALLY_RETENTION_DAYS),
+    logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

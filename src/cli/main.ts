@@ -4,12 +4,13 @@
  * `query`, `keys` and `orgs`; see program.ts. The process ends on its own once
  * a command is done (a server runs until SIGTERM or SIGINT).
  */
+import { processEnv } from './config.js';
 import { runCli } from './program.js';
 
 runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  env: process.env,
+  env: processEnv(),
   handleSignals: true,
 }).then(
   (code) => {

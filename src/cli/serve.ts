@@ -12,8 +12,7 @@ import { loggerOptions } from '../http/logging.js';
 import { TALLY_VERSION } from './version.js';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/port.js';
-import { parseRetentionDays } from '../core/retention.js';
-import { RetentionJob } from '../store/retention-job.js';
+import { RetentionJob } from '../use-cases/retention-job.js';
 
 /** Steps other commands add around serving (e.g. `demo` loads data first). */
 export interface ServeHooks {
@@ -24,14 +23,14 @@ export interface ServeHooks {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const retentionDays = parseRetentionDays(process.env.TALLY_RETENTION_DAYS);
+  const retentionDays = config.retentionDays;
   const store = await createStore(config);
   const app = await createApp(
     {
       store,
       adminKey: config.adminKey,
       rateLimit: config.rateLimit,
-      logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
+      logger: loggerOptions(config.logLevel),
       metricsKey: config.metricsKey,
       version: TALLY_VERSION,
       retentionDays,

@@ -4,9 +4,9 @@
  * command's raw params and answers the success params, or throws (mapped per command).
  */
 import { AuthError } from '../../core/errors.js';
-import type { Series } from '../../core/query/result.js';
-import { loadOrgTree, requireReach, requireRole } from '../../http/auth.js';
+import { requireReach, requireRole } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
+import { openReader } from '../../use-cases/read-within-reach.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 import { historyPlan, parseAuthenticateParams, parseHistoryParams, resolveHistoryRange } from './params.js';
 import { historyTimeline, presentHistory, type HistoryAnswer } from './presenter.js';
@@ -50,7 +50,8 @@ export async function historyCommand(
 ): Promise<HistoryAnswer> {
   const p = parseHistoryParams(rawParams);
   requireRole(caller.principal, 'read');
-  const tree = await loadOrgTree(ctx);
+  const reader = await openReader(ctx.store, caller.principal.orgs);
+  const tree = reader.tree;
   let orgs: string[];
   if (p.showAll) {
     if (!isSuperOps(caller)) {
@@ -68,7 +69,6 @@ export async function historyCommand(
   const tz = (caller.org === null ? undefined : tree.get(caller.org)?.timezone) ?? 'UTC';
   const range = resolveHistoryRange(p, ctx.clock(), tz);
   const timeline = historyTimeline(range, tz, p.series);
-  let series: Series[] = [];
-  if (orgs.length > 0) series = (await ctx.store.query(historyPlan(p, orgs, range, tz))).series;
+  const { series } = await reader.run(historyPlan(p, orgs, range, tz));
   return presentHistory(timeline, tz, series, p.dimension);
 }

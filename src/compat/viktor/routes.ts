@@ -7,10 +7,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
-import type { Query } from '../../core/query/plan.js';
-import type { QueryResult } from '../../core/query/result.js';
-import { authenticate, loadOrgTree, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
+import { authenticate, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
+import { openReader, type Reader } from '../../use-cases/read-within-reach.js';
 import { DETAIL, drfError } from './errors.js';
 import {
   actorPlans,
@@ -52,44 +51,25 @@ export function coveredOrgs(p: Principal, tree: OrgTree, domain: string | null):
   return [...new Set(matches.flatMap((id) => tree.subtree(id)))];
 }
 
-/** An all-empty result, for a key that reaches no org yet (the engine needs at least one). */
-function emptyResult(q: Query): QueryResult {
-  return {
-    range: { from: q.range.from, to: q.range.to, from_iso: '', to_iso: '' },
-    timezone: q.timezone,
-    bucket: q.bucket,
-    week_start: q.weekStart,
-    series: [],
-    other: null,
-    total_groups: 0,
-    meta: { read_at: 0, last_bucket_open: false, buckets: 0 },
-  };
-}
-
-async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
-  const store = app.ctx.store;
-  const run = (q: Query): Promise<QueryResult> =>
-    orgs.length === 0 ? Promise.resolve(emptyResult(q)) : store.query(q);
+async function answer(reader: Reader, req: ViktorRequest, orgs: string[]): Promise<unknown> {
   const days = daysOf(req);
   if (req.statsType !== 'workspaces') {
     const plans = actorPlans(req, orgs);
     const instants = days.map((d) => d + DAY);
     const [headcount, monthly, daily] = await Promise.all([
-      orgs.length === 0
-        ? days.map(() => 0)
-        : store.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
-      run(plans.monthly),
-      run(plans.daily),
+      reader.headcount({ orgs, kinds: kindsOf(req.statsType), instants }),
+      reader.run(plans.monthly),
+      reader.run(plans.daily),
     ]);
     return actorScopeBody(req.statsType, presentActorStats(days, headcount, monthly, daily));
   }
   const plans = workspacePlans(req, orgs);
-  const monthly = await run(plans.monthly);
+  const monthly = await reader.run(plans.monthly);
   const workspaces = activeWorkspaces(monthly);
   if (workspaces.length * (days.length + 2 * monthly.meta.buckets) > MAX_WORKSPACE_CELLS) {
     throw ValidationError.param('end', 'Too many workspaces over this range; ask for a shorter range.');
   }
-  const [daily, cumulative] = await Promise.all([run(plans.daily), run(plans.cumulative)]);
+  const [daily, cumulative] = await Promise.all([reader.run(plans.daily), reader.run(plans.cumulative)]);
   return presentWorkspaces(days, workspaces, monthly, daily, cumulative);
 }
 
@@ -108,8 +88,9 @@ export function viktorRoutes(app: FastifyInstance): void {
       const p = await principalOf(req, app);
       requireRole(p, 'read');
       const parsed = parseViktorQuery(req.query as Record<string, unknown>);
-      const orgs = coveredOrgs(p, await loadOrgTree(app.ctx), parsed.orgDomain);
-      return answer(app, parsed, orgs);
+      const reader = await openReader(app.ctx.store, p.orgs);
+      const orgs = coveredOrgs(p, reader.tree, parsed.orgDomain);
+      return answer(reader, parsed, orgs);
     });
     app.route({
       method: ['POST', 'PUT', 'PATCH', 'DELETE'],

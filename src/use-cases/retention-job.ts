@@ -8,8 +8,8 @@
 import { scopeOf } from '../core/audit.js';
 import { OrgTree } from '../core/orgs.js';
 import { retentionPlan, type RetentionTarget } from '../core/retention.js';
-import type { AuditEntry } from './lifecycle.js';
-import type { Store } from './port.js';
+import type { AuditEntry } from '../store/lifecycle.js';
+import type { Store } from '../store/port.js';
 
 export interface RetentionRun {
   targets: RetentionTarget[];
