@@ -7,8 +7,8 @@
  */
 import { ValidationError } from './errors.js';
 import type { OrgTree } from './orgs.js';
+import { DAY_MS } from './time/units.js';
 
-const DAY_MS = 86_400_000;
 /** The longest period one can set: about 274 years, far past any data. */
 export const MAX_RETENTION_DAYS = 100_000;
 

@@ -7,8 +7,7 @@ import type { ActorPatch } from '../core/model.js';
 import { personName } from './orgs.js';
 import type { Rng } from './random.js';
 import { at, OFFICE, secondOfDay, type Day, type Emitter } from './timeline.js';
-
-const HOUR = 3_600_000;
+import { HOUR_MS } from '../core/time/units.js';
 
 /** One channel's staff and report volume. */
 export interface ChannelSpec {
@@ -72,18 +71,18 @@ export function emitChannel(rng: Rng, em: Emitter, spec: ChannelSpec): ActorPatc
       // Workflow: most reports are picked up, most of those resolved, half of those closed.
       let t = t0;
       if (rng.chance(0.85)) {
-        t += rng.exponential(10 * HOUR) + HOUR / 2;
+        t += rng.exponential(10 * HOUR_MS) + HOUR_MS / 2;
         em.emit(org, 'report.state_changed', t, { dims: state(STATES.progress) });
         if (rng.chance(0.8)) {
-          t += rng.exponential(30 * HOUR) + HOUR;
+          t += rng.exponential(30 * HOUR_MS) + HOUR_MS;
           em.emit(org, 'report.state_changed', t, { dims: state(STATES.resolved) });
           if (rng.chance(0.5)) {
-            t += rng.exponential(60 * HOUR) + HOUR;
+            t += rng.exponential(60 * HOUR_MS) + HOUR_MS;
             em.emit(org, 'report.state_changed', t, { dims: state(STATES.closed) });
           }
         }
       }
-      if (rng.chance(0.1)) select(t0 + rng.exponential(20 * HOUR), 12, rng.pick(SEVERITY));
+      if (rng.chance(0.1)) select(t0 + rng.exponential(20 * HOUR_MS), 12, rng.pick(SEVERITY));
       if (rng.chance(0.45)) {
         for (let k = rng.int(1, 3); k > 0; k--) {
           const image = next++;
@@ -94,7 +93,7 @@ export function emitChannel(rng: Rng, em: Emitter, spec: ChannelSpec): ActorPatc
         }
       }
       for (let k = rng.poisson(3.2) + 1; k > 0; k--) {
-        em.emit(org, 'report.read', t0 + rng.exponential(18 * HOUR), {
+        em.emit(org, 'report.read', t0 + rng.exponential(18 * HOUR_MS), {
           actor: rng.pick(ids),
           dims: { report },
         });
@@ -103,12 +102,12 @@ export function emitChannel(rng: Rng, em: Emitter, spec: ChannelSpec): ActorPatc
       if (severity[0] === 'f_12_3' || severity[0] === 'f_12_4') {
         for (let a = rng.chance(0.25) ? 2 : 1; a > 0; a--) {
           const alert = next++;
-          const sent = t0 + rng.int(60, 1800) * 1000 + (a - 1) * 6 * HOUR;
+          const sent = t0 + rng.int(60, 1800) * 1000 + (a - 1) * 6 * HOUR_MS;
           const recipients = new Set(Array.from({ length: rng.int(4, 10) }, () => rng.pick(ids)));
           for (const actor of recipients) {
             em.emit(org, 'alert.sent', sent, { actor, dims: { alert, report } });
             if (rng.chance(0.65)) {
-              em.emit(org, 'alert.opened', sent + rng.exponential(2 * HOUR), { actor, dims: { alert } });
+              em.emit(org, 'alert.opened', sent + rng.exponential(2 * HOUR_MS), { actor, dims: { alert } });
             }
           }
         }

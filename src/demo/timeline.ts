@@ -5,8 +5,7 @@
  */
 import { fromLocal, toLocal } from '../core/time/index.js';
 import type { Rng } from './random.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/time/units.js';
 
 /** One event as a client would send it to POST /v1/events (time in Unix seconds). */
 export interface DemoEvent {

@@ -7,8 +7,7 @@ import type { ActorPatch } from '../core/model.js';
 import { personName } from './orgs.js';
 import type { Rng } from './random.js';
 import { at, OFFICE, secondOfDay, type Day, type Emitter } from './timeline.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/time/units.js';
 
 interface Workspace {
   id: string;

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { EventRecord } from '../core/model.js';
+import { toEvent } from './sql/rows.js';
 
 /** A file path as a SQL string literal (COPY, ATTACH and read_parquet take no parameters for it). */
 export function pathLiteral(path: string): string {
@@ -98,7 +99,7 @@ export async function* readEventsParquet(path: string, pageSize = 5000): AsyncGe
     let page: EventRecord[] = [];
     for await (const rows of result.yieldRowObjectJs()) {
       for (const r of rows) {
-        page.push(toEvent(r));
+        page.push(toEvent(r, 'dk', 'dv'));
         if (page.length >= pageSize) {
           yield page;
           page = [];
@@ -110,18 +111,4 @@ export async function* readEventsParquet(path: string, pageSize = 5000): AsyncGe
     conn?.closeSync();
     instance?.closeSync();
   }
-}
-
-function toEvent(r: Record<string, unknown>): EventRecord {
-  const keys = (r.dk ?? []) as string[];
-  const values = (r.dv ?? []) as string[];
-  return {
-    org: String(r.org),
-    id: String(r.id),
-    type: String(r.type),
-    ts: Number(r.ts),
-    actor: (r.actor as string | null | undefined) ?? null,
-    value: Number(r.value),
-    dims: Object.fromEntries(keys.map((k, i) => [k, String(values[i])])),
-  };
 }

@@ -8,6 +8,7 @@
 import { scopeOf } from '../core/audit.js';
 import { OrgTree } from '../core/orgs.js';
 import { retentionPlan, type RetentionTarget } from '../core/retention.js';
+import { HOUR_MS } from '../core/time/units.js';
 import type { AuditEntry } from '../store/lifecycle.js';
 import type { Store } from '../store/port.js';
 
@@ -43,8 +44,6 @@ export async function runRetention(
   );
   return { targets, entries };
 }
-
-export const HOUR_MS = 3_600_000;
 
 export interface RetentionJobOptions {
   /** TALLY_RETENTION_DAYS, or null for none (orgs without a setting keep everything). */

@@ -12,9 +12,7 @@ import {
 } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { AwarenessField, ReadField, SafermeRequest } from './params.js';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+import { DAY_MS } from '../../core/time/units.js';
 
 const ACTOR: Field = { kind: 'actor' };
 const dim = (key: string): Field => ({ kind: 'dim', key });
@@ -27,9 +25,9 @@ const dim = (key: string): Field => ({ kind: 'dim', key });
  */
 export function widthOf(range: { from: number; to: number }): TimeUnit {
   const span = range.to - range.from;
-  if (span <= 2 * DAY) return 'hour';
-  if (span <= 31 * DAY) return 'day';
-  if (span <= 366 * DAY) return 'week';
+  if (span <= 2 * DAY_MS) return 'hour';
+  if (span <= 31 * DAY_MS) return 'day';
+  if (span <= 366 * DAY_MS) return 'week';
   return 'month';
 }
 

@@ -7,11 +7,15 @@
 import { enumerateBuckets, offsetSegments, type Bucket, type BucketSpec } from '../time/index.js';
 import type { Query, TimeUnit } from './plan.js';
 import type { IndexKind, TimeIndex } from './requests.js';
+import { DAY_MS, HOUR_MS } from '../time/units.js';
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /** Generous upper bound of a unit's length, to enumerate enough lookback. */
-const LONGEST: Record<TimeUnit, number> = { hour: 2 * HOUR, day: 2 * DAY, week: 8 * DAY, month: 32 * DAY };
+const LONGEST: Record<TimeUnit, number> = {
+  hour: 2 * HOUR_MS,
+  day: 2 * DAY_MS,
+  week: 8 * DAY_MS,
+  month: 32 * DAY_MS,
+};
 
 export interface OutBucket {
   start: number;
@@ -47,19 +51,19 @@ export function indexFormula(kind: IndexKind, weekStart: number, local: number):
     case 'none':
       return 0;
     case 'hour':
-      return floorDiv(local, HOUR);
+      return floorDiv(local, HOUR_MS);
     case 'day':
-      return floorDiv(local, DAY);
+      return floorDiv(local, DAY_MS);
     case 'week':
-      return floorDiv(floorDiv(local, DAY) + 4 - weekStart, 7);
+      return floorDiv(floorDiv(local, DAY_MS) + 4 - weekStart, 7);
     case 'month': {
       const d = new Date(local);
       return d.getUTCFullYear() * 12 + d.getUTCMonth();
     }
     case 'hour_of_day':
-      return floorDiv(mod(local, DAY), HOUR);
+      return floorDiv(mod(local, DAY_MS), HOUR_MS);
     case 'day_of_week':
-      return mod(floorDiv(local, DAY) + 4, 7);
+      return mod(floorDiv(local, DAY_MS) + 4, 7);
   }
 }
 

@@ -6,9 +6,8 @@
 import { ValidationError } from '../errors.js';
 import { assertInstantRange } from './range.js';
 import { assertTimeZone, cachedOffsetAt, fromLocal, offsetSegments } from './zone.js';
+import { DAY_MS, HOUR_MS } from './units.js';
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /** 1970-01-01 was a Thursday. */
 const EPOCH_DOW = 4;
 /** The most buckets one query may produce. */
@@ -53,12 +52,12 @@ export function bucketKey(spec: BucketSpec, ms: number): number {
   const local = ms + offset;
   switch (spec.unit) {
     case 'hour':
-      return Math.floor(local / HOUR) * HOUR - offset;
+      return Math.floor(local / HOUR_MS) * HOUR_MS - offset;
     case 'day':
-      return Math.floor(local / DAY) * DAY;
+      return Math.floor(local / DAY_MS) * DAY_MS;
     case 'week': {
-      const day = Math.floor(local / DAY);
-      return (day - mod(day + EPOCH_DOW - spec.weekStart, 7)) * DAY;
+      const day = Math.floor(local / DAY_MS);
+      return (day - mod(day + EPOCH_DOW - spec.weekStart, 7)) * DAY_MS;
     }
     case 'month': {
       const date = new Date(local);
@@ -68,14 +67,19 @@ export function bucketKey(spec: BucketSpec, ms: number): number {
 }
 
 function nextLocalKey(unit: Exclude<BucketUnit, 'hour'>, key: number): number {
-  if (unit === 'day') return key + DAY;
-  if (unit === 'week') return key + 7 * DAY;
+  if (unit === 'day') return key + DAY_MS;
+  if (unit === 'week') return key + 7 * DAY_MS;
   const date = new Date(key);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
 }
 
 /** The longest a bucket can last (a day may gain an hour or two), for a cheap lower bound on the count. */
-const LONGEST: Record<BucketUnit, number> = { hour: HOUR, day: 2 * DAY, week: 8 * DAY, month: 32 * DAY };
+const LONGEST: Record<BucketUnit, number> = {
+  hour: HOUR_MS,
+  day: 2 * DAY_MS,
+  week: 8 * DAY_MS,
+  month: 32 * DAY_MS,
+};
 
 function tooManyBuckets(): ValidationError {
   const message = `would produce more than ${MAX_BUCKETS} buckets; narrow it or use a larger bucket`;
@@ -140,16 +144,16 @@ export function enumerateBuckets(spec: BucketSpec, fromMs: number, toMs: number)
  * The margin of 3 hours holds the whole first and last buckets, which never exceed one hour.
  */
 function hourBuckets(tz: string, fromMs: number, toMs: number): Bucket[] {
-  const hi = toMs + 3 * HOUR;
-  const segments = offsetSegments(tz, fromMs - 3 * HOUR, hi);
+  const hi = toMs + 3 * HOUR_MS;
+  const segments = offsetSegments(tz, fromMs - 3 * HOUR_MS, hi);
   const buckets: Bucket[] = [];
   let current: Bucket | undefined;
   for (let i = 0; i < segments.length; i++) {
     const { from, offsetMs } = segments[i]!;
     const segmentEnd = segments[i + 1]?.from ?? hi;
     for (let at = from; at < segmentEnd;) {
-      const key = Math.floor((at + offsetMs) / HOUR) * HOUR - offsetMs;
-      const end = Math.min(key + HOUR, segmentEnd);
+      const key = Math.floor((at + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs;
+      const end = Math.min(key + HOUR_MS, segmentEnd);
       if (current?.key === key && current.end === at) {
         current.end = end;
       } else {
@@ -177,20 +181,20 @@ export function bucketOf(spec: BucketSpec, ms: number): Bucket {
  * @example isoWeek(Date.UTC(2021, 0, 1)) // { year: 2020, week: 53 }
  */
 export function isoWeek(localMs: number): { year: number; week: number } {
-  const day = Math.floor(localMs / DAY);
+  const day = Math.floor(localMs / DAY_MS);
   const isoDow = mod(day + EPOCH_DOW - 1, 7) + 1; // Monday 1 .. Sunday 7
   // The week belongs to the year of its Thursday.
-  const thursday = (day + 4 - isoDow) * DAY;
+  const thursday = (day + 4 - isoDow) * DAY_MS;
   const year = new Date(thursday).getUTCFullYear();
-  return { year, week: Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY)) + 1 };
+  return { year, week: Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1 };
 }
 
 /** Local hour of the day (0-23) at instant `ms` in `tz`. */
 export function hourOfDay(tz: string, ms: number): number {
-  return Math.floor(mod(ms + cachedOffsetAt(tz, ms), DAY) / HOUR);
+  return Math.floor(mod(ms + cachedOffsetAt(tz, ms), DAY_MS) / HOUR_MS);
 }
 
 /** Local day of the week at instant `ms` in `tz`: 0 = Sunday .. 6 = Saturday. */
 export function dayOfWeek(tz: string, ms: number): number {
-  return mod(Math.floor((ms + cachedOffsetAt(tz, ms)) / DAY) + EPOCH_DOW, 7);
+  return mod(Math.floor((ms + cachedOffsetAt(tz, ms)) / DAY_MS) + EPOCH_DOW, 7);
 }

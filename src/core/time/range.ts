@@ -5,11 +5,9 @@
  */
 import { ValidationError } from '../errors.js';
 import { assertTimeZone, cachedOffsetAt, fromLocal, toLocal } from './zone.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './units.js';
 
 const SECOND = 1000;
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /** The first supported instant, 1970-01-01T00:00:00Z. */
 export const MIN_INSTANT = 0;
@@ -95,14 +93,14 @@ function parseInstantText(text: string, tz: string, param: string): number {
   if (sign === undefined) return fromLocal(tz, wall);
   if (Number(offsetH) > 23 || Number(offsetM) > 59)
     throw ValidationError.param(param, 'has an invalid UTC offset');
-  const offset = (Number(offsetH) * HOUR + Number(offsetM) * MINUTE) * (sign === '-' ? -1 : 1);
+  const offset = (Number(offsetH) * HOUR_MS + Number(offsetM) * MINUTE_MS) * (sign === '-' ? -1 : 1);
   return wall - offset;
 }
 
 export type RelativeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'mo' | 'y';
 
 const RELATIVE = /^(\d{1,6})(s|m|h|d|w|mo|y)$/;
-const EXACT_UNIT_MS: Partial<Record<RelativeUnit, number>> = { s: SECOND, m: MINUTE, h: HOUR };
+const EXACT_UNIT_MS: Partial<Record<RelativeUnit, number>> = { s: SECOND, m: MINUTE_MS, h: HOUR_MS };
 
 /**
  * A relative span such as `24h`, `7d`, `12mo`: n from 1 to MAX_RELATIVE, then s, m (minutes), h, d, w,
@@ -135,7 +133,7 @@ function monthsEarlier(local: number, months: number): number {
   if (year < 1970) throw beforeMinimum();
   const month0 = index - year * 12;
   const day = Math.min(date.getUTCDate(), daysInMonth(year, month0));
-  return Date.UTC(year, month0, day) + (local - Math.floor(local / DAY) * DAY);
+  return Date.UTC(year, month0, day) + (local - Math.floor(local / DAY_MS) * DAY_MS);
 }
 
 function startOfLocalMonth(local: number, monthsBack = 0): number {
@@ -146,12 +144,12 @@ function startOfLocalMonth(local: number, monthsBack = 0): number {
 /** Named `last` values: each gives [from, to) from local midnights and month starts in `tz`. */
 function namedRange(name: string, nowMs: number, tz: string): { from: number; to: number } | undefined {
   const local = toLocal(tz, nowMs);
-  const today = Math.floor(local / DAY) * DAY;
+  const today = Math.floor(local / DAY_MS) * DAY_MS;
   switch (name) {
     case 'today':
       return { from: fromLocal(tz, today), to: nowMs };
     case 'yesterday':
-      return { from: fromLocal(tz, today - DAY), to: fromLocal(tz, today) };
+      return { from: fromLocal(tz, today - DAY_MS), to: fromLocal(tz, today) };
     case 'month':
       return { from: fromLocal(tz, startOfLocalMonth(local)), to: nowMs };
     case 'prev_month':
@@ -172,8 +170,8 @@ function relativeFrom(last: string, nowMs: number, tz: string): number {
   if (exact !== undefined) return nowMs - n * exact;
   const local = toLocal(tz, nowMs);
   if (unit === 'd' || unit === 'w') {
-    const earlier = local - n * (unit === 'w' ? 7 : 1) * DAY;
-    if (earlier < MIN_INSTANT - DAY) throw beforeMinimum();
+    const earlier = local - n * (unit === 'w' ? 7 : 1) * DAY_MS;
+    if (earlier < MIN_INSTANT - DAY_MS) throw beforeMinimum();
     return fromLocal(tz, earlier);
   }
   return fromLocal(tz, monthsEarlier(local, unit === 'y' ? 12 * n : n));
@@ -231,7 +229,7 @@ export function resolveRange(input: RangeInput, nowMs: number, tz: string): { fr
  * @example formatOffset(20_700_000) // '+05:45'
  */
 export function formatOffset(offsetMs: number): string {
-  const minutes = Math.floor(Math.abs(offsetMs) / MINUTE);
+  const minutes = Math.floor(Math.abs(offsetMs) / MINUTE_MS);
   const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
   const mm = String(minutes % 60).padStart(2, '0');
   return `${offsetMs < 0 ? '-' : '+'}${hh}:${mm}`;
@@ -249,7 +247,7 @@ export function formatLocalIso(tz: string, ms: number): string {
   if (!Number.isSafeInteger(local) || local < 0 || local >= MAX_INSTANT) {
     return new Date(local).toISOString().slice(0, 19) + formatOffset(offset);
   }
-  const dayMs = Math.floor(local / DAY) * DAY;
+  const dayMs = Math.floor(local / DAY_MS) * DAY_MS;
   const seconds = Math.floor((local - dayMs) / SECOND);
   return `${localDate(dayMs)}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}${offsetText(offset)}`;
 }

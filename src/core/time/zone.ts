@@ -4,12 +4,11 @@
  * transition list behind `offsetSegments`, which SQL dialects splice in as a CASE.
  */
 import { ValidationError } from '../errors.js';
+import { DAY_MS, HOUR_MS } from './units.js';
 
 const SECOND = 1000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /** Wider than any UTC offset (-12h..+14h) plus a DST shift, so it brackets every instant of a local time. */
-const LOCAL_WINDOW = 27 * HOUR;
+const LOCAL_WINDOW = 27 * HOUR_MS;
 /** Caches are keyed by user-supplied zone names; clearing on overflow keeps them bounded. */
 const CACHE_LIMIT = 4096;
 
@@ -138,7 +137,7 @@ function offsetsInYear(tz: string, year: number): YearOffsets {
   let offset = offsetAt(tz, t);
   const startOffsetMs = offset;
   while (t < last) {
-    const next = Math.min(t + DAY, last);
+    const next = Math.min(t + DAY_MS, last);
     const nextOffset = offsetAt(tz, next);
     // Two changes inside one step are found one after the other.
     while (nextOffset !== offset) {

@@ -6,10 +6,11 @@
  */
 import type { Actor, ActorPatch } from '../../core/model.js';
 import type { HeadcountQuery } from '../port.js';
-import type { ChClient, Row } from './client.js';
+import type { ChClient } from './client.js';
 import { BIG_QUERY } from './ingest.js';
 import { lit, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
+import { toActor } from '../sql/rows.js';
 
 const NULL_I64 = 'CAST(NULL AS Nullable(Int64))';
 const NULL_STR = 'CAST(NULL AS Nullable(String))';
@@ -34,21 +35,6 @@ export function actorsSql(t: ChTableNames, orgs: string[], ids: string[] | null)
     FROM ${t.actorSeen} WHERE org IN (${quoteList(orgs)})${idFilter('actor')}
   )
   GROUP BY org, id`;
-}
-
-function toActor(r: Row): Actor {
-  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  return {
-    org: String(r.org),
-    id: String(r.id),
-    kind: String(r.kind),
-    created_at: num(r.created_at),
-    deleted_at: num(r.deleted_at),
-    first_name: (r.first_name as string | null) ?? null,
-    last_name: (r.last_name as string | null) ?? null,
-    props: JSON.parse(String(r.props)) as Record<string, unknown>,
-    first_seen: num(r.first_seen),
-  };
 }
 
 export async function getActors(

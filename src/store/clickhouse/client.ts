@@ -12,6 +12,9 @@ import { ident } from './quote.js';
 
 export type Row = Record<string, unknown>;
 
+/** Insert setting: a Distributed insert is answered once every shard has it (nothing acknowledged is lost). */
+export const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+
 export interface ChTarget {
   /** Base URL without the database path. */
   url: string;

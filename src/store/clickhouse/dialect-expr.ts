@@ -10,11 +10,10 @@
  * Dims are two parallel arrays: `dims[k]` is `dim_values[indexOf(dim_keys, k)]`.
  */
 import type { Field, Filter } from '../../core/query/plan.js';
-import type { Scan, TimeIndex } from '../../core/query/requests.js';
+import type { Scan } from '../../core/query/requests.js';
+import { DAY_MS } from '../../core/time/units.js';
+import { timeIndexSql } from '../sql/time-index.js';
 import { lit, quote, quoteList } from './quote.js';
-
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /** Qualified table names a statement reads. */
 export interface ChTables {
@@ -137,37 +136,22 @@ export function filteredSql(scan: Scan, t: ChTables, needsActors: boolean): stri
   if (needsActors) {
     const inner = scanSql(scan, t, `${SCAN_COLUMNS}, org AS j_org, ifNull(actor, '') AS j_actor`);
     const actors = `SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM ${t.actors} FINAL WHERE org IN (${quoteList(scan.orgs)})`;
-    from = `(\n  ${inner}\n) ANY LEFT JOIN (\n  ${actors}\n) USING (j_org, j_actor)`;
+    // Both sides named: current releases refuse an unaliased subquery in a join
+    // (Code 206); 18.16 accepts the aliases too.
+    from = `(\n  ${inner}\n) AS e ANY LEFT JOIN (\n  ${actors}\n) AS a USING (j_org, j_actor)`;
   } else {
     from = `(\n  ${scanSql(scan, t, SCAN_COLUMNS)}\n)`;
   }
   return `SELECT * FROM ${from}${where === null ? '' : `\nWHERE ${where}`}`;
 }
 
-/** A piecewise constant over the segments, as a CASE on `ts` (or the constant when flat). */
-function piecewise(index: TimeIndex, pick: (s: TimeIndex['segments'][number]) => number): string {
-  const values = index.segments.map(pick);
-  if (values.every((v) => v === values[0])) return lit(values[0] ?? 0);
-  const arms = index.segments.slice(1).map((s, k) => `WHEN ts < ${lit(s.from)} THEN ${lit(values[k]!)}`);
-  return `CASE ${arms.join(' ')} ELSE ${lit(values.at(-1)!)} END`;
-}
-
-/** Local naive ms of `ts`: ts plus the offset of its segment. */
-export function localSql(index: TimeIndex): string {
-  const offset = piecewise(index, (s) => s.offsetMs);
-  return offset === '0' ? 'ts' : `(ts + ${offset})`;
-}
-
-const pmod = (x: string, m: number): string => `(((${x}) % ${lit(m)} + ${lit(m)}) % ${lit(m)})`;
-const fdiv = (x: string, m: number): string => `intDiv(${x} - ${pmod(x, m)}, ${lit(m)})`;
-
 /**
  * Year * 12 + month - 1 of local ms `lt`, by integer arithmetic on days
  * (Hinnant's civil_from_days), so it holds for any epoch, not only DateTime's
  * 1970..2106. Days are positive here (events are at or after 1970).
  */
-function monthIndexSql(lt: string): string {
-  const z = `(${fdiv(lt, DAY)} + 719468)`;
+function monthIndexSql(lt: string, fdiv: (x: string, m: number) => string): string {
+  const z = `(${fdiv(lt, DAY_MS)} + 719468)`;
   const era = `intDiv(${z}, 146097)`;
   const doe = `(${z} - ${era} * 146097)`;
   const yoe = `intDiv(${doe} - intDiv(${doe}, 1460) + intDiv(${doe}, 36524) - intDiv(${doe}, 146096), 365)`;
@@ -177,34 +161,18 @@ function monthIndexSql(lt: string): string {
   return `((${yoe} + ${era} * 400 + (${mp} >= 10)) * 12 + if(${mp} < 10, ${mp} + 2, ${mp} - 10))`;
 }
 
-/** The axis index of a row from column `lt` and `ts`, exactly as documented on `TimeIndex`. */
-export function indexSql(index: TimeIndex, lt: string): string {
-  const expr = rawIndexSql(index, lt);
-  return index.clampBefore === null ? expr : `if(ts < ${lit(index.clampBefore)}, -1, ${expr})`;
-}
+/** ClickHouse's primitives of the shared time-index SQL. */
+const time = timeIndexSql({
+  ts: 'ts',
+  intDiv: (x, m, minus) => `intDiv(${minus === undefined ? x : `${x} - ${minus}`}, ${m})`,
+  ifThen: (cond, then, otherwise) => `if(${cond}, ${then}, ${otherwise})`,
+  // Typed Int64 like every other kind's index (a bare 0 would be a UInt8).
+  zero: 'toInt64(0)',
+  monthIndex: monthIndexSql,
+});
 
-function rawIndexSql(index: TimeIndex, lt: string): string {
-  let formula: string;
-  switch (index.kind) {
-    case 'none':
-      return 'toInt64(0)';
-    case 'hour_of_day':
-      return `intDiv(${pmod(lt, DAY)}, ${lit(HOUR)})`;
-    case 'day_of_week':
-      return pmod(`${fdiv(lt, DAY)} + 4`, 7);
-    case 'hour':
-      formula = fdiv(lt, HOUR);
-      break;
-    case 'day':
-      formula = fdiv(lt, DAY);
-      break;
-    case 'week':
-      formula = fdiv(`${fdiv(lt, DAY)} + ${lit(4 - index.weekStart)}`, 7);
-      break;
-    case 'month':
-      formula = monthIndexSql(lt);
-      break;
-  }
-  const add = piecewise(index, (s) => s.add);
-  return add === '0' ? formula : `(${formula} + ${add})`;
-}
+/** Local naive ms of `ts`: ts plus the offset of its segment. */
+export const localSql = time.localSql;
+
+/** The axis index of a row from column `lt` and `ts`, exactly as documented on `TimeIndex`. */
+export const indexSql = time.indexSql;

@@ -128,7 +128,7 @@ describe('toClickHouseSql', () => {
     expect(s).toContain("(has(dim_keys, 'v') AND (startsWith(dim_values[indexOf(dim_keys, 'v')], '1.')))");
     expect(s).toContain("(isNotNull(actor) AND if(a_kind = '', 'user', a_kind) IN ('user'))");
     expect(s).toContain(
-      "ANY LEFT JOIN ( SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM db.actors FINAL WHERE org IN ('acme') ) USING (j_org, j_actor)",
+      ") AS e ANY LEFT JOIN ( SELECT org AS j_org, id AS j_actor, kind AS a_kind FROM db.actors FINAL WHERE org IN ('acme') ) AS a USING (j_org, j_actor)",
     );
   });
 

@@ -18,7 +18,7 @@
  */
 import type { EventRecord } from '../../core/model.js';
 import { firstOccurrences } from '../group-commit.js';
-import type { ChClient, Row } from './client.js';
+import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import { versionOf, type Stamper } from './stamp.js';
@@ -27,8 +27,6 @@ import { versionOf, type Stamper } from './stamp.js';
 export const MAX_EVENTS_PER_COMMIT = 50_000;
 /** Large IN lists: allow a query text of up to 64 MiB. */
 export const BIG_QUERY = { max_query_size: '67108864' } as const;
-/** A Distributed insert is answered once every shard has it. */
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 
 /** A version for first-seen rows: larger for earlier times, so a merge keeps the minimum. */
 export const seenVersion = (ts: number): number => 2 ** 52 - ts;

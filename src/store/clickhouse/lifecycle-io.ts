@@ -10,20 +10,19 @@ import type { RetentionSetting } from '../../core/retention.js';
 import { MAX_INSTANT } from '../../core/time/range.js';
 import { pagedExport, type AuditEntry, type ExportCursor, type ExportFilter } from '../lifecycle.js';
 import { writeEventsParquet } from '../parquet.js';
-import type { ChClient, Row } from './client.js';
+import { type ChClient, SYNC_INSERT } from './client.js';
 import { scanSql, type ChTables } from './dialect-expr.js';
 import { BIG_QUERY } from './ingest.js';
 import type { Mutations } from './mutations.js';
 import { lit, quote } from './quote.js';
 import type { Stamper } from './stamp.js';
-
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
+import { toAuditEntry, toEvent, toRetention } from '../sql/rows.js';
 
 export async function listRetention(client: ChClient, m: Mutations): Promise<RetentionSetting[]> {
   const rows = await client.query(
     `SELECT org, days FROM ${m.table('retention')} FINAL WHERE isNotNull(days) ORDER BY org`,
   );
-  return rows.map((r) => ({ org: String(r.org), days: Number(r.days) }));
+  return rows.map(toRetention);
 }
 
 export async function setRetention(
@@ -34,23 +33,6 @@ export async function setRetention(
   days: number | null,
 ): Promise<void> {
   await client.insert(m.table('retention'), [{ org, days, ver: stamp() }], SYNC_INSERT);
-}
-
-function toAuditEntry(r: Row): AuditEntry {
-  return {
-    id: String(r.id),
-    at: Number(r.done_at),
-    keyId: (r.key_id as string | null | undefined) ?? null,
-    op: String(r.op) as AuditEntry['op'],
-    params: JSON.parse(String(r.params)) as Record<string, unknown>,
-    scope: JSON.parse(String(r.scope)) as string[][],
-    counts: {
-      events: Number(r.events),
-      actors: Number(r.actors),
-      orgs: Number(r.orgs),
-      keys: Number(r.keys),
-    },
-  };
 }
 
 export async function listAudit(
@@ -95,19 +77,7 @@ export async function exportPage(
 ): Promise<EventRecord[]> {
   if (filter.orgs.length === 0) return [];
   const rows = await client.query(exportPageSql(filter, after, limit, t), BIG_QUERY);
-  return rows.map((r) => {
-    const keys = r.dim_keys as string[];
-    const values = r.dim_values as string[];
-    return {
-      org: String(r.org),
-      type: String(r.type),
-      ts: Number(r.ts),
-      id: String(r.id),
-      actor: (r.actor as string | null | undefined) ?? null,
-      value: Number(r.value),
-      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
-    };
-  });
+  return rows.map((r) => toEvent(r, 'dim_keys', 'dim_values'));
 }
 
 /** ClickHouse scans fast but each page rescans its range: larger pages than the default. */

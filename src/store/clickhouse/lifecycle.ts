@@ -26,7 +26,7 @@ import {
   type ExpiryTarget,
 } from '../lifecycle.js';
 import { actorsSql } from './actors.js';
-import type { ChClient, Row } from './client.js';
+import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
@@ -46,7 +46,6 @@ export interface ChLife {
   onOrgsChanged: () => void;
 }
 
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
 
 /** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */

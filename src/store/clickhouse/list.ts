@@ -7,6 +7,7 @@ import type { Scan } from '../../core/query/requests.js';
 import type { ChClient } from './client.js';
 import { filteredSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
+import { toEvent } from '../sql/rows.js';
 
 export function listEventsSql(scan: Scan, t: ChTables, limit: number): string {
   const needsActors =
@@ -26,17 +27,5 @@ export async function listEvents(
   limit: number,
 ): Promise<EventRecord[]> {
   const rows = await client.query(listEventsSql(scan, t, limit));
-  return rows.map((r) => {
-    const keys = r.dim_keys as string[];
-    const values = r.dim_values as string[];
-    return {
-      org: String(r.org),
-      type: String(r.type),
-      ts: Number(r.ts),
-      id: String(r.id),
-      actor: (r.actor as string | null) ?? null,
-      value: Number(r.value),
-      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
-    };
-  });
+  return rows.map((r) => toEvent(r, 'dim_keys', 'dim_values'));
 }

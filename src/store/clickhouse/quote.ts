@@ -33,11 +33,8 @@ export function quote(s: string): string {
   return `${out}'`;
 }
 
-/** An integer literal (safe integers only); anything else is a programming error, never spliced. */
-export function lit(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new TypeError(`not a safe integer: ${n}`);
-  return n < 0 ? `(${n})` : String(n);
-}
+/** An integer literal (safe integers only); the one definition both engines share. */
+export { lit } from '../sql/time-index.js';
 
 /** A database or cluster name from configuration: a plain identifier, never quoted. */
 export function ident(name: string, what = 'identifier'): string {

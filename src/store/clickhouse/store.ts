@@ -13,7 +13,6 @@ import type {
   IngestResult,
   KeyRecord,
   Org,
-  Role,
   SessionRecord,
 } from '../../core/model.js';
 import type { Query } from '../../core/query/plan.js';
@@ -22,7 +21,7 @@ import type { QueryResult } from '../../core/query/result.js';
 import { runQuery } from '../../core/query/run.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
-import { ChClient, parseClickHouseUrl, type Row } from './client.js';
+import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
@@ -43,6 +42,7 @@ import type {
 import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { Mutations } from './mutations.js';
+import { toKey, toOrg } from '../sql/rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -55,7 +55,6 @@ export interface ClickHouseOptions {
 }
 
 const ORG_CACHE_MS = 1000;
-const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse' as const;
@@ -361,27 +360,4 @@ function mergePatches(patches: ActorPatch[]): ActorPatch[] {
     byKey.set(k, { ...byKey.get(k), ...defined });
   }
   return [...byKey.values()];
-}
-
-function toOrg(r: Row): Org {
-  return {
-    id: String(r.id),
-    name: (r.name as string | null) ?? null,
-    parent: (r.parent as string | null) ?? null,
-    domain: (r.domain as string | null) ?? null,
-    timezone: String(r.timezone),
-    created_at: Number(r.created_at),
-  };
-}
-
-function toKey(r: Row): KeyRecord {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: String(r.role) as Role,
-    orgs: (r.orgs as unknown[]).map(String),
-    hash: String(r.hash),
-    created_at: Number(r.created_at),
-    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
-  };
 }

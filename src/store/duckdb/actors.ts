@@ -9,6 +9,7 @@ import type { HeadcountQuery } from '../port.js';
 import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
 import { insertMissingOrgsSql } from './schema.js';
+import { toActor } from '../sql/rows.js';
 
 const FIELDS = ['kind', 'created_at', 'deleted_at', 'first_name', 'last_name', 'props'] as const;
 
@@ -87,21 +88,6 @@ export async function upsertActors(
 export async function getActor(conn: DuckDBConnection, org: string, id: string): Promise<Actor | null> {
   const rows = await all(conn, 'SELECT * FROM actors WHERE org = ? AND id = ?', [org, id]);
   return rows[0] ? toActor(rows[0]) : null;
-}
-
-function toActor(r: Record<string, unknown>): Actor {
-  const num = (v: unknown): number | null => (v === null ? null : Number(v));
-  return {
-    org: String(r.org),
-    id: String(r.id),
-    kind: String(r.kind),
-    created_at: num(r.created_at),
-    deleted_at: num(r.deleted_at),
-    first_name: r.first_name as string | null,
-    last_name: r.last_name as string | null,
-    props: JSON.parse(String(r.props)) as Record<string, unknown>,
-    first_seen: num(r.first_seen),
-  };
 }
 
 /**

@@ -7,10 +7,8 @@
  * maps pruning on `ts` (a bound JS bigint would arrive as HUGEINT).
  */
 import type { Field, Filter } from '../../core/query/plan.js';
-import type { Scan, TimeIndex } from '../../core/query/requests.js';
-
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
+import type { Scan } from '../../core/query/requests.js';
+import { lit, timeIndexSql } from '../sql/time-index.js';
 
 /**
  * Collects parameters; `p` returns the placeholder of a newly bound value. It also carries what
@@ -25,11 +23,7 @@ export class SqlParams {
   }
 }
 
-/** An integer literal; anything else is a programming error, never spliced. */
-export function lit(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new TypeError(`not a safe integer: ${n}`);
-  return n < 0 ? `(${n})` : String(n);
-}
+export { lit };
 
 /** SQL of a field over `events e` (and `actors a` when joined). */
 export function fieldSql(field: Field, ps: SqlParams): string {
@@ -136,56 +130,20 @@ export function whereSql(scan: Scan, ps: SqlParams): string {
   return parts.join('\n  AND ');
 }
 
-/** A piecewise constant over the segments, as a CASE on `e.ts` (or the constant when flat). */
-function piecewise(index: TimeIndex, pick: (s: TimeIndex['segments'][number]) => number): string {
-  const values = index.segments.map(pick);
-  if (values.every((v) => v === values[0])) return lit(values[0] ?? 0);
-  const arms = index.segments.slice(1).map((s, k) => `WHEN e.ts < ${lit(s.from)} THEN ${lit(values[k]!)}`);
-  return `CASE ${arms.join(' ')} ELSE ${lit(values.at(-1)!)} END`;
-}
+/** DuckDB's primitives of the shared time-index SQL (`//` is integer division on BIGINT). */
+const time = timeIndexSql({
+  ts: 'e.ts',
+  intDiv: (x, m, minus) => (minus === undefined ? `(${x} // ${m})` : `((${x} - ${minus}) // ${m})`),
+  ifThen: (cond, then, otherwise) => `CASE WHEN ${cond} THEN ${then} ELSE ${otherwise} END`,
+  zero: '0',
+  monthIndex: (lt) => `(year(epoch_ms(${lt})) * 12 + month(epoch_ms(${lt})) - 1)`,
+});
 
 /** Local naive ms of `e.ts`: ts plus the offset of its segment. */
-export function localSql(index: TimeIndex): string {
-  const offset = piecewise(index, (s) => s.offsetMs);
-  return offset === '0' ? 'e.ts' : `(e.ts + ${offset})`;
-}
-
-const pmod = (x: string, m: number): string => `(((${x}) % ${lit(m)} + ${lit(m)}) % ${lit(m)})`;
-const fdiv = (x: string, m: number): string => `((${x} - ${pmod(x, m)}) // ${lit(m)})`;
+export const localSql = time.localSql;
 
 /**
  * The axis index of a row, from column `lt` (local ms, see `localSql`) and `e.ts`,
  * exactly as documented on `TimeIndex` and mirrored by core's `indexFormula`.
  */
-export function indexSql(index: TimeIndex, lt: string): string {
-  const expr = rawIndexSql(index, lt);
-  return index.clampBefore === null
-    ? expr
-    : `CASE WHEN e.ts < ${lit(index.clampBefore)} THEN -1 ELSE ${expr} END`;
-}
-
-function rawIndexSql(index: TimeIndex, lt: string): string {
-  let formula: string;
-  switch (index.kind) {
-    case 'none':
-      return '0';
-    case 'hour_of_day':
-      return `(${pmod(lt, DAY)} // ${lit(HOUR)})`;
-    case 'day_of_week':
-      return pmod(`${fdiv(lt, DAY)} + 4`, 7);
-    case 'hour':
-      formula = fdiv(lt, HOUR);
-      break;
-    case 'day':
-      formula = fdiv(lt, DAY);
-      break;
-    case 'week':
-      formula = fdiv(`${fdiv(lt, DAY)} + ${lit(4 - index.weekStart)}`, 7);
-      break;
-    case 'month':
-      formula = `(year(epoch_ms(${lt})) * 12 + month(epoch_ms(${lt})) - 1)`;
-      break;
-  }
-  const add = piecewise(index, (s) => s.add);
-  return add === '0' ? formula : `(${formula} + ${add})`;
-}
+export const indexSql = time.indexSql;

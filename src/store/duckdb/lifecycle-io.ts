@@ -17,11 +17,11 @@ import type { AuditEntry, ExportFilter } from '../lifecycle.js';
 import { pathLiteral, readEventsParquet } from '../parquet.js';
 import { all, run } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';
-import { toAuditEntry } from './lifecycle.js';
+import { toAuditEntry, toRetention } from '../sql/rows.js';
 
 export async function listRetention(conn: DuckDBConnection): Promise<RetentionSetting[]> {
   const rows = await all(conn, 'SELECT org, days FROM retention ORDER BY org');
-  return rows.map((r) => ({ org: String(r.org), days: Number(r.days) }));
+  return rows.map(toRetention);
 }
 
 export async function setRetention(conn: DuckDBConnection, org: string, days: number | null): Promise<void> {

@@ -73,24 +73,6 @@ async function writeAudit(
   return entry;
 }
 
-/** An audit_log row as an entry. */
-export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
-  return {
-    id: String(r.id),
-    at: Number(r.done_at),
-    keyId: r.key_id as string | null,
-    op: String(r.op) as AuditEntry['op'],
-    params: JSON.parse(String(r.params)) as Record<string, unknown>,
-    scope: JSON.parse(String(r.scope)) as string[][],
-    counts: {
-      events: Number(r.events),
-      actors: Number(r.actors),
-      orgs: Number(r.orgs),
-      keys: Number(r.keys),
-    },
-  };
-}
-
 // Staging tables are dropped and created afresh, never emptied with DELETE: DuckDB keeps the
 // memory of rows deleted from a temp table (see ingest.ts).
 const CUTOFF_DDL = `DROP TABLE IF EXISTS temp.lifecycle_cutoffs;

@@ -9,6 +9,7 @@ import type { Scan } from '../../core/query/requests.js';
 import { all } from './db.js';
 import { lit, SqlParams, whereSql } from './dialect-expr.js';
 import type { SqlStatement } from './dialect.js';
+import { toEvent } from '../sql/rows.js';
 
 export function listEventsSql(scan: Scan, limit: number, orgNos?: ReadonlyMap<string, number>): SqlStatement {
   const ps = new SqlParams(orgNos);
@@ -32,17 +33,5 @@ export async function listEvents(
 ): Promise<EventRecord[]> {
   const { sql, params } = listEventsSql(scan, limit, orgNos);
   const rows = await all(conn, sql, params);
-  return rows.map((r) => {
-    const keys = r.dk as string[];
-    const values = r.dv as string[];
-    return {
-      org: String(r.org),
-      type: String(r.type),
-      ts: Number(r.ts),
-      id: String(r.id),
-      actor: r.actor as string | null,
-      value: Number(r.value),
-      dims: Object.fromEntries(keys.map((k, i) => [k, values[i]!])),
-    };
-  });
+  return rows.map((r) => toEvent(r, 'dk', 'dv'));
 }

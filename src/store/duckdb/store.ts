@@ -13,7 +13,6 @@ import type {
   KeyRecord,
   Org,
   Actor,
-  Role,
   SessionRecord,
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
@@ -41,6 +40,7 @@ import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { maxReceived, type CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
+import { toKey, toOrg } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -187,14 +187,7 @@ export class DuckDbStore implements Store {
     if (this.orgCache) return this.orgCache;
     const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
     this.orgNos = new Map(rows.map((r) => [String(r.id), Number(r.no)]));
-    this.orgCache = rows.map((r) => ({
-      id: String(r.id),
-      name: r.name as string | null,
-      parent: r.parent as string | null,
-      domain: r.domain as string | null,
-      timezone: String(r.timezone),
-      created_at: Number(r.created_at),
-    }));
+    this.orgCache = rows.map(toOrg);
     return this.orgCache;
   }
 
@@ -384,16 +377,4 @@ export class DuckDbStore implements Store {
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.readers.with(fn);
   }
-}
-
-function toKey(r: Record<string, unknown>): KeyRecord {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: String(r.role) as Role,
-    orgs: (r.orgs as unknown[]).map(String),
-    hash: String(r.hash),
-    created_at: Number(r.created_at),
-    revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
-  };
 }
