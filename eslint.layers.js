@@ -5,7 +5,8 @@
  * test/lint/layers.test.ts can run these rules alone on a wrong-way import.
  *
  *   core       imports nothing of Tally's outer layers
- *   store      core only (the engines behind the ports)
+ *   store      core only (the engines behind the ports), never the core's query runner:
+ *              the core drives an engine through fetchRows, not the other way round
  *   use-cases  core and the store's ports
  *   http       core, use-cases, store ports; compat  the same, never an engine
  *   cli        the composition root: anything
@@ -15,8 +16,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import tseslint from 'typescript-eslint';
 
 /** The store's ports: the only part of src/store that the surfaces and use cases may name. */
-// lifecycle.ts holds the lifecycle port's types (with its record shapes) until the ports are split out.
-const PORTS = ['./port.ts', './ports', './lifecycle.ts'];
+const PORTS = ['./port.ts', './ports'];
 
 const zone = (target, from, message, except) => ({ target, from, message, ...(except ? { except } : {}) });
 
@@ -26,6 +26,11 @@ const ZONES = [
   ),
   ...['use-cases', 'http', 'compat', 'cli'].map((outer) =>
     zone('./src/store', `./src/${outer}`, 'store implements the ports for the core; it imports no surface.'),
+  ),
+  zone(
+    './src/store',
+    './src/core/query/run.ts',
+    'an engine answers row requests (fetchRows); the core runs the query, callers bind it (http/app.ts).',
   ),
   ...['http', 'compat', 'cli'].map((outer) =>
     zone('./src/use-cases', `./src/${outer}`, 'use cases sit below the surfaces; pass what they need in.'),

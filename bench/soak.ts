@@ -40,7 +40,7 @@ const IDS = arg('ids', 50_000);
 const outIdx = process.argv.indexOf('--out');
 const OUT = outIdx > 0 ? process.argv[outIdx + 1] : undefined;
 
-const ADMIN = 'soak-admin-secret';
+const ADMIN = 'soak-admin-secret-0123456789';
 
 interface Window {
   t: number;
@@ -60,7 +60,6 @@ function startServer(db: string): Promise<{ url: string; proc: ChildProcess; pid
       TALLY_DB: db,
       TALLY_ADMIN_KEY: ADMIN,
       LOG_LEVEL: 'warn',
-      TALLY_DEMO: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

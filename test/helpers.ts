@@ -7,7 +7,7 @@ import { createApp, type Surface } from '../src/http/app.js';
 import { DuckDbStore } from '../src/store/duckdb/store.js';
 import type { Store } from '../src/store/port.js';
 
-export const ADMIN = 'test-admin-secret';
+export const ADMIN = 'test-admin-secret-0123456789';
 /** 2026-11-20T12:00:00Z: every test's "now". */
 export const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
@@ -34,7 +34,7 @@ export async function makeApp(
   const call: TestApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     const key = o.key === undefined ? ADMIN : o.key;
-    if (key !== null) headers.authorization = `Bearer ${key}`;
+    if (key !== null) headers['authorization'] = `Bearer ${key}`;
     return app.inject({
       method: method as 'GET',
       url,
@@ -84,7 +84,7 @@ export function ev(over: Record<string, unknown> = {}): Record<string, unknown> 
  * Tests that reach into DuckDB internals (`read`) run on DuckDB only.
  */
 async function openTestStore(clock: () => number, path?: string): Promise<Store> {
-  if (process.env.TALLY_TEST_STORE === 'clickhouse') {
+  if (process.env['TALLY_TEST_STORE'] === 'clickhouse') {
     const { freshStore } = await import('./clickhouse/env.js');
     return freshStore(clock);
   }

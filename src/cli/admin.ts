@@ -4,6 +4,7 @@
  */
 import { CliError, requestJson, type Connection } from './client.js';
 import { renderTable } from './table.js';
+import type { Role } from '../core/model.js';
 
 interface KeyView {
   id: string;
@@ -24,7 +25,7 @@ interface OrgView {
   created_at: string;
 }
 
-const ROLES = ['admin', 'ingest', 'read'];
+const ROLES: Role[] = ['admin', 'ingest', 'read'];
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 /** Org lists from repeated or comma-separated flags. */
@@ -35,14 +36,20 @@ export function splitList(values: string[] | undefined): string[] {
     .filter((s) => s !== '');
 }
 
+/** The role and orgs of `keys create`, checked before anything is sent or opened. */
+export function keyFlags(o: { role: string; orgs?: string[] }): { role: Role; orgs: string[] } {
+  if (!ROLES.includes(o.role as Role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
+  const orgs = splitList(o.orgs);
+  if (orgs.length === 0) throw new CliError('--orgs is required: one or more org ids, or * for all');
+  return { role: o.role as Role, orgs };
+}
+
 export async function createKey(
   conn: Connection,
   o: { name: string; role: string; orgs?: string[]; json?: boolean },
 ): Promise<string> {
-  if (!ROLES.includes(o.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
-  const orgs = splitList(o.orgs);
-  if (orgs.length === 0) throw new CliError('--org is required: one or more org ids, or *');
-  const k = await requestJson<KeyView>(conn, 'POST', '/v1/keys', { name: o.name, role: o.role, orgs });
+  const { role, orgs } = keyFlags(o);
+  const k = await requestJson<KeyView>(conn, 'POST', '/v1/keys', { name: o.name, role, orgs });
   if (o.json) return json(k);
   return [
     `Created key ${k.id} (${k.role} over ${k.orgs.join(', ')}). Its secret is shown only now:`,
@@ -98,11 +105,11 @@ export async function putOrg(
 ): Promise<string> {
   if (o.root && o.parent !== undefined) throw new CliError('Give --parent or --root, not both.');
   const body: Record<string, unknown> = {};
-  if (o.name !== undefined) body.name = o.name;
-  if (o.parent !== undefined) body.parent = o.parent;
-  if (o.root) body.parent = null;
-  if (o.domain !== undefined) body.domain = o.domain;
-  if (o.timezone !== undefined) body.timezone = o.timezone;
+  if (o.name !== undefined) body['name'] = o.name;
+  if (o.parent !== undefined) body['parent'] = o.parent;
+  if (o.root) body['parent'] = null;
+  if (o.domain !== undefined) body['domain'] = o.domain;
+  if (o.timezone !== undefined) body['timezone'] = o.timezone;
   const org = await requestJson<OrgView>(conn, 'PUT', `/v1/orgs/${encodeURIComponent(id)}`, body);
   return o.json ? json(org) : orgTable([org]);
 }

@@ -43,21 +43,32 @@ export function connectionOf(
   flags: { url?: string; key?: string },
   env: Record<string, string | undefined>,
 ): Connection {
-  const url = (flags.url ?? env.TALLY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const url = (flags.url ?? env['TALLY_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/i.test(url)) throw new CliError(`Not an http(s) URL: ${url}`);
-  const key = flags.key ?? env.TALLY_KEY ?? env.TALLY_ADMIN_KEY ?? null;
+  const key = flags.key ?? env['TALLY_KEY'] ?? env['TALLY_ADMIN_KEY'] ?? null;
   return { url, key: key === '' ? null : key };
 }
 
 /** The one-line message of an error answer: the native `error.message` (and first details) when there is one. */
-export function errorMessage(status: number, text: string): string {
+export function errorMessage(status: number, text: string, conn?: Connection): string {
+  let message = `${status}: ${text.slice(0, 300) || 'no body'}`;
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown[] } };
-    if (body.error?.message) return `${status} ${body.error.code ?? ''}: ${body.error.message}`.trim();
+    if (body.error?.message) message = `${status} ${body.error.code ?? ''}: ${body.error.message}`.trim();
   } catch {
     // not JSON
   }
-  return `${status}: ${text.slice(0, 300) || 'no body'}`;
+  // A first-time user often has simply not said which key to use.
+  if (status === 401 && conn?.key === null) message += `\n${NO_KEY_HINT}`;
+  return message;
+}
+
+/** What to do when no key was given. */
+export const NO_KEY_HINT = 'No key was given: pass --key <key> or set TALLY_KEY (an admin key also works).';
+
+/** The message when nothing answers at `url`. */
+export function unreachable(url: string, cause: string): string {
+  return `Cannot reach Tally at ${url}: ${cause}\nIs it running there? Point --url or TALLY_URL at it (default http://127.0.0.1:8080).`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -79,9 +90,9 @@ export async function request(
   opts: RequestOptions = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
-  if (conn.key !== null) headers.authorization = `Bearer ${conn.key}`;
+  if (conn.key !== null) headers['authorization'] = `Bearer ${conn.key}`;
   if (opts.contentType) headers['content-type'] = opts.contentType;
-  if (opts.accept) headers.accept = opts.accept;
+  if (opts.accept) headers['accept'] = opts.accept;
   const retries = opts.retries ?? 0;
   for (let attempt = 0; ; attempt++) {
     let res: Response;
@@ -99,7 +110,7 @@ export async function request(
       }
       const cause =
         err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : '';
-      throw new CliError(`Cannot reach Tally at ${conn.url}: ${cause}`);
+      throw new CliError(unreachable(conn.url, cause));
     }
     const text = await res.text();
     if ((res.status === 429 || res.status >= 500) && attempt < retries) {
@@ -122,6 +133,7 @@ export async function requestJson<T>(
     contentType: body === undefined ? undefined : 'application/json',
     retries: method === 'GET' ? 2 : 0,
   });
-  if (a.status < 200 || a.status > 299) throw new CliError(errorMessage(a.status, a.text), a.status, a.text);
+  if (a.status < 200 || a.status > 299)
+    throw new CliError(errorMessage(a.status, a.text, conn), a.status, a.text);
   return (a.text === '' ? null : JSON.parse(a.text)) as T;
 }

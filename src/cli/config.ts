@@ -4,8 +4,10 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { parseRetentionDays } from '../core/retention.js';
+import { parseCorsOrigins, type CorsOrigins } from '../http/cors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
+import { DEFAULT_DB } from './defaults.js';
 
 export interface Config {
   port: number;
@@ -24,8 +26,8 @@ export interface Config {
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
   metricsKey: string | null;
-  /** TALLY_DEMO: load the demo dataset when `npm start` finds an empty embedded store (`0` turns it off). */
-  demo: boolean;
+  /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; null (the default) for none. */
+  corsOrigins: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs that set none (docs/lifecycle.md); null keeps forever. */
   retentionDays: number | null;
   /** LOG_LEVEL: pino's level for the server log (default info). */
@@ -37,20 +39,28 @@ export function processEnv(): NodeJS.ProcessEnv {
   return process.env;
 }
 
+export interface ReadConfigOptions {
+  /** The DuckDB file when TALLY_DB is unset (DEMO_DB for `tally demo`). */
+  defaultDb?: string;
+}
+
+/** The shortest TALLY_ADMIN_KEY accepted: a guessable operator key opens every org. */
+export const MIN_ADMIN_KEY = 24;
+
 /** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
-export function readConfig(env: NodeJS.ProcessEnv = processEnv()): Config {
-  const port = Number(env.PORT ?? 8080);
+export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConfigOptions = {}): Config {
+  const port = Number(env['PORT'] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw ValidationError.param('PORT', 'must be a port number');
-  const store = env.TALLY_STORE ?? 'duckdb';
+  const store = env['TALLY_STORE'] ?? 'duckdb';
   if (store !== 'duckdb' && store !== 'clickhouse')
     throw ValidationError.param('TALLY_STORE', 'must be duckdb or clickhouse');
-  if (store === 'clickhouse' && !env.TALLY_CLICKHOUSE_URL) {
+  if (store === 'clickhouse' && !env['TALLY_CLICKHOUSE_URL']) {
     throw ValidationError.param('TALLY_CLICKHOUSE_URL', 'is required when TALLY_STORE=clickhouse');
   }
-  const duckdbMemory = (env.TALLY_DUCKDB_MEMORY ?? '').trim() || '1GB';
+  const duckdbMemory = (env['TALLY_DUCKDB_MEMORY'] ?? '').trim() || '1GB';
   if (!MEMORY.test(duckdbMemory))
     throw ValidationError.param('TALLY_DUCKDB_MEMORY', 'must be a size such as 512MB or 2GB');
   const positive = (name: string, fallback: number): number => {
@@ -63,25 +73,37 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv()): Config {
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
   let rateLimit: RateLimit | null;
   try {
-    rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
+    rateLimit = parseRateLimit(env['TALLY_RATE_LIMIT']);
   } catch {
     throw ValidationError.param('TALLY_RATE_LIMIT', 'must look like 600/min (units s, min, hour) or off');
   }
+  let corsOrigins: CorsOrigins | null;
+  try {
+    corsOrigins = parseCorsOrigins(env['TALLY_CORS_ORIGINS']);
+  } catch (err) {
+    throw ValidationError.param('TALLY_CORS_ORIGINS', (err as Error).message);
+  }
+  const adminKey = env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null;
+  if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
+    throw ValidationError.param(
+      'TALLY_ADMIN_KEY',
+      `is ${adminKey.length} characters long; an admin key over every org needs at least ${MIN_ADMIN_KEY} (e.g. the output of: openssl rand -base64 24)`,
+    );
   return {
     port,
-    host: env.HOST ?? '127.0.0.1',
+    host: env['HOST'] ?? '127.0.0.1',
     store,
-    duckdbPath: env.TALLY_DB ?? './data/tally.duckdb',
-    clickhouseUrl: env.TALLY_CLICKHOUSE_URL,
-    clickhouseCluster: env.TALLY_CLICKHOUSE_CLUSTER,
-    adminKey: env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null,
-    metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
+    duckdbPath: env['TALLY_DB'] ?? opts.defaultDb ?? DEFAULT_DB,
+    clickhouseUrl: env['TALLY_CLICKHOUSE_URL'],
+    clickhouseCluster: env['TALLY_CLICKHOUSE_CLUSTER'],
+    adminKey,
+    corsOrigins,
+    metricsKey: env['TALLY_METRICS_KEY'] && env['TALLY_METRICS_KEY'] !== '' ? env['TALLY_METRICS_KEY'] : null,
     duckdbMemory,
     compactRows,
     compactIdleMs,
     rateLimit,
-    demo: !['0', 'false', 'no', 'off'].includes((env.TALLY_DEMO ?? '').trim().toLowerCase()),
-    retentionDays: parseRetentionDays(env.TALLY_RETENTION_DAYS),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
+    logLevel: env['LOG_LEVEL'] ?? 'info',
   };
 }

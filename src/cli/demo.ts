@@ -1,22 +1,18 @@
 /**
- * `tally demo`, and the demo on first start: load the seeded demo dataset (with a
- * progress bar on a terminal), then serve, print the dashboard's URL and a new
- * read key for the demo orgs.
+ * `tally demo` (npm run demo): load the seeded demo dataset (with a progress bar
+ * on a terminal) unless it is there already, then serve, print the dashboard's
+ * URL and a new read key for the demo orgs.
  *
- * - `demo` (npm run demo) loads the demo unless its orgs already hold events.
- * - `serve` (npm start) loads it only when the embedded DuckDB store holds no
- *   event at all and TALLY_DEMO is not `0`; ClickHouse deployments load it on purpose.
+ * The demo is opt-in and lives in its own file (`./data/demo.duckdb` unless
+ * TALLY_DB names another; see config.ts): `tally serve` never writes it, so
+ * invented orgs can never mix with an operator's real data (CONTRACT §1).
  */
 import cliProgress from 'cli-progress';
-import { hasDemoEvents, isStoreEmpty, loadDemo } from '../demo/load.js';
+import { hasDemoEvents, loadDemo } from '../demo/load.js';
 import { DEMO_ROOTS } from '../demo/orgs.js';
 import { issueKey } from '../http/routes/keys.js';
 import type { Store } from '../store/port.js';
-import type { Config } from './config.js';
 import type { ServeHooks } from './serve.js';
-
-/** `always`: the demo command; `auto`: plain serve, loading only into an empty embedded store. */
-export type DemoMode = 'auto' | 'always';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -56,29 +52,22 @@ async function load(store: Store): Promise<string[]> {
 }
 
 /**
- * The serve hooks for a demo mode: load before listening, and once listening print
- * the dashboard URL (always) and, when the demo is there, a read key over its orgs.
+ * The serve hooks of `tally demo`: load before listening (unless the demo's orgs
+ * already hold events), and once listening print a new read key over its orgs.
  */
-export function demoHooks(mode: DemoMode, config: Config): ServeHooks {
-  let roots: string[] | null = null;
+export function demoHooks(): ServeHooks {
+  let roots: string[] = [...DEMO_ROOTS];
   return {
+    demo: true,
     async beforeListen(store) {
-      if (mode === 'always') {
-        if (await hasDemoEvents(store)) {
-          console.log('The demo dataset is already in this store; it is not loaded again.');
-          roots = [...DEMO_ROOTS];
-        } else roots = await load(store);
-      } else if (config.demo && config.store === 'duckdb' && (await isStoreEmpty(store))) {
-        console.log('The store is empty, so the demo dataset is loaded (TALLY_DEMO=0 turns this off).');
-        roots = await load(store);
-      }
+      if (await hasDemoEvents(store))
+        console.log('The demo dataset is already in this store; it is not loaded again.');
+      else roots = await load(store);
     },
-    async afterListen(app, address) {
-      console.log(`Dashboard: ${address}/`);
-      if (roots === null) return;
+    async afterListen(app) {
       const { secret } = await issueKey(app.ctx, { name: 'demo read key', role: 'read', orgs: roots });
       console.log(
-        `A read key for the demo orgs (${roots.join(', ')}), for the dashboard; it is shown only now:\n  ${secret}`,
+        `\nA read key for the demo orgs (${roots.join(', ')}); paste it into the dashboard. It is shown only now:\n  ${secret}`,
       );
     },
   };

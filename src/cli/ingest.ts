@@ -16,6 +16,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
   type Checkpoint,
+  type IngestCounts,
 } from './checkpoint.js';
 import { CliError, errorMessage, request, type Connection } from './client.js';
 import { formatOf, readCsv, readNdjson, type SourceItem } from './ingest-read.js';
@@ -32,21 +33,17 @@ export interface IngestOptions {
   stopped?: () => boolean;
 }
 
-export interface IngestSummary {
+export interface IngestSummary extends IngestCounts {
   file: string;
   format: string;
   resumedFromLine: number | null;
   lines: number;
-  sent: number;
-  accepted: number;
-  duplicates: number;
-  skipped: number;
-  derived: number;
-  batches: number;
   seconds: number;
   /** Events sent by this run (the other counts cover every run over the file). */
   sentThisRun: number;
   complete: boolean;
+  /** The resume file (the checkpoint): where the next run starts. */
+  checkpoint: string;
 }
 
 /** Most bytes in one request body (the server takes 10 MiB). */
@@ -86,7 +83,8 @@ async function sendBatch(
       return { accepted: r.accepted, duplicates: r.duplicates, skipped };
     }
     const faults = faultsOf(a.text);
-    if (a.status !== 400 || faults.length === 0) throw new CliError(errorMessage(a.status, a.text), a.status);
+    if (a.status !== 400 || faults.length === 0)
+      throw new CliError(errorMessage(a.status, a.text, conn), a.status);
     const bad = new Set(faults.map((f) => f.index));
     const lines = faults.map((f) => `line ${items[f.index]?.item.line ?? '?'}: ${f.path} ${f.message}`);
     if (!skipInvalid) {
@@ -167,6 +165,8 @@ export async function ingestFile(
     updated_at: '',
   };
   const resumedFromLine = cp ? state.line : null;
+  // Said before the first batch, so an interrupted run already knows where its place is kept.
+  warn(`Resume file: ${cpPath} (a rerun continues from it; --restart ignores it).`);
   const started = Date.now();
   const sentAtStart = state.sent;
   const bar = progressBar(size, state.bytes, opts.progress ?? process.stderr.isTTY);
@@ -216,8 +216,8 @@ export async function ingestFile(
         state.skipped++;
         continue;
       }
-      if (item.event.id === undefined || item.event.id === null || item.event.id === '') {
-        item.event.id = derivedId(item.line, item.text);
+      if (item.event['id'] === undefined || item.event['id'] === null || item.event['id'] === '') {
+        item.event['id'] = derivedId(item.line, item.text);
         state.derived++;
       }
       const json = JSON.stringify(item.event);
@@ -257,6 +257,7 @@ export async function ingestFile(
     seconds: (Date.now() - started) / 1000,
     sentThisRun: state.sent - sentAtStart,
     complete: state.complete,
+    checkpoint: cpPath,
   };
 }
 
@@ -269,6 +270,7 @@ export function summaryText(s: IngestSummary): string {
     `  events sent ${s.sent} in ${s.batches} batches: ${s.accepted} accepted, ${s.duplicates} duplicates`,
     `  skipped ${s.skipped} invalid, ids derived for ${s.derived}`,
     `  this run: ${s.sentThisRun} events in ${s.seconds.toFixed(1)} s, ${rate} events/s`,
+    `  resume file: ${s.checkpoint}`,
     ...(s.complete ? [] : ['  run the same command again to resume']),
     '',
   ].join('\n');

@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { eventLine } from '../core/event-line.js';
 import { readEventsParquet } from '../store/parquet.js';
 import { MIGRATIONS } from '../store/duckdb/schema.js';
-import { CliError, errorMessage, request, type Connection } from './client.js';
+import { CliError, errorMessage, request, unreachable, type Connection } from './client.js';
 
 /** GET or POST `url` and stream a 2xx answer into `out` (via out.part); returns the bytes written. */
 async function download(conn: Connection, method: string, url: string, out: string): Promise<number> {
@@ -25,12 +25,10 @@ async function download(conn: Connection, method: string, url: string, out: stri
       headers: conn.key === null ? {} : { authorization: `Bearer ${conn.key}` },
     });
   } catch (err) {
-    throw new CliError(
-      `Cannot reach Tally at ${conn.url}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new CliError(unreachable(conn.url, err instanceof Error ? err.message : String(err)));
   }
   if (!res.ok || res.body === null)
-    throw new CliError(errorMessage(res.status, await res.text()), res.status);
+    throw new CliError(errorMessage(res.status, await res.text(), conn), res.status);
   const part = `${out}.part`;
   const file = createWriteStream(part);
   try {
@@ -63,7 +61,7 @@ export async function exportEvents(conn: Connection, org: string, o: ExportFlags
   if (o.out === undefined) {
     if (q.get('format') === 'parquet') throw new CliError('Parquet needs --out <file>.');
     const a = await request(conn, 'GET', url, { retries: 2 });
-    if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text), a.status);
+    if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text, conn), a.status);
     return a.text;
   }
   const bytes = await download(conn, 'GET', url, o.out);
@@ -84,7 +82,7 @@ export async function importParquet(
       contentType: 'application/x-ndjson',
       retries: 3,
     });
-    if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text), a.status);
+    if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text, conn), a.status);
     const r = JSON.parse(a.text) as { accepted: number; duplicates: number };
     total.accepted += r.accepted;
     total.duplicates += r.duplicates;

@@ -6,12 +6,13 @@
  * can run commands in-process.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createKey, getOrg, listKeys, listOrgs, putOrg, revokeKey } from './admin.js';
+import { createKey, getOrg, keyFlags, listKeys, listOrgs, putOrg, revokeKey } from './admin.js';
 import { CliError, connectionOf, type Connection } from './client.js';
 import { ingestFile, summaryText } from './ingest.js';
 import { addLifecycle } from './lifecycle-commands.js';
 import { runQuery, type QueryFlags } from './query.js';
 import { TALLY_VERSION } from './version.js';
+import { DEFAULT_DB, DEMO_DB } from './defaults.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -28,14 +29,27 @@ function connection(cmd: Command, io: CliIo): Connection {
   return connectionOf(g, io.env);
 }
 
+/** Neither a server (--url, TALLY_URL) nor a key to use on one was given: `keys create` then writes to the store. */
+function noServerNamed(cmd: Command, io: CliIo): boolean {
+  const g = cmd.optsWithGlobals<{ url?: string; key?: string }>();
+  const given = (v: string | undefined): boolean => v !== undefined && v !== '';
+  return (
+    !given(g.url) &&
+    !given(io.env['TALLY_URL']) &&
+    !given(g.key) &&
+    !given(io.env['TALLY_KEY']) &&
+    !given(io.env['TALLY_ADMIN_KEY'])
+  );
+}
+
 function addServe(program: Command, io: CliIo): void {
-  const serveLike = (name: string, description: string, mode: 'auto' | 'always'): void => {
+  const serveLike = (name: string, description: string, demo: boolean): void => {
     program
       .command(name)
       .description(description)
       .option('--port <port>', 'HTTP port (env PORT; default 8080)')
       .option('--host <host>', 'bind address (env HOST; default 127.0.0.1)')
-      .option('--db <path>', 'DuckDB file (env TALLY_DB; default ./data/tally.duckdb)')
+      .option('--db <path>', `DuckDB file (env TALLY_DB; default ${demo ? DEMO_DB : DEFAULT_DB})`)
       .action(async (o: { port?: string; host?: string; db?: string }) => {
         const [{ readConfig }, { serve }, { demoHooks }] = await Promise.all([
           import('./config.js'),
@@ -43,15 +57,15 @@ function addServe(program: Command, io: CliIo): void {
           import('./demo.js'),
         ]);
         const env = { ...io.env };
-        if (o.port !== undefined) env.PORT = o.port;
-        if (o.host !== undefined) env.HOST = o.host;
-        if (o.db !== undefined) env.TALLY_DB = o.db;
-        const config = readConfig(env);
-        await serve(config, demoHooks(mode, config));
+        if (o.port !== undefined) env['PORT'] = o.port;
+        if (o.host !== undefined) env['HOST'] = o.host;
+        if (o.db !== undefined) env['TALLY_DB'] = o.db;
+        const config = readConfig(env, { defaultDb: demo ? DEMO_DB : DEFAULT_DB });
+        await serve(config, demo ? demoHooks() : {});
       });
   };
-  serveLike('serve', 'start the server (the default command); configuration from the environment', 'auto');
-  serveLike('demo', 'load the demo dataset (unless already there), then serve', 'always');
+  serveLike('serve', 'start the server (the default command); configuration from the environment', false);
+  serveLike('demo', `load the demo dataset into its own store (unless already there), then serve it`, true);
 }
 
 function addIngest(program: Command, io: CliIo): void {
@@ -74,7 +88,7 @@ function addIngest(program: Command, io: CliIo): void {
     .option('--no-progress', 'never draw the progress bar')
     .option('--json', 'print the summary as JSON', false)
     .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
-      const batchSize = Number(o.batchSize);
+      const batchSize = Number(o['batchSize']);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
         throw new CliError('--batch-size must be an integer from 1 to 10000');
       let stop = false;
@@ -88,19 +102,19 @@ function addIngest(program: Command, io: CliIo): void {
           connection(cmd, io),
           file,
           {
-            format: o.format as string | undefined,
+            format: o['format'] as string | undefined,
             batchSize,
-            checkpoint: o.checkpoint as string | undefined,
-            restart: o.restart === true,
-            skipInvalid: o.skipInvalid === true,
-            progress: o.progress as boolean | undefined,
+            checkpoint: o['checkpoint'] as string | undefined,
+            restart: o['restart'] === true,
+            skipInvalid: o['skipInvalid'] === true,
+            progress: o['progress'] as boolean | undefined,
             stopped: () => stop,
           },
           (m) => {
             io.err(`${m}\n`);
           },
         );
-        io.out(o.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
+        io.out(o['json'] ? `${JSON.stringify(summary)}\n` : summaryText(summary));
         if (!summary.complete) throw new CliError('Interrupted; run the same command again to resume.');
       } finally {
         process.removeListener('SIGINT', onSigint);
@@ -148,22 +162,56 @@ function addKeys(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('create, list and revoke API keys (an admin key)');
   keys
     .command('create')
-    .description('create a key; its secret is shown once')
-    .requiredOption('--name <name>', 'a name to recognise it by')
+    .description(
+      'create a key; its secret is shown once. Without --url/TALLY_URL and a key, or with --db, it is written straight into the store (the way back in after losing the admin key)',
+    )
+    .option('--name <name>', 'a name to recognise it by (default: "<role> key")')
     .addOption(
       new Option('--role <role>', 'what it may do')
         .choices(['admin', 'ingest', 'read'])
         .makeOptionMandatory(),
     )
     .option(
-      '--org <id>',
-      'an org it covers, with its sub-orgs (repeatable or comma-separated; * for all)',
+      '--orgs <ids>',
+      'the orgs it covers, with their sub-orgs (comma-separated or repeatable; * for all)',
       collect,
     )
+    .option('--org <id>', 'the same as --orgs', collect)
+    .option(
+      '--db [path]',
+      `write into this DuckDB file directly, the server stopped (default: TALLY_DB, else ${DEFAULT_DB})`,
+    )
     .option('--json', 'print JSON', false)
-    .action(async (o: { name: string; role: string; org?: string[]; json: boolean }, cmd: Command) => {
-      io.out(await createKey(connection(cmd, io), { ...o, orgs: o.org }));
-    });
+    .action(
+      async (
+        o: {
+          name?: string;
+          role: string;
+          org?: string[];
+          orgs?: string[];
+          db?: string | true;
+          json: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const flags = {
+          ...keyFlags({ role: o.role, orgs: [...(o.orgs ?? []), ...(o.org ?? [])] }),
+          json: o.json,
+        };
+        const name = o.name ?? `${flags.role} key`;
+        if (o.db === undefined && !noServerNamed(cmd, io)) {
+          io.out(await createKey(connection(cmd, io), { ...flags, name }));
+          return;
+        }
+        const [{ readConfig }, { createKeyInStore }] = await Promise.all([
+          import('./config.js'),
+          import('./keys-local.js'),
+        ]);
+        const env = { ...io.env };
+        if (typeof o.db === 'string') env['TALLY_DB'] = o.db;
+        io.out(await createKeyInStore(readConfig(env), { ...flags, name }));
+      },
+    );
   keys
     .command('list')
     .description('list keys (without secrets)')

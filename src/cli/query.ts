@@ -110,7 +110,7 @@ export async function runQuery(conn: Connection, f: QueryFlags): Promise<string>
   if (!['table', 'csv', 'json'].includes(f.format))
     throw new CliError(`--format must be table, csv or json, not ${f.format}`);
   const a = await request(conn, 'GET', `/v1/query?${queryString(f)}`, { retries: 2 });
-  if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text), a.status);
+  if (a.status !== 200) throw new CliError(errorMessage(a.status, a.text, conn), a.status);
   if (f.format === 'csv') return a.text;
   const body = JSON.parse(a.text) as Answer;
   return f.format === 'json' ? `${JSON.stringify(body, null, 2)}\n` : answerTable(body);

@@ -3,10 +3,10 @@
  * requests in flight, flush the store, and exit 0.
  */
 import { createApp } from '../http/app.js';
-import { issueKey } from '../http/routes/keys.js';
 import { createStore } from '../store/index.js';
 import { surfaces } from '../compat/index.js';
 import type { Config } from './config.js';
+import { printFirstRunNotes } from './first-run.js';
 import { cloudEventsSurface } from '../http/cloudevents/index.js';
 import { loggerOptions } from '../http/logging.js';
 import { TALLY_VERSION } from './version.js';
@@ -16,9 +16,11 @@ import { RetentionJob } from '../use-cases/retention-job.js';
 
 /** Steps other commands add around serving (e.g. `demo` loads data first). */
 export interface ServeHooks {
+  /** The demo command: an empty store needs no "send a first event" hint. */
+  demo?: boolean;
   /** Runs once the store is open, before the server listens. */
   beforeListen?: (store: Store) => Promise<void>;
-  /** Runs after the "listening" line is printed, with the app and its address. */
+  /** Runs after the start-up lines are printed, with the app and its address. */
   afterListen?: (app: FastifyInstance, address: string) => Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       rateLimit: config.rateLimit,
       logger: loggerOptions(config.logLevel),
       metricsKey: config.metricsKey,
+      corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,
       retentionDays,
     },
@@ -74,17 +77,20 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   await hooks.beforeListen?.(store);
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
+    await app.close();
+    await store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `Port ${config.port} on ${config.host} is already in use by another process. Stop that process, or set PORT (or --port) to a free port.`,
+      );
+    throw err;
+  });
   retention.start();
-  if (!config.adminKey && (await store.listKeys()).length === 0) {
-    // A fresh store with no way in: issue one admin key and show it once, like a first-run password.
-    const { secret } = await issueKey(app.ctx, { name: 'bootstrap admin', role: 'admin', orgs: ['*'] });
-    console.log(
-      `No keys existed, so an admin key over all orgs was created. It is shown only now:\n  ${secret}`,
-    );
-  }
   console.log(
     `Tally is listening on ${address} (store: ${config.store}${config.store === 'duckdb' ? `, ${config.duckdbPath}` : ''}; pid ${process.pid})`,
   );
+  console.log(`Dashboard: ${address}/`);
+  await printFirstRunNotes(app, config, address, hooks.demo === true);
   await hooks.afterListen?.(app, address);
 }

@@ -17,8 +17,8 @@ export function eventLine(e: EventRecord): string {
     time: new Date(e.ts).toISOString(),
     org: e.org,
   };
-  if (e.actor !== null) out.actor = e.actor;
-  out.value = e.value;
-  if (Object.keys(e.dims).length > 0) out.dims = e.dims;
+  if (e.actor !== null) out['actor'] = e.actor;
+  out['value'] = e.value;
+  if (Object.keys(e.dims).length > 0) out['dims'] = e.dims;
   return `${JSON.stringify(out)}\n`;
 }

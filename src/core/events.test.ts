@@ -19,7 +19,10 @@ function naiveTime(t: string | number): number | string {
   if (typeof t === 'number') {
     if (!Number.isFinite(t)) return 'must be a finite number of Unix seconds';
     const ms = Math.round(t * 1000);
-    return ms < 0 || ms >= maxMs ? 'is outside 1970..9999' : ms;
+    if (ms >= 0 && ms < maxMs) return ms;
+    if (t >= 1e12 && t < maxMs)
+      return `is outside 1970..9999 as Unix seconds; it looks like milliseconds: send seconds (${Math.floor(t / 1000)}) or an RFC 3339 string`;
+    return 'is outside 1970..9999 as Unix seconds (or send an RFC 3339 string)';
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.exec(t);
   if (!m) return 'must be RFC 3339 with an offset or Z, e.g. 2024-05-01T12:00:00Z, or Unix seconds';
@@ -35,21 +38,43 @@ function naiveTime(t: string | number): number | string {
 
 /** The naive validator: every check spelled out in order, faults collected as it goes. */
 function naiveEvent(raw: unknown, index: number, nowMs: number): EventRecord | ErrorDetail[] {
+  const keyFault = (k: string): ErrorDetail[] =>
+    k.length >= 1 && k.length <= 64
+      ? []
+      : [
+          {
+            index,
+            path: `/dims/${k}`,
+            message: `is a dims key of ${k.length} characters; keys must have 1-64`,
+          },
+        ];
   if (!Value.Check(EventSchema, raw)) {
-    return [...Value.Errors(EventSchema, raw)]
-      .slice(0, 10)
-      .map((e) => ({ index, path: e.path === '' ? '/' : e.path, message: e.message }));
+    // One fault per path (messages are checked by hand in the tests above), then the dims keys.
+    const paths = [...new Set([...Value.Errors(EventSchema, raw)].slice(0, 50).map((e) => e.path || '/'))];
+    const faults: ErrorDetail[] = paths.map((path) => ({ index, path, message: '' }));
+    const dims = (raw as { dims?: unknown } | null)?.dims;
+    if (typeof dims === 'object' && dims !== null && !Array.isArray(dims))
+      for (const k of Object.keys(dims)) faults.push(...keyFault(k));
+    return faults.slice(0, 10);
   }
   const lone = (v: unknown): boolean => typeof v === 'string' && /[\uD800-\uDFFF]/u.test(v);
   const faults: ErrorDetail[] = [];
-  const texts: [string, unknown][] = [
+  const surrogate = (path: string): ErrorDetail => ({
+    index,
+    path,
+    message: 'must be valid Unicode (no lone surrogates)',
+  });
+  for (const [path, text] of [
     ['/id', raw.id],
     ['/org', raw.org],
     ['/actor', raw.actor],
-  ];
-  for (const [k, v] of Object.entries(raw.dims ?? {})) texts.push([`/dims/${k}`, k], [`/dims/${k}`, v]);
-  for (const [path, text] of texts)
-    if (lone(text)) faults.push({ index, path, message: 'must be valid Unicode (no lone surrogates)' });
+  ] as const)
+    if (lone(text)) faults.push(surrogate(path));
+  for (const [k, v] of Object.entries(raw.dims ?? {})) {
+    faults.push(...keyFault(k));
+    if (lone(k)) faults.push(surrogate(`/dims/${k}`));
+    if (lone(v)) faults.push(surrogate(`/dims/${k}`));
+  }
   const ts = naiveTime(raw.time);
   if (typeof ts === 'string') faults.push({ index, path: '/time', message: ts });
   else if (ts > nowMs + 5 * 60 * 1000)
@@ -76,6 +101,12 @@ function naiveEvent(raw: unknown, index: number, nowMs: number): EventRecord | E
     value: raw.value ?? 1,
     dims,
   };
+}
+
+/** Faults of a schema refusal compare by place; their words are checked by hand elsewhere. */
+function comparable(r: EventRecord | ErrorDetail[], raw: unknown): unknown {
+  if (!Array.isArray(r) || Value.Check(EventSchema, raw)) return r;
+  return r.map((f) => [f.index, f.path]);
 }
 
 describe('parseEventTime', () => {
@@ -197,11 +228,21 @@ describe('validateEvent', () => {
 
   it('reports schema faults by path', () => {
     const r = validateEvent({ ...ok, type: 'a b', extra: 1 }, 3, NOW) as ErrorDetail[];
-    expect(r.map((f) => [f.index, f.path])).toEqual([
-      [3, '/extra'],
-      [3, '/type'],
+    expect(r).toEqual([
+      {
+        index: 3,
+        path: '/extra',
+        message: 'is not a known event field; known: id, type, time, org, actor, value, dims',
+      },
+      { index: 3, path: '/type', message: 'must be a string of 1-100 characters from A-Za-z0-9_.:-' },
     ]);
-    expect(validateEvent(null, 0, NOW)).toStrictEqual(naiveEvent(null, 0, NOW));
+    expect(validateEvent(null, 0, NOW)).toStrictEqual([
+      {
+        index: 0,
+        path: '/',
+        message: 'must be an object with id, type, time, org, actor, value, dims (got null)',
+      },
+    ]);
   });
 
   const tricky = [
@@ -285,7 +326,7 @@ describe('validateEvent', () => {
     fc.assert(
       fc.property(raw, fc.nat(50), (r, index) => {
         const want = naiveEvent(r, index, NOW);
-        expect(validateEvent(r, index, NOW)).toStrictEqual(want);
+        expect(comparable(validateEvent(r, index, NOW), r)).toStrictEqual(comparable(want, r));
         if (!Array.isArray(want)) seen.accepted++;
         else if (Value.Check(EventSchema, r)) seen.after++;
         else seen.schema++;
@@ -300,10 +341,20 @@ describe('validateEvent', () => {
     fc.assert(
       fc.property(fc.array(raw, { maxLength: 20 }), (raws) => {
         const each = raws.map((r, i) => naiveEvent(r, i, NOW));
-        const faults = each.filter((r) => Array.isArray(r)).flat();
-        expect(validateBatch(raws, NOW)).toStrictEqual(
-          faults.length > 0 ? { faults } : { events: each as EventRecord[] },
-        );
+        const faults = each.flatMap((r, i) => (Array.isArray(r) ? [comparable(r, raws[i])].flat() : []));
+        const got = validateBatch(raws, NOW);
+        if ('events' in got) expect(faults).toEqual([]);
+        if ('events' in got) expect(got.events).toStrictEqual(each);
+        else {
+          const mine = raws.flatMap((r, i) => {
+            const one = validateEvent(r, i, NOW);
+            return Array.isArray(one) ? [comparable(one, r)].flat() : [];
+          });
+          expect(mine).toStrictEqual(faults);
+          expect(got.faults.map((f) => [f.index, f.path])).toStrictEqual(
+            each.flatMap((r) => (Array.isArray(r) ? r.map((f) => [f.index, f.path]) : [])),
+          );
+        }
       }),
       { numRuns: 2_000 },
     );

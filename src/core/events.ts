@@ -6,7 +6,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { ValidationError, type ErrorDetail } from './errors.js';
+import { expecting, friendlyFaults, type SchemaFault } from './faults.js';
 import type { EventRecord } from './model.js';
 
 export const LIMITS = {
@@ -14,18 +16,25 @@ export const LIMITS = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxFutureSkewMs: 5 * 60 * 1000,
   maxDims: 32,
+  maxDimKeyChars: 64,
   maxDimValueChars: 512,
 } as const;
 
-const DimValue = Type.Union([Type.String({ maxLength: 512 }), Type.Number(), Type.Boolean()]);
+const DimValue = expecting(
+  Type.Union([Type.String({ maxLength: 512 }), Type.Number(), Type.Boolean()]),
+  'a string of at most 512 characters, a number or a boolean (dims are flat: no objects or arrays)',
+);
 
 export const EventSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 200, description: 'Idempotency key, unique per org.' }),
     type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
-    time: Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
-      description: 'RFC 3339 with offset or Z, or Unix seconds.',
-    }),
+    time: expecting(
+      Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
+        description: 'RFC 3339 with offset or Z, or Unix seconds.',
+      }),
+      'an RFC 3339 time with an offset or Z (2024-05-01T12:00:00Z) or a number of Unix seconds',
+    ),
     org: Type.String({ minLength: 1, maxLength: 200 }),
     actor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     value: Type.Optional(Type.Number({ description: 'Finite number; default 1.' })),
@@ -44,7 +53,11 @@ export function parseEventTime(t: string | number): number | string {
   if (typeof t === 'number') {
     if (!Number.isFinite(t)) return 'must be a finite number of Unix seconds';
     const ms = Math.round(t * 1000);
-    return ms < 0 || ms >= MAX_MS ? 'is outside 1970..9999' : ms;
+    if (ms >= 0 && ms < MAX_MS) return ms;
+    // 1e12 seconds is year 33658; a number that large is milliseconds (or finer) by mistake.
+    if (t >= 1e12 && t < MAX_MS)
+      return `is outside 1970..9999 as Unix seconds; it looks like milliseconds: send seconds (${Math.floor(t / 1000)}) or an RFC 3339 string`;
+    return 'is outside 1970..9999 as Unix seconds (or send an RFC 3339 string)';
   }
   const fast = commonTimeMs(t);
   if (!Number.isNaN(fast)) return fast < 0 || fast >= MAX_MS ? 'is outside 1970..9999' : fast;
@@ -163,13 +176,16 @@ export function loneSurrogatePaths(v: unknown, path = ''): string[] {
   ]);
 }
 
-/** Refuse a body (400 invalid_request, a detail per path) holding lone surrogates; see loneSurrogatePaths. */
+/**
+ * Refuse a body of parameters (400 invalid_request, a detail per place) holding lone surrogates;
+ * see loneSurrogatePaths. Places are named as docs/errors.md says: `name`, `props/k`.
+ */
 export function assertNoLoneSurrogates(body: unknown, what: string): void {
   const paths = loneSurrogatePaths(body);
   if (paths.length > 0)
     throw new ValidationError(
       `The ${what} is invalid.`,
-      paths.map((path) => ({ path, message: LONE_SURROGATE_MESSAGE })),
+      paths.map((path) => ({ path: path === '/' ? 'body' : path.slice(1), message: LONE_SURROGATE_MESSAGE })),
     );
 }
 
@@ -198,19 +214,43 @@ function plainDims(
   return dims as Record<string, string>;
 }
 
+function dimKeyMessage(k: string): string {
+  return `is a dims key of ${k.length} characters; keys must have 1-${LIMITS.maxDimKeyChars}`;
+}
+
 function loneSurrogate(index: number, path: string): ErrorDetail {
   return { index, path, message: LONE_SURROGATE_MESSAGE };
 }
 
+/**
+ * Why an event failed the schema: one fault per field (core/faults.ts), naming what is
+ * accepted and the field meant when one is close. Only ever run on a refused event.
+ */
+function schemaFaults(raw: unknown, index: number): ErrorDetail[] {
+  const found: SchemaFault[] = [...Value.Errors(EventSchema, raw)].slice(0, 50).map((e) => ({
+    path: e.path,
+    kind:
+      e.type === ValueErrorType.ObjectRequiredProperty
+        ? 'required'
+        : e.type === ValueErrorType.ObjectAdditionalProperties
+          ? 'unknown'
+          : 'invalid',
+    schema: e.schema,
+    value: e.value,
+  }));
+  const details = friendlyFaults(found, { noun: 'event field', name: (p) => (p === '' ? '/' : p) });
+  const dims = (raw as { dims?: unknown } | null)?.dims;
+  if (typeof dims === 'object' && dims !== null && !Array.isArray(dims)) {
+    for (const k of Object.keys(dims))
+      if (k.length === 0 || k.length > LIMITS.maxDimKeyChars)
+        details.push({ path: `/dims/${k}`, message: dimKeyMessage(k) });
+  }
+  return details.slice(0, 10).map((d) => ({ index, ...d }));
+}
+
 /** Validate one decoded event. */
 export function validateEvent(raw: unknown, index: number, nowMs: number): EventRecord | ErrorDetail[] {
-  if (!checkEvent.Check(raw)) {
-    return [...Value.Errors(EventSchema, raw)].slice(0, 10).map((e) => ({
-      index,
-      path: e.path === '' ? '/' : e.path,
-      message: e.message,
-    }));
-  }
+  if (!checkEvent.Check(raw)) return schemaFaults(raw, index);
   const faults: ErrorDetail[] = [];
   // A lone surrogate has no UTF-8 form: the store would turn it into U+FFFD (merging distinct ids) or fail the commit.
   if (hasLoneSurrogate(raw.id)) faults.push(loneSurrogate(index, '/id'));
@@ -219,6 +259,9 @@ export function validateEvent(raw: unknown, index: number, nowMs: number): Event
   const rawDims = raw.dims ?? NO_DIMS;
   const keys = Object.keys(rawDims);
   for (const k of keys) {
+    // TypeBox's Record does not check key lengths; README and CONTRACT promise 1-64.
+    if (k.length === 0 || k.length > LIMITS.maxDimKeyChars)
+      faults.push({ index, path: `/dims/${k}`, message: dimKeyMessage(k) });
     if (hasLoneSurrogate(k)) faults.push(loneSurrogate(index, `/dims/${k}`));
     if (hasLoneSurrogate(rawDims[k])) faults.push(loneSurrogate(index, `/dims/${k}`));
   }

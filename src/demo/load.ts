@@ -36,13 +36,6 @@ export interface LoadSummary {
   ms: number;
 }
 
-/** Whether the store holds no event at all (the condition for loading the demo on start). */
-export async function isStoreEmpty(store: Store): Promise<boolean> {
-  const orgs = (await store.listOrgs()).map((o) => o.id);
-  if (orgs.length === 0) return true;
-  return (await store.listEvents(everything(orgs), 1)).length === 0;
-}
-
 /** Whether any demo org already holds events. */
 export async function hasDemoEvents(store: Store): Promise<boolean> {
   const known = new Set((await store.listOrgs()).map((o) => o.id));
@@ -50,7 +43,8 @@ export async function hasDemoEvents(store: Store): Promise<boolean> {
   return orgs.length > 0 && (await store.listEvents(everything(orgs), 1)).length > 0;
 }
 
-function everything(orgs: string[]) {
+/** A scan over every event of `orgs`. */
+export function everything(orgs: string[]) {
   return { orgs, types: [], filters: [], from: null, to: MAX_INSTANT };
 }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
+import { runQuery } from '../core/query/run.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -20,10 +21,12 @@ import { lifecycleRoutes } from './routes/lifecycle.js';
 import { orgRoutes } from './routes/orgs.js';
 import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
-import { createMetrics, registerMetrics, timedStore } from './metrics.js';
+import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { HEALTHZ_SCHEMA } from './doc-schemas.js';
 import { surfaceFor, type Routes, type Surface } from './surface.js';
+import { OneLinePerRequest } from './logging.js';
+import { registerCors, type CorsOrigins } from './cors.js';
 import {
   addRetryAfter,
   DEFAULT_TIMEOUTS,
@@ -52,6 +55,8 @@ export interface AppOptions {
   timeouts?: Partial<Timeouts>;
   /** TALLY_RATE_LIMIT: requests per key and window; null or absent for no limit. */
   rateLimit?: RateLimit | null;
+  /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; absent or null for none. */
+  corsOrigins?: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs without a setting (docs/lifecycle.md); absent or null keeps forever. */
   retentionDays?: number | null;
 }
@@ -69,6 +74,8 @@ const NATIVE_ROUTES: Routes[] = [
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // One info line per request instead of Fastify's two (logging.ts).
+    logController: new OneLinePerRequest(),
     bodyLimit: LIMITS.maxBodyBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -79,17 +86,31 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     forceCloseConnections: 'idle',
     ...serverTimeoutOptions({ ...DEFAULT_TIMEOUTS, ...opts.timeouts }),
     frameworkErrors: (err, req, reply) => {
-      (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+      (surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const metrics = createMetrics(() => opts.store.upkeepStats);
+  const clock = opts.clock ?? Date.now;
+  // One timed view of the store, handed out role by role: each route names the roles it uses.
+  const store = timedStore(opts.store, metrics);
+  const events = countedEvents(store, metrics);
 
   const ctx: AppContext = {
-    store: timedStore(opts.store, metrics),
-    clock: opts.clock ?? Date.now,
+    events,
+    registry: store,
+    actors: store,
+    sessions: store,
+    retention: store,
+    erase: store,
+    audit: store,
+    exports: store,
+    // The core runs the plan; the engine only answers its row requests.
+    query: (plan) =>
+      timeStoreCall(metrics, 'query', () => runQuery(plan, clock(), (request) => events.fetchRows(request))),
+    clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
-    limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, opts.clock ?? Date.now) : null,
+    limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,
     retentionDays: opts.retentionDays ?? null,
   };
   app.decorate('ctx', ctx);
@@ -100,14 +121,15 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   });
   // Errors raised outside a surface's scope (e.g. parsing the body of a request for an unknown route) go to the URL's owner too.
   app.setErrorHandler((err, req, reply) => {
-    (surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
+    (surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler)(err, req, reply);
   });
   addRetryAfter(app);
   app.setNotFoundHandler((req, reply) => {
-    const handler = surfaceFor(surfaces, req.url)?.errorHandler ?? nativeErrorHandler;
+    const handler = surfaceFor(surfaces, req.url, req.method)?.errorHandler ?? nativeErrorHandler;
     handler(new NotFoundError(`No route ${req.method} ${req.url.split('?')[0] ?? ''}.`), req, reply);
   });
 
+  if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
   app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));

@@ -42,7 +42,7 @@ export async function resolveSecret(ctx: AppContext, secret: string): Promise<Pr
   if (ctx.adminKeyHash !== null && secretMatches(secret, ctx.adminKeyHash)) return ADMIN_PRINCIPAL;
   const id = keyIdOf(secret);
   if (id === null) return null;
-  const key = await ctx.store.getKey(id);
+  const key = await ctx.registry.getKey(id);
   if (key?.revoked_at !== null || !secretMatches(secret, key.hash)) return null;
   return { keyId: key.id, role: key.role, orgs: key.orgs };
 }
@@ -69,12 +69,17 @@ export function admit(ctx: AppContext, p: Principal): void {
 /** Throws 403 unless the principal's role is one of `roles` (admin may do everything). */
 export function requireRole(p: Principal, ...roles: Role[]): void {
   if (p.role !== 'admin' && !roles.includes(p.role)) {
-    throw new AuthError('forbidden', `This needs a key with role ${['admin', ...roles].join(' or ')}.`);
+    // requireRole(p, 'admin') means admin alone; don't name it twice ("admin or admin").
+    const allowed = [...new Set(['admin', ...roles])];
+    throw new AuthError(
+      'forbidden',
+      `This needs a key with role ${allowed.join(' or ')}; this key's role is ${p.role}.`,
+    );
   }
 }
 
 export async function loadOrgTree(ctx: AppContext): Promise<OrgTree> {
-  return new OrgTree(await ctx.store.listOrgs());
+  return new OrgTree(await ctx.registry.listOrgs());
 }
 
 /** Throws 403 unless the key covers `org` (its own orgs or an ancestor of it). */

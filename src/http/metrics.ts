@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at GET /metrics (docs/metrics.md): requests and their
  * latency per route and status, events accepted and duplicates, the time of
- * every store call (through a timing proxy around the Store), and the process
+ * every store call (through a timing proxy around the store's roles) and every
+ * query plan run, and the process
  * metrics prom-client collects. Each app has its own registry, so several apps
  * in one process (tests) never mix their counts; process metrics are shared.
  */
@@ -9,8 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AuthError } from '../core/errors.js';
 import { hashSecret, secretMatches } from '../core/keys.js';
-import type { IngestResult } from '../core/model.js';
-import type { Store, UpkeepStats } from '../store/port.js';
+import type { EventStore, UpkeepStats } from '../store/port.js';
 import { nativeSecret } from './auth.js';
 
 type HttpLabels = 'method' | 'route' | 'status';
@@ -28,13 +28,52 @@ export interface AppMetrics {
 /** The route label of requests that matched no route: never the raw URL (unbounded, may hold ids). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** The one route label of the dashboard's files: each built asset is a route of its own, with a hash in its name. */
+export const DASHBOARD_ROUTE = '/assets/*';
+
+/** The route label: the pattern, one label for every dashboard asset, or `unmatched`. */
+function routeLabel(url: string | undefined): string {
+  if (url === undefined) return UNMATCHED_ROUTE;
+  return url.startsWith('/assets/') ? DASHBOARD_ROUTE : url;
+}
+
 let processRegistry: Registry | null = null;
+
+/**
+ * CPU counters since the process started. prom-client's own count only from
+ * their first collection (here: the first scrape), which read 0.003 s after
+ * minutes of work; Prometheus expects the process total.
+ */
+function cpuSinceStart(register: Registry): void {
+  const parts: [string, string, (u: NodeJS.CpuUsage) => number][] = [
+    ['process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', (u) => u.user],
+    ['process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', (u) => u.system],
+    [
+      'process_cpu_seconds_total',
+      'Total user and system CPU time spent in seconds.',
+      (u) => u.user + u.system,
+    ],
+  ];
+  for (const [name, help, read] of parts) {
+    register.removeSingleMetric(name);
+    new Counter({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc(read(process.cpuUsage()) / 1e6);
+      },
+    });
+  }
+}
 
 /** Process metrics (CPU, memory, event loop lag, GC, handles), collected once per process. */
 function processMetrics(): Registry {
   if (processRegistry === null) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
+    cpuSinceStart(processRegistry);
   }
   return processRegistry;
 }
@@ -106,11 +145,44 @@ export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () 
   };
 }
 
+type EndTimer = (labels: { outcome: 'ok' | 'error' }) => void;
+
+/** Call `work`, ending `end` with the outcome once its result (a promise or a plain value) settles. */
+function observe(end: EndTimer, work: () => unknown): unknown {
+  let out: unknown;
+  try {
+    out = work();
+  } catch (err) {
+    end({ outcome: 'error' });
+    throw err;
+  }
+  if (!(out instanceof Promise)) {
+    end({ outcome: 'ok' });
+    return out;
+  }
+  return out.then(
+    (result: unknown) => {
+      end({ outcome: 'ok' });
+      return result;
+    },
+    (err: unknown) => {
+      end({ outcome: 'error' });
+      throw err;
+    },
+  );
+}
+
+/** Time one piece of store work (e.g. a whole query plan) into `storeLatency` under `operation`. */
+export function timeStoreCall<R>(m: AppMetrics, operation: string, work: () => Promise<R>): Promise<R> {
+  return observe(m.storeLatency.startTimer({ operation }), work) as Promise<R>;
+}
+
 /**
- * The store, with every method call timed into `storeLatency` and every ingest
- * counted into `accepted` and `duplicates`. Other properties pass through.
+ * A storage role (or a whole store) with every method call timed into
+ * `storeLatency`, the operation label being the method's name. Whatever the
+ * role, nothing here names a method; other properties pass through.
  */
-export function timedStore(store: Store, m: AppMetrics): Store {
+export function timedStore<T extends object>(store: T, m: AppMetrics): T {
   const wrapped = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -119,40 +191,27 @@ export function timedStore(store: Store, m: AppMetrics): Store {
       let fn = wrapped.get(prop);
       if (fn === undefined) {
         const method = value as (...args: unknown[]) => unknown;
-        fn = (...args: unknown[]): unknown => {
-          const end = m.storeLatency.startTimer({ operation: prop });
-          let out: unknown;
-          try {
-            out = method.apply(target, args);
-          } catch (err) {
-            end({ outcome: 'error' });
-            throw err;
-          }
-          if (!(out instanceof Promise)) {
-            end({ outcome: 'ok' });
-            return out;
-          }
-          return out.then(
-            (result: unknown) => {
-              end({ outcome: 'ok' });
-              if (prop === 'ingest') {
-                const r = result as IngestResult;
-                m.accepted.inc(r.accepted);
-                m.duplicates.inc(r.duplicates);
-              }
-              return result;
-            },
-            (err: unknown) => {
-              end({ outcome: 'error' });
-              throw err;
-            },
-          );
-        };
+        fn = (...args: unknown[]): unknown =>
+          observe(m.storeLatency.startTimer({ operation: prop }), () => method.apply(target, args));
         wrapped.set(prop, fn);
       }
       return fn;
     },
   });
+}
+
+/** The event store, with every ingest's stored and duplicate events counted into `accepted` and `duplicates`. */
+export function countedEvents(events: EventStore, m: AppMetrics): EventStore {
+  return {
+    ingest: (batch) =>
+      events.ingest(batch).then((r) => {
+        m.accepted.inc(r.accepted);
+        m.duplicates.inc(r.duplicates);
+        return r;
+      }),
+    listEvents: (scan, limit) => events.listEvents(scan, limit),
+    fetchRows: (request) => events.fetchRows(request),
+  };
 }
 
 /**
@@ -164,7 +223,7 @@ export function registerMetrics(app: FastifyInstance, m: AppMetrics, key: string
   app.addHook('onResponse', async (req, reply) => {
     const labels = {
       method: req.method,
-      route: req.routeOptions.url ?? UNMATCHED_ROUTE,
+      route: routeLabel(req.routeOptions.url),
       status: String(reply.statusCode),
     };
     m.requests.inc(labels);

@@ -10,6 +10,7 @@ import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { surfaceFor, type Surface } from './surface.js';
+import { describeSchema } from './openapi-descriptions.js';
 import { jsonResponse } from './doc-schemas.js';
 
 /** Each tag (a surface name, `native` or `service`): what it is, and the keys it accepts. */
@@ -75,10 +76,10 @@ export function toJsonSchema2020(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
   const src = node as Record<string, unknown>;
-  const tuple = Array.isArray(src.items);
+  const tuple = Array.isArray(src['items']);
   for (const [k, v] of Object.entries(src)) {
-    if (tuple && k === 'items') out.prefixItems = toJsonSchema2020(v);
-    else if (tuple && k === 'additionalItems') out.items = toJsonSchema2020(v);
+    if (tuple && k === 'items') out['prefixItems'] = toJsonSchema2020(v);
+    else if (tuple && k === 'additionalItems') out['items'] = toJsonSchema2020(v);
     else out[k] = toJsonSchema2020(v);
   }
   return out;
@@ -122,14 +123,15 @@ export async function registerOpenApi(
       toJsonSchema2020('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as ReturnType<
         NonNullable<FastifyDynamicSwaggerOptions['transformObject']>
       >,
-    transform: ({ schema, url }) => {
+    transform: ({ schema, url, route }) => {
       const tag = tagOf(surfaces, url);
-      const s = (schema ?? {}) as Record<string, unknown>;
+      const method = Array.isArray(route.method) ? String(route.method[0]) : route.method;
+      const s = describeSchema((schema ?? {}) as Record<string, unknown>, method, url);
       return {
         schema: {
           ...s,
-          tags: (s.tags as string[] | undefined) ?? [tag],
-          security: (s.security as object[] | undefined) ?? TAGS[tag]?.security ?? [],
+          tags: (s['tags'] as string[] | undefined) ?? [tag],
+          security: (s['security'] as object[] | undefined) ?? TAGS[tag]?.security ?? [],
         } as FastifySchema,
         url,
       };

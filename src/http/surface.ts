@@ -20,16 +20,19 @@ export interface Surface {
   name: string;
   prefixes: string[];
   paths?: string[];
+  /** The methods it serves on its URLs (default: all); other methods get the native shape, e.g. TR50's GET /api. */
+  methods?: string[];
   routes: Routes;
   errorHandler: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
 }
 
 /** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
-export function surfaceFor(surfaces: readonly Surface[], url: string): Surface | null {
+export function surfaceFor(surfaces: readonly Surface[], url: string, method?: string): Surface | null {
   const path = url.split('?')[0] ?? '';
   let best: Surface | null = null;
   let bestLength = -1;
   for (const s of surfaces) {
+    if (method !== undefined && s.methods !== undefined && !s.methods.includes(method)) continue;
     for (const p of s.paths ?? []) {
       if (path === p && p.length > bestLength) [best, bestLength] = [s, p.length];
     }

@@ -10,7 +10,7 @@ import { AppError, AuthError, ValidationError, type ErrorDetail } from '../core/
 import { LIMITS } from '../core/events.js';
 import type { EventRecord, IngestResult } from '../core/model.js';
 import { OrgTree } from '../core/orgs.js';
-import type { Store } from '../store/port.js';
+import type { EventStore, Registry } from '../store/port.js';
 
 /** A surface's reading of raw items into events, or every fault with its index. */
 export type ParseBatch = (
@@ -32,11 +32,11 @@ export interface IngestRequest {
  * `invalid_event` (400) with every fault, or 403 naming up to five orgs out of reach.
  *
  * @example
- * await ingestWithinReach(store, Date.now(), validateBatch, { grants: ['acme'], raws, orgNoun: 'org(s)' })
+ * await ingestWithinReach(app.ctx, Date.now(), validateBatch, { grants: ['acme'], raws, orgNoun: 'org(s)' })
  * // { accepted: 2, duplicates: 0 }
  */
 export async function ingestWithinReach(
-  store: Pick<Store, 'listOrgs' | 'ingest'>,
+  store: { registry: Pick<Registry, 'listOrgs'>; events: Pick<EventStore, 'ingest'> },
   now: number,
   parse: ParseBatch,
   req: IngestRequest,
@@ -53,12 +53,12 @@ export async function ingestWithinReach(
     );
   }
   if (checked.events.length === 0) return { accepted: 0, duplicates: 0 };
-  const tree = new OrgTree(await store.listOrgs());
+  const tree = new OrgTree(await store.registry.listOrgs());
   const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(req.grants, o));
   if (outside.length > 0)
     throw new AuthError(
       'forbidden',
       `This key does not cover ${req.orgNoun}: ${outside.slice(0, 5).join(', ')}.`,
     );
-  return store.ingest(checked.events);
+  return store.events.ingest(checked.events);
 }

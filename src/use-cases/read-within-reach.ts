@@ -12,10 +12,15 @@ import { OrgTree } from '../core/orgs.js';
 import type { Query } from '../core/query/plan.js';
 import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
-import type { HeadcountQuery, Store } from '../store/port.js';
+import type { ActorStore, EventStore, HeadcountQuery, Registry } from '../store/port.js';
 
-/** The store roles a reader uses. */
-export type ReadStore = Pick<Store, 'listOrgs' | 'query' | 'listEvents' | 'getActors' | 'actorHeadcount'>;
+/** The store roles a reader uses, and the query runner (the core's, over the event store). */
+export interface ReadStore {
+  registry: Pick<Registry, 'listOrgs'>;
+  events: Pick<EventStore, 'listEvents'>;
+  actors: Pick<ActorStore, 'getActors' | 'actorHeadcount'>;
+  query: (plan: Query) => Promise<QueryResult>;
+}
 
 /** Runs plans and scans over orgs a key reaches; see openReader. */
 export interface Reader {
@@ -51,11 +56,11 @@ export function emptyResult(q: Query): QueryResult {
  * A reader for a key's grants (['*'] for all orgs), over the org tree as it is now.
  *
  * @example
- * const reader = await openReader(store, principal.orgs);
+ * const reader = await openReader(app.ctx, principal.orgs);
  * const result = await reader.run(makeQuery({ orgs: reader.reachable(), types: ['api.request'], range }));
  */
 export async function openReader(store: ReadStore, grants: readonly string[]): Promise<Reader> {
-  const tree = new OrgTree(await store.listOrgs());
+  const tree = new OrgTree(await store.registry.listOrgs());
   const within = (orgs: readonly string[]): void => {
     const outside = orgs.find((o) => !tree.reaches(grants, o));
     if (outside !== undefined) throw new AuthError('forbidden', `This key does not cover org ${outside}.`);
@@ -69,15 +74,15 @@ export async function openReader(store: ReadStore, grants: readonly string[]): P
     },
     list: async (scan, limit) => {
       within(scan.orgs);
-      return store.listEvents(scan, limit);
+      return store.events.listEvents(scan, limit);
     },
     actors: async (org, ids) => {
       within([org]);
-      return store.getActors(org, ids);
+      return store.actors.getActors(org, ids);
     },
     headcount: async (q) => {
       within(q.orgs);
-      return q.orgs.length === 0 ? q.instants.map(() => 0) : store.actorHeadcount(q);
+      return q.orgs.length === 0 ? q.instants.map(() => 0) : store.actors.actorHeadcount(q);
     },
   };
 }

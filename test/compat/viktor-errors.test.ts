@@ -64,7 +64,7 @@ describe('errors in the DRF shape', () => {
     expect(await bad('stats_type=apps&start=2021-13-01&end=1609459200&org_domain=%20')).toEqual([
       400,
       {
-        stats_type: ['"apps" is not a valid choice.'],
+        stats_type: ['"apps" is not a valid choice. Choose one of users, developers, workspaces.'],
         start: [format],
         end: [format],
         org_domain: ['This field may not be blank.'],

@@ -1,13 +1,13 @@
 /**
- * The dashboard end to end, as a person meets it: `npm start` on an empty store
- * loads the demo and prints a read key; Debian's chromium (playwright-core) opens
+ * The dashboard end to end, as a person meets it: `npm run demo` loads the demo
+ * into its own file and prints a read key; Debian's chromium (playwright-core) opens
  * `/`, takes the key, and every panel must show exactly the figures the native
  * API answers when this test asks the same question itself. Also: the heatmap
  * against the engine's own hour-of-day and weekday histograms, the empty state,
  * the loading state, the error state for a bad key, and a narrow screen.
  * Screenshots go to test/artifacts/ (and docs/dashboard.png with TALLY_DOCS_SCREENSHOT=1).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -20,13 +20,12 @@ const dir = mkdtempSync(join(tmpdir(), 'tally-dash-'));
 let server: Running;
 let browser: Browser;
 let readKey: string;
+const ADMIN = 'dash-admin-0123456789abcdefghij';
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer(
-    { TALLY_DB: join(dir, 'tally.duckdb'), TALLY_ADMIN_KEY: 'dash-admin', TALLY_DEMO: '1' },
-    90_000,
-  );
+  // From a directory of its own and without TALLY_DB, to see where the demo goes by default.
+  server = await startServer({ TALLY_ADMIN_KEY: ADMIN }, 90_000, 'demo', dir);
   for (let i = 0; i < 100 && !server.output().includes('read key'); i++)
     await new Promise((r) => setTimeout(r, 50));
   readKey = /A read key for the demo orgs .*\n\s+(tly_\S+)/.exec(server.output())?.[1] ?? '';
@@ -54,10 +53,14 @@ afterAll(async () => {
 });
 
 describe('dashboard (real server, chromium)', () => {
-  it('npm start on an empty store loads the demo and prints the dashboard URL and a read key', async () => {
+  it('npm run demo loads the demo and prints the dashboard URL and a read key', async () => {
     expect(server.output()).toMatch(/Loaded the demo dataset: [\d,]+ events/);
     expect(server.output()).toContain(`Dashboard: ${server.url}/`);
     expect(readKey).toMatch(/^tly_/);
+    // The demo lives in its own file; the production default is never created.
+    expect(server.output()).toContain('store: duckdb, ./data/demo.duckdb;');
+    expect(existsSync(join(dir, 'data', 'demo.duckdb'))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'tally.duckdb'))).toBe(false);
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -86,7 +89,7 @@ describe('dashboard (real server, chromium)', () => {
     ).toMatch(/^[\d.]+ (GB|TB)$/);
     expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-all-orgs.png'), fullPage: true });
-    if (process.env.TALLY_DOCS_SCREENSHOT === '1')
+    if (process.env['TALLY_DOCS_SCREENSHOT'] === '1')
       await page.screenshot({ path: join(process.cwd(), 'docs', 'dashboard.png') });
 
     // One org with its sub-orgs over 90 days, in the org's own timezone; then the app picker.
@@ -95,7 +98,7 @@ describe('dashboard (real server, chromium)', () => {
     await page.click('[data-preset="90"]');
     await page.waitForFunction(
       () =>
-        document.body.dataset.state === 'ready' &&
+        document.body.dataset['state'] === 'ready' &&
         document.querySelector('[data-preset="90"]')?.getAttribute('aria-pressed') === 'true',
     );
     await expectPanelsMatchApi(page, { org: 'initech', subtree: true, tz: 'Asia/Tokyo', days: 90 });
@@ -119,9 +122,11 @@ describe('dashboard (real server, chromium)', () => {
     await page.fill('#to', '2020-01-31');
     await page.click('#dates button[type=submit]');
     await page.waitForFunction(
-      () => document.body.dataset.from === '2020-01-01' && document.body.dataset.state === 'ready',
+      () => document.body.dataset['from'] === '2020-01-01' && document.body.dataset['state'] === 'ready',
     );
-    const states = await page.$$eval('[data-panel]', (ps) => ps.map((p) => (p as HTMLElement).dataset.state));
+    const states = await page.$$eval('[data-panel]', (ps) =>
+      ps.map((p) => (p as HTMLElement).dataset['state']),
+    );
     expect(states).toEqual(['empty', 'empty', 'empty', 'empty', 'empty', 'empty']);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-empty.png'), fullPage: true });
     await context.close();
@@ -165,11 +170,11 @@ describe('dashboard (real server, chromium)', () => {
     await settled(page, '');
     await page.fill('#key', 'tly_not_a_key_at_all');
     await page.click('#key-form button[type=submit]');
-    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    await page.waitForFunction(() => document.body.dataset['state'] === 'error');
     expect(await page.isVisible('#banner')).toBe(true);
     expect(await page.textContent('#banner')).toMatch(/key was refused \(401\)/);
     const panels = await page.$$eval('[data-panel]', (ps) =>
-      ps.map((p) => [(p as HTMLElement).dataset.state, p.querySelector('.status')?.textContent]),
+      ps.map((p) => [(p as HTMLElement).dataset['state'], p.querySelector('.status')?.textContent]),
     );
     expect(panels).toHaveLength(6);
     for (const [state, text] of panels) {

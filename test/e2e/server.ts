@@ -1,8 +1,9 @@
 /**
- * Start the real server the way a user does (`npm start`) in its own process
- * group, wait for the URL it prints, and stop or kill the whole group.
+ * Start the real server the way a user does (`npm start`, or `npm run demo`) in
+ * its own process group, wait for the URL it prints, and stop or kill the whole group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 
 export interface Running {
   url: string;
@@ -15,11 +16,20 @@ export interface Running {
   signal(sig: NodeJS.Signals): void;
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<Running> {
-  const proc = spawn('npm', ['start', '--silent'], {
-    cwd: process.cwd(),
-    // TALLY_DEMO=0: a test's empty store stays empty unless the test asks for the demo.
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', TALLY_DEMO: '0', ...env },
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  script: 'start' | 'demo' = 'start',
+  /** Run from this directory instead (through bin/tally.js, as `npx tally` would), e.g. to see default paths. */
+  cwd?: string,
+): Promise<Running> {
+  const [cmd, args] =
+    cwd === undefined
+      ? ['npm', script === 'start' ? ['start', '--silent'] : ['run', 'demo', '--silent']]
+      : [process.execPath, [join(process.cwd(), 'bin', 'tally.js'), script === 'start' ? 'serve' : 'demo']];
+  const proc = spawn(cmd, args, {
+    cwd: cwd ?? process.cwd(),
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -31,7 +31,7 @@ function lines(org: string, from: number, n: number): string {
   let out = '';
   for (let i = from; i < from + n; i++) {
     const e: Record<string, unknown> = { type: 'download', time: 1_763_550_000 + i, org, value: 2 };
-    if (i % 5 !== 0) e.id = `${org}-${i}`;
+    if (i % 5 !== 0) e['id'] = `${org}-${i}`;
     out += `${JSON.stringify(e)}\n`;
   }
   return out;
@@ -56,6 +56,9 @@ describe('tally ingest (NDJSON)', () => {
     expect(run.err).toContain('100%');
     expect(run.out).toContain('events sent 2500 in 3 batches: 2500 accepted, 0 duplicates');
     expect(run.out).toContain('ids derived for 500');
+    // Where the place is kept is said up front (stderr) and in the summary.
+    expect(run.err).toContain(`Resume file: ${file}.tally-checkpoint (a rerun continues from it`);
+    expect(run.out).toContain(`  resume file: ${file}.tally-checkpoint\n`);
     expect(await stored('alpha')).toBe(2500);
     expect(await stored('alpha', 'sum')).toBe(5000);
     const cp = JSON.parse(await readFile(`${file}.tally-checkpoint`, 'utf8')) as Record<string, unknown>;
@@ -95,6 +98,7 @@ describe('tally ingest (NDJSON)', () => {
     const failed = await cli(['ingest', file, '--batch-size', '500'], env);
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('line 1200: /type');
+    expect(failed.err).toContain(`Resume file: ${file}.tally-checkpoint`);
     expect(await stored('beta')).toBe(1000);
     const cp = JSON.parse(await readFile(`${file}.tally-checkpoint`, 'utf8')) as Record<string, unknown>;
     expect(cp).toMatchObject({ line: 1001, sent: 1000, complete: false });
@@ -139,7 +143,7 @@ describe('tally ingest (NDJSON)', () => {
   it('a stop request ends after the batch in flight, with a checkpoint to resume from', async () => {
     const file = join(dir, 'e.ndjson');
     await writeFile(file, lines('epsilon', 1, 30));
-    const conn = { url: env.TALLY_URL!, key: ADMIN };
+    const conn = { url: env['TALLY_URL']!, key: ADMIN };
     const opts = { batchSize: 10, restart: false, skipInvalid: false, progress: false };
     const first = await ingestFile(conn, file, { ...opts, stopped: () => true }, () => undefined);
     expect(first).toMatchObject({ complete: false, sent: 10, batches: 1 });

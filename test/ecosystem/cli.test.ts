@@ -171,7 +171,7 @@ describe('query', () => {
     const r = await cli(['query', '--org', 'nope'], env);
     expect(r).toMatchObject({ code: 1, out: '' });
     expect(r.err).toContain('404 not_found: No org nope.');
-    const noKey = await cli(['query'], { TALLY_URL: env.TALLY_URL! });
+    const noKey = await cli(['query'], { TALLY_URL: env['TALLY_URL']! });
     expect(noKey.err).toContain('401 unauthenticated');
     const down = await cli(['orgs', '--url', 'http://127.0.0.1:9'], env);
     expect(down.code).toBe(1);
@@ -182,7 +182,7 @@ describe('query', () => {
 describe('serve', () => {
   it('starts the real server with docs, metrics and CloudEvents, and stops on SIGTERM with 0', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', ':memory:'], {
-      env: { ...process.env, TALLY_ADMIN_KEY: 'serve-admin', TALLY_DEMO: '0', LOG_LEVEL: 'warn' },
+      env: { ...process.env, TALLY_ADMIN_KEY: 'serve-admin-0123456789abcdef', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -205,7 +205,10 @@ describe('serve', () => {
       expect((await fetch(`${url}/docs`)).status).toBe(200);
       const ce = await fetch(`${url}/api/v1/events`, {
         method: 'POST',
-        headers: { authorization: 'Bearer serve-admin', 'content-type': 'application/cloudevents+json' },
+        headers: {
+          authorization: 'Bearer serve-admin-0123456789abcdef',
+          'content-type': 'application/cloudevents+json',
+        },
         body: JSON.stringify({ specversion: '1.0', id: 's1', type: 'ping', subject: 'acme', source: 'test' }),
       });
       expect(ce.status).toBe(204);

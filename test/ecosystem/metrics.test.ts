@@ -3,7 +3,10 @@
  * status, events accepted and duplicates, store timings, process metrics;
  * open by default, behind TALLY_METRICS_KEY when it is set.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DASHBOARD_DIST } from '../../src/http/dashboard.js';
 import { ecoApp, type EcoApp } from './app.js';
 
 /** Sample lines of the text format -> "name{labels}" -> value (labels as written, sorted by name). */
@@ -93,15 +96,41 @@ describe('/metrics', () => {
     await t.call('POST', '/v1/events', { body: [ev('1')] });
     await t.call('POST', '/v1/events', { body: [ev('2')] });
     await t.call('GET', '/v1/query?org=acme&last=7d');
+    const cpu = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
+    const before = cpu(process.cpuUsage());
     const s = samples((await t.call('GET', '/metrics', { key: null })).body);
+    const after = cpu(process.cpuUsage());
     const count = (op: string): number | undefined =>
       s.get(`tally_store_operation_duration_seconds_count{operation="${op}",outcome="ok"}`);
     expect(count('ingest')).toBe(2);
     expect(count('query')).toBe(1);
     expect(count('listOrgs')).toBeGreaterThan(0);
-    expect(s.get('process_cpu_seconds_total')).toBeGreaterThan(0);
+    // The CPU of the whole process so far (this test file has burnt seconds), not since the first scrape.
+    expect(before).toBeGreaterThan(0.5);
+    expect(s.get('process_cpu_seconds_total')).toBeGreaterThanOrEqual(before);
+    expect(s.get('process_cpu_seconds_total')).toBeLessThanOrEqual(after);
+    expect(s.get('process_cpu_user_seconds_total')! + s.get('process_cpu_system_seconds_total')!).toBeCloseTo(
+      s.get('process_cpu_seconds_total')!,
+      2,
+    );
     expect(s.get('process_resident_memory_bytes')).toBeGreaterThan(0);
     expect([...s.keys()].some((k) => k.startsWith('nodejs_eventloop_lag_seconds'))).toBe(true);
+  });
+
+  it('labels every dashboard asset with one route, whatever its hashed name', async () => {
+    t = await ecoApp();
+    const assets = readdirSync(join(DASHBOARD_DIST, 'assets'));
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const name of assets)
+      expect((await t.call('GET', `/assets/${name}`, { key: null })).statusCode).toBe(200);
+    expect((await t.call('GET', '/', { key: null })).statusCode).toBe(200);
+    const s = samples((await t.call('GET', '/metrics', { key: null })).body);
+    const routes = [...s.keys()].filter((k) => k.startsWith('tally_http_requests_total{'));
+    expect(s.get('tally_http_requests_total{method="GET",route="/assets/*",status="200"}')).toBe(
+      assets.length,
+    );
+    expect(s.get('tally_http_requests_total{method="GET",route="/",status="200"}')).toBe(1);
+    expect(routes.filter((k) => k.includes('/assets/'))).toHaveLength(1);
   });
 
   it("shows the DuckDB store's compaction and checkpoints", async () => {

@@ -106,7 +106,8 @@ const OAS_31 = {
 
 interface Op {
   tags?: string[];
-  parameters?: { name: string; in: string; schema: object }[];
+  description?: string;
+  parameters?: { name: string; in: string; schema: object; description?: string }[];
   requestBody?: { content: Record<string, { schema: object }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
   security?: Record<string, string[]>[];
@@ -218,11 +219,35 @@ describe('the OpenAPI document', () => {
       expect(documented).toContain(op);
   });
 
+  it('describes every operation, every parameter and every body field', () => {
+    const missing: string[] = [];
+    let params = 0;
+    for (const [path, method, op] of operations()) {
+      const at = `${method.toUpperCase()} ${path}`;
+      if (!op.description) missing.push(at);
+      for (const p of op.parameters ?? []) {
+        params++;
+        const schema = p.schema as { description?: string };
+        if (!p.description && !schema.description) missing.push(`${at} ${p.in} ${p.name}`);
+      }
+      const body = op.requestBody?.content['application/json']?.schema as
+        { properties?: Record<string, { description?: string }> } | undefined;
+      for (const [name, field] of Object.entries(body?.properties ?? {})) {
+        params++;
+        if (!field.description) missing.push(`${at} body ${name}`);
+      }
+    }
+    // The count guards the check itself: an empty document would pass the list below.
+    expect(operations().length).toBeGreaterThanOrEqual(49);
+    expect(params).toBeGreaterThanOrEqual(140);
+    expect(missing).toEqual([]);
+  });
+
   it('documents the native query parameters from the schema that validates them', () => {
-    const names = (doc.paths['/v1/query']!.get!.parameters ?? []).map((p) => p.name);
+    const names = (doc.paths['/v1/query']!['get']!.parameters ?? []).map((p) => p.name);
     for (const n of ['org', 'from', 'to', 'last', 'bucket', 'agg', 'group_by', 'window', 'format'])
       expect(names).toContain(n);
-    const bucket = doc.paths['/v1/query']!.get!.parameters!.find((p) => p.name === 'bucket')!.schema;
+    const bucket = doc.paths['/v1/query']!['get']!.parameters!.find((p) => p.name === 'bucket')!.schema;
     expect(JSON.stringify(bucket)).toContain('day_of_week');
   });
 });

@@ -103,15 +103,16 @@ const CASES: Case[] = [
     values: [1, 1, 1, 0, 0, 0, 0],
   },
   {
-    name: 'Lord Howe April: the 30-minute fall-back makes a half-hour bucket',
-    // 02:00 +11 (15:00Z) becomes 01:30 +10:30: hours [14:00,15:00) [15:00,15:30) [15:30,16:30) [16:30,17:30).
+    name: 'Lord Howe April: the 30-minute fall-back makes a 90-minute hour',
+    // 02:00 +11 (15:00Z) becomes 01:30 +10:30: the local hour 01:00 runs 90 minutes, [14:00,15:30),
+    // then [15:30,16:30) [16:30,17:30).
     events: [ev('2024-04-06T14:59:00Z'), ev('2024-04-06T15:10:00Z'), ev('2024-04-06T15:40:00Z')],
     q: plan('2024-04-06T14:00:00Z', '2024-04-06T17:00:00Z', {
       timezone: 'Australia/Lord_Howe',
       bucket: 'hour',
     }),
-    starts: ['2024-04-06T14:00:00Z', '2024-04-06T15:00:00Z', '2024-04-06T15:30:00Z', '2024-04-06T16:30:00Z'],
-    values: [1, 1, 1, 0],
+    starts: ['2024-04-06T14:00:00Z', '2024-04-06T15:30:00Z', '2024-04-06T16:30:00Z'],
+    values: [2, 1, 0],
   },
   {
     name: 'Lord Howe April: 7 April lasts 24.5 hours',

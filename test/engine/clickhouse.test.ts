@@ -1,9 +1,11 @@
 import { describe } from 'vitest';
+import { runQuery } from '../../src/core/query/run.js';
 import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
 import { runEngineCases } from './cases.js';
 import type { MakeEngine } from './fixture.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
+import { runWindowCases } from './window-cases.js';
 
 const makeClickHouse: MakeEngine = async () => {
   const store = await freshStore();
@@ -12,7 +14,7 @@ const makeClickHouse: MakeEngine = async () => {
       await store.ingest(events);
     },
     upsertActors: (actors) => store.upsertActors(actors),
-    query: (q, nowMs) => store.executeQuery(q, nowMs),
+    query: (q, nowMs) => runQuery(q, nowMs, (request) => store.fetchRows(request)),
     close: () => store.close(),
   };
 };
@@ -21,4 +23,5 @@ describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
   runEngineCases(makeClickHouse);
   runShapeCases(makeClickHouse);
   runRandomCases(makeClickHouse);
+  runWindowCases(makeClickHouse);
 });

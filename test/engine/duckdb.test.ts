@@ -3,10 +3,12 @@ import { runEngineCases } from './cases.js';
 import { duckDbEngine, makeDuckDb } from './fixture.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
+import { runWindowCases } from './window-cases.js';
 
 runEngineCases(makeDuckDb);
 runShapeCases(makeDuckDb);
 runRandomCases(makeDuckDb);
+runWindowCases(makeDuckDb);
 
 describe('compacted layout', () => {
   runEngineCases(duckDbEngine(true));

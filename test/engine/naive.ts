@@ -164,7 +164,9 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
   };
   const windowOf = (b: B): { from: number | null; to: number } | undefined => {
     const end = Math.min(b.end, to);
-    if (w.kind === 'rolling') return { from: unitStartBack(end - 1, w.unit, w.size), to: end };
+    // The window's units end with the bucket's own end, even past `to`; it counts up to `to`.
+    if (w.kind === 'rolling')
+      return { from: Math.min(unitStartBack(b.end - 1, w.unit, w.size), end), to: end };
     if (w.kind === 'cumulative') return { from: w.since === 'all' ? null : from, to: end };
     return undefined;
   };
@@ -177,6 +179,8 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
     q.aggregation.fn !== 'unique' || q.aggregation.of.every((f) => fieldValue(f, e, actors) !== null);
   const groupMap = new Map<string, Val[]>();
   for (const e of evs) if (e.ts >= readFrom && counted(e)) groupMap.set(JSON.stringify(tuple(e)), tuple(e));
+  // docs/query.md: zero fill gives every bucket, so an ungrouped query always has its one series.
+  if (groupMap.size === 0 && q.groupBy.length === 0 && q.fill === 'zero') groupMap.set('[]', []);
   const seriesOf = (own: (e: EventRecord) => boolean, group: Val[]): NaiveSeries & { present: boolean[] } => {
     const mine = evs.filter(own);
     const present: boolean[] = [];

@@ -73,6 +73,16 @@ describe('keys', () => {
         await t.call('POST', '/v1/keys', { key: read, body: { name: 'x', role: 'read', orgs: ['acme'] } }),
       ),
     ).toBe('forbidden');
+    // An admin-only route names admin once, and the key's own role.
+    const denied = await t.call('GET', '/v1/keys', { key: read });
+    expect(denied.json<{ error: { message: string } }>().error.message).toBe(
+      "This needs a key with role admin; this key's role is read.",
+    );
+    const ingest = await t.newKey('ingest', ['acme']);
+    const query = await t.call('GET', '/v1/query?org=acme&type=x&last=1d', { key: ingest });
+    expect(query.json<{ error: { message: string } }>().error.message).toBe(
+      "This needs a key with role admin or read; this key's role is ingest.",
+    );
     await t.call('PUT', '/v1/orgs/acme', { body: {} });
     await t.call('PUT', '/v1/orgs/acme-eu', { body: { parent: 'acme' } });
     const scoped = await t.newKey('admin', ['acme']);

@@ -26,7 +26,7 @@ describe('bodies with lone surrogates', () => {
       error: {
         code: 'invalid_request',
         message: 'The org is invalid.',
-        details: [{ path: '/name', message }],
+        details: [{ path: 'name', message }],
       },
     });
     expect((await t.call('GET', '/v1/orgs/acme')).statusCode).toBe(404);
@@ -42,9 +42,9 @@ describe('bodies with lone surrogates', () => {
     });
     expect(one.statusCode).toBe(400);
     expect(one.json<{ error: { details: unknown[] } }>().error.details).toEqual([
-      { path: '/first_name', message },
-      { path: `/props/k${LONE}`, message },
-      { path: '/props/k2/0', message },
+      { path: 'first_name', message },
+      { path: `props/k${LONE}`, message },
+      { path: 'props/k2/0', message },
     ]);
     const bulk = await t.call('POST', '/v1/actors', {
       body: [
@@ -63,6 +63,6 @@ describe('bodies with lone surrogates', () => {
   it('POST /v1/keys: a name with a lone surrogate is refused', async () => {
     const res = await t.call('POST', '/v1/keys', { body: { name: LONE, role: 'read', orgs: ['*'] } });
     expect(res.statusCode).toBe(400);
-    expect(res.json<{ error: { details: unknown[] } }>().error.details).toEqual([{ path: '/name', message }]);
+    expect(res.json<{ error: { details: unknown[] } }>().error.details).toEqual([{ path: 'name', message }]);
   });
 });

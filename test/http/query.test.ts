@@ -34,6 +34,42 @@ interface Answer {
   meta: { last_bucket_open: boolean };
 }
 
+describe('/v1/query with nothing matching', () => {
+  const range = 'org=acme&type=nothing.here&from=2026-11-17&to=2026-11-20&bucket=day';
+  it('fill=zero: one series of zero points (null for avg, min, max, latest), and CSV rows for them', async () => {
+    const res = await t.call('GET', `/v1/query?${range}`);
+    const body = res.json<Answer>();
+    // New York days Nov 17, 18, 19, written in the org's offset (EST).
+    expect(body.series).toEqual([
+      {
+        group: {},
+        total: 0,
+        points: ['17', '18', '19'].map((d) => ({
+          start: `2026-11-${d}T00:00:00-05:00`,
+          end: `2026-11-${Number(d) + 1}T00:00:00-05:00`,
+          value: 0,
+        })),
+      },
+    ]);
+    for (const agg of ['avg', 'min', 'max', 'latest']) {
+      const other = (await t.call('GET', `/v1/query?${range}&agg=${agg}`)).json<Answer>();
+      expect(
+        other.series.map((s) => [s.total, s.points.map((p) => p.value)]),
+        agg,
+      ).toEqual([[null, [null, null, null]]]);
+    }
+    const unique = (await t.call('GET', `/v1/query?${range}&agg=unique`)).json<Answer>();
+    expect(unique.series.map((s) => s.points.map((p) => p.value))).toEqual([[0, 0, 0]]);
+    const csv = await t.call('GET', `/v1/query?${range}&format=csv`);
+    expect(csv.body.trim().split('\n')).toHaveLength(4);
+  });
+
+  it('fill=sparse and grouped queries still answer no series', async () => {
+    expect((await t.call('GET', `/v1/query?${range}&fill=sparse`)).json<Answer>().series).toEqual([]);
+    expect((await t.call('GET', `/v1/query?${range}&group_by=dims.app`)).json<Answer>().series).toEqual([]);
+  });
+});
+
 describe('/v1/query', () => {
   it('GET: day buckets in the org timezone by default', async () => {
     const res = await t.call('GET', '/v1/query?org=acme&from=2026-11-17&to=2026-11-20&bucket=day');
@@ -61,7 +97,7 @@ describe('/v1/query', () => {
       share: 1,
     };
     const a = (await t.call('POST', '/v1/query', { body })).json<Answer>();
-    expect(a.series.map((s) => [s.group.org, s.total, s.points[0]!.share])).toEqual([
+    expect(a.series.map((s) => [s.group['org'], s.total, s.points[0]!.share])).toEqual([
       ['acme', 2, 66.7],
       ['acme-eu', 1, 33.3],
     ]);

@@ -21,11 +21,14 @@ describe('serve with TALLY_RETENTION_DAYS', () => {
   it('shows the server default, and shuts down cleanly with the job running', async () => {
     const s = await startServer({
       TALLY_DB: join(dir, 'a.duckdb'),
-      TALLY_ADMIN_KEY: 'serve-admin',
+      TALLY_ADMIN_KEY: 'serve-admin-0123456789abcdef',
       TALLY_RETENTION_DAYS: '30',
     });
     try {
-      const auth = { authorization: 'Bearer serve-admin', 'content-type': 'application/json' };
+      const auth = {
+        authorization: 'Bearer serve-admin-0123456789abcdef',
+        'content-type': 'application/json',
+      };
       const put = await fetch(`${s.url}/v1/orgs/acme`, { method: 'PUT', headers: auth, body: '{}' });
       expect(put.status).toBe(200);
       const r = await fetch(`${s.url}/v1/orgs/acme/retention`, { headers: auth });

@@ -30,6 +30,22 @@ describe('layer rules', () => {
     ).toEqual(['import-x/no-restricted-paths']);
   });
 
+  it('refuse an engine importing the core query runner (the core drives engines, not the reverse)', async () => {
+    expect(
+      await ruleErrors(
+        'src/store/duckdb/wrong-way.ts',
+        "import { runQuery } from '../../core/query/run.js';\nexport const f = runQuery;\n",
+      ),
+    ).toEqual(['import-x/no-restricted-paths']);
+    // The engine may still name the core's request types.
+    expect(
+      await ruleErrors(
+        'src/store/duckdb/right-way.ts',
+        "import type { RowRequest } from '../../core/query/requests.js';\nexport type R = RowRequest;\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('refuse a vendor API importing an engine, or a value from the ports', async () => {
     expect(
       await ruleErrors(
@@ -56,9 +72,9 @@ describe('layer rules', () => {
 
   it('accept the right way: a vendor API naming the port types and the use cases', async () => {
     const code = [
-      "import type { Store } from '../../store/port.js';",
-      "import { openReader } from '../../use-cases/read-within-reach.js';",
-      'export const f = (s: Store) => openReader(s, []);',
+      "import type { EventStore } from '../../store/port.js';",
+      "import { openReader, type ReadStore } from '../../use-cases/read-within-reach.js';",
+      'export const f = (s: ReadStore, e: EventStore) => [openReader(s, []), e];',
       '',
     ].join('\n');
     expect(await ruleErrors('src/compat/viktor/right-way.ts', code)).toEqual([]);

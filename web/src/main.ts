@@ -128,7 +128,10 @@ async function refresh(): Promise<void> {
   controller = ac;
   if (key === '') {
     body.dataset.state = 'nokey';
-    showBanner('Enter a read key to see statistics (npm start prints one when it loads the demo).', 'info');
+    showBanner(
+      'Enter a read or admin key to see statistics (npm run demo prints one for its demo data).',
+      'info',
+    );
     disposeCharts();
     for (const p of panels) p.panel.empty('No key yet.');
     return;

@@ -46,7 +46,7 @@ export function capgoSecret(req: FastifyRequest): string | null {
 async function caller(req: FastifyRequest, ctx: AppContext): Promise<{ p: Principal; reader: Reader }> {
   const p = await authenticate(req, ctx, capgoSecret(req));
   requireRole(p, 'read');
-  return { p, reader: await openReader(ctx.store, p.orgs) };
+  return { p, reader: await openReader(ctx, p.orgs) };
 }
 
 const denied = (): AuthError => new AuthError('forbidden', 'Out of reach.');
@@ -57,7 +57,7 @@ async function appOrgs(reader: Reader, app: string): Promise<string[]> {
   const reachable = reader.reachable();
   if (reachable.length === 0) throw denied();
   const found = await reader.run(appOrgsPlan(app, reachable));
-  const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group.org ? [s.group.org] : []));
+  const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group['org'] ? [s.group['org']] : []));
   if (orgs.length === 0) throw denied();
   return orgs;
 }

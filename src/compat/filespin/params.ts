@@ -5,6 +5,7 @@
  * sparse). Pure: no I/O, the clock is an argument. Every fault is a
  * `ValidationError` whose message starts with the parameter's name.
  */
+import { didYouMean } from '../../core/suggest.js';
 import { makeQuery, type Aggregation, type Filter, type Query } from '../../core/query/plan.js';
 import { digits, refuseParam, single, type QuerySpec, type RawQuery, type Refuse } from '../query-spec.js';
 
@@ -88,7 +89,8 @@ function statTypeOf(query: RawQuery, pathType: string | undefined): StatType {
     fail('stat_type', `is ${inQuery} in the query but ${inPath.slice(0, 64)} in the path; they must agree`);
   const given = inPath ?? inQuery;
   if (given === null) fail('stat_type', `is required: one of ${STAT_TYPES.join(', ')}`);
-  if (!isStatType(given)) fail('stat_type', `must be one of ${STAT_TYPES.join(', ')}`);
+  if (!isStatType(given))
+    fail('stat_type', `must be one of ${STAT_TYPES.join(', ')}${didYouMean(given, STAT_TYPES)}`);
   return given;
 }
 

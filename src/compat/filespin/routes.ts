@@ -21,7 +21,7 @@ export const FILESPIN_KEY_HEADER = 'x-filespin-api-key';
 
 /** Every failure as FileSpin's `{"error": "..."}`, with the status of the mapped AppError. */
 export function filespinErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   void reply.status(e.status).send({ error: e.message });
 }
@@ -52,7 +52,7 @@ async function answer(
   requireRole(p, 'read');
   const query = (req.query ?? {}) as Record<string, unknown>;
   const r = parseTimeseriesRequest(query, pathType, app.ctx.clock());
-  const reader = await openReader(app.ctx.store, p.orgs);
+  const reader = await openReader(app.ctx, p.orgs);
   const org = resolveUsergroup(p, reader.tree, r.usergroupId);
   return presentTimeseries(r, org, await reader.run(planOf(r, org)));
 }

@@ -37,7 +37,7 @@ const PARAM_NAMES: Record<string, string> = { from: 'start_date', to: 'end_date'
 
 /** Every failure in the vendor's shape; input never yields a 5xx. */
 export function safermeErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   if (e.status === 401 || e.status === 403 || e.status === 429) {
     void reply.status(e.status).send({ message: e.message });
@@ -58,7 +58,7 @@ export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): 
     const principal = await authenticate(req, app.ctx, safermeSecret(req));
     requireRole(principal, 'read');
     const r = parseRequest(report, req.query as Record<string, unknown>);
-    const reader = await openReader(app.ctx.store, principal.orgs);
+    const reader = await openReader(app.ctx, principal.orgs);
     requireReach(principal, reader.tree, r.channel);
     return runReport(reader, r, app.ctx.clock(), maxRows);
   };

@@ -50,7 +50,7 @@ export async function historyCommand(
 ): Promise<HistoryAnswer> {
   const p = parseHistoryParams(rawParams);
   requireRole(caller.principal, 'read');
-  const reader = await openReader(ctx.store, caller.principal.orgs);
+  const reader = await openReader(ctx, caller.principal.orgs);
   const tree = reader.tree;
   let orgs: string[];
   if (p.showAll) {

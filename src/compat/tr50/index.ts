@@ -9,6 +9,8 @@ export const tr50Surface: Surface = {
   name: 'tr50',
   prefixes: [],
   paths: ['/api'],
+  // Only POST /api is TR50 (docs/compat/tr50.md); GET /api and the like get the native 404.
+  methods: ['POST'],
   routes: tr50Routes,
   errorHandler: tr50ErrorHandler,
 };

@@ -5,6 +5,7 @@
  * route answers in Django REST framework's shape `{"<param>": ["message"]}`.
  */
 import { ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import { makeQuery, type Filter, type Query } from '../../core/query/plan.js';
 import {
   isoInstant,
@@ -98,7 +99,11 @@ export function parseViktorQuery(query: RawQuery): ViktorRequest {
   const statsType = single(query, 'stats_type');
   if (statsType === undefined || statsType === '') fault('stats_type', REQUIRED);
   else if (!(STATS_TYPES as readonly string[]).includes(statsType))
-    fault('stats_type', `"${statsType.slice(0, 40)}" is not a valid choice.`);
+    // DRF's own words first; then the choices, and the one meant when it is close.
+    fault(
+      'stats_type',
+      `"${statsType.slice(0, 40)}" is not a valid choice. Choose one of ${STATS_TYPES.join(', ')}${didYouMean(statsType, STATS_TYPES) || '.'}`,
+    );
 
   const days: Record<'start' | 'end', number | null> = { start: null, end: null };
   for (const param of ['start', 'end'] as const) {

@@ -74,7 +74,7 @@ async function answer(reader: Reader, req: ViktorRequest, orgs: string[]): Promi
 }
 
 export function viktorErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   const { status, body } = drfError(e);
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="api"');
@@ -88,7 +88,7 @@ export function viktorRoutes(app: FastifyInstance): void {
       const p = await principalOf(req, app);
       requireRole(p, 'read');
       const parsed = parseViktorQuery(req.query as Record<string, unknown>);
-      const reader = await openReader(app.ctx.store, p.orgs);
+      const reader = await openReader(app.ctx, p.orgs);
       const orgs = coveredOrgs(p, reader.tree, parsed.orgDomain);
       return answer(reader, parsed, orgs);
     });

@@ -28,7 +28,7 @@ export interface Axis {
   buckets: OutBucket[];
   /** The index axis: equal to `buckets` unless a rolling window runs on a finer unit or looks back. */
   units: Bucket[];
-  /** For each bucket, the unit indices whose data fall in it, [lo, hi]; `hi` is the unit a window samples. */
+  /** For each bucket, its unit indices [lo, hi] (lo from `first` on); a window ends with unit `hi`. */
   span: { lo: number; hi: number }[];
   /** Index of the unit holding `range.from` (units before it are rolling lookback). */
   first: number;
@@ -150,11 +150,14 @@ export function buildAxis(q: Query, dataUntil = Infinity): Axis {
   }
   const unitSpec: BucketSpec = { ...spec, unit: q.window.unit };
   const back = lookback(unitSpec, from, q.window.size);
-  const units = [...back, ...enumerateBuckets(unitSpec, from, to)];
+  // Every window ends with its bucket's last unit, also where the last bucket ends after `to`
+  // (docs/query.md): the units run to that end, and those after `to` simply hold no rows.
+  const unitsTo = Math.max(to, buckets.at(-1)?.end ?? to);
+  const units = [...back, ...enumerateBuckets(unitSpec, from, unitsTo)];
   const first = back.length;
   const span = buckets.map((b) => {
     const lo = Math.max(first, unitIndexOf(units, b.start));
-    const hi = unitIndexOf(units, Math.min(b.end, to) - 1);
+    const hi = unitIndexOf(units, b.end - 1);
     return { lo, hi };
   });
   const dataFrom = units[0]?.start ?? from;

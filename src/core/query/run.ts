@@ -87,12 +87,25 @@ async function otherGroup(
   );
 }
 
+/** The one series of an ungrouped query that matched nothing: what each aggregation reads over no events. */
+function emptyGroup(q: Query, axis: Axis): GroupValues {
+  const fn = q.aggregation.fn;
+  const none = fn === 'count' || fn === 'sum' || fn === 'unique' ? 0 : null;
+  return {
+    tuple: [],
+    values: axis.buckets.map(() => none),
+    present: axis.buckets.map(() => false),
+    total: none,
+  };
+}
+
 function windowOf(q: Query, axis: Axis, b: number): Point['window'] {
   const bucket = axis.buckets[b]!;
   const to = Math.min(bucket.end, q.range.to);
   if (q.window.kind === 'rolling') {
+    // Anchored at the bucket's end; a window that starts at or after `to` counts nothing: [to, to).
     const first = axis.units[Math.max(0, axis.span[b]!.hi - q.window.size + 1)]!;
-    return { from: first.start, to };
+    return { from: Math.min(first.start, to), to };
   }
   if (q.window.kind === 'cumulative') return { from: q.window.since === 'all' ? null : q.range.from, to };
   return undefined;
@@ -125,6 +138,8 @@ export async function runQuery(input: Query, nowMs: number, fetch: RowFetcher): 
   const q = normaliseQuery(input);
   const axis = buildAxis(q, nowMs + DATA_HORIZON_MS);
   const groups = await computeGroups({ q, axis, fetch, exclude: null });
+  // Zero fill promises every bucket: with no group-by that is one series even when nothing matched.
+  if (groups.length === 0 && q.groupBy.length === 0 && q.fill === 'zero') groups.push(emptyGroup(q, axis));
   const sorted = [...groups].sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
   let kept = sorted;
   let other: GroupValues | null = null;

@@ -30,9 +30,9 @@ describe('normaliseQuery', () => {
     [
       'week unit in a month',
       { bucket: 'month', window: { kind: 'rolling', size: 3, unit: 'week' } },
-      'window.unit',
+      'window_unit',
     ],
-    ['rolling size 0', { window: { kind: 'rolling', size: 0, unit: 'day' } }, 'window.size'],
+    ['rolling size 0', { window: { kind: 'rolling', size: 0, unit: 'day' } }, 'window_size'],
     [
       'windowed gauge',
       { aggregation: { fn: 'latest', per: [] }, window: { kind: 'cumulative', since: 'range' } },
@@ -44,15 +44,15 @@ describe('normaliseQuery', () => {
     [
       'eq with two values',
       { filters: [{ field: { kind: 'actor' }, op: 'eq', values: ['a', 'b'] }] },
-      'filters[0]',
+      'filters/0/2',
     ],
     [
       'prefix of missing',
       { filters: [{ field: { kind: 'actor' }, op: 'prefix', values: [null] }] },
-      'filters[0].values[0]',
+      'filters/0/2/0',
     ],
-    ['repeated group field', { groupBy: [{ kind: 'actor' }, { kind: 'actor' }] }, 'group_by[1]'],
-    ['unique of nothing', { aggregation: { fn: 'unique', of: [] } }, 'unique'],
+    ['repeated group field', { groupBy: [{ kind: 'actor' }, { kind: 'actor' }] }, 'group_by/1'],
+    ['unique of nothing', { aggregation: { fn: 'unique', of: [] } }, 'of'],
   ])('rejects %s with a 400 on %s', (_, over, path) => {
     try {
       normaliseQuery({ ...base, ...over });

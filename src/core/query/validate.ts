@@ -2,7 +2,9 @@
  * Plan validation and normalisation. Surfaces build plans from their own
  * parameters; this is the one place that rejects combinations the engine does
  * not define (e.g. a rolling gauge) and bounds every list, with a 400 naming
- * the plan field at fault.
+ * the parameter at fault by its name in the native query (docs/query.md): `org`,
+ * `of`, `window_unit`, and a JSON pointer inside a list (`filters/0/2/1`). Other
+ * surfaces check their own parameters before they build a plan.
  */
 import { ValidationError } from '../errors.js';
 import { assertTimeZone, MAX_INSTANT, MIN_INSTANT } from '../time/index.js';
@@ -40,17 +42,24 @@ function checkString(value: unknown, path: string, max: number = QUERY_LIMITS.va
   return value;
 }
 
+function checkField(f: Field, path: string): void {
+  if (f.kind === 'dim') {
+    if (typeof f.key !== 'string' || f.key.length === 0 || f.key.length > 64)
+      fail(path, 'must be dims.<key> with a key of 1-64 characters');
+  } else if (!['actor', 'org', 'type', 'actor_kind'].includes(f.kind))
+    fail(path, 'must be actor, org, type, actor_kind or dims.<key>');
+}
+
 function checkFields(fields: Field[], path: string, min: number): void {
   if (!Array.isArray(fields) || fields.length < min || fields.length > QUERY_LIMITS.fields) {
     fail(path, `must list ${min}-${QUERY_LIMITS.fields} fields`);
   }
   const seen = new Set<string>();
   fields.forEach((f, k) => {
-    if (f.kind === 'dim') checkString(f.key, `${path}[${k}]`, 64);
-    else if (!['actor', 'org', 'type', 'actor_kind'].includes(f.kind))
-      fail(`${path}[${k}]`, 'is not a known field');
+    const at = `${path}/${k}`;
+    checkField(f, at);
     const label = f.kind === 'dim' ? `dims.${f.key}` : f.kind;
-    if (seen.has(label)) fail(`${path}[${k}]`, `repeats ${label}`);
+    if (seen.has(label)) fail(at, `repeats ${label}`);
     seen.add(label);
   });
 }
@@ -67,11 +76,11 @@ function checkInt(value: unknown, path: string, min: number, max: number): numbe
  */
 export function normaliseQuery(q: Query): Query {
   if (!Array.isArray(q.orgs) || q.orgs.length === 0 || q.orgs.length > QUERY_LIMITS.orgs)
-    fail('orgs', `must list 1-${QUERY_LIMITS.orgs} orgs`);
-  q.orgs.forEach((o, k) => checkString(o, `orgs[${k}]`, 200));
+    fail('org', `must list 1-${QUERY_LIMITS.orgs} orgs`);
+  q.orgs.forEach((o, k) => checkString(o, `org/${k}`, 200));
   if (!Array.isArray(q.types) || q.types.length > QUERY_LIMITS.types)
-    fail('types', `must list at most ${QUERY_LIMITS.types} types`);
-  q.types.forEach((t, k) => checkString(t, `types[${k}]`, 100));
+    fail('type', `must list at most ${QUERY_LIMITS.types} types`);
+  q.types.forEach((t, k) => checkString(t, `type/${k}`, 100));
   const { from, to } = q.range;
   checkInt(from, 'from', MIN_INSTANT, MAX_INSTANT);
   checkInt(to, 'to', MIN_INSTANT, MAX_INSTANT);
@@ -80,36 +89,42 @@ export function normaliseQuery(q: Query): Query {
   checkInt(q.weekStart, 'week_start', 0, 6);
   if (!BUCKETS.includes(q.bucket)) fail('bucket', `must be one of ${BUCKETS.join(', ')}`);
   const agg = q.aggregation;
-  if (agg.fn === 'unique') checkFields(agg.of, 'unique', 1);
+  if (agg.fn === 'unique') checkFields(agg.of, 'of', 1);
   else if (agg.fn === 'latest') checkFields(agg.per, 'per', 0);
   else if (!['count', 'sum', 'min', 'max', 'avg'].includes(agg.fn))
-    fail('aggregation', 'is not a known aggregation');
+    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest');
   if (!Array.isArray(q.filters) || q.filters.length > QUERY_LIMITS.filters)
     fail('filters', `must list at most ${QUERY_LIMITS.filters} filters`);
   q.filters.forEach((f, k) => {
-    const path = `filters[${k}]`;
-    checkFields([f.field], path, 1);
-    if (!['eq', 'in', 'not_in', 'prefix'].includes(f.op)) fail(path, 'op must be eq, in, not_in or prefix');
+    // A filter is [op, field, values]: its parts are /0, /1 and /2.
+    const path = `filters/${k}`;
+    if (!['eq', 'in', 'not_in', 'prefix'].includes(f.op))
+      fail(`${path}/0`, 'must be eq, in, not_in or prefix');
+    checkField(f.field, `${path}/1`);
     if (!Array.isArray(f.values) || f.values.length === 0 || f.values.length > QUERY_LIMITS.filterValues) {
-      fail(path, `must have 1-${QUERY_LIMITS.filterValues} values`);
+      fail(`${path}/2`, `must list 1-${QUERY_LIMITS.filterValues} values`);
     }
-    if (f.op === 'eq' && f.values.length !== 1) fail(path, 'eq takes exactly one value');
+    if (f.op === 'eq' && f.values.length !== 1) fail(`${path}/2`, 'must hold exactly one value for eq');
     f.values.forEach((v, j) => {
       if (v === null) {
-        if (f.op === 'prefix') fail(`${path}.values[${j}]`, 'prefix cannot match a missing value');
-      } else checkString(v, `${path}.values[${j}]`);
+        if (f.op === 'prefix')
+          fail(`${path}/2/${j}`, 'cannot be null with prefix: a missing value has no prefix');
+      } else checkString(v, `${path}/2/${j}`);
     });
   });
   checkFields(q.groupBy, 'group_by', 0);
   const w = q.window;
   const timeBucket = UNITS.includes(q.bucket as TimeUnit);
   if (w.kind === 'rolling') {
-    checkInt(w.size, 'window.size', 1, QUERY_LIMITS.windowSize);
+    checkInt(w.size, 'window_size', 1, QUERY_LIMITS.windowSize);
     if (!timeBucket) fail('window', 'rolling needs an hour, day, week or month bucket');
     if (!UNITS.includes(w.unit) || !NESTS[q.bucket as TimeUnit].includes(w.unit))
-      fail('window.unit', `must nest in a ${q.bucket} bucket`);
+      fail(
+        'window_unit',
+        `must nest in a ${q.bucket} bucket: one of ${NESTS[q.bucket as TimeUnit].join(', ')}`,
+      );
   } else if (w.kind === 'cumulative') {
-    if (w.since !== 'range' && w.since !== 'all') fail('window.since', 'must be range or all');
+    if (w.since !== 'range' && w.since !== 'all') fail('since', 'must be range or all');
     if (!timeBucket && q.bucket !== 'none') fail('window', 'cumulative needs a time bucket or none');
   } else if (w.kind !== 'none') fail('window', 'must be none, cumulative or rolling');
   if (agg.fn === 'latest' && w.kind !== 'none')
@@ -119,13 +134,13 @@ export function normaliseQuery(q: Query): Query {
   if (q.fill !== 'zero' && q.fill !== 'sparse') fail('fill', 'must be zero or sparse');
   const share = q.share ?? null;
   if (share) {
-    checkInt(share.precision, 'share.precision', 0, QUERY_LIMITS.sharePrecision);
+    checkInt(share.precision, 'share', 0, QUERY_LIMITS.sharePrecision);
     if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg')
       fail('share', `a share of ${agg.fn} is not defined`);
   }
   const top = q.top ?? null;
   if (top) {
-    checkInt(top.n, 'top.n', 1, QUERY_LIMITS.topN);
+    checkInt(top.n, 'top', 1, QUERY_LIMITS.topN);
     if (q.groupBy.length === 0) fail('top', 'needs a group_by');
   }
   return {

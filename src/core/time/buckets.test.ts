@@ -25,9 +25,13 @@ describe('bucketKey', () => {
     // New York fall-back: 01:30 EDT (05:30Z) and 01:30 EST (06:30Z) are different hours.
     ['hour', 'America/New_York', utc(2024, 10, 3, 5, 30), utc(2024, 10, 3, 5)],
     ['hour', 'America/New_York', utc(2024, 10, 3, 6, 30), utc(2024, 10, 3, 6)],
-    // Lord Howe fall-back: 15:15Z is 01:45 at +10:30, in the local hour 01:00 = 14:30Z.
+    // Lord Howe fall-back: 15:15Z is 01:45 at +10:30, the repeated half of the local hour 01:00,
+    // which began at 01:00 +11:00 = 14:00Z; 15:45Z is 02:15 +10:30, whose hour began at 15:30Z.
     ['hour', 'Australia/Lord_Howe', utc(2024, 3, 6, 14, 45), utc(2024, 3, 6, 14)],
-    ['hour', 'Australia/Lord_Howe', utc(2024, 3, 6, 15, 15), utc(2024, 3, 6, 14, 30)],
+    ['hour', 'Australia/Lord_Howe', utc(2024, 3, 6, 15, 15), utc(2024, 3, 6, 14)],
+    ['hour', 'Australia/Lord_Howe', utc(2024, 3, 6, 15, 45), utc(2024, 3, 6, 15, 30)],
+    // Lord Howe spring-forward: 15:45Z is 02:45 +11:00, in the hour keyed 02:00 +11:00 = 15:00Z.
+    ['hour', 'Australia/Lord_Howe', utc(2024, 9, 5, 15, 45), utc(2024, 9, 5, 15)],
     ['day', 'UTC', utc(2024, 1, 29, 23, 59), utc(2024, 1, 29)],
     ['day', 'America/New_York', utc(2024, 2, 11, 3, 59), utc(2024, 2, 10)],
     ['day', 'America/New_York', utc(2024, 2, 11, 4), utc(2024, 2, 11)],
@@ -120,24 +124,83 @@ describe('enumerateBuckets: hours', () => {
     ]);
   });
 
-  it('Lord Howe fall-back (02:00 +11 -> 01:30 +10:30): a 30-minute hour keyed at local 01:00', () => {
-    const buckets = hoursOfDay('Australia/Lord_Howe', utc(2024, 3, 6, 13), utc(2024, 3, 7, 13, 30));
-    expect(buckets).toHaveLength(25);
-    expect(buckets.slice(0, 4)).toEqual([
-      { key: utc(2024, 3, 6, 13), start: utc(2024, 3, 6, 13), end: utc(2024, 3, 6, 14) }, // 00:00 +11
-      { key: utc(2024, 3, 6, 14), start: utc(2024, 3, 6, 14), end: utc(2024, 3, 6, 15) }, // 01:00 +11
-      { key: utc(2024, 3, 6, 14, 30), start: utc(2024, 3, 6, 15), end: utc(2024, 3, 6, 15, 30) }, // 01:30-02:00 +10:30
-      { key: utc(2024, 3, 6, 15, 30), start: utc(2024, 3, 6, 15, 30), end: utc(2024, 3, 6, 16, 30) }, // 02:00 +10:30
-    ]);
+  // A bucket is a local clock hour. Hand-worked from the zones' rules: New York falls back at
+  // 02:00 EDT (06:00Z) to 01:00 EST and springs forward at 02:00 EST (07:00Z) to 03:00 EDT; London
+  // falls back at 02:00 BST (01:00Z); Lord Howe falls back at 02:00 +11:00 (15:00Z) to 01:30 +10:30
+  // and springs forward at 02:00 +10:30 (15:30Z) to 02:30 +11:00. Each row: the local day, its
+  // number of hour buckets, then the buckets around the change as [start, end) in UTC.
+  it.each([
+    [
+      'America/New_York, fall-back: 01:00 twice, one hour each',
+      'America/New_York',
+      [utc(2024, 10, 3, 4), utc(2024, 10, 4, 5)],
+      25,
+      [
+        [utc(2024, 10, 3, 5), utc(2024, 10, 3, 6)], // 01:00-02:00 EDT
+        [utc(2024, 10, 3, 6), utc(2024, 10, 3, 7)], // 01:00-02:00 EST
+        [utc(2024, 10, 3, 7), utc(2024, 10, 3, 8)], // 02:00-03:00 EST
+      ],
+    ],
+    [
+      'America/New_York, spring-forward: no 02:00',
+      'America/New_York',
+      [utc(2024, 2, 10, 5), utc(2024, 2, 11, 4)],
+      23,
+      [
+        [utc(2024, 2, 10, 6), utc(2024, 2, 10, 7)], // 01:00-02:00 EST
+        [utc(2024, 2, 10, 7), utc(2024, 2, 10, 8)], // 03:00-04:00 EDT
+      ],
+    ],
+    [
+      'Europe/London, fall-back: 01:00 twice',
+      'Europe/London',
+      [utc(2024, 9, 26, 23), utc(2024, 9, 28)],
+      25,
+      [
+        [utc(2024, 9, 27, 0), utc(2024, 9, 27, 1)], // 01:00-02:00 BST
+        [utc(2024, 9, 27, 1), utc(2024, 9, 27, 2)], // 01:00-02:00 GMT
+      ],
+    ],
+    [
+      'Australia/Lord_Howe, fall-back: one 90-minute hour 01:00',
+      'Australia/Lord_Howe',
+      [utc(2024, 3, 6, 13), utc(2024, 3, 7, 13, 30)],
+      24,
+      [
+        [utc(2024, 3, 6, 13), utc(2024, 3, 6, 14)], // 00:00-01:00 +11:00
+        [utc(2024, 3, 6, 14), utc(2024, 3, 6, 15, 30)], // 01:00 +11:00 - 02:00 +10:30
+        [utc(2024, 3, 6, 15, 30), utc(2024, 3, 6, 16, 30)], // 02:00-03:00 +10:30
+      ],
+    ],
+    [
+      'Australia/Lord_Howe, spring-forward: a 30-minute hour 02:00',
+      'Australia/Lord_Howe',
+      [utc(2024, 9, 5, 13, 30), utc(2024, 9, 6, 13)],
+      24,
+      [
+        [utc(2024, 9, 5, 14, 30), utc(2024, 9, 5, 15, 30)], // 01:00-02:00 +10:30
+        [utc(2024, 9, 5, 15, 30), utc(2024, 9, 5, 16)], // 02:30-03:00 +11:00
+        [utc(2024, 9, 5, 16), utc(2024, 9, 5, 17)], // 03:00-04:00 +11:00
+      ],
+    ],
+  ] as const)('%s', (_name, tz, [dayStart, dayEnd], count, around) => {
+    const buckets = hoursOfDay(tz, dayStart, dayEnd);
+    expect(buckets).toHaveLength(count);
+    expect(buckets[0]!.start).toBe(dayStart);
+    expect(buckets.at(-1)!.end).toBe(dayEnd);
+    const at = buckets.findIndex((b) => b.start === around[0][0]);
+    expect(buckets.slice(at, at + around.length).map((b) => [b.start, b.end])).toEqual(around);
+    // Every instant of a bucket carries its key, the instant its local hour began.
+    for (const b of buckets) {
+      expect(bucketKey(spec('hour', tz), b.start)).toBe(b.key);
+      expect(bucketKey(spec('hour', tz), b.end - 1)).toBe(b.key);
+    }
   });
 
-  it('Lord Howe spring-forward (02:00 +10:30 -> 02:30 +11): a 30-minute hour keyed at local 02:00', () => {
-    const buckets = hoursOfDay('Australia/Lord_Howe', utc(2024, 9, 5, 13, 30), utc(2024, 9, 6, 13));
-    expect(buckets).toHaveLength(24);
-    expect(buckets.slice(1, 4)).toEqual([
-      { key: utc(2024, 9, 5, 14, 30), start: utc(2024, 9, 5, 14, 30), end: utc(2024, 9, 5, 15, 30) }, // 01:00 +10:30
-      { key: utc(2024, 9, 5, 15), start: utc(2024, 9, 5, 15, 30), end: utc(2024, 9, 5, 16) }, // 02:30-03:00 +11
-      { key: utc(2024, 9, 5, 16), start: utc(2024, 9, 5, 16), end: utc(2024, 9, 5, 17) }, // 03:00 +11
+  it('Lord Howe fall-back hour keyed at 01:00 +11:00 and labelled that way', () => {
+    const buckets = hoursOfDay('Australia/Lord_Howe', utc(2024, 3, 6, 14), utc(2024, 3, 6, 15, 30));
+    expect(buckets).toEqual([
+      { key: utc(2024, 3, 6, 14), start: utc(2024, 3, 6, 14), end: utc(2024, 3, 6, 15, 30) },
     ]);
   });
 });
@@ -215,7 +278,7 @@ describe('enumerateBuckets: ranges and bounds', () => {
 
   it.each([
     ['an unknown unit', { unit: 'minute' as BucketUnit, tz: 'UTC', weekStart: 1 }, /^bucket:/],
-    ['an unknown zone', { unit: 'day' as const, tz: 'Mars/Base', weekStart: 1 }, /^tz:/],
+    ['an unknown zone', { unit: 'day' as const, tz: 'Mars/Base', weekStart: 1 }, /^timezone:/],
     ['a week start of 7', { unit: 'week' as const, tz: 'UTC', weekStart: 7 }, /^week_start:/],
   ])('rejects %s', (_name, badSpec, message) => {
     expect(() => enumerateBuckets(badSpec, 0, D)).toThrow(message);

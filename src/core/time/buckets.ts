@@ -42,7 +42,8 @@ function mod(n: number, m: number): number {
 
 /**
  * The key of the bucket holding instant `ms`:
- * - hour: the UTC instant where the local hour began (the repeated hour of a fall-back gets its own key);
+ * - hour: the UTC instant where the local hour began (a whole repeated hour of a fall-back gets its own
+ *   key; a repeated half-hour, as on Lord Howe, belongs to the hour it repeats);
  * - day, week, month: the local naive start of the day, of the week's first day, of the month.
  *
  * @example bucketKey({ unit: 'hour', tz: 'Asia/Kathmandu', weekStart: 1 }, Date.UTC(2024, 0, 1, 12)) // Date.UTC(2024, 0, 1, 11, 15)
@@ -51,8 +52,13 @@ export function bucketKey(spec: BucketSpec, ms: number): number {
   const offset = cachedOffsetAt(spec.tz, ms);
   const local = ms + offset;
   switch (spec.unit) {
-    case 'hour':
-      return Math.floor(local / HOUR_MS) * HOUR_MS - offset;
+    case 'hour': {
+      const key = Math.floor(local / HOUR_MS) * HOUR_MS - offset;
+      // The offset changed inside this local hour only within an hour of a DST change (rare):
+      // there the hour may join a repeated stretch (Lord Howe), so ask the enumeration.
+      if (cachedOffsetAt(spec.tz, key) === offset) return key;
+      return hourBuckets(spec.tz, ms, ms + 1).find((b) => b.start <= ms && ms < b.end)?.key ?? key;
+    }
     case 'day':
       return Math.floor(local / DAY_MS) * DAY_MS;
     case 'week': {
@@ -141,25 +147,35 @@ export function enumerateBuckets(spec: BucketSpec, fromMs: number, toMs: number)
 /**
  * Hour buckets around [fromMs, toMs), walking the offset segments: within a segment the key changes at
  * each local hour; at a transition it changes unless the shift is a whole number of hours mid-hour.
- * The margin of 3 hours holds the whole first and last buckets, which never exceed one hour.
+ * A bucket is a local clock hour: a shift that is not a whole number of hours and lands inside the
+ * same local hour (Lord Howe's fall-back, 02:00 +11 -> 01:30 +10:30) extends that hour, here to 90
+ * minutes; a whole repeated hour (New York's 01:00 in November) is a bucket of its own.
+ * The margin of 3 hours holds the whole first and last buckets, which never exceed two hours.
  */
 function hourBuckets(tz: string, fromMs: number, toMs: number): Bucket[] {
   const hi = toMs + 3 * HOUR_MS;
   const segments = offsetSegments(tz, fromMs - 3 * HOUR_MS, hi);
   const buckets: Bucket[] = [];
   let current: Bucket | undefined;
+  /** The local naive start of the current bucket's hour. */
+  let currentLocal = 0;
   for (let i = 0; i < segments.length; i++) {
     const { from, offsetMs } = segments[i]!;
     const segmentEnd = segments[i + 1]?.from ?? hi;
+    const shift = i === 0 ? 0 : segments[i - 1]!.offsetMs - offsetMs;
     for (let at = from; at < segmentEnd;) {
-      const key = Math.floor((at + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs;
+      const local = Math.floor((at + offsetMs) / HOUR_MS) * HOUR_MS;
+      const key = local - offsetMs;
       const end = Math.min(key + HOUR_MS, segmentEnd);
-      if (current?.key === key && current.end === at) {
+      const contiguous = current?.end === at;
+      const sameClockHour = at === from && shift % HOUR_MS !== 0 && local === currentLocal;
+      if (current !== undefined && contiguous && (current.key === key || sameClockHour)) {
         current.end = end;
       } else {
         if (current !== undefined) buckets.push(current);
         if (current !== undefined && current.start >= toMs) return buckets;
         current = { key, start: at, end };
+        currentLocal = local;
       }
       at = end;
     }

@@ -91,7 +91,7 @@ describe('parseInstant', () => {
   });
 
   it('rejects an unknown time zone', () => {
-    expect(() => parseInstant('2024-01-01', 'Mars/Base', 'from')).toThrow(/^tz:/);
+    expect(() => parseInstant('2024-01-01', 'Mars/Base', 'from')).toThrow(/^timezone:/);
   });
 });
 

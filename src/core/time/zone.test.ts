@@ -26,9 +26,9 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone(tz)).toBe(valid);
   });
 
-  it('makes offsetAt throw a ValidationError on tz for an unknown zone', () => {
+  it('makes offsetAt throw a ValidationError on timezone (the parameter) for an unknown zone', () => {
     expect(() => offsetAt('Nowhere/Land', 0)).toThrow(ValidationError);
-    expect(() => offsetAt('Nowhere/Land', 0)).toThrow(/^tz: /);
+    expect(() => offsetAt('Nowhere/Land', 0)).toThrow(/^timezone: /);
   });
 });
 

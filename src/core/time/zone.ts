@@ -4,6 +4,7 @@
  * transition list behind `offsetSegments`, which SQL dialects splice in as a CASE.
  */
 import { ValidationError } from '../errors.js';
+import { closest } from '../suggest.js';
 import { DAY_MS, HOUR_MS } from './units.js';
 
 const SECOND = 1000;
@@ -52,9 +53,23 @@ function formatterFor(tz: string): Intl.DateTimeFormat | null {
 
 function requireFormatter(tz: string): Intl.DateTimeFormat {
   const formatter = formatterFor(tz);
-  if (formatter === null)
-    throw ValidationError.param('tz', 'must be an IANA time zone name, e.g. Europe/Berlin');
+  if (formatter === null) throw unknownTimeZone(tz, 'timezone');
   return formatter;
+}
+
+/**
+ * What to say about a zone name the runtime does not know: the expected form and, when one
+ * is close (`Europe/Amsterdm`), the nearest IANA names. Computed only once a name failed.
+ */
+export function timeZoneMessage(tz: string): string {
+  const names = [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+  const guesses = closest(tz, names, 3);
+  const hint = guesses.length > 0 ? `; did you mean ${guesses.join(', ')}?` : '';
+  return `must be an IANA time zone name such as Europe/Berlin or UTC${hint}`;
+}
+
+function unknownTimeZone(tz: string, param: string): ValidationError {
+  return ValidationError.param(param, timeZoneMessage(tz));
 }
 
 /**
@@ -65,10 +80,9 @@ export function isValidTimeZone(tz: string): boolean {
   return formatterFor(tz) !== null;
 }
 
-/** Throws `ValidationError` on `param` unless `tz` is a known time zone. */
-export function assertTimeZone(tz: string, param = 'tz'): void {
-  if (!isValidTimeZone(tz))
-    throw ValidationError.param(param, 'must be an IANA time zone name, e.g. Europe/Berlin');
+/** Throws `ValidationError` on `param` (the native name, `timezone`, by default) unless `tz` is a known time zone. */
+export function assertTimeZone(tz: string, param = 'timezone'): void {
+  if (!isValidTimeZone(tz)) throw unknownTimeZone(tz, param);
 }
 
 /**

@@ -38,7 +38,7 @@ export function problemBody(
 
 /** Every failure on /api/v1/events as problem+json. */
 export function problemErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const e = toAppError(err);
+  const e = toAppError(err, req);
   logIfServerError(req, e, err);
   const body = problemBody(e.status, e.message, req.id, e.details);
   // A Buffer keeps the content type exactly as set (Fastify would append a charset to a JSON type).

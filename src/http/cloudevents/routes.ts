@@ -53,7 +53,7 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
     async (req, reply) => {
       const p = await authenticate(req, app.ctx);
       requireRole(p, 'ingest');
-      const r = await ingestWithinReach(app.ctx.store, app.ctx.clock(), mapCloudEvents, {
+      const r = await ingestWithinReach(app.ctx, app.ctx.clock(), mapCloudEvents, {
         grants: p.orgs,
         raws: eventsOf(req),
         orgNoun: 'subject(s)',

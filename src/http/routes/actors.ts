@@ -42,9 +42,11 @@ const MAX_PROPS_BYTES = 16 * 1024;
 
 /** Body -> patch; times are RFC 3339 (or null). Faults carry `index` for bulk loads. */
 function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPatch | ErrorDetail[] {
+  // One actor's body is its parameters (`first_name`); an item of a bulk load is a pointer into it.
+  const at = (pointer: string): string => (index === undefined ? pointer.slice(1) || 'body' : pointer);
   const faults: ErrorDetail[] = loneSurrogatePaths(b).map((path) => ({
     index,
-    path,
+    path: at(path),
     message: LONE_SURROGATE_MESSAGE,
   }));
   const time = (field: 'created_at' | 'deleted_at'): number | null | undefined => {
@@ -52,7 +54,7 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
     if (v === undefined || v === null) return v;
     const ms = parseEventTime(v);
     if (typeof ms === 'string') {
-      faults.push({ index, path: `/${field}`, message: ms });
+      faults.push({ index, path: at(`/${field}`), message: ms });
       return undefined;
     }
     return ms;
@@ -68,7 +70,7 @@ function toPatch(org: string, id: string, b: ActorBody, index?: number): ActorPa
     props: b.props,
   };
   if (b.props !== undefined && JSON.stringify(b.props).length > MAX_PROPS_BYTES) {
-    faults.push({ index, path: '/props', message: 'must serialise to at most 16 KiB' });
+    faults.push({ index, path: at('/props'), message: 'must serialise to at most 16 KiB' });
   }
   return faults.length > 0 ? faults : patch;
 }
@@ -104,8 +106,8 @@ export function actorRoutes(base: FastifyInstance): void {
     requireReach(p, await loadOrgTree(app.ctx), req.params.org);
     const patch = toPatch(req.params.org, req.params.id, req.body);
     if (Array.isArray(patch)) throw new ValidationError('The actor is invalid.', patch);
-    await app.ctx.store.upsertActors([patch]);
-    const stored = await app.ctx.store.getActor(req.params.org, req.params.id);
+    await app.ctx.actors.upsertActors([patch]);
+    const stored = await app.ctx.actors.getActor(req.params.org, req.params.id);
     return actorView(stored!);
   });
 
@@ -131,7 +133,7 @@ export function actorRoutes(base: FastifyInstance): void {
     if (faults.length > 0)
       throw new ValidationError(`${faults.length} fault(s); nothing was stored.`, faults);
     for (const org of new Set(patches.map((x) => x.org))) requireReach(p, tree, org);
-    await app.ctx.store.upsertActors(patches);
+    await app.ctx.actors.upsertActors(patches);
     return { upserted: patches.length };
   });
 
@@ -142,7 +144,7 @@ export function actorRoutes(base: FastifyInstance): void {
   };
   app.get('/v1/orgs/:org/actors/:id', { schema: getSchema }, async (req) => {
     requireReach(req.principal!, await loadOrgTree(app.ctx), req.params.org);
-    const a = await app.ctx.store.getActor(req.params.org, req.params.id);
+    const a = await app.ctx.actors.getActor(req.params.org, req.params.id);
     if (!a) throw new NotFoundError(`No actor ${req.params.id} in org ${req.params.org}.`);
     return actorView(a);
   });

@@ -57,7 +57,33 @@ export function parseNdjson(text: string): { items: unknown[] } | { faults: Erro
   return faults.length > 0 ? { faults } : { items: out };
 }
 
+/** Whether text that failed as one JSON value is several, one per line: NDJSON sent as JSON. */
+function isNdjson(text: string): boolean {
+  const lines = text.split('\n', 3).filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(lines[0]!);
+    JSON.parse(lines[1]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NDJSON_AS_JSON =
+  'The body holds one JSON value per line (NDJSON) but says Content-Type: application/json; send it as application/x-ndjson, or send one JSON array.';
+
 export function eventRoutes(app: FastifyInstance): void {
+  // Fastify's own JSON parser, with one more word when it fails on NDJSON sent as application/json.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    void json(req, body as string, (err, value) => {
+      if (err && isNdjson(body as string))
+        done(ValidationError.param('content-type', NDJSON_AS_JSON), undefined);
+      else done(err, value);
+    });
+  });
   app.addContentTypeParser(
     ['application/x-ndjson', 'application/ndjson'],
     { parseAs: 'string', bodyLimit: LIMITS.maxBodyBytes },
@@ -74,7 +100,7 @@ export function eventRoutes(app: FastifyInstance): void {
     requireRole(p, 'ingest');
     const body = req.body;
     const raws: unknown[] = body instanceof NdjsonBody ? body.items : Array.isArray(body) ? body : [body];
-    return ingestWithinReach(app.ctx.store, app.ctx.clock(), validateBatch, {
+    return ingestWithinReach(app.ctx, app.ctx.clock(), validateBatch, {
       grants: p.orgs,
       raws,
       orgNoun: 'org(s)',

@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { AuthError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { assertNoLoneSurrogates } from '../../core/events.js';
 import type { Org } from '../../core/model.js';
-import { isValidTimeZone } from '../../core/time/zone.js';
+import { isValidTimeZone, timeZoneMessage } from '../../core/time/zone.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { OrgId } from '../schemas.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
@@ -83,8 +83,7 @@ export function orgRoutes(base: FastifyInstance): void {
       requireReach(p, tree, parent);
     }
     const timezone = body.timezone ?? current?.timezone ?? 'UTC';
-    if (!isValidTimeZone(timezone))
-      throw ValidationError.param('timezone', `unknown IANA time zone ${timezone}`);
+    if (!isValidTimeZone(timezone)) throw ValidationError.param('timezone', timeZoneMessage(timezone));
     const org: Org = {
       id,
       name: body.name === undefined ? (current?.name ?? null) : body.name,
@@ -93,7 +92,7 @@ export function orgRoutes(base: FastifyInstance): void {
       timezone,
       created_at: current?.created_at ?? app.ctx.clock(),
     };
-    await app.ctx.store.putOrg(org);
+    await app.ctx.registry.putOrg(org);
     return orgView(org);
   });
 

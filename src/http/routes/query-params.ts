@@ -6,6 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError } from '../../core/errors.js';
+import { expecting } from '../../core/faults.js';
+import { didYouMean } from '../../core/suggest.js';
 import {
   parseField,
   type Aggregation,
@@ -17,7 +19,10 @@ import {
 
 const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const List = (max: number) => Type.Union([Type.Array(Str(max), { maxItems: 1000 }), Str(max * 100)]);
-const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]);
+const Instant = expecting(
+  Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
+  'an RFC 3339 time (2024-03-10T00:00:00-05:00), a date (2024-03-10) or Unix seconds',
+);
 const FilterTuple = Type.Tuple([
   Type.Union([Type.Literal('eq'), Type.Literal('in'), Type.Literal('not_in'), Type.Literal('prefix')]),
   Str(100),
@@ -46,7 +51,10 @@ export const QueryParams = Type.Object(
     per: Type.Optional(List(100)),
     // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
     filters: Type.Optional(
-      Type.Union([Type.String({ maxLength: 100_000 }), Type.Array(FilterTuple, { maxItems: 32 })]),
+      expecting(
+        Type.Union([Type.String({ maxLength: 100_000 }), Type.Array(FilterTuple, { maxItems: 32 })]),
+        'a list of at most 32 filters [op, field, [values]], e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)',
+      ),
     ),
     group_by: Type.Optional(List(100)),
     window: Type.Optional(
@@ -77,16 +85,30 @@ export function listOf(value: string | string[] | undefined): string[] {
   return items.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+const BASE_FIELDS = ['actor', 'org', 'type', 'actor_kind'];
+const FILTER_OPS: string[] = ['eq', 'in', 'not_in', 'prefix'];
+
+/** A guess for a field label that is not one: `dim.app` or `app` may mean `dims.app`. */
+function fieldGuess(label: string): string {
+  const dotted = /^dims?[._:](.+)$/i.exec(label);
+  if (dotted) return `; did you mean dims.${dotted[1]}?`;
+  return didYouMean(label, BASE_FIELDS) || `; for a dim, write dims.${label}`;
+}
+
+/** The field a label names; a fault is reported at `path`. */
+function fieldOf(label: string, path: string): Field {
+  const f = parseField(label);
+  if (f === null)
+    throw ValidationError.param(
+      path,
+      `must be actor, org, type, actor_kind or dims.<key>${fieldGuess(label)}`,
+    );
+  return f;
+}
+
+/** Fields of a list parameter named `path`; a fault points at the item (`group_by/1`). */
 function fields(labels: string[], path: string): Field[] {
-  return labels.map((label) => {
-    const f = parseField(label);
-    if (f === null)
-      throw ValidationError.param(
-        path,
-        `unknown field ${label}; use actor, org, type, actor_kind or dims.<key>`,
-      );
-    return f;
-  });
+  return labels.map((label, k) => fieldOf(label, `${path}/${k}`));
 }
 
 function filtersOf(raw: QueryParamsT['filters']): Filter[] {
@@ -111,14 +133,17 @@ function filtersOf(raw: QueryParamsT['filters']): Filter[] {
     const values = ok ? (item[2] as unknown[]) : [];
     if (!ok || !values.every((v) => v === null || typeof v === 'string')) {
       throw ValidationError.param(
-        `filters[${k}]`,
-        'must be [op, field, [values]] with string or null values',
+        `filters/${k}`,
+        'must be [op, field, [values]] with string or null values, e.g. ["eq", "dims.app", ["ios"]]',
       );
     }
     const [op, label] = item as [Filter['op'], string];
-    if (!['eq', 'in', 'not_in', 'prefix'].includes(op))
-      throw ValidationError.param(`filters[${k}]`, 'op must be eq, in, not_in or prefix');
-    return { field: fields([label], `filters[${k}]`)[0]!, op, values };
+    if (!FILTER_OPS.includes(op))
+      throw ValidationError.param(
+        `filters/${k}/0`,
+        `must be one of ${FILTER_OPS.join(', ')}${didYouMean(op, FILTER_OPS)}`,
+      );
+    return { field: fieldOf(label, `filters/${k}/1`), op, values };
   });
 }
 

@@ -39,11 +39,11 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
     start: formatLocalIso(tz, pt.start),
     end: formatLocalIso(tz, pt.end),
   };
-  if (pt.slot !== undefined) out.slot = pt.slot;
-  out.value = pt.value;
-  if (pt.share !== undefined) out.share = pt.share;
+  if (pt.slot !== undefined) out['slot'] = pt.slot;
+  out['value'] = pt.value;
+  if (pt.share !== undefined) out['share'] = pt.share;
   if (pt.window) {
-    out.window = {
+    out['window'] = {
       from: pt.window.from === null ? null : formatLocalIso(tz, pt.window.from),
       to: formatLocalIso(tz, pt.window.to),
     };
@@ -84,7 +84,7 @@ export function queryRoutes(base: FastifyInstance): void {
   ): Promise<Record<string, unknown> | FastifyReply> => {
     const p = req.principal!;
     requireRole(p, 'read');
-    const reader = await openReader(app.ctx.store, p.orgs);
+    const reader = await openReader(app.ctx, p.orgs);
     const tree = reader.tree;
     const orgs = resolveOrgs(p, tree, params);
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';

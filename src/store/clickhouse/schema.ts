@@ -13,6 +13,10 @@
  * of identical keys keeps the first stored. Dedupe on (org, id) does not rely on
  * merges: the rare duplicates that land (two processes racing on one id) are
  * recorded in `event_losers` and every read leaves them out (see ingest.ts).
+ *
+ * event_ids (migration 3): where each stored copy is, ordered (org, id), so that
+ * ingest's dedupe lookups read a few granules whatever the org's size (events'
+ * own key narrows `id IN` only to the org). See event-ids.ts.
  */
 import { ident } from './quote.js';
 
@@ -80,7 +84,7 @@ const TABLES_V1: TableDef[] = [
   },
 ];
 
-/** Data lifecycle (lifecycle.ts): retention settings (versioned; null days = inherit) and the audit log. */
+/** Retention and audit (retention.ts, audit.ts): retention settings (versioned; null days = inherit) and the audit log. */
 const TABLES_V2: TableDef[] = [
   {
     name: 'retention',
@@ -97,6 +101,14 @@ const TABLES_V2: TableDef[] = [
   },
 ];
 
+/** Dedupe locators (event-ids.ts): one row per stored copy, written before the copy. */
+const EVENT_IDS: TableDef = {
+  name: 'event_ids',
+  columns: 'org String, id String, type String, ts Int64, ver UInt64',
+  engine: 'ReplacingMergeTree ORDER BY (org, id, ver)',
+  shard: 'cityHash64(org)',
+};
+
 const MIGRATIONS_TABLE: TableDef = {
   name: 'schema_migrations',
   columns: 'version UInt32, applied_at Int64',
@@ -110,6 +122,8 @@ export interface ChTableNames {
   eventsLocal: string;
   losers: string;
   losersLocal: string;
+  eventIds: string;
+  eventIdsLocal: string;
   orgs: string;
   keys: string;
   actors: string;
@@ -126,6 +140,8 @@ export function tableNames(layout: ChLayout): ChTableNames {
     eventsLocal: local('events'),
     losers: `${db}.event_losers`,
     losersLocal: local('event_losers'),
+    eventIds: `${db}.event_ids`,
+    eventIdsLocal: local('event_ids'),
     orgs: `${db}.orgs`,
     keys: `${db}.api_keys`,
     actors: `${db}.actors`,
@@ -158,4 +174,14 @@ export function bootstrapSql(layout: ChLayout): string[] {
 export const MIGRATIONS: readonly ((layout: ChLayout) => string[])[] = [
   (layout) => TABLES_V1.flatMap((t) => createTable(layout, t)),
   (layout) => TABLES_V2.flatMap((t) => createTable(layout, t)),
+  // Locators for the events already stored. Run twice (two processes starting
+  // at once), the copies' rows are identical and merge away; an extra row is
+  // harmless anyway, since a locator is only followed to events.
+  (layout) => {
+    const db = ident(layout.database);
+    return [
+      ...createTable(layout, EVENT_IDS),
+      `INSERT INTO ${db}.event_ids (org, id, type, ts, ver) SELECT org, id, type, ts, ver FROM ${db}.events`,
+    ];
+  },
 ];

@@ -15,19 +15,16 @@ import type {
   Org,
   SessionRecord,
 } from '../../core/model.js';
-import type { Query } from '../../core/query/plan.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { QueryResult } from '../../core/query/result.js';
-import { runQuery } from '../../core/query/run.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import type { HeadcountQuery, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
-import { lit, quote, quoteList } from './quote.js';
+import { lit, quote } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -38,11 +35,15 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
+} from '../port.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 import { toKey, toOrg } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -50,7 +51,7 @@ export interface ClickHouseOptions {
   /** Cluster name from remote_servers; unset for one server. */
   cluster?: string | null;
   clock?: () => number;
-  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
+  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
 }
 
@@ -69,7 +70,7 @@ export class ClickHouseStore implements Store {
   private readonly clock: () => number;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly mutations: Mutations;
-  private readonly life: life.ChLife;
+  private readonly life: erasure.ChLife;
 
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
@@ -78,12 +79,9 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
-    const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
-      this.orgCache = null;
-    });
-    this.committer = committer;
+    this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp);
     this.queue = new GroupCommit(
-      (group) => committer.commit(group),
+      (group) => this.commitGroup(group),
       (fn) => this.lane.run(fn),
       MAX_EVENTS_PER_COMMIT,
     );
@@ -94,10 +92,8 @@ export class ClickHouseStore implements Store {
       m: this.mutations,
       stamp: this.stamp,
       clock: this.clock,
+      auditIds: new AuditIds(),
       waitMs: opts.mutationWaitMs ?? 30_000,
-      onOrgsChanged: () => {
-        this.orgCache = null;
-      },
     };
   }
 
@@ -110,9 +106,10 @@ export class ClickHouseStore implements Store {
   async init(): Promise<void> {
     for (const sql of bootstrapSql(this.layout)) await this.client.command(sql);
     const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
-    const version = Number(rows[0]?.v ?? 0);
+    const version = Number(rows[0]?.['v'] ?? 0);
     for (let k = version; k < MIGRATIONS.length; k++) {
-      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql);
+      // Synchronous inserts: a migration's backfill must be in place before the process writes.
+      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql, SYNC_INSERT);
       await this.client.insert(
         this.tables.migrations,
         [{ version: k + 1, applied_at: Date.now() }],
@@ -136,12 +133,23 @@ export class ClickHouseStore implements Store {
     return this.queue.submit(events);
   }
 
+  /** One group, on the lane: the committer's inserts, then a fresh org list when it created orgs. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer.commit(group);
+    if (done.newOrgs.length > 0) this.orgCache = null;
+    return done;
+  }
+
   get ingestCommits(): number {
     return this.queue.commits;
   }
 
   listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
     return listEvents(this.client, this.queryTables, scan, limit);
+  }
+
+  fetchRows(request: RowRequest): Promise<RawRow[]> {
+    return this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY);
   }
 
   async listOrgs(): Promise<Org[]> {
@@ -160,10 +168,10 @@ export class ClickHouseStore implements Store {
       `SELECT created_at, ver FROM ${this.tables.orgs} FINAL WHERE id = ${quote(org.id)}`,
     );
     const cur = rows[0];
-    const ver = Math.max(this.stamp(), cur ? Number(cur.ver) + 1 : 0);
+    const ver = Math.max(this.stamp(), cur ? num(cur, 'ver') + 1 : 0);
     await this.client.insert(
       this.tables.orgs,
-      [{ ...org, created_at: cur ? Number(cur.created_at) : org.created_at, ver }],
+      [{ ...org, created_at: cur ? num(cur, 'created_at') : org.created_at, ver }],
       SYNC_INSERT,
     );
     this.orgCache = null;
@@ -203,36 +211,9 @@ export class ClickHouseStore implements Store {
         ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
       };
     });
-    await this.createMissingOrgs([...new Set(merged.map((p) => p.org))]);
+    const created = await this.committer.ensureOrgs([...new Set(merged.map((p) => p.org))], this.clock());
+    if (created.length > 0) this.orgCache = null;
     await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
-  }
-
-  private async createMissingOrgs(ids: string[]): Promise<void> {
-    const known = new Set(
-      (
-        await this.client.query(
-          `SELECT DISTINCT id FROM ${this.tables.orgs} WHERE id IN (${quoteList(ids)})`,
-          BIG_QUERY,
-        )
-      ).map((r) => String(r.id)),
-    );
-    const now = this.clock();
-    const missing = ids.filter((id) => !known.has(id));
-    if (missing.length === 0) return;
-    await this.client.insert(
-      this.tables.orgs,
-      missing.map((id) => ({
-        id,
-        name: null,
-        parent: null,
-        domain: null,
-        timezone: 'UTC',
-        created_at: now,
-        ver: 0,
-      })),
-      SYNC_INSERT,
-    );
-    this.orgCache = null;
   }
 
   async createSession(s: SessionRecord): Promise<void> {
@@ -251,11 +232,11 @@ export class ClickHouseStore implements Store {
     const r = rows[0];
     if (!r) return null;
     return {
-      hash: String(r.hash),
-      keyId: String(r.key_id),
-      org: String(r.org),
-      created_at: Number(r.created_at),
-      last_used: Number(r.last_used),
+      hash: str(r, 'hash'),
+      keyId: str(r, 'key_id'),
+      org: str(r, 'org'),
+      created_at: num(r, 'created_at'),
+      last_used: num(r, 'last_used'),
     };
   }
 
@@ -292,60 +273,55 @@ export class ClickHouseStore implements Store {
     if (key.revoked_at !== null) return false;
     await this.client.insert(
       this.tables.keys,
-      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), Number(cur.ver) + 1) }],
+      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
       SYNC_INSERT,
     );
     return true;
   }
 
-  query(q: Query): Promise<QueryResult> {
-    return this.executeQuery(q, this.clock());
-  }
-
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // after this process's commits in flight.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, after this process's commits in flight.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return lifeIo.listRetention(this.client, this.mutations);
+    return retention.listRetention(this.client, this.mutations);
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return lifeIo.setRetention(this.client, this.mutations, this.stamp, org, days);
+    return retention.setRetention(this.client, this.mutations, this.stamp, org, days);
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.life, targets));
+    return this.lane.run(() => retention.expireEvents(this.life, targets));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
-    return this.lane.run(() => life.deleteEvents(this.life, refs, audit));
+    return this.lane.run(() => erasure.deleteEvents(this.life, refs, audit));
   }
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseActor(this.life, orgs, actor, audit));
+    return this.lane.run(() => erasure.eraseActor(this.life, orgs, actor, audit));
   }
 
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseOrgs(this.life, orgs, audit));
+    return this.lane.run(async () => {
+      try {
+        return await erasure.eraseOrgs(this.life, orgs, audit);
+      } finally {
+        this.orgCache = null;
+      }
+    });
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return lifeIo.listAudit(this.client, this.mutations, before, limit);
+    return auditLog.listAudit(this.client, this.mutations, before, limit);
   }
 
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportEvents(this.client, this.queryTables, filter, pageSize);
+    return exporting.exportEvents(this.client, this.queryTables, filter, pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return lifeIo.exportParquet(this.client, this.queryTables, filter, path);
-  }
-
-  /** Run a plan with an explicit read time (the engine conformance suite sets it). */
-  executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
-    return runQuery(q, nowMs, (request) =>
-      this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY),
-    );
+    return exporting.exportParquet(this.client, this.queryTables, filter, path);
   }
 }
 

@@ -18,13 +18,11 @@ import type {
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
-import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
-import { executeQuery } from './query.js';
+import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
+import { fetchRows } from './query.js';
 import { listEvents } from './list.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { Query } from '../../core/query/plan.js';
-import type { QueryResult } from '../../core/query/result.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -35,12 +33,16 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
-import { maxReceived, type CompactionReport } from './compaction.js';
+} from '../port.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
+import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 import { toKey, toOrg } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -64,11 +66,10 @@ export class DuckDbStore implements Store {
   /** Org id -> org number (schema.ts), loaded with orgCache. */
   private orgNos: ReadonlyMap<string, number> = new Map();
 
-  /** Set by init(), which loads the fingerprints of the stored events first. */
+  /** Set by init(), which loads the committer's state (fingerprints of the stored events, ...) first. */
   private committer: DuckDbCommitter | null = null;
   private queue: GroupCommit | null = null;
-  /** Org ids known to exist (never a false positive: orgs are only added). */
-  private readonly knownOrgs = new Set<string>();
+  private readonly auditIds = new AuditIds();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -112,35 +113,17 @@ export class DuckDbStore implements Store {
     await this.lane.run(async () => {
       await run(this.writer, 'CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)');
       const rows = await all(this.writer, "SELECT v FROM meta WHERE k = 'schema_version'");
-      const version = rows[0] ? Number(rows[0].v) : 0;
+      const version = rows[0] ? num(rows[0], 'v') : 0;
       for (let i = version; i < MIGRATIONS.length; i++) {
         await run(this.writer, 'BEGIN TRANSACTION');
         await run(this.writer, MIGRATIONS[i]!);
         await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
         await run(this.writer, 'COMMIT');
       }
-      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
-      const fingerprints = await loadFingerprints(this.writer);
-      const firstSeen = await loadFirstSeen(this.writer);
+      this.committer = await DuckDbCommitter.load(this.writer, this.clock);
       await this.upkeep.load();
-      const committer = new DuckDbCommitter(
-        this.writer,
-        this.clock,
-        await maxReceived(this.writer),
-        fingerprints,
-        firstSeen,
-        this.knownOrgs,
-        () => {
-          this.invalidateOrgs();
-        },
-      );
-      this.committer = committer;
       this.queue = new GroupCommit(
-        async (group) => {
-          const accepted = await committer.commit(group);
-          this.upkeep.noteWrite(accepted.reduce((a, b) => a + b, 0));
-          return accepted;
-        },
+        (group) => this.commitGroup(group),
         (fn) => this.lane.run(fn),
         MAX_EVENTS_PER_COMMIT,
       );
@@ -163,6 +146,14 @@ export class DuckDbStore implements Store {
     return this.queue.submit(events);
   }
 
+  /** One group, inside its lane task: the committer's transaction, then what the store keeps of it. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer!.commit(group);
+    if (done.newOrgs.length > 0) this.invalidateOrgs();
+    this.upkeep.noteWrite(done.stored);
+    return done;
+  }
+
   /**
    * Sort the rows ingested since the last pass into the clustered layout now
    * (compaction.ts); with `mergeClosed`, also merge the closed periods (those
@@ -179,14 +170,14 @@ export class DuckDbStore implements Store {
     return this.queue?.commits ?? 0;
   }
 
-  invalidateOrgs(): void {
+  private invalidateOrgs(): void {
     this.orgCache = null;
   }
 
   async listOrgs(): Promise<Org[]> {
     if (this.orgCache) return this.orgCache;
     const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
-    this.orgNos = new Map(rows.map((r) => [String(r.id), Number(r.no)]));
+    this.orgNos = new Map(rows.map((r) => [str(r, 'id'), num(r, 'no')]));
     this.orgCache = rows.map(toOrg);
     return this.orgCache;
   }
@@ -201,7 +192,7 @@ export class DuckDbStore implements Store {
         [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
       ),
     );
-    this.knownOrgs.add(org.id);
+    this.committer?.noteOrgs([org.id]);
     this.invalidateOrgs();
   }
 
@@ -222,9 +213,10 @@ export class DuckDbStore implements Store {
     return this.read((c) => listEvents(c, scan, limit, orgNos));
   }
 
-  async query(q: Query): Promise<QueryResult> {
+  /** One row request on a pooled connection (the core runner's requests may run side by side). */
+  async fetchRows(request: RowRequest): Promise<RawRow[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => executeQuery(c, q, this.clock(), orgNos));
+    return this.read((c) => fetchRows(c, request, orgNos));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
@@ -235,11 +227,12 @@ export class DuckDbStore implements Store {
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     const created = await this.lane.run(async () => {
-      const n = await upsertActors(this.writer, patches, this.clock());
+      const orgs = await upsertActors(this.writer, patches, this.clock());
       this.committer?.noteActors(patches);
-      return n;
+      this.committer?.noteOrgs(orgs);
+      return orgs;
     });
-    if (created > 0) this.invalidateOrgs();
+    if (created.length > 0) this.invalidateOrgs();
   }
 
   async createSession(x: SessionRecord): Promise<void> {
@@ -259,11 +252,11 @@ export class DuckDbStore implements Store {
     const r = rows[0];
     if (!r) return null;
     return {
-      hash: String(r.hash),
-      keyId: String(r.key_id),
-      org: String(r.org),
-      created_at: Number(r.created_at),
-      last_used: Number(r.last_used),
+      hash: str(r, 'hash'),
+      keyId: str(r, 'key_id'),
+      org: str(r, 'org'),
+      created_at: num(r, 'created_at'),
+      last_used: num(r, 'last_used'),
     };
   }
 
@@ -312,24 +305,24 @@ export class DuckDbStore implements Store {
     return rows.length > 0;
   }
 
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // then tell the ingest state which actors and orgs changed.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, then tell the committer which actors and orgs changed.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return this.read((c) => lifeIo.listRetention(c));
+    return this.read((c) => retention.listRetention(c));
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return this.lane.run(() => lifeIo.setRetention(this.writer, org, days));
+    return this.lane.run(() => retention.setRetention(this.writer, org, days));
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock()));
+    return this.lane.run(() => retention.expireEvents(this.writer, targets, this.clock(), this.auditIds));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
     return this.lane.run(async () => {
-      const r = await life.deleteEvents(this.writer, refs, audit, this.clock());
+      const r = await erasure.deleteEvents(this.writer, refs, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       return { entry: r.entry, missing: r.missing };
     });
@@ -337,7 +330,7 @@ export class DuckDbStore implements Store {
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
-      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock());
+      const r = await erasure.eraseActor(this.writer, orgs, actor, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       // Erasure should not leave the erased rows in the WAL: fold it into the file now.
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -348,7 +341,7 @@ export class DuckDbStore implements Store {
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
       const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
-      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock());
+      const entry = await erasure.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -357,20 +350,20 @@ export class DuckDbStore implements Store {
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return this.read((c) => lifeIo.listAudit(c, before, limit));
+    return this.read((c) => auditLog.listAudit(c, before, limit));
   }
 
   /** Written to a temporary Parquet file in one consistent scan, then read back in pages. */
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
+    return exporting.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return this.read((c) => lifeIo.exportParquet(c, filter, path));
+    return this.read((c) => exporting.exportParquet(c, filter, path));
   }
 
   backup(path: string): Promise<void> {
-    return this.read((c) => lifeIo.backupDatabase(c, path));
+    return this.read((c) => exporting.backupDatabase(c, path));
   }
 
   /** Run a read on a pooled connection (engine internals and the query engine use this). */

@@ -7,49 +7,44 @@
  * looks for stored ids, so a deleted id is free again. A mutation then
  * removes the rows for good. Actors, first-seen times and orgs have no such
  * read-time filter; their mutations are small and waited for (bounded).
- * Retention needs no immediacy: it only issues its mutation.
+ * Retention (retention.ts) needs no immediacy: it only issues its mutation.
  *
  * No transactions here: the audit entry is written after the deletion, and a
  * failure in between leaves a deletion without its entry (the caller sees the
  * error and may retry: a retry deletes nothing more and writes the entry).
  */
 import type { Role } from '../../core/model.js';
-import {
-  keyChanges,
-  newAuditId,
-  NO_COUNTS,
-  type AuditEntry,
-  type AuditInput,
-  type DeleteEventsResult,
-  type DeletionCounts,
-  type EventRef,
-  type ExpiryTarget,
-} from '../lifecycle.js';
+import type { AuditEntry, AuditInput, DeleteEventsResult, EventRef } from '../port.js';
+import { NO_COUNTS, type AuditIds } from '../audit.js';
+import { keyChanges } from '../erase.js';
 import { actorsSql } from './actors.js';
+import { writeAudit } from './audit.js';
 import { type ChClient, type Row, SYNC_INSERT } from './client.js';
+import { liveCopiesSql } from './event-ids.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import type { Stamper } from './stamp.js';
+import { num, numOrNull, str, strArray } from '../sql/rows.js';
 
-/** What the lifecycle functions need from the store. */
+/** What the deletions (here and retention.ts) need from the store. */
 export interface ChLife {
   client: ChClient;
   t: ChTableNames;
   m: Mutations;
   stamp: Stamper;
   clock: () => number;
+  /** The store's audit entry ids. */
+  auditIds: AuditIds;
   /** Longest wait for the small-table mutations (ms). */
   waitMs: number;
-  /** Called once orgs were erased (drops the store's org cache). */
-  onOrgsChanged: () => void;
 }
 
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
 
 /** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */
-function live(t: ChTableNames, orgs: string[] | null): string {
+export function live(t: ChTableNames, orgs: string[] | null): string {
   const where = orgs === null ? '' : ` WHERE org IN (${quoteList(orgs)})`;
   return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${t.losersLocal}${where})`;
 }
@@ -60,32 +55,7 @@ function lostSql(t: ChTableNames, orgList: string): string {
 }
 
 async function count(x: ChLife, sql: string): Promise<number> {
-  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.n ?? 0);
-}
-
-async function writeAudit(
-  x: ChLife,
-  input: AuditInput,
-  at: number,
-  counts: DeletionCounts,
-): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
-  await x.client.insert(
-    x.m.table('audit_log'),
-    [
-      {
-        id: entry.id,
-        done_at: at,
-        key_id: input.keyId,
-        op: input.op,
-        params: JSON.stringify(input.params),
-        scope: JSON.stringify(input.scope),
-        ...counts,
-      },
-    ],
-    SYNC_INSERT,
-  );
-  return entry;
+  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.['n'] ?? 0);
 }
 
 /** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
@@ -121,8 +91,8 @@ async function resetSeen(x: ChLife, pairs: EventRef[]): Promise<void> {
   await x.client.insert(
     x.t.actorSeen,
     rows
-      .filter((r) => wanted.has(key(r.org, r.actor)))
-      .map((r) => ({ org: r.org, actor: r.actor, ts: Number(r.m), ver: seenVersion(Number(r.m)) })),
+      .filter((r) => wanted.has(key(r['org'], r['actor'])))
+      .map((r) => ({ org: r['org'], actor: r['actor'], ts: num(r, 'm'), ver: seenVersion(num(r, 'm')) })),
     SYNC_INSERT,
   );
   await x.m.settle(['actor_seen'], x.waitMs);
@@ -141,28 +111,32 @@ export async function deleteEvents(
     const orgs = [...new Set(slice.map((r) => r.org))];
     const wanted = new Set(slice.map((r) => key(r.org, r.id)));
     const rows = await x.client.query(
-      `SELECT org, id, ver, actor FROM ${x.t.events}
-       WHERE org IN (${quoteList(orgs)}) AND id IN (${quoteList([...new Set(slice.map((r) => r.id))])})
-         AND ${live(x.t, orgs)}`,
+      liveCopiesSql(
+        x.t,
+        orgs,
+        slice.map((r) => r.id),
+        'org, id, ver, actor',
+      ),
       BIG_QUERY,
     );
     for (const r of rows)
-      if (wanted.has(key(r.org, r.id))) found.set(`${key(r.org, r.id)}${String(r.ver)}`, r);
+      if (wanted.has(key(r['org'], r['id']))) found.set(`${key(r['org'], r['id'])}${str(r, 'ver')}`, r);
   }
   const copies = [...found.values()];
   await x.client.insert(
     x.t.losers,
-    copies.map((r) => ({ org: r.org, id: r.id, ver: r.ver, noted: now })),
+    copies.map((r) => ({ org: r['org'], id: r['id'], ver: r['ver'], noted: now })),
     SYNC_INSERT,
   );
-  const orgs = [...new Set(copies.map((r) => String(r.org)))];
-  for (const slice of chunks(orgs)) await x.m.delete('events', lostSql(x.t, quoteList(slice)));
+  const orgs = [...new Set(copies.map((r) => str(r, 'org')))];
+  for (const slice of chunks(orgs))
+    for (const table of ['events', 'event_ids']) await x.m.delete(table, lostSql(x.t, quoteList(slice)));
   const actors = new Map<string, EventRef>();
   for (const r of copies)
-    if (r.actor !== null && r.actor !== undefined)
-      actors.set(key(r.org, r.actor), { org: String(r.org), id: r.actor as string });
+    if (r['actor'] !== null && r['actor'] !== undefined)
+      actors.set(key(r['org'], r['actor']), { org: str(r, 'org'), id: r['actor'] as string });
   await resetSeen(x, [...actors.values()]);
-  const gone = new Set(copies.map((r) => key(r.org, r.id)));
+  const gone = new Set(copies.map((r) => key(r['org'], r['id'])));
   const entry = await writeAudit(x, audit, now, { ...NO_COUNTS, events: gone.size });
   return { entry, missing: unique.filter((r) => !gone.has(key(r.org, r.id))) };
 }
@@ -181,7 +155,7 @@ export async function eraseActor(
   if (events > 0) await tombstone(x, where, orgs, now);
   // The orgs where the actor has a profile or a first sighting: usually a few, even when `orgs` is every org.
   const present = (await x.client.query(`SELECT org FROM (${actorsSql(x.t, orgs, [actor])})`, BIG_QUERY)).map(
-    (r) => String(r.org),
+    (r) => str(r, 'org'),
   );
   // Whatever is recorded with this actor goes; no org list, so the ALTER text stays short. 18.16's
   // mutations delete rows whose condition is NULL, so a Nullable comparison must be made non-null.
@@ -189,6 +163,10 @@ export async function eraseActor(
     'events',
     `ifNull(actor = ${quote(actor)}, 0) AND (org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`,
   );
+  // Their locators (event-ids.ts) have no actor: those of every recorded copy go, racing losers' too
+  // (no read counts a lost copy, so nothing needs to find it).
+  if (events > 0)
+    await x.m.delete('event_ids', `(org, id, ver) IN (SELECT org, id, ver FROM ${x.t.losersLocal})`);
   await x.m.deleteIn('actors', present, (l) => `id = ${quote(actor)} AND org IN (${l})`);
   await x.m.deleteIn('actor_seen', present, (l) => `actor = ${quote(actor)} AND org IN (${l})`);
   if (present.length > 0) await x.m.settle(['actors', 'actor_seen'], x.waitMs);
@@ -210,6 +188,7 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   const gone = await count(x, `SELECT id FROM ${x.t.orgs} FINAL WHERE id IN (${list})`);
   for (const [table, column] of [
     ['events', 'org'],
+    ['event_ids', 'org'],
     ['actors', 'org'],
     ['actor_seen', 'org'],
     ['sessions', 'org'],
@@ -222,12 +201,11 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   );
   await x.client.insert(
     x.m.table('retention'),
-    settings.map((r) => ({ org: r.org, days: null, ver: x.stamp() })),
+    settings.map((r) => ({ org: r['org'], days: null, ver: x.stamp() })),
     SYNC_INSERT,
   );
   const keys = await narrowKeys(x, new Set(orgs), now);
   await x.m.settle(['actors', 'actor_seen', 'sessions', 'orgs'], x.waitMs);
-  x.onOrgsChanged();
   return writeAudit(x, audit, now, { events, actors, orgs: gone, keys });
 }
 
@@ -236,13 +214,13 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
   const rows = await x.client.query(`SELECT * FROM ${x.t.keys} FINAL`);
   const keys = rows.map((r) => ({
     row: r,
-    id: String(r.id),
-    orgs: (r.orgs as unknown[]).map(String),
-    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
-    role: String(r.role) as Role,
+    id: str(r, 'id'),
+    orgs: strArray(r, 'orgs'),
+    revoked_at: numOrNull(r, 'revoked_at'),
+    role: str(r, 'role') as Role,
   }));
   const { revoke, narrow } = keyChanges(keys, erased);
-  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), Number(k.row.ver) + 1);
+  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), num(k.row, 'ver') + 1);
   await x.client.insert(
     x.t.keys,
     [
@@ -252,24 +230,4 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
     SYNC_INSERT,
   );
   return revoke.length + narrow.length;
-}
-
-/** Retention: count what expires per org, issue one mutation per slice of orgs, one audit entry per org. */
-export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-  if (targets.length === 0) return [];
-  const now = x.clock();
-  const cond = (ts: ExpiryTarget[]): string =>
-    ts.map((t) => `(org = ${quote(t.org)} AND ts < ${lit(t.before)})`).join(' OR ');
-  const orgs = targets.map((t) => t.org);
-  const rows = await x.client.query(
-    `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
-    BIG_QUERY,
-  );
-  const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
-  const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
-  for (const slice of chunks(due, 100)) await x.m.delete('events', cond(slice));
-  const entries: AuditEntry[] = [];
-  for (const t of due)
-    entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));
-  return entries;
 }
