@@ -9,11 +9,13 @@ import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
+import { withDeadline } from '../core/query/bounds.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
 import type { AppContext } from './context.js';
 import { nativeErrorHandler } from './errors.js';
+import { jsonBodyParser } from './json-body.js';
 import { actorRoutes } from './routes/actors.js';
 import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
@@ -90,6 +92,9 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  // One JSON parser for every surface (json-body.ts): nesting bound and prototype guard.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
   const metrics = createMetrics(() => opts.store.upkeepStats);
   const clock = opts.clock ?? Date.now;
   // One timed view of the store, handed out role by role: each route names the roles it uses.
@@ -106,8 +111,13 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     audit: store,
     exports: store,
     // The core runs the plan; the engine only answers its row requests.
+    // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
     query: (plan) =>
-      timeStoreCall(metrics, 'query', () => runQuery(plan, clock(), (request) => events.fetchRows(request))),
+      timeStoreCall(metrics, 'query', () =>
+        withDeadline(opts.store.queryTimeoutMs, (signal) =>
+          runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
+        ),
+      ),
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,

@@ -210,7 +210,7 @@ export function countedEvents(events: EventStore, m: AppMetrics): EventStore {
         return r;
       }),
     listEvents: (scan, limit) => events.listEvents(scan, limit),
-    fetchRows: (request) => events.fetchRows(request),
+    fetchRows: (request, signal) => events.fetchRows(request, signal),
   };
 }
 

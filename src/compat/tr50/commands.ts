@@ -4,6 +4,8 @@
  * command's raw params and answers the success params, or throws (mapped per command).
  */
 import { AuthError } from '../../core/errors.js';
+import type { Series } from '../../core/query/result.js';
+import { TooManyPointsError } from '../../core/query/bounds.js';
 import { requireReach, requireRole } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { openReader } from '../../use-cases/read-within-reach.js';
@@ -69,6 +71,17 @@ export async function historyCommand(
   const tz = (caller.org === null ? undefined : tree.get(caller.org)?.timezone) ?? 'UTC';
   const range = resolveHistoryRange(p, ctx.clock(), tz);
   const timeline = historyTimeline(range, tz, p.series);
-  const { series } = await reader.run(historyPlan(p, orgs, range, tz));
+  let series: Series[];
+  try {
+    series = (await reader.run(historyPlan(p, orgs, range, tz))).series;
+  } catch (err) {
+    if (!(err instanceof TooManyPointsError)) throw err;
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new Tr50Error(
+      TR50_CODES.tooManyPoints,
+      `The answer would hold ${n(err.groups)} counters x ${n(err.columns)} buckets = ${n(err.points)} values; ` +
+        `at most ${n(err.limit)} are allowed. Use series "day" or a shorter start..end.`,
+    );
+  }
   return presentHistory(timeline, tz, series, p.dimension);
 }

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../core/errors.js';
+import { jsonBodyParser } from '../json-body.js';
 import { LIMITS } from '../../core/events.js';
 import { ingestWithinReach } from '../../use-cases/ingest.js';
 import { authenticate, requireRole } from '../auth.js';
@@ -44,7 +45,7 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
   app.addContentTypeParser(
     [SINGLE, BATCH],
     { parseAs: 'string', bodyLimit: LIMITS.maxBodyBytes },
-    app.getDefaultJsonParser('error', 'error'),
+    jsonBodyParser,
   );
 
   app.post(

@@ -2,19 +2,35 @@
  * The DuckDB side of the query engine: the core runner (core/query/run.ts) asks
  * for row aggregates through the store's `fetchRows`, the dialect turns each into
  * SQL, and this adapter only executes it. Driver errors become StoreError (the
- * cause is kept; no SQL reaches a client).
+ * cause is kept; no SQL reaches a client). A query's deadline interrupts the
+ * connection's running statement.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RawRow, RowRequest } from '../../core/query/requests.js';
+import { timeoutFrom } from '../../core/query/bounds.js';
 import { all } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
 /** Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts). */
-export function fetchRows(
+export async function fetchRows(
   conn: DuckDBConnection,
   request: RowRequest,
   orgNos?: ReadonlyMap<string, number>,
+  signal?: AbortSignal | null,
 ): Promise<RawRow[]> {
   const { sql, params } = toDuckDbSql(request, orgNos);
-  return all(conn, sql, params);
+  if (!signal) return all(conn, sql, params);
+  if (signal.aborted) throw timeoutFrom(signal);
+  // Only while this statement runs: an interrupt left pending would stop the connection's next one.
+  const stop = (): void => {
+    conn.interrupt();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await all(conn, sql, params);
+  } catch (err) {
+    throw signal.aborted ? timeoutFrom(signal, err) : err;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }

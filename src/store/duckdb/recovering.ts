@@ -74,6 +74,11 @@ export class RecoveringDuckDbStore {
   /** How many times a retired instance was replaced by a working one. */
   recoveries = 0;
 
+  /** TALLY_QUERY_TIMEOUT_MS, as every instance it opens has it. */
+  get queryTimeoutMs(): number | null {
+    return this.opts.queryTimeoutMs ?? null;
+  }
+
   private constructor(
     private readonly opts: RecoveringOptions,
     first: DuckDbStore,

@@ -58,6 +58,8 @@ export interface DuckDbOptions {
   upkeep?: Partial<UpkeepOptions> | false;
   /** Told when background upkeep fails (the failure is also kept in upkeepStats.lastError). */
   onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
+  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is interrupted (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 export class DuckDbStore implements Store {
@@ -70,6 +72,8 @@ export class DuckDbStore implements Store {
   private committer: DuckDbCommitter | null = null;
   private queue: GroupCommit | null = null;
   private readonly auditIds = new AuditIds();
+  /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
+  queryTimeoutMs: number | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -106,7 +110,9 @@ export class DuckDbStore implements Store {
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
     const upkeep = opts.upkeep === false ? null : { ...DEFAULT_UPKEEP, ...opts.upkeep };
-    return new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
+    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
+    store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
+    return store;
   }
 
   async init(): Promise<void> {
@@ -213,10 +219,13 @@ export class DuckDbStore implements Store {
     return this.read((c) => listEvents(c, scan, limit, orgNos));
   }
 
-  /** One row request on a pooled connection (the core runner's requests may run side by side). */
-  async fetchRows(request: RowRequest): Promise<RawRow[]> {
+  /**
+   * One row request on a pooled connection (the core runner's requests may run side by side);
+   * `signal` (the query's deadline) interrupts the statement.
+   */
+  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => fetchRows(c, request, orgNos));
+    return this.read((c) => fetchRows(c, request, orgNos, signal));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */

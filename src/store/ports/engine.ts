@@ -14,6 +14,8 @@ export interface StoreEngine {
   readonly engine: 'duckdb' | 'clickhouse';
   /** Background upkeep figures, for /metrics; engines without upkeep leave it out. */
   readonly upkeepStats?: UpkeepStats | null;
+  /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner sets on a query's row requests; null for none. */
+  readonly queryTimeoutMs?: number | null;
   /** Create or migrate tables; idempotent. */
   init(): Promise<void>;
   /** Finish pending writes and release the engine. */

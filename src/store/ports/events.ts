@@ -22,5 +22,5 @@ export interface EventStore {
   listEvents(scan: Scan, limit: number): Promise<EventRecord[]>;
 
   /** The rows of one row request (core/query/requests.ts), computed by the engine's dialect. */
-  fetchRows(request: RowRequest): Promise<RawRow[]>;
+  fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]>;
 }
