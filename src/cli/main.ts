@@ -5,12 +5,13 @@
  * a command is done (a server runs until SIGTERM or SIGINT).
  */
 import { operatorMessage } from '../core/errors.js';
+import { processEnv } from './config.js';
 import { runCli } from './program.js';
 
 runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  env: process.env,
+  env: processEnv(),
   handleSignals: true,
 }).then(
   (code) => {

@@ -13,8 +13,7 @@ import { loggerOptions } from '../http/logging.js';
 import { TALLY_VERSION } from './version.js';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/port.js';
-import { parseRetentionDays } from '../core/retention.js';
-import { RetentionJob } from '../store/retention-job.js';
+import { RetentionJob } from '../use-cases/retention-job.js';
 
 /** Steps other commands add around serving (e.g. `demo` loads data first). */
 export interface ServeHooks {
@@ -27,7 +26,7 @@ export interface ServeHooks {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const retentionDays = parseRetentionDays(process.env['TALLY_RETENTION_DAYS']);
+  const retentionDays = config.retentionDays;
   // DuckDB replays a WAL left by a stop that did not checkpoint, and silently drops one that
   // does not belong to the file: say that one was there (issue 26.8), before it is gone.
   const walPath =
@@ -39,7 +38,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       store,
       adminKey: config.adminKey,
       rateLimit: config.rateLimit,
-      logger: loggerOptions(process.env['LOG_LEVEL'] ?? 'info'),
+      logger: loggerOptions(config.logLevel),
       metricsKey: config.metricsKey,
       corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,

@@ -2,13 +2,7 @@
  * createApp: the Fastify application, given everything it needs as arguments
  * (store, clock, logger, admin key). No process.env is read below this line.
  */
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-  type RouteOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
@@ -32,6 +26,7 @@ import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerHealthz, StoreHealth } from './health.js';
+import { surfaceFor, type Routes, type Surface } from './surface.js';
 import { OneLinePerRequest } from './logging.js';
 import { registerCors, type CorsOrigins } from './cors.js';
 import {
@@ -42,6 +37,9 @@ import {
   type RateLimit,
   type Timeouts,
 } from './limits.js';
+
+// Surfaces are declared in a leaf module; re-exported for the callers that build an app with them.
+export { surfaceFor, type Routes, type Surface } from './surface.js';
 
 export interface AppOptions {
   store: Store;
@@ -65,26 +63,6 @@ export interface AppOptions {
   retentionDays?: number | null;
 }
 
-/** Adds routes to a Fastify scope. */
-export type Routes = (app: FastifyInstance) => Promise<void> | void;
-
-/**
- * An API surface: its routes, registered in their own encapsulated scope, and
- * the one error handler that answers every failure in its shape. The URLs it
- * owns (`prefixes`, matched at a path-segment boundary, and `paths`, matched
- * exactly) also get that shape for unknown routes and for errors the framework
- * raises before routing (a malformed URL, an over-long path segment).
- */
-export interface Surface {
-  name: string;
-  prefixes: string[];
-  paths?: string[];
-  /** The methods it serves on its URLs (default: all); other methods get the native shape, e.g. TR50's GET /api. */
-  methods?: string[];
-  routes: Routes;
-  errorHandler: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
-}
-
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
 const NATIVE_ROUTES: Routes[] = [
   eventRoutes,
@@ -94,24 +72,6 @@ const NATIVE_ROUTES: Routes[] = [
   queryRoutes,
   lifecycleRoutes,
 ];
-
-/** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
-export function surfaceFor(surfaces: readonly Surface[], url: string, method?: string): Surface | null {
-  const path = url.split('?')[0] ?? '';
-  let best: Surface | null = null;
-  let bestLength = -1;
-  for (const s of surfaces) {
-    if (method !== undefined && s.methods !== undefined && !s.methods.includes(method)) continue;
-    for (const p of s.paths ?? []) {
-      if (path === p && p.length > bestLength) [best, bestLength] = [s, p.length];
-    }
-    for (const p of s.prefixes) {
-      if ((path === p || path.startsWith(`${p}/`)) && p.length > bestLength)
-        [best, bestLength] = [s, p.length];
-    }
-  }
-  return best;
-}
 
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
