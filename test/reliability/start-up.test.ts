@@ -23,6 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { operatorMessage, StoreError } from '../../src/core/errors.js';
 import { runCli } from '../../src/cli/program.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
+import { startServer } from '../e2e/server.js';
 import { NOW, relApp } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-start-up-'));
@@ -111,6 +112,42 @@ describe('start-up errors name the file and DuckDB’s reason (issue 26.8)', () 
       child.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('a WAL left next to the file (issue 26.8)', () => {
+  it('the server starts and says it found one, with its path and size', async () => {
+    const path = join(dir, 'walled.duckdb');
+    await goodFile(path);
+    // Another database's WAL: written with checkpoint-on-shutdown off, so it stays behind.
+    const other = join(dir, 'other.duckdb');
+    const script = `import { DuckDBInstance } from '@duckdb/node-api';
+      const i = await DuckDBInstance.create(${JSON.stringify(other)}); const c = await i.connect();
+      await c.run('PRAGMA disable_checkpoint_on_shutdown');
+      await c.run('CREATE TABLE t AS SELECT range AS x FROM range(1000)');
+      c.closeSync(); i.closeSync();`;
+    await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+      child.on('exit', (code) => {
+        if (code === 0) resolve(code);
+        else reject(new Error(`exit ${String(code)}`));
+      });
+    });
+    const wal = statSync(`${other}.wal`).size;
+    expect(wal).toBeGreaterThan(0);
+    copyFileSync(`${other}.wal`, `${path}.wal`);
+    const server = await startServer({ TALLY_DB: path }, 60_000);
+    try {
+      const line = server
+        .output()
+        .split('\n')
+        .find((l) => l.includes('found a WAL'));
+      expect(line, server.output()).toBeDefined();
+      expect(JSON.parse(line!)).toMatchObject({ wal: `${path}.wal`, bytes: wal });
+    } finally {
+      server.signal('SIGTERM');
+      await server.exited;
+    }
+  }, 90_000);
 });
 
 describe('a corrupt block met while serving (issue 26.8)', () => {
