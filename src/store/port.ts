@@ -44,10 +44,13 @@ export interface Store extends LifecycleStore {
   ingest(events: EventRecord[]): Promise<IngestResult>;
 
   /**
-   * The events a scan selects, ordered by time then id, at most `limit` of them.
-   * Ask for one more than you can use to learn that there were more.
+   * The events a scan selects, ordered by time then id (newest first with `order` 'desc'),
+   * at most `limit` of them. Ask for one more than you can use to learn that there were more.
    */
-  listEvents(scan: Scan, limit: number): Promise<EventRecord[]>;
+  listEvents(scan: Scan, limit: number, order?: 'asc' | 'desc'): Promise<EventRecord[]>;
+
+  /** The event types of a scan and the dims keys of each, with counts; see SchemaSummary. */
+  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary>;
 
   listOrgs(): Promise<Org[]>;
   putOrg(org: Org): Promise<void>;
@@ -92,4 +95,27 @@ export interface HeadcountQuery {
   kinds: string[];
   /** Epoch ms; the answer has one count per instant, in the same order. */
   instants: number[];
+}
+
+/** How much describeEvents returns: the most frequent types, and the most frequent keys of each. */
+export interface SchemaCaps {
+  types: number;
+  keysPerType: number;
+}
+
+/** Counted over the events of the scan; first and last are epoch ms of the earliest and latest. */
+export interface SchemaCount {
+  count: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * The event types of a scan, most frequent first (ties by name), at most `caps.types` of them,
+ * and for each the dims keys its events carry, most frequent first, at most `caps.keysPerType`.
+ * A `more` flag says that the cap left some out.
+ */
+export interface SchemaSummary {
+  types: (SchemaCount & { type: string; keys: (SchemaCount & { key: string })[]; moreKeys: boolean })[];
+  moreTypes: boolean;
 }

@@ -33,7 +33,7 @@ import type {
 import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
-import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
+import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
   AuditEntry,
@@ -131,8 +131,11 @@ export class RecoveringDuckDbStore implements Store {
   ingest(events: EventRecord[]): Promise<IngestResult> {
     return this.use((s) => s.ingest(events));
   }
-  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
-    return this.use((s) => s.listEvents(scan, limit));
+  listEvents(scan: Scan, limit: number, order?: 'asc' | 'desc'): Promise<EventRecord[]> {
+    return this.use((s) => s.listEvents(scan, limit, order));
+  }
+  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+    return this.use((s) => s.describeEvents(scan, caps));
   }
   listOrgs(): Promise<Org[]> {
     return this.use((s) => s.listOrgs());

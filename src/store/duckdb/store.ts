@@ -16,12 +16,13 @@ import type {
   SessionRecord,
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
-import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
+import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { executeQuery } from './query.js';
 import { listEvents } from './list.js';
+import { describeEvents } from './describe.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { Query } from '../../core/query/plan.js';
 import type { QueryResult } from '../../core/query/result.js';
@@ -217,9 +218,14 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
-  async listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+  async listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => listEvents(c, scan, limit, orgNos));
+    return this.read((c) => listEvents(c, scan, limit, orgNos, order));
+  }
+
+  async describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+    const orgNos = await this.orgNumbers();
+    return this.read((c) => describeEvents(c, scan, caps, orgNos));
   }
 
   async query(q: Query): Promise<QueryResult> {
