@@ -1,8 +1,9 @@
 /**
  * The ClickHouse store: one server or a cluster, with any number of stateless
- * Tally processes in front. Nothing is cached in-process for longer than
- * ORG_CACHE_MS, so a change made through another process (a revoked key, a new
- * org) is seen within about a second. Writes within a process go through a
+ * Tally processes in front. Orgs, keys and sessions are remembered in-process
+ * for at most ORG_CACHE_MS / KEY_CACHE_MS (1 s), so a change made through
+ * another process (a revoked key, a new org) is seen within a second; changes
+ * made through this one drop the entries at once. Writes within a process go through a
  * group committer (events) or straight to the server (small tables, versioned
  * rows read with FINAL).
  */
@@ -24,6 +25,7 @@ import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
+import { TtlCache } from './cache.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { listEvents } from './list.js';
@@ -56,6 +58,10 @@ export interface ClickHouseOptions {
 }
 
 const ORG_CACHE_MS = 1000;
+/** Keys and sessions are remembered this long: the bound on seeing another process's revocation. */
+export const KEY_CACHE_MS = 1000;
+/** A session's use is written at most this often (its idle expiry is 30 minutes). */
+export const SESSION_TOUCH_MS = 60_000;
 
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse' as const;
@@ -69,6 +75,9 @@ export class ClickHouseStore implements Store {
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
   private orgCache: { at: number; orgs: Org[] } | null = null;
+  private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
+  /** A session as this process last saw it, and the last use written to ClickHouse. */
+  private readonly sessionCache = new TtlCache<{ s: SessionRecord; stored: number }>(KEY_CACHE_MS);
   private readonly mutations: Mutations;
   private readonly life: life.ChLife;
 
@@ -98,6 +107,8 @@ export class ClickHouseStore implements Store {
       waitMs: opts.mutationWaitMs ?? 30_000,
       onOrgsChanged: () => {
         this.orgCache = null;
+        // Erasing orgs narrows or revokes the keys that covered them.
+        this.keyCache.clear();
       },
     };
   }
@@ -242,6 +253,7 @@ export class ClickHouseStore implements Store {
   }
 
   async createSession(s: SessionRecord): Promise<void> {
+    this.sessionCache.delete(s.hash);
     await this.client.insert(
       this.tables.sessions,
       [{ hash: s.hash, key_id: s.keyId, org: s.org, created_at: s.created_at, last_used: s.last_used }],
@@ -250,39 +262,66 @@ export class ClickHouseStore implements Store {
   }
 
   async getSession(hash: string): Promise<SessionRecord | null> {
+    const cached = this.sessionCache.get(hash);
+    if (cached) return { ...cached.s };
+    const generation = this.sessionCache.generation;
     const rows = await this.client.query(
       `SELECT hash, any(key_id) AS key_id, any(org) AS org, min(created_at) AS created_at, max(last_used) AS last_used
        FROM ${this.tables.sessions} WHERE hash = ${quote(hash)} GROUP BY hash`,
     );
     const r = rows[0];
     if (!r) return null;
-    return {
+    const s: SessionRecord = {
       hash: String(r.hash),
       keyId: String(r.key_id),
       org: String(r.org),
       created_at: Number(r.created_at),
       last_used: Number(r.last_used),
     };
+    this.sessionCache.set(hash, { s: { ...s }, stored: s.last_used }, generation);
+    return s;
   }
 
+  /**
+   * Coarse: a use is written only when the stored one is SESSION_TOUCH_MS old, so
+   * a TR50 call usually writes nothing. The stored last use can lag by that much,
+   * so a session may expire (and be purged) up to a minute early.
+   */
   async touchSession(hash: string, at: number): Promise<void> {
-    const s = await this.getSession(hash);
-    if (!s || at <= s.last_used) return;
-    await this.createSession({ ...s, last_used: at });
+    if (!this.sessionCache.get(hash) && !(await this.getSession(hash))) return;
+    const c = this.sessionCache.get(hash);
+    if (!c || at <= c.s.last_used) return;
+    c.s.last_used = at;
+    if (at - c.stored < SESSION_TOUCH_MS) return;
+    c.stored = at;
+    await this.client.insert(
+      this.tables.sessions,
+      [{ hash, key_id: c.s.keyId, org: c.s.org, created_at: c.s.created_at, last_used: at }],
+      SYNC_INSERT,
+    );
   }
 
   /** Older versions of live sessions go too: their newest row (last_used >= idleBefore) stays. */
   async deleteSessions(idleBefore: number): Promise<void> {
+    this.sessionCache.clear();
     await this.mutations.delete('sessions', `last_used < ${lit(idleBefore)}`);
   }
 
   async createKey(key: KeyRecord): Promise<void> {
+    this.keyCache.delete(key.id);
     await this.client.insert(this.tables.keys, [{ ...key, ver: this.stamp() }], SYNC_INSERT);
   }
 
+  /** Remembered for KEY_CACHE_MS; a revocation through this store drops the entry at once. */
   async getKey(id: string): Promise<KeyRecord | null> {
+    const cached = this.keyCache.get(id);
+    if (cached) return { ...cached, orgs: [...cached.orgs] };
+    const generation = this.keyCache.generation;
     const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
-    return rows[0] ? toKey(rows[0]) : null;
+    if (!rows[0]) return null;
+    const key = toKey(rows[0]);
+    this.keyCache.set(id, { ...key, orgs: [...key.orgs] }, generation);
+    return key;
   }
 
   async listKeys(): Promise<KeyRecord[]> {
@@ -296,11 +335,14 @@ export class ClickHouseStore implements Store {
     if (!cur) return false;
     const key = toKey(cur);
     if (key.revoked_at !== null) return false;
+    this.keyCache.delete(id);
     await this.client.insert(
       this.tables.keys,
       [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), Number(cur.ver) + 1) }],
       SYNC_INSERT,
     );
+    // Again: a read that ran during the insert may have remembered the live key.
+    this.keyCache.delete(id);
     return true;
   }
 
