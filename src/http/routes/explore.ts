@@ -5,7 +5,7 @@
  * exactly as /v1/query resolves them. Both read a bounded window (the last 30
  * days unless from/to/last say otherwise) and answer a bounded number of rows.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { eventObject } from '../../core/event-line.js';
@@ -13,7 +13,6 @@ import type { Scan } from '../../core/query/requests.js';
 import { resolveRange } from '../../core/time/index.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
-import type { FastifyRequest } from 'fastify';
 import { Instant, List, listOf, Str } from './query-params.js';
 import { resolveOrgs } from './query.js';
 
