@@ -20,6 +20,8 @@ export interface Config {
   /** TALLY_COMPACT_ROWS / TALLY_COMPACT_IDLE_MS: when the DuckDB store sorts its unsorted tail. */
   compactRows: number;
   compactIdleMs: number;
+  /** TALLY_QUERY_TIMEOUT_MS: the longest one query runs before it is stopped and answered 503; null for none. */
+  queryTimeoutMs: number | null;
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -27,6 +29,9 @@ export interface Config {
   /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; null (the default) for none. */
   corsOrigins: CorsOrigins | null;
 }
+
+/** TALLY_QUERY_TIMEOUT_MS when unset: well inside the 60 s a client usually waits, and the 300 s idle-socket cut. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 export interface ReadConfigOptions {
   /** The DuckDB file when TALLY_DB is unset (DEMO_DB for `tally demo`). */
@@ -60,6 +65,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
   };
   const compactRows = positive('TALLY_COMPACT_ROWS', DEFAULT_UPKEEP.tailRows);
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
+  const timeoutRaw = (env.TALLY_QUERY_TIMEOUT_MS ?? '').trim().toLowerCase();
+  const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
+    ? null
+    : positive('TALLY_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS);
   let rateLimit: RateLimit | null;
   try {
     rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
@@ -91,6 +100,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
     duckdbMemory,
     compactRows,
     compactIdleMs,
+    queryTimeoutMs,
     rateLimit,
   };
 }

@@ -13,8 +13,11 @@ export const ERROR_CODES = {
   not_found: "The resource does not exist or is outside the key's reach.",
   conflict: 'The change would break an invariant (e.g. a cycle in the org tree).',
   too_many_buckets: 'The query would produce more than 5000 buckets.',
+  too_many_points:
+    'The answer would hold more than 200,000 points (series x buckets), or its computation more than 1,000,000.',
   rate_limited: 'The key has used up its request rate; retry after Retry-After seconds.',
   store_unavailable: 'The store cannot serve the request right now; retry later.',
+  query_timeout: 'The query ran past the server-wide time limit (TALLY_QUERY_TIMEOUT_MS) and was stopped.',
   internal: 'An unexpected failure inside Tally.',
 } as const;
 
@@ -85,5 +88,23 @@ export class RateLimitError extends AppError {
 export class StoreError extends AppError {
   constructor(message: string, cause?: unknown) {
     super('store_unavailable', 503, message, [], cause);
+  }
+}
+
+/** A query ran past its deadline (TALLY_QUERY_TIMEOUT_MS) and was stopped: 503 in every surface's shape. */
+export class QueryTimeoutError extends AppError {
+  constructor(
+    readonly timeoutMs: number | null,
+    cause?: unknown,
+  ) {
+    super(
+      'query_timeout',
+      503,
+      timeoutMs === null
+        ? 'The query ran past its time limit and was stopped; narrow it or retry later.'
+        : `The query ran past its time limit of ${timeoutMs} ms and was stopped; narrow it or retry later.`,
+      [],
+      cause,
+    );
   }
 }

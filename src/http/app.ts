@@ -19,6 +19,7 @@ import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
 import type { AppContext } from './context.js';
 import { nativeErrorHandler } from './errors.js';
+import { jsonBodyParser } from './json-body.js';
 import { actorRoutes } from './routes/actors.js';
 import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
@@ -131,6 +132,9 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  // One JSON parser for every surface (json-body.ts): nesting bound and prototype guard.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
   const metrics = createMetrics(() => opts.store.upkeepStats);
 
   const ctx: AppContext = {

@@ -16,6 +16,8 @@ export interface StoreConfig {
   clickhouseUrl?: string;
   /** A cluster name from the servers' remote_servers: tables are created on every shard. */
   clickhouseCluster?: string;
+  /** TALLY_QUERY_TIMEOUT_MS: the longest a query runs before it is stopped (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 export async function createStore(config: StoreConfig, clock: () => number = Date.now): Promise<Store> {
@@ -26,6 +28,7 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
       url: config.clickhouseUrl,
       cluster: config.clickhouseCluster ?? null,
       clock,
+      queryTimeoutMs: config.queryTimeoutMs ?? null,
     });
     await store.init();
     return store;
@@ -35,6 +38,7 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     path: config.duckdbPath,
     clock,
     memoryLimit: config.duckdbMemory,
+    queryTimeoutMs: config.queryTimeoutMs ?? null,
     upkeep: {
       ...(config.compactRows === undefined ? {} : { tailRows: config.compactRows }),
       ...(config.compactIdleMs === undefined ? {} : { idleMs: config.compactIdleMs }),

@@ -147,7 +147,7 @@ describe('OpenMeter client -> Tally', () => {
       [2, '/time'],
     ]);
     // Atomic: the valid event of the refused batch was not stored.
-    expect(await totals('org=acme&type=fine')).toEqual({});
+    expect(await totals('org=acme&type=fine')).toEqual({ '*': 0 });
   });
 
   it('checks content types and body shapes; answers problem+json exactly', async () => {

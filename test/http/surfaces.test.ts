@@ -73,10 +73,14 @@ describe('errors before and outside the routes', () => {
     expect(shaped(res.json())).toBe(true);
   });
 
-  it('TR50 owns POST /api exactly, not the paths below it', async () => {
-    const res = await t.call('GET', '/api');
-    expect(res.statusCode).toBe(200);
-    expect(res.json<{ success: boolean }>().success).toBe(false);
+  it('TR50 owns POST /api exactly: not other methods, not the paths below it', async () => {
+    const post = await t.call('POST', '/api', { raw: '{"get": ' });
+    expect(post.statusCode).toBe(200);
+    expect(post.json<{ success: boolean }>().success).toBe(false);
+    // docs/compat/tr50.md: methods other than POST get the native 404.
+    const get = await t.call('GET', '/api');
+    expect(get.statusCode).toBe(404);
+    expect(get.json<{ error: { code: string } }>().error.code).toBe('not_found');
     const below = await t.call('GET', '/api/unknown');
     expect(below.json<{ error: { code: string } }>().error.code).toBe('not_found');
   });

@@ -75,6 +75,14 @@ describe('erasing an actor', () => {
     await loadWorld(ref, { events: (e) => e.actor !== 'u1', profiles: (p) => p.id !== 'u1' });
     expect(await battery(t)).toEqual(await battery(ref));
   });
+
+  it('on a store with no org yet: nothing to delete, and the audit entry says so (was 503)', async () => {
+    const r = await ref.call('DELETE', '/v1/actors/u1');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({
+      audit: { orgs: ['*'], deleted: { events: 0, actors: 0, orgs: 0, keys: 0 } },
+    });
+  });
 });
 
 describe('erasing an org subtree', () => {
@@ -145,7 +153,7 @@ describe('correcting events', () => {
       audit: { op: 'delete_events', orgs: ['acme', 'acme-eu'], deleted: { events: 3 } },
       missing: [{ org: 'acme', id: 'e404' }],
     });
-    expect([await day('05'), await day('06')]).toEqual([1, null]); // no series at all: no events that day
+    expect([await day('05'), await day('06')]).toEqual([1, 0]); // nothing that day: one series counting 0 (fill=zero)
     const corrected = {
       id: 'e2',
       org: 'acme',

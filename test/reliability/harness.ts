@@ -7,7 +7,7 @@
 import type { FastifyInstance, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { surfaces } from '../../src/compat/index.js';
 import type { ERROR_CODES } from '../../src/core/errors.js';
-import { createApp, surfaceFor, type AppOptions } from '../../src/http/app.js';
+import { createApp, surfaceFor, type AppOptions, type Surface } from '../../src/http/app.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import type { Store } from '../../src/store/port.js';
 import { ADMIN, NOW } from '../helpers.js';
@@ -30,7 +30,11 @@ export interface RelApp {
 
 /** An app with all five compatibility surfaces; `store` defaults to a fresh in-memory DuckDB. */
 export async function relApp(
-  opts: Partial<Omit<AppOptions, 'store'>> & { store?: Store; closeStore?: boolean } = {},
+  opts: Partial<Omit<AppOptions, 'store'>> & {
+    store?: Store;
+    closeStore?: boolean;
+    surfaces?: Surface[];
+  } = {},
 ): Promise<RelApp> {
   let store = opts.store;
   if (!store) {
@@ -49,7 +53,7 @@ export async function relApp(
         for (const m of [r.method].flat()) routes.push({ method: m, url: r.url });
       },
     },
-    surfaces,
+    opts.surfaces ?? surfaces,
   );
   await app.ready();
   const call: RelApp['call'] = (method, url, o = {}) => {
@@ -82,9 +86,9 @@ export async function relApp(
   };
 }
 
-/** The surface that owns a URL, by the app's own rule; 'native' for /v1 and everything else. */
-export function ownerOf(url: string): string {
-  return surfaceFor(surfaces, url)?.name ?? 'native';
+/** The surface that owns a request, by the app's own rule; 'native' for /v1 and everything else. */
+export function ownerOf(url: string, method?: string): string {
+  return surfaceFor(surfaces, url, method)?.name ?? 'native';
 }
 
 type Json = Record<string, unknown>;
@@ -101,6 +105,8 @@ const NATIVE_STATUS: Record<keyof typeof ERROR_CODES, number[]> = {
   not_found: [404],
   conflict: [409],
   too_many_buckets: [400],
+  too_many_points: [400],
+  query_timeout: [503],
   rate_limited: [429],
   store_unavailable: [503],
   internal: [500],
@@ -215,7 +221,7 @@ export function judge(
   res: LightMyRequestResponse,
   storeDown = false,
 ): string | null {
-  const owner = ownerOf(url);
+  const owner = ownerOf(url, method);
   const s = res.statusCode;
   const allowed5xx = storeDown ? (owner === 'capgo' ? [500] : [503]) : [];
   if (s >= 500 && !allowed5xx.includes(s)) return `${owner} answered ${s}: ${res.body.slice(0, 300)}`;

@@ -47,6 +47,8 @@ export function scopeOf(url: string): CapgoScope {
  */
 export function capgoError(err: unknown, scope: CapgoScope): { code: number; body: CapgoErrorBody } {
   const e = toAppError(err);
+  // A query stopped at the server's time limit: a 503 in Capgo's body, so clients know to retry.
+  if (e.code === 'query_timeout') return { code: 503, body: { status: FAILURE[scope], error: e.message } };
   if (e.status >= 500) return { code: 500, body: { status: FAILURE[scope], error: 'Internal server error' } };
   if (e.status === 401 || e.status === 403 || e.status === 404) return { code: 401, body: ACCESS[scope] };
   if (e.status === 429) return { code: 429, body: { status: 'Too many requests', error: e.message } };

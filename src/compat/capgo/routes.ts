@@ -4,7 +4,8 @@
  * answers with and without a trailing slash.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthError } from '../../core/errors.js';
+import { AuthError, ValidationError } from '../../core/errors.js';
+import { TooManyPointsError } from '../../core/query/bounds.js';
 import type { AppContext } from '../../http/context.js';
 import {
   authenticate,
@@ -50,6 +51,22 @@ async function principal(req: FastifyRequest, ctx: AppContext): Promise<Principa
 
 const denied = (): AuthError => new AuthError('forbidden', 'Out of reach.');
 
+/** The engine's points bound in Capgo's words: apps (or versions) x days, to shorten from..to. */
+async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof TooManyPointsError)) throw err;
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new ValidationError(
+      `from..to covers ${n(err.groups)} ${what} x ${n(err.columns)} days = ${n(err.points)} values; ` +
+        `at most ${n(err.limit)} are allowed. Ask for a shorter from..to.`,
+      [{ path: 'from', message: 'too many days for this many apps' }],
+      'too_many_points',
+    );
+  }
+}
+
 /** The reachable orgs whose events carry `app`; none (unknown app or out of reach) is a 401. */
 async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<string[]> {
   if (app.length === 0 || app.length > MAX_APP_ID) throw denied();
@@ -70,11 +87,14 @@ async function stats(
   const span = statsSpan(params, ctx.clock());
   if (span === null) return { global: [], byApp: [] };
   const plans = statsPlans(orgs, app, span, params.noAccumulate);
-  const [mau, storage, bandwidth] = await Promise.all([
-    ctx.store.query(plans.mau),
-    ctx.store.query(plans.storage),
-    ctx.store.query(plans.bandwidth),
-  ]);
+  const [mau, storage, bandwidth] = await bounded(
+    'apps',
+    Promise.all([
+      ctx.store.query(plans.mau),
+      ctx.store.query(plans.storage),
+      ctx.store.query(plans.bandwidth),
+    ]),
+  );
   return presentStats(dayStarts(span), { mau, storage, bandwidth }, params.noAccumulate);
 }
 
@@ -86,7 +106,8 @@ async function bundleUsage(
 ): Promise<BundleUsage> {
   const now = ctx.clock();
   const span = bundleSpan(params, now);
-  const result = span.data === null ? null : await ctx.store.query(bundlePlan(orgs, app, span.data));
+  const result =
+    span.data === null ? null : await bounded('versions', ctx.store.query(bundlePlan(orgs, app, span.data)));
   return presentBundleUsage(dayStarts(span.labels), result, utcDay(now).start);
 }
 

@@ -39,7 +39,14 @@ export function safermeSecret(req: FastifyRequest): string | null {
 }
 
 /** The engine's parameter names in the vendor's words. */
-const PARAM_NAMES: Record<string, string> = { from: 'start_date', to: 'end_date', range: 'end_date' };
+const PARAM_NAMES: Record<string, string> = {
+  from: 'start_date',
+  to: 'end_date',
+  range: 'end_date',
+  // too_many_points (more users, fields or buckets than one answer holds): a shorter range has fewer.
+  group_by: 'end_date',
+  bucket: 'end_date',
+};
 
 /** Every failure in the vendor's shape; input never yields a 5xx. */
 export function safermeErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {

@@ -5,6 +5,7 @@
  */
 import { AuthError } from '../../core/errors.js';
 import type { Series } from '../../core/query/result.js';
+import { TooManyPointsError } from '../../core/query/bounds.js';
 import { loadOrgTree, requireReach, requireRole } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
@@ -69,6 +70,18 @@ export async function historyCommand(
   const range = resolveHistoryRange(p, ctx.clock(), tz);
   const timeline = historyTimeline(range, tz, p.series);
   let series: Series[] = [];
-  if (orgs.length > 0) series = (await ctx.store.query(historyPlan(p, orgs, range, tz))).series;
+  if (orgs.length > 0) {
+    try {
+      series = (await ctx.store.query(historyPlan(p, orgs, range, tz))).series;
+    } catch (err) {
+      if (!(err instanceof TooManyPointsError)) throw err;
+      const n = (x: number): string => x.toLocaleString('en-US');
+      throw new Tr50Error(
+        TR50_CODES.tooManyPoints,
+        `The answer would hold ${n(err.groups)} counters x ${n(err.columns)} buckets = ${n(err.points)} values; ` +
+          `at most ${n(err.limit)} are allowed. Use series "day" or a shorter start..end.`,
+      );
+    }
+  }
   return presentHistory(timeline, tz, series, p.dimension);
 }

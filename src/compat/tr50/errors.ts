@@ -33,6 +33,10 @@ export const TR50_CODES = {
   permissionDenied: -90011,
   /** The key has used up its request rate (TALLY_RATE_LIMIT); the answer is HTTP 429 with Retry-After. */
   rateLimited: -90012,
+  /** The answer would hold more than 200,000 points (counters x buckets); narrow the range or use series=day. */
+  tooManyPoints: -90013,
+  /** The command ran past the server's query time limit (TALLY_QUERY_TIMEOUT_MS) and was stopped; retry later. */
+  queryTimeout: -90014,
 } as const;
 
 export type Tr50Code = (typeof TR50_CODES)[keyof typeof TR50_CODES];
@@ -72,6 +76,10 @@ export function toTr50Failure(err: unknown): { failure: Tr50Failure; internal: b
   switch (e.code) {
     case 'too_many_buckets':
       return { failure: failure(TR50_CODES.tooManyBuckets, e.message), internal: false };
+    case 'too_many_points':
+      return { failure: failure(TR50_CODES.tooManyPoints, e.message), internal: false };
+    case 'query_timeout':
+      return { failure: failure(TR50_CODES.queryTimeout, e.message), internal: false };
     case 'invalid_request':
     case 'invalid_event':
     case 'not_found':

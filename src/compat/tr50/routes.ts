@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitError } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/json-body.js';
 import { header, nativeSecret } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { authenticateCommand, historyCommand } from './commands.js';
@@ -34,6 +35,7 @@ function badEnvelope(message: string): Tr50Error {
 function parseEnvelope(body: unknown): Envelope {
   let parsed: unknown = body;
   if (typeof body === 'string') {
+    if (nestsDeeperThan(body)) throw badEnvelope(`The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
     try {
       parsed = JSON.parse(body);
     } catch {

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
 import type { Query } from '../../core/query/plan.js';
+import { POINT_LIMITS, TooManyPointsError } from '../../core/query/bounds.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { authenticate, loadOrgTree, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
@@ -25,7 +26,7 @@ import { activeWorkspaces, actorScopeBody, presentActorStats, presentWorkspaces 
 import { viktorOtherMethodsSchema, viktorRouteSchema } from './schema.js';
 
 /** The most numbers a workspaces answer may hold (rows x workspaces) before we ask to narrow it. */
-export const MAX_WORKSPACE_CELLS = 250_000;
+export const MAX_WORKSPACE_CELLS = POINT_LIMITS.points;
 const PATHS = ['/api/statistics/', '/api/statistics'];
 
 async function principalOf(req: FastifyRequest, app: FastifyInstance): Promise<Principal> {
@@ -68,8 +69,16 @@ function emptyResult(q: Query): QueryResult {
 
 async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
   const store = app.ctx.store;
-  const run = (q: Query): Promise<QueryResult> =>
-    orgs.length === 0 ? Promise.resolve(emptyResult(q)) : store.query(q);
+  const run = async (q: Query): Promise<QueryResult> => {
+    if (orgs.length === 0) return emptyResult(q);
+    try {
+      return await store.query(q);
+    } catch (err) {
+      // The engine's points bound (e.g. more workspaces x months than one answer holds) names `end`.
+      if (err instanceof TooManyPointsError) throw ValidationError.param('end', err.message);
+      throw err;
+    }
+  };
   const days = daysOf(req);
   if (req.statsType !== 'workspaces') {
     const plans = actorPlans(req, orgs);
@@ -86,8 +95,14 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
   const plans = workspacePlans(req, orgs);
   const monthly = await run(plans.monthly);
   const workspaces = activeWorkspaces(monthly);
-  if (workspaces.length * (days.length + 2 * monthly.meta.buckets) > MAX_WORKSPACE_CELLS) {
-    throw ValidationError.param('end', 'Too many workspaces over this range; ask for a shorter range.');
+  const cells = workspaces.length * (days.length + 2 * monthly.meta.buckets);
+  if (cells > MAX_WORKSPACE_CELLS) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw ValidationError.param(
+      'end',
+      `Too many workspaces over this range: ${n(workspaces.length)} workspaces x ${n(days.length)} days ` +
+        `(and their months) = ${n(cells)} values, at most ${n(MAX_WORKSPACE_CELLS)}; ask for a shorter range.`,
+    );
   }
   const [daily, cumulative] = await Promise.all([run(plans.daily), run(plans.cumulative)]);
   return presentWorkspaces(days, workspaces, monthly, daily, cumulative);

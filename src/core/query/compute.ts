@@ -2,8 +2,11 @@
  * From store rows to per-group values on the answer's buckets: window sums and
  * extremes, running distinct counts from interval deltas, and the carried-forward
  * gauge. Pure and O(groups x units); the rows come through an injected fetcher.
+ * Each fetch is bounded (bounds.ts) before anything groups x units is built, and the
+ * per-group loops yield to the event loop through the context's pacer.
  */
 import type { Axis } from './axis.js';
+import { assertCells, assertRows, type Pacer } from './bounds.js';
 import type { Field, Query } from './plan.js';
 import {
   TOTAL_INDEX,
@@ -102,6 +105,16 @@ export interface Ctx {
   axis: Axis;
   fetch: RowFetcher;
   exclude: Scan['exclude'];
+  pacer: Pacer;
+}
+
+/** Fetch one request's rows, refusing more than any allowed computation holds. */
+async function fetchBounded(ctx: Ctx, request: RowRequest): Promise<RawRow[]> {
+  ctx.pacer.check();
+  const rows = await ctx.fetch(request);
+  assertRows(ctx.q, ctx.axis, rows.length);
+  ctx.pacer.check();
+  return rows;
 }
 
 function scan(ctx: Ctx, from: number | null, to: number): Scan {
@@ -117,7 +130,7 @@ function scan(ctx: Ctx, from: number | null, to: number): Scan {
 
 async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<number, Stats>>> {
   const groups = new Groups<Map<number, Stats>>(() => new Map());
-  for (const row of await ctx.fetch(request)) {
+  for (const row of await fetchBounded(ctx, request)) {
     const st: Stats = {
       n: num(row.n),
       s: num(row.s),
@@ -126,6 +139,7 @@ async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<numb
       u: num(row.u),
     };
     groups.get(tupleOf(row, 'g', ctx.q.groupBy.length)).set(num(row.i), st);
+    await ctx.pacer.tick(1);
   }
   return groups;
 }
@@ -183,8 +197,10 @@ async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
     });
     for (const { tuple } of seeds.map.values()) main.get(tuple);
   }
+  assertCells(q, axis, main.map.size);
   const out: GroupValues[] = [];
   for (const [key, { tuple, data }] of main.map) {
+    await ctx.pacer.tick(axis.units.length);
     const at = (i: number): Stats => data.get(i) ?? EMPTY;
     const sum = (lo: number, hi: number): Stats => {
       let st = EMPTY;
@@ -244,13 +260,20 @@ async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
     size,
     totalFrom: q.range.from,
   };
+  const rows = await fetchBounded(ctx, request);
+  const keys = new Set<string>();
+  for (const row of rows) {
+    keys.add(JSON.stringify(tupleOf(row, 'g', q.groupBy.length)));
+    await ctx.pacer.tick(1);
+  }
+  assertCells(q, axis, keys.size);
   const groups = new Groups<{ delta: number[]; active: number[]; seed: number; total: number }>(() => ({
     delta: new Array<number>(axis.units.length).fill(0),
     active: new Array<number>(axis.units.length).fill(0),
     seed: 0,
     total: 0,
   }));
-  for (const row of await ctx.fetch(request)) {
+  for (const row of rows) {
     const g = groups.get(tupleOf(row, 'g', q.groupBy.length));
     const i = num(row.i);
     if (i === TOTAL_INDEX) g.total += num(row.plus);
@@ -262,6 +285,7 @@ async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
   }
   const out: GroupValues[] = [];
   for (const { tuple, data } of groups.map.values()) {
+    await ctx.pacer.tick(axis.units.length);
     const running: number[] = [];
     let c = data.seed;
     for (const d of data.delta) running.push((c += d));
@@ -285,7 +309,7 @@ async function fromLatest(ctx: Ctx): Promise<GroupValues[]> {
     at: new Map(),
   }));
   // One scan: readings before the range land on index -1 (the seed), the others on the axis.
-  const rows = await ctx.fetch({
+  const rows = await fetchBounded(ctx, {
     kind: 'latest',
     scan: scan(ctx, null, q.range.to),
     groupBy: q.groupBy,
@@ -301,9 +325,12 @@ async function fromLatest(ctx: Ctx): Promise<GroupValues[]> {
     }
     const readings = g.at.get(i) ?? new Map<string, number>();
     g.at.set(i, readings.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v)));
+    await ctx.pacer.tick(1);
   }
+  assertCells(q, axis, groups.map.size);
   const out: GroupValues[] = [];
   for (const { tuple, data } of groups.map.values()) {
+    await ctx.pacer.tick(axis.units.length);
     const current = new Map(data.seed);
     const values: (number | null)[] = [];
     const present: boolean[] = [];

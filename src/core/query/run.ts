@@ -7,15 +7,21 @@
 import { formatUtcIsoMs } from '../time/index.js';
 import { buildAxis, type Axis } from './axis.js';
 import { LIMITS } from '../events.js';
-
-/** No stored event is later than now plus the ingest skew bound; a day of margin covers clocks of other processes. */
-const DATA_HORIZON_MS = LIMITS.maxFutureSkewMs + 86_400_000;
+import { assertPoints, columnsOf, Pacer } from './bounds.js';
 import { computeGroups, type GroupValues, type Tuple } from './compute.js';
 import { fieldLabel, type Query } from './plan.js';
 import type { RowFetcher } from './requests.js';
 import type { Point, QueryResult, Series } from './result.js';
 import { largestRemainder } from './share.js';
 import { normaliseQuery } from './validate.js';
+
+/** No stored event is later than now plus the ingest skew bound; a day of margin covers clocks of other processes. */
+const DATA_HORIZON_MS = LIMITS.maxFutureSkewMs + 86_400_000;
+
+/** How a run may be stopped: `signal` fires at the query's deadline (bounds.ts `withDeadline`). */
+export interface RunOptions {
+  signal?: AbortSignal | null;
+}
 
 /** Orders tuples element-wise; null (missing) first. */
 export function compareTuples(a: Tuple, b: Tuple): number {
@@ -42,17 +48,25 @@ function foldNumbers(xs: (number | null)[], f: (a: number, b: number) => number)
   return acc;
 }
 
-/** "Other" from the cut groups, where the aggregation is additive or an extreme. */
-function foldGroups(q: Query, cut: GroupValues[], buckets: number): GroupValues {
+function addNumbers(a: number, b: number): number {
+  return a + b;
+}
+
+/** "Other" from the cut groups, where the aggregation is additive or an extreme (one group at a time, paced). */
+async function foldGroups(q: Query, cut: GroupValues[], buckets: number, pacer: Pacer): Promise<GroupValues> {
   const fn = q.aggregation.fn;
-  const f = fn === 'min' ? Math.min : fn === 'max' ? Math.max : (a: number, b: number) => a + b;
-  const values = Array.from({ length: buckets }, (_, b) =>
-    foldNumbers(
-      cut.map((g) => g.values[b] ?? null),
-      f,
-    ),
-  );
-  const present = Array.from({ length: buckets }, (_, b) => cut.some((g) => g.present[b]));
+  const f = fn === 'min' ? Math.min : fn === 'max' ? Math.max : addNumbers;
+  const values = new Array<number | null>(buckets).fill(null);
+  const present = new Array<boolean>(buckets).fill(false);
+  for (const g of cut) {
+    for (let b = 0; b < buckets; b++) {
+      const v = g.values[b] ?? null;
+      const acc = values[b] ?? null;
+      if (v !== null) values[b] = acc === null ? v : f(acc, v);
+      if (g.present[b]) present[b] = true;
+    }
+    await pacer.tick(buckets);
+  }
   return {
     tuple: [],
     values,
@@ -70,12 +84,13 @@ async function otherGroup(
   fetch: RowFetcher,
   kept: GroupValues[],
   cut: GroupValues[],
+  pacer: Pacer,
 ): Promise<GroupValues> {
   const fn = q.aggregation.fn;
-  if (fn !== 'unique' && fn !== 'avg') return foldGroups(q, cut, axis.buckets.length);
+  if (fn !== 'unique' && fn !== 'avg') return foldGroups(q, cut, axis.buckets.length, pacer);
   // Distinct counts and averages of a union are not sums of parts: scan again without the kept groups.
   const exclude = { fields: q.groupBy, tuples: kept.map((g) => g.tuple) };
-  const [only] = await computeGroups({ q: { ...q, groupBy: [] }, axis, fetch, exclude });
+  const [only] = await computeGroups({ q: { ...q, groupBy: [] }, axis, fetch, exclude, pacer });
   const empty = fn === 'unique' ? 0 : null;
   return (
     only ?? {
@@ -127,25 +142,100 @@ function toSeries(q: Query, axis: Axis, g: GroupValues, shares: number[][] | nul
   return { group, points, total: g.total };
 }
 
+async function seriesOf(
+  q: Query,
+  axis: Axis,
+  kept: GroupValues[],
+  shares: number[][] | null,
+  pacer: Pacer,
+): Promise<Series[]> {
+  const out: Series[] = [];
+  for (let k = 0; k < kept.length; k++) {
+    out.push(toSeries(q, axis, kept[k]!, shares, k));
+    await pacer.tick(axis.buckets.length);
+  }
+  return out;
+}
+
+/**
+ * The `n` groups with the largest totals, in order, and the rest (in no order). A bounded
+ * heap rather than a sort of every group: with top-N, groups may number up to the cell bound.
+ */
+async function selectTop(
+  groups: GroupValues[],
+  n: number,
+  pacer: Pacer,
+): Promise<{ kept: GroupValues[]; cut: GroupValues[] }> {
+  // A heap whose root is the kept group that ranks last.
+  const heap: GroupValues[] = [];
+  const cut: GroupValues[] = [];
+  const worse = (i: number, j: number): boolean => byTotal(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number): void => {
+    [heap[i], heap[j]] = [heap[j]!, heap[i]!];
+  };
+  const down = (i: number): void => {
+    for (;;) {
+      let w = i;
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < heap.length && worse(c, w)) w = c;
+      if (w === i) return;
+      swap(i, w);
+      i = w;
+    }
+  };
+  for (const g of groups) {
+    if (heap.length < n) {
+      heap.push(g);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (byTotal(g, heap[0]!) < 0) {
+      cut.push(heap[0]!);
+      heap[0] = g;
+      down(0);
+    } else cut.push(g);
+    await pacer.tick(1);
+  }
+  return { kept: heap.sort(byTotal), cut };
+}
+
+function presentPoints(gs: GroupValues[]): number {
+  let n = 0;
+  for (const g of gs) for (const p of g.present) if (p) n++;
+  return n;
+}
+
 /**
  * Run a plan end to end. `fetch` runs one row request on the store (see requests.ts);
- * `nowMs` is when the data is read. Throws `ValidationError` for a bad plan (400).
+ * `nowMs` is when the data is read. Throws `ValidationError` for a bad plan (400) or one past
+ * the bounds of bounds.ts (`too_many_points`), and `QueryTimeoutError` once `opts.signal` fires.
  *
  * @example
  * const result = await runQuery(plan, Date.now(), (req) => runOnDuckDb(conn, req));
  */
-export async function runQuery(input: Query, nowMs: number, fetch: RowFetcher): Promise<QueryResult> {
+export async function runQuery(
+  input: Query,
+  nowMs: number,
+  fetch: RowFetcher,
+  opts: RunOptions = {},
+): Promise<QueryResult> {
+  const pacer = new Pacer(opts.signal ?? null);
   const q = normaliseQuery(input);
   const axis = buildAxis(q, nowMs + DATA_HORIZON_MS);
-  const groups = await computeGroups({ q, axis, fetch, exclude: null });
+  const groups = await computeGroups({ q, axis, fetch, exclude: null, pacer });
   // Zero fill promises every bucket: with no group-by that is one series even when nothing matched.
   if (groups.length === 0 && q.groupBy.length === 0 && q.fill === 'zero') groups.push(emptyGroup(q, axis));
-  const sorted = [...groups].sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
-  let kept = sorted;
+  const cutting = q.top !== null && q.top !== undefined && groups.length > q.top.n;
+  // The answer's size is known before it is built (before sorting, too, when nothing is cut).
+  const series = cutting ? q.top!.n + (q.top!.other ? 1 : 0) : groups.length;
+  if (q.fill === 'zero') assertPoints(q, axis, series, series * columnsOf(axis));
+  else if (!cutting) assertPoints(q, axis, series, presentPoints(groups));
+  let kept: GroupValues[];
   let other: GroupValues | null = null;
-  if (q.top && sorted.length > q.top.n) {
-    kept = sorted.slice(0, q.top.n);
-    if (q.top.other) other = await otherGroup(q, axis, fetch, kept, sorted.slice(q.top.n));
+  if (cutting) {
+    const top = await selectTop(groups, q.top!.n, pacer);
+    kept = top.kept;
+    if (q.top!.other) other = await otherGroup(q, axis, fetch, kept, top.cut, pacer);
+    if (q.fill === 'sparse') assertPoints(q, axis, series, presentPoints(other ? [...kept, other] : kept));
+  } else {
+    kept = groups.sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
   }
   const all = other ? [...kept, other] : kept;
   const shares = q.share
@@ -171,7 +261,7 @@ export async function runQuery(input: Query, nowMs: number, fetch: RowFetcher): 
     timezone: q.timezone,
     bucket: q.bucket,
     week_start: q.weekStart,
-    series: kept.map((g, k) => toSeries(q, axis, g, shares, k)),
+    series: await seriesOf(q, axis, kept, shares, pacer),
     other: other ? toSeries({ ...q, groupBy: [] }, axis, other, shares, kept.length) : null,
     total_groups: groups.length,
     meta: { read_at: nowMs, last_bucket_open: lastEnd > nowMs, buckets: axis.buckets.length },

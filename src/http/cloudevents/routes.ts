@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, AuthError, ValidationError } from '../../core/errors.js';
+import { jsonBodyParser } from '../json-body.js';
 import { LIMITS } from '../../core/events.js';
 import { authenticate, loadOrgTree, requireRole } from '../auth.js';
 import { documentedOnly } from '../doc-schemas.js';
@@ -43,7 +44,7 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
   app.addContentTypeParser(
     [SINGLE, BATCH],
     { parseAs: 'string', bodyLimit: LIMITS.maxBodyBytes },
-    app.getDefaultJsonParser('error', 'error'),
+    jsonBodyParser,
   );
 
   app.post(

@@ -143,6 +143,8 @@ export function actorRoutes(base: FastifyInstance): void {
     response: { 200: oneActor, ...nativeErrors(401, 403, 404) },
   };
   app.get('/v1/orgs/:org/actors/:id', { schema: getSchema }, async (req) => {
+    // A profile (names, props such as an email) is read data: an ingest key only writes it.
+    requireRole(req.principal!, 'read');
     requireReach(req.principal!, await loadOrgTree(app.ctx), req.params.org);
     const a = await app.ctx.store.getActor(req.params.org, req.params.id);
     if (!a) throw new NotFoundError(`No actor ${req.params.id} in org ${req.params.org}.`);

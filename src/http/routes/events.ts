@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AppError, AuthError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { parseJson, parseJsonBody } from '../json-body.js';
 import { EventSchema, LIMITS, validateBatch } from '../../core/events.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { documentedOnly, jsonResponse, nativeErrors } from '../doc-schemas.js';
@@ -45,11 +46,10 @@ export function parseNdjson(text: string): { items: unknown[] } | { faults: Erro
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
-    try {
-      out.push(JSON.parse(trimmed));
-    } catch {
-      faults.push({ index: out.length + faults.length, path: '/', message: 'is not valid JSON' });
-    }
+    // The same parser as a JSON body's: depth bound and prototype guard included.
+    const parsed = parseJson(trimmed);
+    if ('value' in parsed) out.push(parsed.value);
+    else faults.push({ index: out.length + faults.length, ...parsed.fault });
     if (out.length + faults.length > LIMITS.maxEventsPerRequest) break;
   }
   return faults.length > 0 ? { faults } : { items: out };
@@ -72,15 +72,15 @@ const NDJSON_AS_JSON =
   'The body holds one JSON value per line (NDJSON) but says Content-Type: application/json; send it as application/x-ndjson, or send one JSON array.';
 
 export function eventRoutes(app: FastifyInstance): void {
-  // Fastify's own JSON parser, with one more word when it fails on NDJSON sent as application/json.
-  const json = app.getDefaultJsonParser('error', 'error');
+  // The one body parser (json-body.ts), with one more word when it fails on NDJSON sent as application/json.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    void json(req, body as string, (err, value) => {
-      if (err && isNdjson(body as string))
-        done(ValidationError.param('content-type', NDJSON_AS_JSON), undefined);
-      else done(err, value);
-    });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (err) {
+      if (isNdjson(String(body))) done(ValidationError.param('content-type', NDJSON_AS_JSON), undefined);
+      else done(err as Error, undefined);
+    }
   });
   app.addContentTypeParser(
     ['application/x-ndjson', 'application/ndjson'],

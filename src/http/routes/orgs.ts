@@ -76,11 +76,23 @@ export function orgRoutes(base: FastifyInstance): void {
     ) {
       throw new AuthError('forbidden', `This key does not cover org ${id}.`);
     }
+    // Moving an org takes it out of its parent's reach (keys, retention, erasure): the key must reach
+    // the old parent too, and making an existing org a root needs the operator's '*'.
+    if (current !== undefined && parent !== current.parent) {
+      if (parent === null && !p.orgs.includes('*'))
+        throw new AuthError('forbidden', `Making org ${id} a root org needs a key over all orgs (*).`);
+      if (current.parent !== null && !tree.reaches(p.orgs, current.parent))
+        throw new AuthError(
+          'forbidden',
+          `Moving org ${id} needs a key that also covers its current parent ${current.parent}.`,
+        );
+    }
     if (parent !== null) {
       if (!tree.get(parent)) throw ValidationError.param('parent', `org ${parent} does not exist`);
       if (tree.wouldCycle(id, parent))
         throw ValidationError.param('parent', `making ${parent} the parent of ${id} would create a cycle`);
-      requireReach(p, tree, parent);
+      // Reach over the new parent; an org that keeps its parent needs only reach over itself.
+      if (current?.parent !== parent) requireReach(p, tree, parent);
     }
     const timezone = body.timezone ?? current?.timezone ?? 'UTC';
     if (!isValidTimeZone(timezone)) throw ValidationError.param('timezone', timeZoneMessage(timezone));

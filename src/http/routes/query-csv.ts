@@ -8,18 +8,27 @@ import type { FastifyRequest } from 'fastify';
 import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso } from '../../core/time/index.js';
 
+/** One turn of the event loop (a macrotask: timers and I/O run). */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
 /**
  * One field: null is an empty field, the empty string is `""`, others are quoted when needed.
  * A text (a group's value comes from event dims, i.e. from whoever sends events) that starts
- * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
- * opening the file shows it as text instead of running it as a formula (OWASP's CSV
- * injection advice). Numbers are never changed.
+ * with `=`, `+`, `-`, `@` or their full-width forms (`＝＋－＠`, which spreadsheets in CJK
+ * locales read as the same), also after leading whitespace (spreadsheets trim it), or with a
+ * tab, carriage return or line feed, gets a leading `'`, so a spreadsheet opening the file shows
+ * it as text instead of running it as a formula (OWASP's CSV injection advice). Numbers are
+ * never changed.
  */
+const FORMULA_START = /^(?:[\s\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])/;
+
 export function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+  const s = typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : String(v);
   if (s === '') return '""';
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -54,7 +63,7 @@ export function wantsCsv(req: FastifyRequest, format: string | undefined): boole
  * `other` series), `start`, `end`, `slot` (histograms), `value`, `share` (when
  * asked), `window_from` and `window_to` (rolling and cumulative windows).
  */
-export function queryCsv(r: QueryResult, groupBy: readonly string[]): string {
+export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Promise<string> {
   const all: Series[] = r.other ? [...r.series, r.other] : r.series;
   const groupFields = [...new Set([...groupBy, ...r.series.flatMap((s) => Object.keys(s.group))])];
   const points = all.flatMap((s) => s.points);
@@ -75,6 +84,8 @@ export function queryCsv(r: QueryResult, groupBy: readonly string[]): string {
   const tz = r.timezone;
   const lines = [head.map(csvField).join(',')];
   for (const s of all) {
+    // Up to 200,000 rows: let other requests (and /healthz) through between series.
+    await yieldToLoop();
     const isOther = s === r.other;
     for (const p of s.points) {
       const row: (string | number | boolean | null)[] = [

@@ -12,7 +12,7 @@ import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso, resolveRange } from '../../core/time/index.js';
 import { loadOrgTree, requireReach, requireRole, type Principal } from '../auth.js';
 import { listOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
-import { CSV_TYPE, queryCsv, wantsCsv } from './query-csv.js';
+import { CSV_TYPE, queryCsv, wantsCsv, yieldToLoop } from './query-csv.js';
 import { nativeErrors } from '../doc-schemas.js';
 import { QueryAnswer } from './query-answer.js';
 
@@ -58,6 +58,18 @@ function seriesView(tz: string, s: Series): Record<string, unknown> {
   return { group: s.group, total: s.total, points: s.points.map((pt) => pointView(tz, pt)) };
 }
 
+/** `resultView` as JSON text, built series by series with a turn of the event loop between them. */
+async function resultJson(r: QueryResult): Promise<string> {
+  const head = resultView({ ...r, series: [] });
+  delete head.series;
+  const parts: string[] = [];
+  for (const s of r.series) {
+    parts.push(JSON.stringify(seriesView(r.timezone, s)));
+    await yieldToLoop();
+  }
+  return `{"series":[${parts.join(',')}],${JSON.stringify(head).slice(1)}`;
+}
+
 /** The JSON answer: the neutral result with local ISO times (see docs/query.md). */
 export function resultView(r: QueryResult): Record<string, unknown> {
   const tz = r.timezone;
@@ -94,8 +106,10 @@ export function queryRoutes(base: FastifyInstance): void {
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
     const result = await app.ctx.store.query(planOf(params, orgs, range, timezone));
     if (wantsCsv(req, params.format))
-      return reply.type(CSV_TYPE).send(queryCsv(result, listOf(params.group_by)));
-    return resultView(result);
+      return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
+    // Built and serialised one series at a time, yielding between them: an answer of 200,000
+    // points must not hold the event loop (and /healthz) for seconds.
+    return reply.type('application/json; charset=utf-8').send(await resultJson(result));
   };
 
   const response = {

@@ -61,13 +61,18 @@ export class ChClient {
     });
   }
 
-  /** Rows of a SELECT (the adapter appends the format). */
-  async query(sql: string, settings: ClickHouseSettings = {}): Promise<Row[]> {
+  /**
+   * Rows of a SELECT (the adapter appends the format). `signal` aborts the HTTP request;
+   * the caller also sends max_execution_time, since a server before 19.x keeps running a
+   * query whose client went away.
+   */
+  async query(sql: string, settings: ClickHouseSettings = {}, signal?: AbortSignal | null): Promise<Row[]> {
     try {
       const rs = await this.client.query({
         query: sql,
         format: 'JSONEachRow',
         clickhouse_settings: settings,
+        ...(signal ? { abort_signal: signal } : {}),
       });
       return await rs.json<Row>();
     } catch (err) {

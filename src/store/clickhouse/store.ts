@@ -20,6 +20,7 @@ import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { runQuery } from '../../core/query/run.js';
+import { timeoutFrom, withDeadline } from '../../core/query/bounds.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
@@ -55,6 +56,8 @@ export interface ClickHouseOptions {
   clock?: () => number;
   /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
   mutationWaitMs?: number;
+  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is aborted (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 const ORG_CACHE_MS = 1000;
@@ -62,6 +65,8 @@ const ORG_CACHE_MS = 1000;
 export const KEY_CACHE_MS = 1000;
 /** A session's use is written at most this often (its idle expiry is 30 minutes). */
 export const SESSION_TOUCH_MS = 60_000;
+/** Past this many sessions with unwritten uses, a use is written at once. */
+const MAX_UNWRITTEN_USES = 10_000;
 
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse' as const;
@@ -74,10 +79,13 @@ export class ClickHouseStore implements Store {
   private readonly lane = new SerialLane();
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
+  private readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
-  /** A session as this process last saw it, and the last use written to ClickHouse. */
-  private readonly sessionCache = new TtlCache<{ s: SessionRecord; stored: number }>(KEY_CACHE_MS);
+  /** Sessions as stored in ClickHouse, remembered briefly. */
+  private readonly sessionCache = new TtlCache<SessionRecord>(KEY_CACHE_MS);
+  /** Uses this process saw that are newer than the stored ones (at most SESSION_TOUCH_MS newer). */
+  private readonly unwrittenUses = new Map<string, SessionRecord>();
   private readonly mutations: Mutations;
   private readonly life: life.ChLife;
 
@@ -88,6 +96,7 @@ export class ClickHouseStore implements Store {
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
       this.orgCache = null;
     });
@@ -254,57 +263,75 @@ export class ClickHouseStore implements Store {
 
   async createSession(s: SessionRecord): Promise<void> {
     this.sessionCache.delete(s.hash);
-    await this.client.insert(
-      this.tables.sessions,
-      [{ hash: s.hash, key_id: s.keyId, org: s.org, created_at: s.created_at, last_used: s.last_used }],
-      SYNC_INSERT,
-    );
+    this.unwrittenUses.delete(s.hash);
+    await this.writeSessions([s]);
   }
 
   async getSession(hash: string): Promise<SessionRecord | null> {
-    const cached = this.sessionCache.get(hash);
-    if (cached) return { ...cached.s };
-    const generation = this.sessionCache.generation;
-    const rows = await this.client.query(
-      `SELECT hash, any(key_id) AS key_id, any(org) AS org, min(created_at) AS created_at, max(last_used) AS last_used
-       FROM ${this.tables.sessions} WHERE hash = ${quote(hash)} GROUP BY hash`,
-    );
-    const r = rows[0];
-    if (!r) return null;
-    const s: SessionRecord = {
-      hash: String(r.hash),
-      keyId: String(r.key_id),
-      org: String(r.org),
-      created_at: Number(r.created_at),
-      last_used: Number(r.last_used),
-    };
-    this.sessionCache.set(hash, { s: { ...s }, stored: s.last_used }, generation);
-    return s;
+    let s = this.sessionCache.get(hash);
+    if (!s) {
+      const generation = this.sessionCache.generation;
+      const rows = await this.client.query(
+        `SELECT hash, any(key_id) AS key_id, any(org) AS org, min(created_at) AS created_at, max(last_used) AS last_used
+         FROM ${this.tables.sessions} WHERE hash = ${quote(hash)} GROUP BY hash`,
+      );
+      const r = rows[0];
+      if (!r) return null;
+      s = {
+        hash: String(r.hash),
+        keyId: String(r.key_id),
+        org: String(r.org),
+        created_at: Number(r.created_at),
+        last_used: Number(r.last_used),
+      };
+      this.sessionCache.set(hash, s, generation);
+    }
+    // A use this process saw but has not written yet counts too.
+    const unwritten = this.unwrittenUses.get(hash);
+    return { ...s, last_used: Math.max(s.last_used, unwritten?.last_used ?? 0) };
   }
 
   /**
-   * Coarse: a use is written only when the stored one is SESSION_TOUCH_MS old, so
-   * a TR50 call usually writes nothing. The stored last use can lag by that much,
-   * so a session may expire (and be purged) up to a minute early.
+   * Coarse: a use is written only once the stored one is SESSION_TOUCH_MS old,
+   * so a TR50 call usually writes nothing; this process keeps the newer use in
+   * memory (unwrittenUses) and writes it before any purge. Another process sees
+   * the stored use, which can lag by up to SESSION_TOUCH_MS.
    */
   async touchSession(hash: string, at: number): Promise<void> {
-    if (!this.sessionCache.get(hash) && !(await this.getSession(hash))) return;
-    const c = this.sessionCache.get(hash);
-    if (!c || at <= c.s.last_used) return;
-    c.s.last_used = at;
-    if (at - c.stored < SESSION_TOUCH_MS) return;
-    c.stored = at;
-    await this.client.insert(
-      this.tables.sessions,
-      [{ hash, key_id: c.s.keyId, org: c.s.org, created_at: c.s.created_at, last_used: at }],
-      SYNC_INSERT,
-    );
+    const s = await this.getSession(hash);
+    if (!s || at <= s.last_used) return;
+    const stored = this.sessionCache.get(hash)?.last_used ?? s.last_used;
+    const used = { ...s, last_used: at };
+    if (at - stored < SESSION_TOUCH_MS && this.unwrittenUses.size < MAX_UNWRITTEN_USES) {
+      this.unwrittenUses.set(hash, used);
+      return;
+    }
+    this.unwrittenUses.delete(hash);
+    this.sessionCache.delete(hash);
+    await this.writeSessions([used]);
   }
 
   /** Older versions of live sessions go too: their newest row (last_used >= idleBefore) stays. */
   async deleteSessions(idleBefore: number): Promise<void> {
+    const unwritten = [...this.unwrittenUses.values()];
+    this.unwrittenUses.clear();
     this.sessionCache.clear();
+    if (unwritten.length > 0) await this.writeSessions(unwritten);
     await this.mutations.delete('sessions', `last_used < ${lit(idleBefore)}`);
+  }
+
+  private async writeSessions(sessions: SessionRecord[]): Promise<void> {
+    await this.client.insert(
+      this.tables.sessions,
+      sessions.map((s) => ({
+        hash: s.hash,
+        key_id: s.keyId,
+        org: s.org,
+        created_at: s.created_at,
+        last_used: s.last_used,
+      })),
+      SYNC_INSERT,
+    );
   }
 
   async createKey(key: KeyRecord): Promise<void> {
@@ -391,8 +418,22 @@ export class ClickHouseStore implements Store {
 
   /** Run a plan with an explicit read time (the engine conformance suite sets it). */
   executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
-    return runQuery(q, nowMs, (request) =>
-      this.client.query(toClickHouseSql(request, this.queryTables), BIG_QUERY),
+    const limitMs = this.queryTimeoutMs;
+    // The server stops by itself too: ClickHouse counts max_execution_time in whole seconds.
+    const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
+    return withDeadline(limitMs, (signal) =>
+      runQuery(
+        q,
+        nowMs,
+        async (request) => {
+          try {
+            return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
+          } catch (err) {
+            throw signal?.aborted ? timeoutFrom(signal, err) : err;
+          }
+        },
+        { signal },
+      ),
     );
   }
 }

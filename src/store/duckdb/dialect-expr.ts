@@ -6,6 +6,7 @@
  * through `lit`, which accepts safe integers only: literals keep DuckDB's zone
  * maps pruning on `ts` (a bound JS bigint would arrive as HUGEINT).
  */
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Field, Filter } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import { lit, timeIndexSql } from '../sql/time-index.js';
@@ -15,13 +16,27 @@ import { lit, timeIndexSql } from '../sql/time-index.js';
  * the store knows that every scan of the statement may use: the org numbers (see whereSql).
  */
 export class SqlParams {
-  readonly values: string[] = [];
+  readonly values: DuckDBValue[] = [];
   constructor(readonly orgNos?: ReadonlyMap<string, number>) {}
   p(value: string): string {
     this.values.push(value);
     return `$${this.values.length}`;
   }
+
+  /**
+   * `column IN (...)` over org ids. Up to ORG_LIST_MAX ids each get a parameter; more are bound
+   * as one VARCHAR[] list and semi-joined: a deployment of 100,000 orgs reads all of them
+   * without 100,000 placeholders (DuckDB plans those slowly) and without any list limit.
+   */
+  orgsIn(column: string, orgs: readonly string[]): string {
+    if (orgs.length <= ORG_LIST_MAX) return `${column} IN (${orgs.map((o) => this.p(o)).join(', ')})`;
+    this.values.push(listValue([...orgs]));
+    return `${column} IN (SELECT unnest($${this.values.length}::VARCHAR[]))`;
+  }
 }
+
+/** The most org ids a statement lists one parameter each (see SqlParams.orgsIn). */
+export const ORG_LIST_MAX = 1000;
 
 export { lit };
 
@@ -66,7 +81,7 @@ function actorKindMatch(filter: Filter, orgs: string[], ps: SqlParams): string {
   const kinds = prefix
     ? `(${present.map((v) => `starts_with(kind, ${ps.p(v)})`).join(' OR ')})`
     : `kind IN (${present.map((v) => ps.p(v)).join(', ')})`;
-  const own = `org IN (${orgs.map((o) => ps.p(o)).join(', ')})`;
+  const own = ps.orgsIn('org', orgs);
   return matchesUser
     ? `(e.actor IS NOT NULL AND (e.org, e.actor) NOT IN (SELECT org, id FROM actors WHERE ${own} AND NOT ${kinds}))`
     : `(e.actor IS NOT NULL AND (e.org, e.actor) IN (SELECT org, id FROM actors WHERE ${own} AND ${kinds}))`;
@@ -109,9 +124,10 @@ function filterSql(filter: Filter, ps: SqlParams, orgs: string[]): string {
  * the integer column skip other orgs' row groups where the VARCHAR ones cannot (schema.ts).
  */
 export function whereSql(scan: Scan, ps: SqlParams): string {
-  const parts = [`e.org IN (${scan.orgs.map((o) => ps.p(o)).join(', ')})`];
+  const parts = [ps.orgsIn('e.org', scan.orgs)];
   const orgNos = ps.orgNos;
-  const nos = orgNos ? scan.orgs.map((o) => orgNos.get(o)) : [];
+  // Numbers help pruning for a few orgs; for more than ORG_LIST_MAX the org list alone decides.
+  const nos = orgNos && scan.orgs.length <= ORG_LIST_MAX ? scan.orgs.map((o) => orgNos.get(o)) : [];
   if (nos.length > 0 && nos.every((n) => n !== undefined))
     parts.push(`e.org_no IN (${nos.map(lit).join(', ')})`);
   if (scan.types.length > 0) parts.push(`e.type IN (${scan.types.map((t) => ps.p(t)).join(', ')})`);

@@ -8,13 +8,14 @@
  * cost O(distinct tuple-units), not units x window. A ClickHouse dialect can do the
  * same with groupArray/arraySort/ARRAY JOIN; nothing here needs window functions.
  */
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
 import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
 import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, whereSql } from './dialect-expr.js';
 
 export interface SqlStatement {
   sql: string;
-  params: string[];
+  params: DuckDBValue[];
 }
 
 function cols(prefix: string, n: number): string[] {

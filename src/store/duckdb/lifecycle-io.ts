@@ -50,7 +50,7 @@ export async function listAudit(
 
 /** The WHERE clause of an export, with bound values. */
 export function exportWhere(filter: ExportFilter, ps: SqlParams): string {
-  const parts = [`org IN (${filter.orgs.map((o) => ps.p(o)).join(', ')})`];
+  const parts = [ps.orgsIn('org', filter.orgs)];
   if (filter.types.length > 0) parts.push(`type IN (${filter.types.map((t) => ps.p(t)).join(', ')})`);
   if (filter.from !== null) parts.push(`ts >= ${lit(filter.from)}`);
   if (filter.to !== null) parts.push(`ts < ${lit(filter.to)}`);

@@ -193,6 +193,8 @@ export async function eraseActor(
   audit: AuditInput,
   now: number,
 ): Promise<{ entry: AuditEntry; seen: ActorSeen[] }> {
+  // No org in reach (an empty store): nothing to delete, and DuckDB cannot type an empty list parameter.
+  if (orgs.length === 0) return { entry: await writeAudit(conn, audit, now, NO_COUNTS), seen: [] };
   const list = listValue(orgs);
   return transaction(conn, async () => {
     const events = await changed(conn, 'DELETE FROM events WHERE actor = $1 AND list_contains($2, org)', [

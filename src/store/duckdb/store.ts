@@ -21,6 +21,7 @@ import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane } from '../group-commit.js';
 import { executeQuery } from './query.js';
+import { withDeadline } from '../../core/query/bounds.js';
 import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
 import type { Scan } from '../../core/query/requests.js';
@@ -57,6 +58,8 @@ export interface DuckDbOptions {
   upkeep?: Partial<UpkeepOptions> | false;
   /** Told when background upkeep fails (the failure is also kept in upkeepStats.lastError). */
   onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
+  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is interrupted (503 query_timeout); none when unset. */
+  queryTimeoutMs?: number | null;
 }
 
 export class DuckDbStore implements Store {
@@ -70,6 +73,7 @@ export class DuckDbStore implements Store {
   private queue: GroupCommit | null = null;
   /** Org ids known to exist (never a false positive: orgs are only added). */
   private readonly knownOrgs = new Set<string>();
+  private queryTimeoutMs: number | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -106,7 +110,9 @@ export class DuckDbStore implements Store {
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
     const upkeep = opts.upkeep === false ? null : { ...DEFAULT_UPKEEP, ...opts.upkeep };
-    return new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
+    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
+    store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
+    return store;
   }
 
   async init(): Promise<void> {
@@ -228,9 +234,11 @@ export class DuckDbStore implements Store {
     return this.read((c) => describeEvents(c, scan, caps, orgNos));
   }
 
-  async query(q: Query): Promise<QueryResult> {
-    const orgNos = await this.orgNumbers();
-    return this.read((c) => executeQuery(c, q, this.clock(), orgNos));
+  query(q: Query): Promise<QueryResult> {
+    return withDeadline(this.queryTimeoutMs, async (signal) => {
+      const orgNos = await this.orgNumbers();
+      return this.read((c) => executeQuery(c, q, this.clock(), orgNos, signal));
+    });
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
