@@ -28,7 +28,8 @@ import { initialCompaction, tailOf } from './phases/upkeep.js';
 const PHASES = ['queries', 'layouts', 'compaction', 'ingest'] as const;
 
 /** The layout the store keeps (the initial compaction's result); the report's "current layout". */
-const TALLY_LAYOUT = 'as the store keeps it: sorted runs per 30-day period, closed periods merged into one run';
+const TALLY_LAYOUT =
+  'as the store keeps it: sorted runs per 30-day period, closed periods merged into one run';
 /** Layouts measured with every case and the real server; the others get the native queries in-process. */
 const FULL_SUITE = new Set(['tally', 'sorted']);
 
@@ -63,11 +64,11 @@ async function orgEvents(path: string, ids: string[]): Promise<Record<string, Re
         `SELECT org, type, count(*) AS n FROM events WHERE org IN (${ids.map((i) => `'${i}'`).join(', ')}) GROUP BY ALL`,
       )
     ).getRowObjectsJS();
-    for (const r of rows) (out[r.org as string] ??= {})[r.type as string] = Number(r.n);
+    for (const r of rows) (out[r['org'] as string] ??= {})[r['type'] as string] = Number(r['n']);
     const rg = await conn.runAndReadAll(
       `SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('events')`,
     );
-    out._rowGroups = { events: Number(rg.getColumnsJS()[0]![0]) };
+    out['_rowGroups'] = { events: Number(rg.getColumnsJS()[0]![0]) };
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -89,15 +90,15 @@ function rows(cases: QueryCase[], figs: Map<string, CaseFigures>): CaseRow[] {
 async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Record<string, string | boolean | undefined>>();
-  if (typeof o.reportFrom === 'string') {
-    writeReport(String(o.out), JSON.parse(readFileSync(o.reportFrom, 'utf8')) as BenchResults);
-    log(`wrote ${String(o.out)} from ${o.reportFrom}`);
+  if (typeof o['reportFrom'] === 'string') {
+    writeReport(String(o['out']), JSON.parse(readFileSync(o['reportFrom'], 'utf8')) as BenchResults);
+    log(`wrote ${String(o['out'])} from ${o['reportFrom']}`);
     return;
   }
-  const p: DatasetParams = { ...DEFAULT_PARAMS, events: Number(o.events), seed: Number(o.seed) };
-  const runs = Number(o.runs);
-  const only = new Set(typeof o.only === 'string' ? o.only.split(',') : PHASES);
-  const slice = Number(o.ingest ?? Math.min(1_000_000, Math.floor(p.events / 4)));
+  const p: DatasetParams = { ...DEFAULT_PARAMS, events: Number(o['events']), seed: Number(o['seed']) };
+  const runs = Number(o['runs']);
+  const only = new Set(typeof o['only'] === 'string' ? o['only'].split(',') : PHASES);
+  const slice = Number(o['ingest'] ?? Math.min(1_000_000, Math.floor(p.events / 4)));
   const results: BenchResults = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     startedAt: new Date().toISOString(),
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     notes: [],
   };
   log(`load average ${results.load.start.join(' ')}; ${results.machine.cpus} cores`);
-  const ds = await ensureDataset(String(o.cacheDir), p, { rebuild: o.cache === false, log });
+  const ds = await ensureDataset(String(o['cacheDir']), p, { rebuild: o['cache'] === false, log });
   const work = join(ds.dir, 'work');
   mkdirSync(work, { recursive: true });
   const orgs = targets(p);
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
     results.ingest = { slice, http, direct, profile };
   }
 
-  if (o.withPostgres === true) await postgres(results, p, allCases, frame, runs, slice, tallyFile);
+  if (o['withPostgres'] === true) await postgres(results, p, allCases, frame, runs, slice, tallyFile);
 
   rmSync(work, { recursive: true, force: true });
   // The compacted and rewritten files are made (and timed) by every run; only the base file is cached.
@@ -260,8 +261,8 @@ async function main(): Promise<void> {
     join(ds.dir, `results-${results.startedAt.replaceAll(':', '-')}.json`),
     JSON.stringify(results, null, 1),
   );
-  writeReport(String(o.out), results);
-  log(`wrote ${String(o.out)}`);
+  writeReport(String(o['out']), results);
+  log(`wrote ${String(o['out'])}`);
 }
 
 function faultNotes(lf: LayoutFigures): string[] {

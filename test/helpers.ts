@@ -34,7 +34,7 @@ export async function makeApp(
   const call: TestApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     const key = o.key === undefined ? ADMIN : o.key;
-    if (key !== null) headers.authorization = `Bearer ${key}`;
+    if (key !== null) headers['authorization'] = `Bearer ${key}`;
     return app.inject({
       method: method as 'GET',
       url,
@@ -85,7 +85,7 @@ export function ev(over: Record<string, unknown> = {}): Record<string, unknown> 
  * the environment says, for suites that run on both engines in one file.
  */
 async function openTestStore(clock: () => number, path?: string, engine?: string): Promise<Store> {
-  if ((engine ?? process.env.TALLY_TEST_STORE) === 'clickhouse') {
+  if ((engine ?? process.env['TALLY_TEST_STORE']) === 'clickhouse') {
     const { freshStore } = await import('./clickhouse/env.js');
     return freshStore(clock);
   }

@@ -218,7 +218,7 @@ export function wireEvent(e: EventRecord): Record<string, unknown> {
     org: e.org,
     dims: e.dims,
   };
-  if (e.actor !== null) out.actor = e.actor;
-  if (e.value !== 1) out.value = e.value;
+  if (e.actor !== null) out['actor'] = e.actor;
+  if (e.value !== 1) out['value'] = e.value;
   return out;
 }

@@ -103,8 +103,8 @@ describe('the event stream', () => {
   it('refers only to reports its org created earlier', () => {
     const created = new Map<string, string>();
     for (const e of events) {
-      if (e.type === 'report.created') created.set(e.dims.report!, e.org);
-      else if (e.type.startsWith('report.')) expect(created.get(e.dims.report!)).toBe(e.org);
+      if (e.type === 'report.created') created.set(e.dims['report']!, e.org);
+      else if (e.type.startsWith('report.')) expect(created.get(e.dims['report']!)).toBe(e.org);
     }
   });
 

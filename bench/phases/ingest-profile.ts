@@ -145,8 +145,8 @@ function instrument(conn: DuckDBConnection, rec: Recorder): void {
       }
     };
   }
-  const createAppender = c.createAppender!.bind(conn);
-  c.createAppender = async (...args: unknown[]) => {
+  const createAppender = c['createAppender']!.bind(conn);
+  c['createAppender'] = async (...args: unknown[]) => {
     const t0 = performance.now();
     const app = (await createAppender(...args)) as DuckDBAppender;
     const phase: Phase = args[0] === 'staging' ? 'stage (appender)' : 'stage actors';

@@ -129,7 +129,7 @@ export async function compactionState(conn: DuckDBConnection, since: number): Pr
     )
   )
     .getRowObjectsJS()
-    .map((r) => ({ period: Number(r.period), runs: Number(r.runs) }));
+    .map((r) => ({ period: Number(r['period']), runs: Number(r['runs']) }));
   return { watermark, tail, runs };
 }
 
@@ -163,7 +163,7 @@ export async function ingestCheck(path: string, since: number): Promise<IngestCh
         `SELECT count(*) AS n, count(DISTINCT (org, id)) AS u FROM events WHERE received > ${since}`,
       )
     ).getRowObjectsJS()[0]!;
-    return { stored: Number(r.n), unique: Number(r.u), state: await compactionState(conn, since) };
+    return { stored: Number(r['n']), unique: Number(r['u']), state: await compactionState(conn, since) };
   } finally {
     conn.closeSync();
     instance.closeSync();

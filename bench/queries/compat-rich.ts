@@ -79,8 +79,8 @@ export const viktor: BenchQuery = {
   fromSql: ([total, monthly, daily], _o, f) => {
     const days: number[] = [];
     for (let d = dayOf(vkFrom(f)); d < dayOf(f.end); d++) days.push(d);
-    const perDay = new Map(daily!.map((r) => [n(r.d), n(r.n)]));
-    const perMonthActive = new Map(monthly!.map((r) => [n(r.ym), n(r.n)]));
+    const perDay = new Map(daily!.map((r) => [n(r['d']), n(r['n'])]));
+    const perMonthActive = new Map(monthly!.map((r) => [n(r['ym']), n(r['n'])]));
     const weeks = new Map<number, { year: number; week: number; count: number }>();
     const months = new Map<number, { year: number; month: number; count: number }>();
     const activeMonths = new Map<number, { year: number; month: number; count: number }>();
@@ -102,7 +102,7 @@ export const viktor: BenchQuery = {
     }
     return {
       users: {
-        total_users: total!.map((r) => ({ ...ymd(n(r.d)), count: n(r.n) })),
+        total_users: total!.map((r) => ({ ...ymd(n(r['d'])), count: n(r['n']) })),
         monthly_active_users: [...activeMonths.values()],
         daily_active_users: {
           per_day: days.map((d) => ({ ...ymd(d), count: perDay.get(d) ?? 0 })),
@@ -166,13 +166,13 @@ export const capgo: BenchQuery = {
   pg: (o, f) => capgoSql(PG, o, f),
   fromHttp: (json) => json,
   fromSql: ([mau, storage, bandwidth]) => {
-    const byDay = (rows: Row[]): Map<number, number> => new Map(rows.map((r) => [n(r.d), n(r.n)]));
+    const byDay = (rows: Row[]): Map<number, number> => new Map(rows.map((r) => [n(r['d']), n(r['n'])]));
     const [st, bw] = [byDay(storage!), byDay(bandwidth!)];
     return mau!.map((r) => ({
-      date: isoDay(n(r.d) * DAY_MS),
-      mau: n(r.n),
-      storage: st.get(n(r.d)) ?? 0,
-      bandwidth: bw.get(n(r.d)) ?? 0,
+      date: isoDay(n(r['d']) * DAY_MS),
+      mau: n(r['n']),
+      storage: st.get(n(r['d'])) ?? 0,
+      bandwidth: bw.get(n(r['d'])) ?? 0,
     }));
   },
 };

@@ -30,7 +30,9 @@ export const filespin: BenchQuery = {
   duck: (o, f) => [filespinSql(DUCK, o, f)],
   pg: (o, f) => [filespinSql(PG, o, f)],
   fromHttp: (json) => (json as { data: Record<string, unknown> }).data,
-  fromSql: ([rows]) => ({ '*': rows!.map((r) => ({ timestamp: (n(r.d) * DAY_MS) / 1000, value: n(r.n) })) }),
+  fromSql: ([rows]) => ({
+    '*': rows!.map((r) => ({ timestamp: (n(r['d']) * DAY_MS) / 1000, value: n(r['n']) })),
+  }),
 };
 
 const smFrom = (f: Frame): number => f.end - 90 * DAY_MS;
@@ -58,8 +60,8 @@ export const saferme: BenchQuery = {
   fromSql: ([rows], o) =>
     rows!.map((r) => ({
       account_id: Number(o.id),
-      datetime_range_start: new Date((n(r.w) * 7 - 3) * DAY_MS).toISOString(),
-      report_count: n(r.n),
+      datetime_range_start: new Date((n(r['w']) * 7 - 3) * DAY_MS).toISOString(),
+      report_count: n(r['n']),
       datetime_range_width: 'week',
     })),
 };
@@ -103,10 +105,10 @@ export const tr50: BenchQuery = {
     const counters: Record<string, number[]> = {};
     let total = 0;
     for (const r of rows!) {
-      const s = typeof r.service === 'string' ? r.service : 'unknown';
+      const s = typeof r['service'] === 'string' ? r['service'] : 'unknown';
       counters[s] ??= new Array<number>(hours).fill(0);
-      counters[s][n(r.h) - h0] = n(r.n);
-      total += n(r.n);
+      counters[s][n(r['h']) - h0] = n(r['n']);
+      total += n(r['n']);
     }
     const sorted = Object.fromEntries(
       Object.keys(counters)

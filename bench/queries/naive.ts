@@ -60,7 +60,7 @@ function viktor(all: EventRecord[], o: OrgTarget, end: number): unknown {
     const who = `${e.org}|${e.actor}`;
     if (!perMonth.has(ym(e.ts))) perMonth.set(ym(e.ts), new Set());
     perMonth.get(ym(e.ts))!.add(who);
-    const wt = e.dims.workspace_type ?? 'standard';
+    const wt = e.dims['workspace_type'] ?? 'standard';
     if (wt !== 'standard') continue;
     if (!perDay.has(day(e.ts))) perDay.set(day(e.ts), new Set());
     perDay.get(day(e.ts))!.add(who);
@@ -112,21 +112,21 @@ function viktor(all: EventRecord[], o: OrgTarget, end: number): unknown {
 
 function capgo(all: EventRecord[], o: OrgTarget, end: number): unknown {
   const from = end - 30 * DAY_MS;
-  const mine = all.filter((e) => e.org === o.id && e.dims.app !== undefined);
+  const mine = all.filter((e) => e.org === o.id && e.dims['app'] !== undefined);
   return days(from, end).map((d) => {
     const upTo = (d + 1) * DAY_MS;
     const seen = new Set(
       mine
         .filter((e) => e.type === 'activity' && e.actor !== null && e.ts >= from && e.ts < upTo)
-        .map((e) => `${e.dims.app}|${e.actor}`),
+        .map((e) => `${e.dims['app']}|${e.actor}`),
     );
     const bandwidth = mine
       .filter((e) => e.type === 'bandwidth' && e.ts >= from && e.ts < upTo)
       .reduce((a, e) => a + e.value, 0);
     const latest = new Map<string, EventRecord>();
     for (const e of mine.filter((x) => x.type === 'storage' && x.ts < upTo)) {
-      const cur = latest.get(e.dims.app!);
-      if (!cur || e.ts > cur.ts || (e.ts === cur.ts && e.id > cur.id)) latest.set(e.dims.app!, e);
+      const cur = latest.get(e.dims['app']!);
+      if (!cur || e.ts > cur.ts || (e.ts === cur.ts && e.id > cur.id)) latest.set(e.dims['app']!, e);
     }
     const storage = [...latest.values()].reduce((a, e) => a + e.value, 0);
     return { date: isoDay(d), mau: seen.size, storage, bandwidth };
@@ -151,13 +151,13 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
       return days(end - 365 * DAY_MS, end).map((d) => sums.get(d) ?? 0);
     }
     case 'Q3': {
-      const c = cells(of('activity', end - 90 * DAY_MS).map((e) => [day(e.ts), e.dims.version!]));
+      const c = cells(of('activity', end - 90 * DAY_MS).map((e) => [day(e.ts), e.dims['version']!]));
       const perDay = counts(of('activity', end - 90 * DAY_MS).map((e) => day(e.ts)));
       return { cells: c, exact: c.map(([d, v, n]) => [d, v, n / perDay.get(d)!]) };
     }
     case 'Q4':
       return cells(
-        of('api.request', end - 7 * DAY_MS).map((e) => [Math.floor(e.ts / HOUR_MS), e.dims.service!]),
+        of('api.request', end - 7 * DAY_MS).map((e) => [Math.floor(e.ts / HOUR_MS), e.dims['service']!]),
       );
     case 'FileSpin': {
       const c = counts(of('api.request', end - 30 * DAY_MS).map((e) => day(e.ts)));
@@ -179,9 +179,9 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
       const hours = 7 * 24;
       const counters: Record<string, number[]> = {};
       const api = of('api.request', from);
-      for (const s of [...new Set(api.map((e) => e.dims.service!))].sort())
+      for (const s of [...new Set(api.map((e) => e.dims['service']!))].sort())
         counters[s] = new Array<number>(hours).fill(0);
-      for (const e of api) counters[e.dims.service!]![Math.floor((e.ts - from) / HOUR_MS)]! += 1;
+      for (const e of api) counters[e.dims['service']!]![Math.floor((e.ts - from) / HOUR_MS)]! += 1;
       const ts = Array.from(
         { length: hours },
         (_, k) => `${new Date(from + k * HOUR_MS).toISOString().slice(0, 19)}+00:00`,

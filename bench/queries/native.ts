@@ -124,7 +124,7 @@ export const q1: BenchQuery = {
     dense(
       yearFrom(f),
       f.end,
-      rows!.map((r) => [n(r.d), n(r.n)]),
+      rows!.map((r) => [n(r['d']), n(r['n'])]),
     ),
 };
 
@@ -164,7 +164,7 @@ export const q2: BenchQuery = {
     dense(
       yearFrom(f),
       f.end,
-      rows!.map((r) => [n(r.d), n(r.bytes)]),
+      rows!.map((r) => [n(r['d']), n(r['bytes'])]),
     ),
 };
 
@@ -214,8 +214,8 @@ export const q3: BenchQuery = {
     return { cells: cells(out.map(([d, v, c]) => [d, v, c])), shares: out, badSums };
   },
   fromSql: ([rows]) => ({
-    cells: cells(rows!.map((r) => [n(r.d), String(r.version), n(r.n)])),
-    exact: rows!.map((r) => [n(r.d), String(r.version), n(r.share)]),
+    cells: cells(rows!.map((r) => [n(r['d']), String(r['version']), n(r['n'])])),
+    exact: rows!.map((r) => [n(r['d']), String(r['version']), n(r['share'])]),
   }),
   compare: (http, sql) => compareShares(http, sql),
 };
@@ -274,7 +274,7 @@ export const q4: BenchQuery = {
         ]),
       ),
     ),
-  fromSql: ([rows]) => cells(rows!.map((r: Row) => [n(r.h), String(r.service), n(r.n)])),
+  fromSql: ([rows]) => cells(rows!.map((r: Row) => [n(r['h']), String(r['service']), n(r['n'])])),
 };
 
 export const NATIVE_QUERIES: BenchQuery[] = [q1, q2, q3, q4];

@@ -105,11 +105,11 @@ export async function putOrg(
 ): Promise<string> {
   if (o.root && o.parent !== undefined) throw new CliError('Give --parent or --root, not both.');
   const body: Record<string, unknown> = {};
-  if (o.name !== undefined) body.name = o.name;
-  if (o.parent !== undefined) body.parent = o.parent;
-  if (o.root) body.parent = null;
-  if (o.domain !== undefined) body.domain = o.domain;
-  if (o.timezone !== undefined) body.timezone = o.timezone;
+  if (o.name !== undefined) body['name'] = o.name;
+  if (o.parent !== undefined) body['parent'] = o.parent;
+  if (o.root) body['parent'] = null;
+  if (o.domain !== undefined) body['domain'] = o.domain;
+  if (o.timezone !== undefined) body['timezone'] = o.timezone;
   const org = await requestJson<OrgView>(conn, 'PUT', `/v1/orgs/${encodeURIComponent(id)}`, body);
   return o.json ? json(org) : orgTable([org]);
 }

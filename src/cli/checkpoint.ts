@@ -8,7 +8,17 @@ import { createHash } from 'node:crypto';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Format } from './ingest-read.js';
 
-export interface Checkpoint {
+/** The running totals of an ingest over one file, kept in its checkpoint and shown in its summary. */
+export interface IngestCounts {
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  skipped: number;
+  derived: number;
+  batches: number;
+}
+
+export interface Checkpoint extends IngestCounts {
   version: 1;
   file: string;
   format: Format;
@@ -21,12 +31,6 @@ export interface Checkpoint {
   /** SHA-256 (hex) of the file's first `hashedBytes` bytes. */
   hash: string;
   hashedBytes: number;
-  sent: number;
-  accepted: number;
-  duplicates: number;
-  skipped: number;
-  derived: number;
-  batches: number;
   complete: boolean;
   updated_at: string;
 }

@@ -43,9 +43,9 @@ export function connectionOf(
   flags: { url?: string; key?: string },
   env: Record<string, string | undefined>,
 ): Connection {
-  const url = (flags.url ?? env.TALLY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const url = (flags.url ?? env['TALLY_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/i.test(url)) throw new CliError(`Not an http(s) URL: ${url}`);
-  const key = flags.key ?? env.TALLY_KEY ?? env.TALLY_ADMIN_KEY ?? null;
+  const key = flags.key ?? env['TALLY_KEY'] ?? env['TALLY_ADMIN_KEY'] ?? null;
   return { url, key: key === '' ? null : key };
 }
 
@@ -90,9 +90,9 @@ export async function request(
   opts: RequestOptions = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
-  if (conn.key !== null) headers.authorization = `Bearer ${conn.key}`;
+  if (conn.key !== null) headers['authorization'] = `Bearer ${conn.key}`;
   if (opts.contentType) headers['content-type'] = opts.contentType;
-  if (opts.accept) headers.accept = opts.accept;
+  if (opts.accept) headers['accept'] = opts.accept;
   const retries = opts.retries ?? 0;
   for (let attempt = 0; ; attempt++) {
     let res: Response;

@@ -45,16 +45,16 @@ export const MIN_ADMIN_KEY = 24;
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfigOptions = {}): Config {
-  const port = Number(env.PORT ?? 8080);
+  const port = Number(env['PORT'] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw ValidationError.param('PORT', 'must be a port number');
-  const store = env.TALLY_STORE ?? 'duckdb';
+  const store = env['TALLY_STORE'] ?? 'duckdb';
   if (store !== 'duckdb' && store !== 'clickhouse')
     throw ValidationError.param('TALLY_STORE', 'must be duckdb or clickhouse');
-  if (store === 'clickhouse' && !env.TALLY_CLICKHOUSE_URL) {
+  if (store === 'clickhouse' && !env['TALLY_CLICKHOUSE_URL']) {
     throw ValidationError.param('TALLY_CLICKHOUSE_URL', 'is required when TALLY_STORE=clickhouse');
   }
-  const duckdbMemory = (env.TALLY_DUCKDB_MEMORY ?? '').trim() || '1GB';
+  const duckdbMemory = (env['TALLY_DUCKDB_MEMORY'] ?? '').trim() || '1GB';
   if (!MEMORY.test(duckdbMemory))
     throw ValidationError.param('TALLY_DUCKDB_MEMORY', 'must be a size such as 512MB or 2GB');
   const positive = (name: string, fallback: number): number => {
@@ -65,23 +65,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
   };
   const compactRows = positive('TALLY_COMPACT_ROWS', DEFAULT_UPKEEP.tailRows);
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
-  const timeoutRaw = (env.TALLY_QUERY_TIMEOUT_MS ?? '').trim().toLowerCase();
+  const timeoutRaw = (env['TALLY_QUERY_TIMEOUT_MS'] ?? '').trim().toLowerCase();
   const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
     ? null
     : positive('TALLY_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS);
   let rateLimit: RateLimit | null;
   try {
-    rateLimit = parseRateLimit(env.TALLY_RATE_LIMIT);
+    rateLimit = parseRateLimit(env['TALLY_RATE_LIMIT']);
   } catch {
     throw ValidationError.param('TALLY_RATE_LIMIT', 'must look like 600/min (units s, min, hour) or off');
   }
   let corsOrigins: CorsOrigins | null;
   try {
-    corsOrigins = parseCorsOrigins(env.TALLY_CORS_ORIGINS);
+    corsOrigins = parseCorsOrigins(env['TALLY_CORS_ORIGINS']);
   } catch (err) {
     throw ValidationError.param('TALLY_CORS_ORIGINS', (err as Error).message);
   }
-  const adminKey = env.TALLY_ADMIN_KEY && env.TALLY_ADMIN_KEY !== '' ? env.TALLY_ADMIN_KEY : null;
+  const adminKey = env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null;
   if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
     throw ValidationError.param(
       'TALLY_ADMIN_KEY',
@@ -89,14 +89,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
     );
   return {
     port,
-    host: env.HOST ?? '127.0.0.1',
+    host: env['HOST'] ?? '127.0.0.1',
     store,
-    duckdbPath: env.TALLY_DB ?? opts.defaultDb ?? DEFAULT_DB,
-    clickhouseUrl: env.TALLY_CLICKHOUSE_URL,
-    clickhouseCluster: env.TALLY_CLICKHOUSE_CLUSTER,
+    duckdbPath: env['TALLY_DB'] ?? opts.defaultDb ?? DEFAULT_DB,
+    clickhouseUrl: env['TALLY_CLICKHOUSE_URL'],
+    clickhouseCluster: env['TALLY_CLICKHOUSE_CLUSTER'],
     adminKey,
     corsOrigins,
-    metricsKey: env.TALLY_METRICS_KEY && env.TALLY_METRICS_KEY !== '' ? env.TALLY_METRICS_KEY : null,
+    metricsKey: env['TALLY_METRICS_KEY'] && env['TALLY_METRICS_KEY'] !== '' ? env['TALLY_METRICS_KEY'] : null,
     duckdbMemory,
     compactRows,
     compactIdleMs,

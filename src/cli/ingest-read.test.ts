@@ -42,7 +42,7 @@ describe('readCsv', () => {
       { id: 'c', type: 't' },
     ]);
     const resumed = await all(readCsv(file, 2));
-    expect(resumed.map((i) => [i.line, i.event?.id])).toEqual([[8, 'c']]);
+    expect(resumed.map((i) => [i.line, i.event?.['id']])).toEqual([[8, 'c']]);
   });
 
   it('maps cells: empty left out, numeric time and value as numbers, dims.<key>', () => {
@@ -67,7 +67,7 @@ describe('readNdjson', () => {
     const lines = ['{"id":"é1"}', '', '{"id":"ü2"}\r', 'not json', '{"id":"3"}'];
     await writeFile(file, lines.join('\n'));
     const items = await all(readNdjson(file, 0, 1));
-    expect(items.map((i) => [i.line, i.event?.id ?? i.fault])).toEqual([
+    expect(items.map((i) => [i.line, i.event?.['id'] ?? i.fault])).toEqual([
       [1, 'é1'],
       [3, 'ü2'],
       [4, 'is not valid JSON'],
@@ -77,7 +77,7 @@ describe('readNdjson', () => {
     const after3 = items[1]!.next;
     expect(after3).toBe(Buffer.byteLength(`${lines.slice(0, 3).join('\n')}\n`));
     const rest = await all(readNdjson(file, after3, items[1]!.nextLine));
-    expect(rest.map((i) => [i.line, i.event?.id ?? i.fault])).toEqual([
+    expect(rest.map((i) => [i.line, i.event?.['id'] ?? i.fault])).toEqual([
       [4, 'is not valid JSON'],
       [5, '3'],
     ]);

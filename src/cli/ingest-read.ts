@@ -116,7 +116,7 @@ export function csvEvent(row: Record<string, string>): Record<string, unknown> {
       event[col] = Number(cell.trim());
     else event[col] = cell;
   }
-  if (Object.keys(dims).length > 0) event.dims = dims;
+  if (Object.keys(dims).length > 0) event['dims'] = dims;
   return event;
 }
 

@@ -16,6 +16,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
   type Checkpoint,
+  type IngestCounts,
 } from './checkpoint.js';
 import { CliError, errorMessage, request, type Connection } from './client.js';
 import { formatOf, readCsv, readNdjson, type SourceItem } from './ingest-read.js';
@@ -32,17 +33,11 @@ export interface IngestOptions {
   stopped?: () => boolean;
 }
 
-export interface IngestSummary {
+export interface IngestSummary extends IngestCounts {
   file: string;
   format: string;
   resumedFromLine: number | null;
   lines: number;
-  sent: number;
-  accepted: number;
-  duplicates: number;
-  skipped: number;
-  derived: number;
-  batches: number;
   seconds: number;
   /** Events sent by this run (the other counts cover every run over the file). */
   sentThisRun: number;
@@ -221,8 +216,8 @@ export async function ingestFile(
         state.skipped++;
         continue;
       }
-      if (item.event.id === undefined || item.event.id === null || item.event.id === '') {
-        item.event.id = derivedId(item.line, item.text);
+      if (item.event['id'] === undefined || item.event['id'] === null || item.event['id'] === '') {
+        item.event['id'] = derivedId(item.line, item.text);
         state.derived++;
       }
       const json = JSON.stringify(item.event);

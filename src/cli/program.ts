@@ -35,10 +35,10 @@ function noServerNamed(cmd: Command, io: CliIo): boolean {
   const given = (v: string | undefined): boolean => v !== undefined && v !== '';
   return (
     !given(g.url) &&
-    !given(io.env.TALLY_URL) &&
+    !given(io.env['TALLY_URL']) &&
     !given(g.key) &&
-    !given(io.env.TALLY_KEY) &&
-    !given(io.env.TALLY_ADMIN_KEY)
+    !given(io.env['TALLY_KEY']) &&
+    !given(io.env['TALLY_ADMIN_KEY'])
   );
 }
 
@@ -57,9 +57,9 @@ function addServe(program: Command, io: CliIo): void {
           import('./demo.js'),
         ]);
         const env = { ...io.env };
-        if (o.port !== undefined) env.PORT = o.port;
-        if (o.host !== undefined) env.HOST = o.host;
-        if (o.db !== undefined) env.TALLY_DB = o.db;
+        if (o.port !== undefined) env['PORT'] = o.port;
+        if (o.host !== undefined) env['HOST'] = o.host;
+        if (o.db !== undefined) env['TALLY_DB'] = o.db;
         const config = readConfig(env, { defaultDb: demo ? DEMO_DB : DEFAULT_DB });
         await serve(config, demo ? demoHooks() : {});
       });
@@ -88,7 +88,7 @@ function addIngest(program: Command, io: CliIo): void {
     .option('--no-progress', 'never draw the progress bar')
     .option('--json', 'print the summary as JSON', false)
     .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
-      const batchSize = Number(o.batchSize);
+      const batchSize = Number(o['batchSize']);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
         throw new CliError('--batch-size must be an integer from 1 to 10000');
       let stop = false;
@@ -102,19 +102,19 @@ function addIngest(program: Command, io: CliIo): void {
           connection(cmd, io),
           file,
           {
-            format: o.format as string | undefined,
+            format: o['format'] as string | undefined,
             batchSize,
-            checkpoint: o.checkpoint as string | undefined,
-            restart: o.restart === true,
-            skipInvalid: o.skipInvalid === true,
-            progress: o.progress as boolean | undefined,
+            checkpoint: o['checkpoint'] as string | undefined,
+            restart: o['restart'] === true,
+            skipInvalid: o['skipInvalid'] === true,
+            progress: o['progress'] as boolean | undefined,
             stopped: () => stop,
           },
           (m) => {
             io.err(`${m}\n`);
           },
         );
-        io.out(o.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
+        io.out(o['json'] ? `${JSON.stringify(summary)}\n` : summaryText(summary));
         if (!summary.complete) throw new CliError('Interrupted; run the same command again to resume.');
       } finally {
         process.removeListener('SIGINT', onSigint);
@@ -208,7 +208,7 @@ function addKeys(program: Command, io: CliIo): void {
           import('./keys-local.js'),
         ]);
         const env = { ...io.env };
-        if (typeof o.db === 'string') env.TALLY_DB = o.db;
+        if (typeof o.db === 'string') env['TALLY_DB'] = o.db;
         io.out(await createKeyInStore(readConfig(env), { ...flags, name }));
       },
     );

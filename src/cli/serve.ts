@@ -26,14 +26,14 @@ export interface ServeHooks {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const retentionDays = parseRetentionDays(process.env.TALLY_RETENTION_DAYS);
+  const retentionDays = parseRetentionDays(process.env['TALLY_RETENTION_DAYS']);
   const store = await createStore(config);
   const app = await createApp(
     {
       store,
       adminKey: config.adminKey,
       rateLimit: config.rateLimit,
-      logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
+      logger: loggerOptions(process.env['LOG_LEVEL'] ?? 'info'),
       metricsKey: config.metricsKey,
       corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,

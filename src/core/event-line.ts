@@ -13,9 +13,9 @@ export function eventObject(e: EventRecord): Record<string, unknown> {
     time: new Date(e.ts).toISOString(),
     org: e.org,
   };
-  if (e.actor !== null) out.actor = e.actor;
-  out.value = e.value;
-  if (Object.keys(e.dims).length > 0) out.dims = e.dims;
+  if (e.actor !== null) out['actor'] = e.actor;
+  out['value'] = e.value;
+  if (Object.keys(e.dims).length > 0) out['dims'] = e.dims;
   return out;
 }
 

@@ -32,17 +32,17 @@ function range(min: unknown, max: unknown, unit: string): string {
 }
 
 function describeString(s: SchemaNode): string {
-  const length = range(s.minLength, s.maxLength, ' characters');
+  const length = range(s['minLength'], s['maxLength'], ' characters');
   let out = length ? `a string of ${length}` : 'a string';
-  const chars = typeof s.pattern === 'string' ? /^\^\[([^\]]+)\]\+\$$/.exec(s.pattern) : null;
+  const chars = typeof s['pattern'] === 'string' ? /^\^\[([^\]]+)\]\+\$$/.exec(s['pattern']) : null;
   if (chars) out += ` from ${chars[1]}`;
-  else if (typeof s.pattern === 'string') out += ` matching ${s.pattern}`;
+  else if (typeof s['pattern'] === 'string') out += ` matching ${s['pattern']}`;
   return out;
 }
 
 function describeNumber(s: SchemaNode, what: string): string {
-  const min = s.minimum;
-  const max = s.maximum;
+  const min = s['minimum'];
+  const max = s['maximum'];
   if (typeof min === 'number' && typeof max === 'number') return `${what} from ${min} to ${max}`;
   if (typeof min === 'number') return `${what} of at least ${min}`;
   if (typeof max === 'number') return `${what} of at most ${max}`;
@@ -51,12 +51,12 @@ function describeNumber(s: SchemaNode, what: string): string {
 
 /** The literal values of a union of constants, or null. */
 export function literalsOf(s: SchemaNode | undefined): string[] | null {
-  const branches = s?.anyOf;
+  const branches = s?.['anyOf'];
   if (!Array.isArray(branches) || branches.length === 0) return null;
   const out: string[] = [];
   for (const b of branches) {
     if (!isNode(b) || !('const' in b)) return null;
-    out.push(String(b.const));
+    out.push(String(b['const']));
   }
   return out;
 }
@@ -87,14 +87,14 @@ export function describeSchema(s: SchemaNode | undefined): string {
   if (s === undefined) return 'a valid value';
   const said = SAID.size > 0 ? SAID.get(JSON.stringify(s)) : undefined;
   if (said !== undefined) return said;
-  if ('const' in s) return JSON.stringify(s.const);
+  if ('const' in s) return JSON.stringify(s['const']);
   const literals = literalsOf(s);
   if (literals) return `one of ${literals.join(', ')}`;
-  if (Array.isArray(s.anyOf)) {
-    const parts = s.anyOf.filter(isNode).map(describeSchema);
+  if (Array.isArray(s['anyOf'])) {
+    const parts = s['anyOf'].filter(isNode).map(describeSchema);
     return parts.length <= 2 ? parts.join(' or ') : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)}`;
   }
-  switch (s.type) {
+  switch (s['type']) {
     case 'string':
       return describeString(s);
     case 'integer':
@@ -106,14 +106,15 @@ export function describeSchema(s: SchemaNode | undefined): string {
     case 'null':
       return 'null';
     case 'array': {
-      if (Array.isArray(s.items)) return `a list [${s.items.filter(isNode).map(describeSchema).join(', ')}]`;
-      const count = range(s.minItems, s.maxItems, ' items');
-      return `a list${count ? ` of ${count}` : ''}${isNode(s.items) ? `, each ${describeSchema(s.items)}` : ''}`;
+      if (Array.isArray(s['items']))
+        return `a list [${s['items'].filter(isNode).map(describeSchema).join(', ')}]`;
+      const count = range(s['minItems'], s['maxItems'], ' items');
+      return `a list${count ? ` of ${count}` : ''}${isNode(s['items']) ? `, each ${describeSchema(s['items'])}` : ''}`;
     }
     case 'object': {
-      if (isNode(s.properties)) return `an object with ${Object.keys(s.properties).join(', ')}`;
-      const values = isNode(s.patternProperties) ? Object.values(s.patternProperties)[0] : undefined;
-      const keys = range(undefined, s.maxProperties, ' keys');
+      if (isNode(s['properties'])) return `an object with ${Object.keys(s['properties']).join(', ')}`;
+      const values = isNode(s['patternProperties']) ? Object.values(s['patternProperties'])[0] : undefined;
+      const keys = range(undefined, s['maxProperties'], ' keys');
       return `an object${keys ? ` of ${keys}` : ''}${isNode(values) ? ` whose values are each ${describeSchema(values)}` : ''}`;
     }
     default:
@@ -133,10 +134,10 @@ function jsonType(v: unknown): string {
 /** The JSON types a schema admits (for the "got …" hint), or null when it cannot say. */
 function typesOf(s: SchemaNode | undefined): Set<string> | null {
   if (s === undefined) return null;
-  if ('const' in s) return new Set([jsonType(s.const)]);
-  if (Array.isArray(s.anyOf)) {
+  if ('const' in s) return new Set([jsonType(s['const'])]);
+  if (Array.isArray(s['anyOf'])) {
     const all = new Set<string>();
-    for (const b of s.anyOf) {
+    for (const b of s['anyOf']) {
       const t = isNode(b) ? typesOf(b) : null;
       if (t === null) return null;
       for (const x of t) all.add(x);
@@ -152,7 +153,7 @@ function typesOf(s: SchemaNode | undefined): Set<string> | null {
     array: ['an array'],
     object: ['an object'],
   };
-  return typeof s.type === 'string' && map[s.type] ? new Set(map[s.type]) : null;
+  return typeof s['type'] === 'string' && map[s['type']] ? new Set(map[s['type']]) : null;
 }
 
 function invalidMessage(f: SchemaFault): string {
@@ -166,7 +167,7 @@ function invalidMessage(f: SchemaFault): string {
 
 function unknownMessage(f: SchemaFault, noun: string): string {
   const name = f.path.slice(f.path.lastIndexOf('/') + 1);
-  const known = isNode(f.schema?.properties) ? Object.keys(f.schema.properties) : [];
+  const known = isNode(f.schema?.['properties']) ? Object.keys(f.schema['properties']) : [];
   const guess = didYouMean(name, known);
   if (guess) return `is not a known ${noun}${guess}`;
   return known.length > 0 ? `is not a known ${noun}; known: ${known.join(', ')}` : `is not a known ${noun}`;

@@ -42,7 +42,7 @@ export function emitApiTraffic(rng: Rng, em: Emitter, spec: TrafficSpec): void {
       const endpoint = rng.weighted(s.endpoints);
       const status = rng.weighted(STATUS);
       const dims: Record<string, string | number> = { service: s.service, endpoint, status };
-      if (spec.commands) dims.command = endpoint;
+      if (spec.commands) dims['command'] = endpoint;
       em.emit(spec.org, 'api.request', at(day, secondOfDay(rng, spec.profile)), {
         ...(spec.actors.length > 0 ? { actor: rng.pick(spec.actors) } : {}),
         dims,

@@ -25,11 +25,11 @@ function ajvFaults(errors: readonly AjvError[]): SchemaFault[] {
   const sorted = [...errors].sort((a, b) => (a.schemaPath ?? '').length - (b.schemaPath ?? '').length);
   return sorted.map((e): SchemaFault => {
     const at = e.instancePath ?? '';
-    const props = e.parentSchema?.properties as Record<string, SchemaNode> | undefined;
-    const missing = e.params?.missingProperty;
+    const props = e.parentSchema?.['properties'] as Record<string, SchemaNode> | undefined;
+    const missing = e.params?.['missingProperty'];
     if (e.keyword === 'required' && typeof missing === 'string')
       return { path: `${at}/${escapePointer(missing)}`, kind: 'required', schema: props?.[missing] };
-    const extra = e.params?.additionalProperty;
+    const extra = e.params?.['additionalProperty'];
     if (e.keyword === 'additionalProperties' && typeof extra === 'string')
       return { path: `${at}/${escapePointer(extra)}`, kind: 'unknown', schema: e.parentSchema };
     return { path: at, kind: 'invalid', schema: e.parentSchema, value: e.data };

@@ -136,16 +136,16 @@ export function describeSchema(
   url: string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...schema };
-  if (out.description === undefined) {
-    const d = operationDescription(method, url, schema.summary as string | undefined);
-    if (d !== undefined) out.description = d;
+  if (out['description'] === undefined) {
+    const d = operationDescription(method, url, schema['summary'] as string | undefined);
+    if (d !== undefined) out['description'] = d;
   }
   for (const part of ['querystring', 'params', 'body']) {
     const p = out[part] as { properties?: Props } | undefined;
     if (p?.properties === undefined) continue;
     const properties: Props = {};
     for (const [name, s] of Object.entries(p.properties)) {
-      const d = s.description === undefined ? paramDescription(url, name) : undefined;
+      const d = s['description'] === undefined ? paramDescription(url, name) : undefined;
       properties[name] = d === undefined ? s : { ...s, description: d };
     }
     out[part] = { ...p, properties };

@@ -77,10 +77,10 @@ export function toJsonSchema2020(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
   const src = node as Record<string, unknown>;
-  const tuple = Array.isArray(src.items);
+  const tuple = Array.isArray(src['items']);
   for (const [k, v] of Object.entries(src)) {
-    if (tuple && k === 'items') out.prefixItems = toJsonSchema2020(v);
-    else if (tuple && k === 'additionalItems') out.items = toJsonSchema2020(v);
+    if (tuple && k === 'items') out['prefixItems'] = toJsonSchema2020(v);
+    else if (tuple && k === 'additionalItems') out['items'] = toJsonSchema2020(v);
     else out[k] = toJsonSchema2020(v);
   }
   return out;
@@ -131,8 +131,8 @@ export async function registerOpenApi(
       return {
         schema: {
           ...s,
-          tags: (s.tags as string[] | undefined) ?? [tag],
-          security: (s.security as object[] | undefined) ?? TAGS[tag]?.security ?? [],
+          tags: (s['tags'] as string[] | undefined) ?? [tag],
+          security: (s['security'] as object[] | undefined) ?? TAGS[tag]?.security ?? [],
         } as FastifySchema,
         url,
       };

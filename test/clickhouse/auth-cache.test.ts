@@ -67,7 +67,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse key and session caches', () =>
     try {
       await a.createSession({ hash: 's', keyId: 'k1', org: 'acme', created_at: t0, last_used: t0 });
       const rows = async (): Promise<number> =>
-        Number((await clientOf(b).query(`SELECT count() AS n FROM ${a.tables.sessions}`))[0]?.n);
+        Number((await clientOf(b).query(`SELECT count() AS n FROM ${a.tables.sessions}`))[0]?.['n']);
       await a.touchSession('s', t0 + 1000);
       await a.touchSession('s', t0 + SESSION_TOUCH_MS - 1);
       expect(await rows()).toBe(1);

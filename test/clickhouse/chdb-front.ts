@@ -108,7 +108,7 @@ function serve(chdbDir: string): void {
   });
 }
 
-const chdbDir = process.env.TALLY_TEST_CHDB_DIR;
+const chdbDir = process.env['TALLY_TEST_CHDB_DIR'];
 if (!chdbDir) throw new Error('TALLY_TEST_CHDB_DIR must name the folder where chdb is installed');
 if (process.argv.includes('--serve')) serve(chdbDir);
 else {

@@ -14,7 +14,7 @@ import { startCluster, zookeeperInstalled, type RunningCluster } from './cluster
 import { clickhouseAvailable, freshDatabase } from './env.js';
 import { findServerBinary } from './server.js';
 
-const canRun = (findServerBinary() !== null && zookeeperInstalled()) || process.env.CI === 'true';
+const canRun = (findServerBinary() !== null && zookeeperInstalled()) || process.env['CI'] === 'true';
 if (!canRun)
   console.warn('ClickHouse cluster test skipped: needs clickhouse-server and zookeeper (Debian packages).');
 

@@ -87,7 +87,7 @@ export async function startZooKeeper(): Promise<RunningZooKeeper> {
     async stop() {
       proc.kill('SIGKILL');
       await exited;
-      if (!process.env.TALLY_KEEP_ZK) rmSync(dir, { recursive: true, force: true });
+      if (!process.env['TALLY_KEEP_ZK']) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

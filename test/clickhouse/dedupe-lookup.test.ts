@@ -36,7 +36,7 @@ const LIMIT = { max_rows_to_read: '40000', read_overflow_mode: 'throw' } as cons
 /** Major version of the server. */
 async function major(client: ChClient): Promise<number> {
   const [row] = await client.query('SELECT version() AS v');
-  return Number(String(row?.v).split('.')[0]);
+  return Number(String(row?.['v']).split('.')[0]);
 }
 
 /** "Granules: read/total" of the primary key of `table`'s read in an `EXPLAIN indexes = 1` text. */
@@ -71,7 +71,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse dedupe lookup at scale', () =>
 
   it('finds exactly the stored ids, within a few granules', async () => {
     const rows = await client.query(liveCopiesSql(t, ['big'], WANTED, 'org, id'), LIMIT);
-    expect(rows.map((r) => r.id).sort()).toEqual(STORED);
+    expect(rows.map((r) => r['id']).sort()).toEqual(STORED);
     // The premise: the org-wide lookup it replaced reads more than the limit.
     await expect(
       client.query(
@@ -86,7 +86,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse dedupe lookup at scale', () =>
     const explain = (
       await client.query(`EXPLAIN indexes = 1 ${liveCopiesSql(t, ['big'], WANTED, 'org, id')}`)
     )
-      .map((r) => String(r.explain))
+      .map((r) => String(r['explain']))
       .join('\n');
     const events = primaryKeyGranules(explain, t.events);
     console.log(`dedupe lookup: events primary key granules ${events.read}/${events.total}`);
@@ -97,7 +97,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse dedupe lookup at scale', () =>
         `EXPLAIN indexes = 1 SELECT org, type, ts, id FROM ${t.eventIds} WHERE org IN ('big') AND id IN ('${WANTED.join("', '")}')`,
       )
     )
-      .map((r) => String(r.explain))
+      .map((r) => String(r['explain']))
       .join('\n');
     expect(primaryKeyGranules(locators, t.eventIds).read).toBeLessThanOrEqual(3);
   });
@@ -106,7 +106,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse dedupe lookup at scale', () =>
     const batch = WANTED.map((w, k) => ({ ...bigEvent(ORG_SIZE + k), id: w }));
     expect(await store.ingest(batch)).toEqual({ accepted: 10, duplicates: 10 });
     const [row] = await client.query(`SELECT count() AS n FROM ${t.events} FINAL WHERE org = 'big'`);
-    expect(Number(row?.n)).toBe(ORG_SIZE + 10);
+    expect(Number(row?.['n'])).toBe(ORG_SIZE + 10);
   });
 });
 
@@ -205,7 +205,7 @@ describe.skipIf(!clickhouseAvailable)('clickhouse event_ids follow deletions', (
       let left: string[] = [];
       for (;;) {
         left = (await client.query(`SELECT org, id, ts FROM ${t.eventIds} ORDER BY org, id`)).map(
-          (r) => `${String(r.org)}/${String(r.id)}/${Number(r.ts) - T0}`,
+          (r) => `${String(r['org'])}/${String(r['id'])}/${Number(r['ts']) - T0}`,
         );
         if (left.length <= 2 || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 200));

@@ -9,11 +9,11 @@ import { afterAll } from 'vitest';
 import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
 import { findServerBinary, startClickHouse, type RunningServer } from './server.js';
 
-const fromEnv = process.env.TALLY_TEST_CLICKHOUSE_URL;
+const fromEnv = process.env['TALLY_TEST_CLICKHOUSE_URL'];
 
 /** Whether ClickHouse suites should run here (in CI they always run, and fail without a server). */
 export const clickhouseAvailable: boolean =
-  Boolean(fromEnv) || findServerBinary() !== null || process.env.CI === 'true';
+  Boolean(fromEnv) || findServerBinary() !== null || process.env['CI'] === 'true';
 
 if (!clickhouseAvailable) {
   console.warn(

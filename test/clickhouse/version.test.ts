@@ -13,10 +13,10 @@ describe.skipIf(!clickhouseAvailable)('clickhouse server version', () => {
     const client = new ChClient({ url: await clickhouseBaseUrl(), database: 'default' });
     try {
       const [row] = await client.query('SELECT version() AS v');
-      const version = String(row?.v);
+      const version = String(row?.['v']);
       console.log(`ClickHouse ${version}`);
       expect(version).toMatch(/^\d+\.\d+\./);
-      const expected = process.env.TALLY_TEST_CLICKHOUSE_EXPECT_VERSION;
+      const expected = process.env['TALLY_TEST_CLICKHOUSE_EXPECT_VERSION'];
       if (expected) expect(version.startsWith(expected)).toBe(true);
     } finally {
       await client.close();

@@ -187,7 +187,9 @@ describe('SaferMe analytics v4: reports_over_time widths (limits inclusive)', ()
     ]);
     // [Oct 31, Dec 1) is 31 days: 106 (Oct 31 23:59:59), 101+102, 103, 104, 105, 107 (Nov 14).
     const days = (await over('2016-10-31T00:00:00Z', '2016-12-01T00:00:00Z')) as Record<string, unknown>[];
-    expect(days.map((r) => [r.datetime_range_start, r.report_count, r.datetime_range_width])).toEqual([
+    expect(
+      days.map((r) => [r['datetime_range_start'], r['report_count'], r['datetime_range_width']]),
+    ).toEqual([
       ['2016-10-31T00:00:00.000Z', 1, 'day'],
       ['2016-11-07T00:00:00.000Z', 2, 'day'],
       ['2016-11-09T00:00:00.000Z', 1, 'day'],
@@ -219,7 +221,9 @@ describe('SaferMe analytics v4: reports_over_time widths (limits inclusive)', ()
   it('all of time in months: 1970 to 9999 reads up to now and answers the months with reports', async () => {
     // Oct 2016: 106; Nov 2016: 101-105 and 107; Dec 2020: 201; Jan 2021: 202, 203.
     const months = (await over('1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z')) as Record<string, unknown>[];
-    expect(months.map((r) => [r.datetime_range_start, r.report_count, r.datetime_range_width])).toEqual([
+    expect(
+      months.map((r) => [r['datetime_range_start'], r['report_count'], r['datetime_range_width']]),
+    ).toEqual([
       ['2016-10-01T00:00:00.000Z', 1, 'month'],
       ['2016-11-01T00:00:00.000Z', 6, 'month'],
       ['2020-12-01T00:00:00.000Z', 1, 'month'],

@@ -36,9 +36,9 @@ function login(params: Record<string, unknown>): Record<string, unknown> {
 
 async function sessionOf(params: Record<string, unknown>): Promise<string> {
   const res = await tr50(t, login(params), { key: null });
-  expect(res.auth).toMatchObject({ success: true });
-  const { sessionId } = res.auth!.params as { sessionId: unknown };
-  expect(Object.keys(res.auth!.params as object)).toEqual(['sessionId']);
+  expect(res['auth']).toMatchObject({ success: true });
+  const { sessionId } = res['auth']!['params'] as { sessionId: unknown };
+  expect(Object.keys(res['auth']!['params'] as object)).toEqual(['sessionId']);
   // 24 random bytes, base64url
   expect(sessionId).toMatch(/^[A-Za-z0-9_-]{32}$/);
   return sessionId as string;
@@ -69,8 +69,8 @@ describe('api.authenticate and sessions', () => {
     const body = { ...history(FALL_HOURS), ...login({ appToken: acme, appId: 'dash', thingKey: 'x' }) };
     const res = await tr50(t, body, { key: null });
     expect(Object.keys(res)).toEqual(['get', 'auth']);
-    expect(res.auth).toMatchObject({ success: true });
-    expect(res.get).toEqual((fixture('history-hour-fall') as Record<string, unknown>).get);
+    expect(res['auth']).toMatchObject({ success: true });
+    expect(res['get']).toEqual((fixture('history-hour-fall') as Record<string, unknown>)['get']);
   });
 
   it('native key headers work too: Bearer, raw authorization, x-api-key', async () => {
@@ -92,26 +92,26 @@ describe('api.authenticate and sessions', () => {
       },
       { key: null, headers: { sessionId } },
     );
-    expect(res.byOrg).toEqual((fixture('history-show-all') as Record<string, unknown>).byOrg);
-    expect(res.mine).toEqual(failure(-90011));
+    expect(res['byOrg']).toEqual((fixture('history-show-all') as Record<string, unknown>)['byOrg']);
+    expect(res['mine']).toEqual(failure(-90011));
     expect(await t.store.getSession(hashSecret(sessionId))).toMatchObject({ org: '*' });
   });
 
   it('expires after 30 minutes idle; each use restarts the idle clock', async () => {
     const sessionId = await sessionOf({ appToken: acme });
     now = NOW + 30 * MINUTE - 1; // idle 29:59.999: still valid, and this use is recorded
-    expect((await historyWithHeader(sessionId)).get).toMatchObject({ success: true });
+    expect((await historyWithHeader(sessionId))['get']).toMatchObject({ success: true });
     now += 30 * MINUTE - 1;
-    expect((await historyWithHeader(sessionId)).get).toMatchObject({ success: true });
+    expect((await historyWithHeader(sessionId))['get']).toMatchObject({ success: true });
     now += 30 * MINUTE; // idle exactly 30:00
-    expect((await historyWithHeader(sessionId)).get).toEqual(failure(-90009));
+    expect((await historyWithHeader(sessionId))['get']).toEqual(failure(-90009));
   });
 
   it('deletes expired sessions when a new one opens, at most once per 30 minutes', async () => {
     const first = await sessionOf({ appToken: acme });
     const second = await sessionOf({ appToken: acme });
     now = NOW + 10 * MINUTE;
-    expect((await historyWithHeader(second)).get).toMatchObject({ success: true });
+    expect((await historyWithHeader(second))['get']).toMatchObject({ success: true });
     // first: idle 30:00 (expired); second: idle 20:00. Opening a session deletes only first.
     now = NOW + 30 * MINUTE;
     const third = await sessionOf({ appToken: acme });
@@ -121,7 +121,7 @@ describe('api.authenticate and sessions', () => {
     now = NOW + 59 * MINUTE;
     await sessionOf({ appToken: acme });
     expect(await t.store.getSession(hashSecret(second))).not.toBeNull();
-    expect((await historyWithHeader(second)).get).toEqual(failure(-90009));
+    expect((await historyWithHeader(second))['get']).toEqual(failure(-90009));
     now = NOW + 60 * MINUTE;
     await sessionOf({ appToken: acme });
     // On ClickHouse the deletion is a mutation that reaches each part in turn: wait for both.
@@ -135,11 +135,11 @@ describe('api.authenticate and sessions', () => {
     });
     const { id, key } = created.json<{ id: string; key: string }>();
     const sessionId = await sessionOf({ appToken: key });
-    expect((await historyWithHeader(sessionId)).get).toMatchObject({ success: true });
+    expect((await historyWithHeader(sessionId))['get']).toMatchObject({ success: true });
     expect((await t.call('DELETE', `/v1/keys/${id}`)).statusCode).toBe(204);
-    expect((await historyWithHeader(sessionId)).get).toEqual(failure(-90009));
-    expect((await tr50(t, history(FALL_HOURS), { key })).get).toEqual(failure(-90008));
-    expect((await tr50(t, login({ appToken: key }), { key: null })).auth).toEqual(failure(-90010));
+    expect((await historyWithHeader(sessionId))['get']).toEqual(failure(-90009));
+    expect((await tr50(t, history(FALL_HOURS), { key }))['get']).toEqual(failure(-90008));
+    expect((await tr50(t, login({ appToken: key }), { key: null }))['auth']).toEqual(failure(-90010));
   });
 
   it('is served by another Tally process on the same store; a new TALLY_ADMIN_KEY ends operator sessions', async () => {
@@ -155,10 +155,10 @@ describe('api.authenticate and sessions', () => {
         headers: { sessionid: sid },
         payload: history(params),
       });
-      return res.json<Record<string, unknown>>().get;
+      return res.json<Record<string, unknown>>()['get'];
     };
     expect(await ask(sessionId, FALL_HOURS)).toEqual(
-      (fixture('history-hour-fall') as Record<string, unknown>).get,
+      (fixture('history-hour-fall') as Record<string, unknown>)['get'],
     );
     expect(await ask(operator, { ...FALL_HOURS, showAll: true })).toEqual(failure(-90009));
     await other.close();
@@ -176,21 +176,21 @@ describe('authentication errors', () => {
   });
 
   it('an unknown, malformed or missing session id: -90009 / -90002', async () => {
-    expect((await historyWithHeader('not-a-session')).get).toEqual(failure(-90009));
+    expect((await historyWithHeader('not-a-session'))['get']).toEqual(failure(-90009));
     expect(
-      (await tr50(t, { auth: { sessionId: 'x'.repeat(129) }, ...history(FALL_HOURS) }, { key: null })).get,
+      (await tr50(t, { auth: { sessionId: 'x'.repeat(129) }, ...history(FALL_HOURS) }, { key: null }))['get'],
     ).toEqual(failure(-90009));
-    expect((await tr50(t, { auth: { sessionId: 42 }, ...history(FALL_HOURS) }, { key: null })).get).toEqual(
-      failure(-90009),
-    );
-    expect((await tr50(t, { auth: { token: acme }, ...history(FALL_HOURS) }, { key: null })).get).toEqual(
+    expect(
+      (await tr50(t, { auth: { sessionId: 42 }, ...history(FALL_HOURS) }, { key: null }))['get'],
+    ).toEqual(failure(-90009));
+    expect((await tr50(t, { auth: { token: acme }, ...history(FALL_HOURS) }, { key: null }))['get']).toEqual(
       failure(-90002),
     );
   });
 
   it('the auth block wins over the header and a native key: a bad one fails even with a good key', async () => {
     const res = await tr50(t, { auth: { sessionId: 'stale' }, ...history(FALL_HOURS) }, { key: acme });
-    expect(res.get).toEqual(failure(-90009));
+    expect(res['get']).toEqual(failure(-90009));
   });
 
   it('api.authenticate: bad key -90010, ingest key -90011, missing -90005, both forms -90006, bad type -90004', async () => {
@@ -207,7 +207,7 @@ describe('authentication errors', () => {
       [{ appToken: acme, mfa: '123456' }, -90004],
     ];
     for (const [params, code] of cases) {
-      expect((await tr50(t, login(params), { key: null })).auth, JSON.stringify(params)).toEqual(
+      expect((await tr50(t, login(params), { key: null }))['auth'], JSON.stringify(params)).toEqual(
         failure(code),
       );
     }

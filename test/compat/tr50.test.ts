@@ -100,7 +100,7 @@ describe('usage.api.history figures', () => {
       key,
     });
     // Kathmandu is +05:45: hours start at :15 UTC; 00:00Z sits in the 05:00 local hour (23:15Z..00:15Z)
-    expect(res.get).toEqual({
+    expect(res['get']).toEqual({
       success: true,
       params: {
         counters: {},
@@ -116,23 +116,23 @@ describe('usage.api.history rights', () => {
     const admin = await t.newKey('admin', ['acme']);
     const readAll = await t.newKey('read', ['*']);
     for (const key of [acme, admin, readAll]) {
-      expect((await tr50(t, history({ ...FALL_HOURS, showAll: true }), { key })).get).toEqual(
+      expect((await tr50(t, history({ ...FALL_HOURS, showAll: true }), { key }))['get']).toEqual(
         failure(-90011),
       );
     }
   });
 
   it('a key over * has no org of its own: without showAll it fails', async () => {
-    expect((await tr50(t, history(FALL_HOURS))).get).toEqual(failure(-90011));
+    expect((await tr50(t, history(FALL_HOURS)))['get']).toEqual(failure(-90011));
   });
 
   it('an ingest key is refused; a key for several orgs acts for its first', async () => {
     const ingest = await t.newKey('ingest', ['acme']);
-    expect((await tr50(t, history(FALL_HOURS), { key: ingest })).get).toEqual(failure(-90011));
+    expect((await tr50(t, history(FALL_HOURS), { key: ingest }))['get']).toEqual(failure(-90011));
     const both = await t.newKey('read', ['globex', 'acme']);
     const res = await tr50(t, history({ ...FALL_HOURS, dimension: 'org' }), { key: both });
     // globex is UTC: its one event at 06:10Z is in the 06:00 bucket
-    expect(res.get).toMatchObject({
+    expect(res['get']).toMatchObject({
       success: true,
       params: { counters: { globex: [0, 0, 1, 0, 0] }, total: 1 },
     });
@@ -171,7 +171,7 @@ describe('per-command errors (always HTTP 200)', () => {
   ];
   it.each(cases)('%s', async (_name, params, code) => {
     const body = { get: { command: 'usage.api.history', ...(params === undefined ? {} : { params }) } };
-    expect((await tr50(t, body, { key: acme })).get).toEqual(failure(code));
+    expect((await tr50(t, body, { key: acme }))['get']).toEqual(failure(code));
   });
 
   it('exactly 5000 hour buckets is still served', async () => {
@@ -179,7 +179,7 @@ describe('per-command errors (always HTTP 200)', () => {
     const res = await tr50(t, history({ start: '2026-01-01T00:00:00Z', end: '2026-07-28T08:00:00Z' }), {
       key: globex,
     });
-    expect((res.get!.params as { ts: string[] }).ts).toHaveLength(5000);
+    expect((res['get']!['params'] as { ts: string[] }).ts).toHaveLength(5000);
   });
 
   it('unknown command, a non-object command, a missing command name: each answered under its id', async () => {

@@ -51,7 +51,7 @@ describe('the demo through each compatibility API', () => {
     const perDay = days.map((d) => {
       const active = new Set<string>();
       for (const e of demo.events) {
-        const ws = e.dims?.workspace_type;
+        const ws = e.dims?.['workspace_type'];
         if (e.type !== 'activity' || !e.actor || !person(e.org, e.actor) || utcDay(ms(e)) !== d) continue;
         if (ws === undefined || ws === 'standard') active.add(`${e.org}/${e.actor}`);
       }
@@ -109,15 +109,15 @@ describe('the demo through each compatibility API', () => {
         ms(e) > TO
       )
         continue;
-      const r = Number(e.dims!.report);
+      const r = Number(e.dims!['report']);
       const cur = latest.get(r);
       if (!cur || ms(e) > cur.t)
-        latest.set(r, { t: ms(e), state: Number(e.dims!.state), name: String(e.dims!.state_name) });
+        latest.set(r, { t: ms(e), state: Number(e.dims!['state']), name: String(e.dims!['state_name']) });
     }
     const created = demo.events.filter((e) => e.org === '7001' && e.type === 'report.created' && inRange(e));
     const byState = new Map<number, { name: string; n: number }>();
     for (const e of created) {
-      const s = latest.get(Number(e.dims!.report))!;
+      const s = latest.get(Number(e.dims!['report']))!;
       byState.set(s.state, { name: s.name, n: (byState.get(s.state)?.n ?? 0) + 1 });
     }
     const expected = [...byState]
@@ -134,9 +134,9 @@ describe('the demo through each compatibility API', () => {
     const r = demo.events.filter((e) => e.org === '7001' && e.type === 'report.read' && inRange(e));
     expect(reads.json()).toEqual({
       total_reads: r.length,
-      unique_reads: new Set(r.map((e) => `${e.actor}/${String(e.dims!.report)}`)).size,
+      unique_reads: new Set(r.map((e) => `${e.actor}/${String(e.dims!['report'])}`)).size,
       report_readers: new Set(r.map((e) => e.actor)).size,
-      reports_seen: new Set(r.map((e) => e.dims!.report)).size,
+      reports_seen: new Set(r.map((e) => e.dims!['report'])).size,
     });
     expect(r.length).toBeGreaterThan(500);
   });
@@ -148,7 +148,7 @@ describe('the demo through each compatibility API', () => {
       { key },
     );
     expect(res.statusCode, res.body).toBe(200);
-    const app = demo.events.filter((e) => e.dims?.app === 'com.initech.field');
+    const app = demo.events.filter((e) => e.dims?.['app'] === 'com.initech.field');
     const seen = new Set<string>();
     let bandwidth = 0;
     let stored = 0;
@@ -189,7 +189,7 @@ describe('the demo through each compatibility API', () => {
       if (!e.org.startsWith('umbrella') || e.type !== 'api.request') continue;
       const k = days.indexOf(denver.format(new Date(ms(e))));
       if (k < 0) continue;
-      const s = String(e.dims!.service);
+      const s = String(e.dims!['service']);
       (counters[s] ??= days.map(() => 0))[k]!++;
       total++;
     }

@@ -68,8 +68,8 @@ describe('generateDemo', () => {
     // Version rollouts: the field app runs five versions over the period.
     const versions = new Set(
       demo.events
-        .filter((e) => e.type === 'activity' && e.dims?.app === 'com.initech.field')
-        .map((e) => e.dims?.version),
+        .filter((e) => e.type === 'activity' && e.dims?.['app'] === 'com.initech.field')
+        .map((e) => e.dims?.['version']),
     );
     expect([...versions].sort()).toEqual(['3.0.2', '3.1.0', '3.1.1', '3.2.0', '3.3.0']);
   });

@@ -32,7 +32,7 @@ const CLIENTS = 4;
 /** Each client sends at least this many batches, and keeps going until every kill is done. */
 const MIN_BATCHES = 20;
 const BATCH = 200;
-const KILLS = Number(process.env.TALLY_E2E_KILLS ?? 5);
+const KILLS = Number(process.env['TALLY_E2E_KILLS'] ?? 5);
 
 interface Engine {
   name: string;
@@ -56,16 +56,16 @@ const ENGINES: Engine[] = [
       ).getRowObjectsJS();
       // The kills had compaction passes to interrupt: the store recorded sorted runs.
       const passes = (await conn.runAndReadAll('SELECT sum(runs) AS r FROM compaction')).getRowObjectsJS();
-      expect(Number(passes[0]!.r)).toBeGreaterThan(0);
+      expect(Number(passes[0]!['r'])).toBeGreaterThan(0);
       conn.closeSync();
       inst.closeSync();
-      return [Number(rows[0]!.n), Number(rows[0]!.d)];
+      return [Number(rows[0]!['n']), Number(rows[0]!['d'])];
     },
   },
 ];
 // ClickHouse (issue 9's engine): the same test against a fresh database on the CI server.
-const clickhouseUrl = process.env.TALLY_TEST_CLICKHOUSE_URL;
-if (process.env.TALLY_E2E_CLICKHOUSE !== '0' && clickhouseUrl) {
+const clickhouseUrl = process.env['TALLY_TEST_CLICKHOUSE_URL'];
+if (process.env['TALLY_E2E_CLICKHOUSE'] !== '0' && clickhouseUrl) {
   ENGINES.push({
     name: 'clickhouse',
     env: {

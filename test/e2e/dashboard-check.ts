@@ -37,11 +37,11 @@ export function readTable(page: Page, id: string): Promise<Table> {
   return page.$$eval(`table[data-table="${id}"] tbody tr`, (rows) =>
     Object.fromEntries(
       rows.map((r) => [
-        (r as HTMLElement).dataset.x!,
+        (r as HTMLElement).dataset['x']!,
         Object.fromEntries(
           [...r.querySelectorAll<HTMLElement>('td[data-col]')].map((td) => [
-            td.dataset.col!,
-            td.dataset.value === '' ? null : Number(td.dataset.value),
+            td.dataset['col']!,
+            td.dataset['value'] === '' ? null : Number(td.dataset['value']),
           ]),
         ),
       ]),
@@ -66,7 +66,8 @@ const merge = (a: Table, b: Table): Table =>
 
 export async function settled(page: Page, org: string): Promise<void> {
   await page.waitForFunction(
-    (o) => document.body.dataset.org === o && ['ready', 'error'].includes(document.body.dataset.state ?? ''),
+    (o) =>
+      document.body.dataset['org'] === o && ['ready', 'error'].includes(document.body.dataset['state'] ?? ''),
     org,
     { timeout: 30_000 },
   );
@@ -161,7 +162,7 @@ export async function expectPanelsMatchApi(
   ]);
   const heat = await readTable(page, 'heatmap');
   const order = await page.$$eval('table[data-table="heatmap"] tbody tr', (rows) =>
-    rows.map((r) => (r as HTMLElement).dataset.x),
+    rows.map((r) => (r as HTMLElement).dataset['x']),
   );
   expect(order).toEqual(['1', '2', '3', '4', '5', '6', '0']); // Monday first
   const cells = (wd: string) => Object.values(heat[wd]!).map((v) => v ?? 0);

@@ -89,7 +89,7 @@ describe('dashboard (real server, chromium)', () => {
     ).toMatch(/^[\d.]+ (GB|TB)$/);
     expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-all-orgs.png'), fullPage: true });
-    if (process.env.TALLY_DOCS_SCREENSHOT === '1')
+    if (process.env['TALLY_DOCS_SCREENSHOT'] === '1')
       await page.screenshot({ path: join(process.cwd(), 'docs', 'dashboard.png') });
 
     // One org with its sub-orgs over 90 days, in the org's own timezone; then the app picker.
@@ -98,7 +98,7 @@ describe('dashboard (real server, chromium)', () => {
     await page.click('[data-preset="90"]');
     await page.waitForFunction(
       () =>
-        document.body.dataset.state === 'ready' &&
+        document.body.dataset['state'] === 'ready' &&
         document.querySelector('[data-preset="90"]')?.getAttribute('aria-pressed') === 'true',
     );
     await expectPanelsMatchApi(page, { org: 'initech', subtree: true, tz: 'Asia/Tokyo', days: 90 });
@@ -122,9 +122,11 @@ describe('dashboard (real server, chromium)', () => {
     await page.fill('#to', '2020-01-31');
     await page.click('#dates button[type=submit]');
     await page.waitForFunction(
-      () => document.body.dataset.from === '2020-01-01' && document.body.dataset.state === 'ready',
+      () => document.body.dataset['from'] === '2020-01-01' && document.body.dataset['state'] === 'ready',
     );
-    const states = await page.$$eval('[data-panel]', (ps) => ps.map((p) => (p as HTMLElement).dataset.state));
+    const states = await page.$$eval('[data-panel]', (ps) =>
+      ps.map((p) => (p as HTMLElement).dataset['state']),
+    );
     expect(states).toEqual(Array.from({ length: 8 }, () => 'empty'));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-empty.png'), fullPage: true });
     await context.close();
@@ -171,11 +173,13 @@ describe('dashboard (real server, chromium)', () => {
     await settled(page, '');
     await page.fill('#key', 'tly_not_a_key_at_all');
     await page.click('#key-form button[type=submit]');
-    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    await page.waitForFunction(() => document.body.dataset['state'] === 'error');
     expect(await page.isVisible('#banner')).toBe(true);
     // One message, in the banner; the panels keep the saved key's figures rather than repeating it.
     expect(await page.textContent('#banner')).toMatch(/key was refused \(401\).*still in use/);
-    const states = await page.$$eval('[data-panel]', (ps) => ps.map((p) => (p as HTMLElement).dataset.state));
+    const states = await page.$$eval('[data-panel]', (ps) =>
+      ps.map((p) => (p as HTMLElement).dataset['state']),
+    );
     expect(states).toHaveLength(8);
     expect(states.filter((st) => st === 'error')).toEqual([]);
     expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);

@@ -59,9 +59,9 @@ beforeAll(async () => {
   server = await startServer({ TALLY_DB: join(dir, 'tally.duckdb'), TALLY_ADMIN_KEY: ADMIN }, 90_000);
   await admin('PUT', '/v1/orgs/shop', { name: 'Shop', timezone: 'UTC' });
   expect(await admin('POST', '/v1/events', EVENTS)).toEqual({ accepted: EVENTS.length, duplicates: 0 });
-  readKey = String((await admin('POST', '/v1/keys', { name: 'read', role: 'read', orgs: ['shop'] })).key);
+  readKey = String((await admin('POST', '/v1/keys', { name: 'read', role: 'read', orgs: ['shop'] }))['key']);
   ingestKey = String(
-    (await admin('POST', '/v1/keys', { name: 'ingest', role: 'ingest', orgs: ['shop'] })).key,
+    (await admin('POST', '/v1/keys', { name: 'ingest', role: 'ingest', orgs: ['shop'] }))['key'],
   );
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -94,7 +94,9 @@ async function openPage(width: number): Promise<Page> {
   }, readKey);
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => document.body.dataset['state'] === 'ready', undefined, {
+    timeout: 30_000,
+  });
   return page;
 }
 
@@ -130,7 +132,7 @@ describe('the explorer on your own events (real server, chromium)', () => {
     );
     // Today's bucket is still growing: its row and the chart say so.
     const open = await page.$$eval('table[data-table="explorer"] tbody tr', (rs) =>
-      rs.map((r) => [(r as HTMLElement).dataset.x, (r as HTMLElement).dataset.open ?? null]),
+      rs.map((r) => [(r as HTMLElement).dataset['x'], (r as HTMLElement).dataset['open'] ?? null]),
     );
     expect(open.filter(([, o]) => o === 'true')).toEqual([[day(0), 'true']]);
     expect(await page.textContent(`table[data-table="explorer"] tr[data-x="${day(0)}"] th`)).toContain(
@@ -156,7 +158,7 @@ describe('the explorer on your own events (real server, chromium)', () => {
 
     // The latest events, newest first (the two at today's midnight by id, descending).
     const latest = await page.$$eval('table[data-table="latest"] tbody tr', (rs) =>
-      rs.map((r) => (r as HTMLElement).dataset.x),
+      rs.map((r) => (r as HTMLElement).dataset['x']),
     );
     expect(latest).toEqual(
       ['pv6', 'pv5', 'ap2', 'su3', 'su2', 'pv4', 'ap1', 'pv3', 'pv2', 'pv1', 'su1'].map((id) => `shop/${id}`),
@@ -170,7 +172,7 @@ describe('the explorer on your own events (real server, chromium)', () => {
     await page.goto(`${server.url}/`);
     await page.fill('#key', ingestKey);
     await page.click('#key-form button[type=submit]');
-    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    await page.waitForFunction(() => document.body.dataset['state'] === 'error');
     expect(await page.textContent('#banner')).toBe(
       'This is an ingest key: it can send events but cannot read statistics. Paste a read or admin key (npm run demo prints one).',
     );

@@ -45,7 +45,7 @@ export async function ecoApp(
     call(method, url, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       const key = o.key === undefined ? ADMIN : o.key;
-      if (key !== null) headers.authorization ??= `Bearer ${key}`;
+      if (key !== null) headers['authorization'] ??= `Bearer ${key}`;
       if (o.body !== undefined) headers['content-type'] ??= 'application/json';
       const payload = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
       return app.inject({

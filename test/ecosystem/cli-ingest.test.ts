@@ -31,7 +31,7 @@ function lines(org: string, from: number, n: number): string {
   let out = '';
   for (let i = from; i < from + n; i++) {
     const e: Record<string, unknown> = { type: 'download', time: 1_763_550_000 + i, org, value: 2 };
-    if (i % 5 !== 0) e.id = `${org}-${i}`;
+    if (i % 5 !== 0) e['id'] = `${org}-${i}`;
     out += `${JSON.stringify(e)}\n`;
   }
   return out;
@@ -143,7 +143,7 @@ describe('tally ingest (NDJSON)', () => {
   it('a stop request ends after the batch in flight, with a checkpoint to resume from', async () => {
     const file = join(dir, 'e.ndjson');
     await writeFile(file, lines('epsilon', 1, 30));
-    const conn = { url: env.TALLY_URL!, key: ADMIN };
+    const conn = { url: env['TALLY_URL']!, key: ADMIN };
     const opts = { batchSize: 10, restart: false, skipInvalid: false, progress: false };
     const first = await ingestFile(conn, file, { ...opts, stopped: () => true }, () => undefined);
     expect(first).toMatchObject({ complete: false, sent: 10, batches: 1 });

@@ -171,7 +171,7 @@ describe('query', () => {
     const r = await cli(['query', '--org', 'nope'], env);
     expect(r).toMatchObject({ code: 1, out: '' });
     expect(r.err).toContain('404 not_found: No org nope.');
-    const noKey = await cli(['query'], { TALLY_URL: env.TALLY_URL! });
+    const noKey = await cli(['query'], { TALLY_URL: env['TALLY_URL']! });
     expect(noKey.err).toContain('401 unauthenticated');
     const down = await cli(['orgs', '--url', 'http://127.0.0.1:9'], env);
     expect(down.code).toBe(1);

@@ -163,7 +163,7 @@ describe('OpenMeter client -> Tally', () => {
     expect(arrayAsSingle.headers.get('content-type')).toBe('application/problem+json');
     const body = (await arrayAsSingle.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
-    expect(body.instance).toBe(`urn:request:${arrayAsSingle.headers.get('x-request-id')}`);
+    expect(body['instance']).toBe(`urn:request:${arrayAsSingle.headers.get('x-request-id')}`);
     expect((await post('application/cloudevents-batch+json', JSON.stringify(one))).status).toBe(400);
     expect((await post('application/cloudevents+json', '{"id": ')).status).toBe(400);
     expect((await post('text/plain', JSON.stringify(one))).status).toBe(415);

@@ -41,9 +41,9 @@ describe('logs', () => {
   it('are JSON lines carrying the request id that x-request-id returns', async () => {
     const res = await t.call('GET', '/v1/orgs', { headers: { 'x-request-id': 'trace-me-42' } });
     expect(res.headers['x-request-id']).toBe('trace-me-42');
-    const mine = log.lines().filter((l) => l.reqId === 'trace-me-42');
+    const mine = log.lines().filter((l) => l['reqId'] === 'trace-me-42');
     // The arrival at debug (20), the answer at info (30): one info line per request.
-    expect(mine.map((l) => [l.msg, l.level])).toEqual([
+    expect(mine.map((l) => [l['msg'], l['level']])).toEqual([
       ['incoming request', 20],
       ['request completed', 30],
     ]);
@@ -58,7 +58,7 @@ describe('logs', () => {
     const generated = await t.call('GET', '/healthz');
     const id = generated.headers['x-request-id'] as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(log.lines().some((l) => l.reqId === id)).toBe(true);
+    expect(log.lines().some((l) => l['reqId'] === id)).toBe(true);
   });
 
   it('never hold a key, a session id or a password', async () => {

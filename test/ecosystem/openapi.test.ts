@@ -244,10 +244,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents the native query parameters from the schema that validates them', () => {
-    const names = (doc.paths['/v1/query']!.get!.parameters ?? []).map((p) => p.name);
+    const names = (doc.paths['/v1/query']!['get']!.parameters ?? []).map((p) => p.name);
     for (const n of ['org', 'from', 'to', 'last', 'bucket', 'agg', 'group_by', 'window', 'format'])
       expect(names).toContain(n);
-    const bucket = doc.paths['/v1/query']!.get!.parameters!.find((p) => p.name === 'bucket')!.schema;
+    const bucket = doc.paths['/v1/query']!['get']!.parameters!.find((p) => p.name === 'bucket')!.schema;
     expect(JSON.stringify(bucket)).toContain('day_of_week');
   });
 });

@@ -8,7 +8,7 @@ import { naiveQuery } from './naive.js';
 import { comparable, comparableNaive, randomFixture, randomQuery, rng, SCENES } from './random.js';
 
 /** Queries per scene; raise locally with TALLY_RANDOM_QUERIES for a deeper soak. */
-const PER_SCENE = Number(process.env.TALLY_RANDOM_QUERIES ?? 60);
+const PER_SCENE = Number(process.env['TALLY_RANDOM_QUERIES'] ?? 60);
 
 export function runRandomCases(make: MakeEngine): void {
   SCENES.forEach(([tz, at], k) => {

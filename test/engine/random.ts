@@ -46,8 +46,8 @@ export function randomFixture(r: () => number, center: number, spreadMs: number,
   const events: EventRecord[] = [];
   for (let k = 0; k < n; k++) {
     const dims: Record<string, string> = {};
-    if (r() < 0.8) dims.app = pick(['x', 'y', 'z', 'xy']);
-    if (r() < 0.6) dims.ver = pick(['1.0', '1.1', '2.0']);
+    if (r() < 0.8) dims['app'] = pick(['x', 'y', 'z', 'xy']);
+    if (r() < 0.6) dims['ver'] = pick(['1.0', '1.1', '2.0']);
     // Whole-second times, some exactly on hour marks, where off-by-one bugs live.
     const raw = center + Math.floor((r() * 2 - 1) * spreadMs);
     const ts = r() < 0.2 ? Math.round(raw / (30 * 60_000)) * 30 * 60_000 : Math.floor(raw / 1000) * 1000;

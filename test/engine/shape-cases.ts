@@ -83,7 +83,7 @@ export function runShapeCases(make: MakeEngine): void {
     await db.ingest([ev(day(1), { actor: 'u1' }), ev(day(1), { actor: 'd1' }), ev(day(1), { actor: null })]);
     await db.upsertActors([{ org: 'o1', id: 'd1', kind: 'device' }]);
     const r = await db.query(plan(day(1, 0), day(2, 0), { groupBy: [{ kind: 'actor_kind' }] }), 0);
-    expect(r.series.map((s) => [s.group.actor_kind, s.total])).toEqual([
+    expect(r.series.map((s) => [s.group['actor_kind'], s.total])).toEqual([
       [null, 1],
       ['device', 1],
       ['user', 1],

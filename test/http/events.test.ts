@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function storedIds(org = 'acme'): Promise<string[]> {
   const rows = await t.duckdb().read((c) => all(c, 'SELECT id FROM events WHERE org = ? ORDER BY id', [org]));
-  return rows.map((r) => String(r.id));
+  return rows.map((r) => String(r['id']));
 }
 
 describe('POST /v1/events', () => {

@@ -201,7 +201,7 @@ export function runExploreCases(engine: 'duckdb' | 'clickhouse'): void {
 
     it('newest first within the window, in the shape POST /v1/events takes', async () => {
       const body = await latest('org=acme');
-      expect(body.events.map((e) => e.id)).toEqual(['s1', 'p3', 't1', 'p2', 'p1']);
+      expect(body.events.map((e) => e['id'])).toEqual(['s1', 'p3', 't1', 'p2', 'p1']);
       expect(body.more).toBe(false);
       expect(body.events[0]).toEqual({
         id: 's1',
@@ -223,11 +223,11 @@ export function runExploreCases(engine: 'duckdb' | 'clickhouse'): void {
 
     it('limit cuts the newest and says more; subtree, type and from as in /v1/query', async () => {
       const two = await latest('org=acme&limit=2');
-      expect([two.events.map((e) => e.id), two.more]).toEqual([['s1', 'p3'], true]);
+      expect([two.events.map((e) => e['id']), two.more]).toEqual([['s1', 'p3'], true]);
       const sub = await latest('org=acme&subtree=true&type=page.view&from=2026-09-01');
-      expect(sub.events.map((e) => e.id)).toEqual(['p3', 'eu', 'p2', 'p1']);
+      expect(sub.events.map((e) => e['id'])).toEqual(['p3', 'eu', 'p2', 'p1']);
       const old = await latest('org=acme&from=2026-09-01&to=2026-11-01');
-      expect(old.events.map((e) => e.id)).toEqual(['s0']);
+      expect(old.events.map((e) => e['id'])).toEqual(['s0']);
       for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'from=2026-11-20&to=2026-11-01'])
         expect((await t.call('GET', `/v1/events/latest?org=acme&${bad}`)).statusCode, bad).toBe(400);
     });
@@ -235,9 +235,16 @@ export function runExploreCases(engine: 'duckdb' | 'clickhouse'): void {
     it('reach: another org refused, the key’s own orgs by default', async () => {
       const globex = await t.newKey('read', ['globex']);
       expect((await t.call('GET', '/v1/events/latest?org=acme-eu', { key: globex })).statusCode).toBe(403);
-      expect((await latest('', globex)).events.map((e) => e.id)).toEqual(['g1']);
+      expect((await latest('', globex)).events.map((e) => e['id'])).toEqual(['g1']);
       const acme = await t.newKey('read', ['acme']);
-      expect((await latest('', acme)).events.map((e) => e.id)).toEqual(['s1', 'p3', 't1', 'eu', 'p2', 'p1']);
+      expect((await latest('', acme)).events.map((e) => e['id'])).toEqual([
+        's1',
+        'p3',
+        't1',
+        'eu',
+        'p2',
+        'p1',
+      ]);
     });
   });
 }

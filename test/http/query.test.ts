@@ -97,7 +97,7 @@ describe('/v1/query', () => {
       share: 1,
     };
     const a = (await t.call('POST', '/v1/query', { body })).json<Answer>();
-    expect(a.series.map((s) => [s.group.org, s.total, s.points[0]!.share])).toEqual([
+    expect(a.series.map((s) => [s.group['org'], s.total, s.points[0]!.share])).toEqual([
       ['acme', 2, 66.7],
       ['acme-eu', 1, 33.3],
     ]);

@@ -22,28 +22,28 @@ describe('errors before and outside the routes', () => {
       'GET',
       '/v1/nothing',
       404,
-      (b: Record<string, unknown>) => 'error' in b && typeof b.error === 'object',
+      (b: Record<string, unknown>) => 'error' in b && typeof b['error'] === 'object',
     ],
     [
       'native bad URL',
       'GET',
       '/v1/orgs/%ZZ',
       400,
-      (b: Record<string, unknown>) => typeof b.error === 'object',
+      (b: Record<string, unknown>) => typeof b['error'] === 'object',
     ],
     [
       'FileSpin bad URL',
       'GET',
       '/api/v1/stats/timeseries/%ZZ',
       400,
-      (b: Record<string, unknown>) => typeof b.error === 'string',
+      (b: Record<string, unknown>) => typeof b['error'] === 'string',
     ],
     [
       'Capgo long segment',
       'GET',
       `/statistics/app/${long}/`,
       400,
-      (b: Record<string, unknown>) => typeof b.status === 'string' && typeof b.error === 'string',
+      (b: Record<string, unknown>) => typeof b['status'] === 'string' && typeof b['error'] === 'string',
     ],
     // Capgo answers what it cannot find as 401, so that existence is never revealed.
     [
@@ -51,21 +51,21 @@ describe('errors before and outside the routes', () => {
       'GET',
       '/statistics/nope',
       401,
-      (b: Record<string, unknown>) => typeof b.status === 'string',
+      (b: Record<string, unknown>) => typeof b['status'] === 'string',
     ],
     [
       'VIKTOR unknown path',
       'GET',
       '/api/statistics/x/y',
       404,
-      (b: Record<string, unknown>) => typeof b.detail === 'string',
+      (b: Record<string, unknown>) => typeof b['detail'] === 'string',
     ],
     [
       'SaferMe bad URL',
       'GET',
       '/api/v4/analytics/%ZZ',
       422,
-      (b: Record<string, unknown>) => b.message === 'client error',
+      (b: Record<string, unknown>) => b['message'] === 'client error',
     ],
   ])('%s', async (_name, method, url, status, shaped) => {
     const res = await t.call(method, url);

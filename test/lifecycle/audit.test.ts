@@ -25,13 +25,13 @@ const ids: string[] = [];
 beforeAll(async () => {
   t = await lifeApp();
   await loadWorld(t);
-  keys.acme = await t.newKey('admin', ['acme']);
-  keys.beta = await t.newKey('admin', ['beta']);
-  keys.both = await t.newKey('admin', ['acme', 'beta']);
-  keys.reader = await t.newKey('read', ['*']);
+  keys['acme'] = await t.newKey('admin', ['acme']);
+  keys['beta'] = await t.newKey('admin', ['beta']);
+  keys['both'] = await t.newKey('admin', ['acme', 'beta']);
+  keys['reader'] = await t.newKey('read', ['*']);
   const ops: [string, string, unknown, string | undefined][] = [
-    ['DELETE', '/v1/orgs/acme-eu/actors/u1', undefined, keys.acme.key], // 0: acme-eu
-    ['POST', '/v1/events/delete', { events: [{ org: 'beta', id: 'b2' }] }, keys.beta.key], // 1: beta
+    ['DELETE', '/v1/orgs/acme-eu/actors/u1', undefined, keys['acme'].key], // 0: acme-eu
+    ['POST', '/v1/events/delete', { events: [{ org: 'beta', id: 'b2' }] }, keys['beta'].key], // 1: beta
     ['DELETE', '/v1/actors/u3', undefined, undefined], // 2: every org (operator)
     [
       'POST',
@@ -69,13 +69,17 @@ describe('the audit log', () => {
     expect(entries[3]).toEqual({
       id: ids[0],
       at: '2026-11-20T12:00:00.000Z',
-      key_id: keys.acme!.id,
+      key_id: keys['acme']!.id,
       op: 'erase_actor',
       params: { actor_sha256: createHash('sha256').update('u1').digest('hex'), orgs: ['acme-eu'] },
       orgs: ['acme-eu'],
       deleted: { events: 2, actors: 1, orgs: 0, keys: 0 }, // e1 and e9 of acme-eu, and its profile
     });
-    expect(entries[2]).toMatchObject({ key_id: keys.beta!.id, op: 'delete_events', deleted: { events: 1 } });
+    expect(entries[2]).toMatchObject({
+      key_id: keys['beta']!.id,
+      op: 'delete_events',
+      deleted: { events: 1 },
+    });
     // u3 lives in beta only: b2 was deleted before, so only its profile (known from that event) is left.
     expect(entries[1]).toMatchObject({ key_id: 'env-admin', orgs: ['*'], deleted: { events: 0, actors: 1 } });
     expect(entries[0]).toMatchObject({
@@ -92,11 +96,11 @@ describe('the audit log', () => {
 
   it('shows a key only the entries about orgs it covered', async () => {
     const seen = async (key: string): Promise<string[]> => (await list('', key)).entries.map((e) => e.id);
-    expect(await seen(keys.acme!.key)).toEqual([ids[0]]);
-    expect(await seen(keys.beta!.key)).toEqual([ids[1]]);
-    expect(await seen(keys.both!.key)).toEqual([ids[3], ids[1], ids[0]]);
+    expect(await seen(keys['acme']!.key)).toEqual([ids[0]]);
+    expect(await seen(keys['beta']!.key)).toEqual([ids[1]]);
+    expect(await seen(keys['both']!.key)).toEqual([ids[3], ids[1], ids[0]]);
     expect((await list('?org=acme')).entries.map((e) => e.id)).toEqual([ids[3], ids[0]]);
-    expect((await t.call('GET', '/v1/audit?org=beta', { key: keys.acme!.key })).statusCode).toBe(403);
+    expect((await t.call('GET', '/v1/audit?org=beta', { key: keys['acme']!.key })).statusCode).toBe(403);
   });
 
   it('pages with limit and next', async () => {
@@ -112,7 +116,7 @@ describe('the audit log', () => {
   });
 
   it('is for admin keys, with bounded parameters', async () => {
-    expect((await t.call('GET', '/v1/audit', { key: keys.reader!.key })).statusCode).toBe(403);
+    expect((await t.call('GET', '/v1/audit', { key: keys['reader']!.key })).statusCode).toBe(403);
     expect((await t.call('GET', '/v1/audit', { key: null })).statusCode).toBe(401);
     for (const q of ['?limit=0', '?limit=1001', '?limit=x', '?what=1'])
       expect((await t.call('GET', `/v1/audit${q}`)).json()).toMatchObject({

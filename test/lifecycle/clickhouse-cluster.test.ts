@@ -11,7 +11,7 @@ import { freshDatabase } from '../clickhouse/env.js';
 import { findServerBinary } from '../clickhouse/server.js';
 import { runLifecycleCases } from './store-cases.js';
 
-const wanted = process.env.TALLY_TEST_CH_CLUSTER === '1';
+const wanted = process.env['TALLY_TEST_CH_CLUSTER'] === '1';
 const canRun = wanted && findServerBinary() !== null && zookeeperInstalled();
 
 describe.skipIf(!canRun)('clickhouse cluster', () => {

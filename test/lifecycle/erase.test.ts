@@ -47,7 +47,7 @@ describe('erasing an actor', () => {
     expect(await total(t, 'acme-eu')).toBe(2);
     expect((await t.call('GET', '/v1/orgs/acme/actors/u1')).statusCode).toBe(404);
     await loadWorld(ref, {
-      events: (e) => !(e.org === 'acme' && e.actor === 'u1'),
+      events: (e) => !(e['org'] === 'acme' && e['actor'] === 'u1'),
       profiles: (p) => !(p.org === 'acme' && p.id === 'u1'),
     });
     expect(await battery(t)).toEqual(await battery(ref));
@@ -63,7 +63,7 @@ describe('erasing an actor', () => {
     });
     expect(await total(t, 'beta', '&agg=unique')).toBe(2);
     await loadWorld(ref, {
-      events: (e) => !(e.org !== 'beta' && e.actor === 'u1'),
+      events: (e) => !(e['org'] !== 'beta' && e['actor'] === 'u1'),
       profiles: (p) => !(p.org !== 'beta' && p.id === 'u1'),
     });
     expect(await battery(t)).toEqual(await battery(ref));
@@ -72,7 +72,7 @@ describe('erasing an actor', () => {
   it('everywhere, with the operator key', async () => {
     const r = await t.call('DELETE', '/v1/actors/u1');
     expect(r.json()).toMatchObject({ audit: { orgs: ['*'], deleted: { events: 7, actors: 3 } } });
-    await loadWorld(ref, { events: (e) => e.actor !== 'u1', profiles: (p) => p.id !== 'u1' });
+    await loadWorld(ref, { events: (e) => e['actor'] !== 'u1', profiles: (p) => p.id !== 'u1' });
     expect(await battery(t)).toEqual(await battery(ref));
   });
 
@@ -106,7 +106,7 @@ describe('erasing an org subtree', () => {
     expect(keys.find((k) => k.id === mixed.id)?.orgs).toEqual(['beta']);
     await loadWorld(ref, {
       orgs: (id) => id === 'beta',
-      events: (e) => e.org === 'beta',
+      events: (e) => e['org'] === 'beta',
       profiles: (p) => p.org === 'beta',
     });
     expect(await battery(t)).toEqual(await battery(ref));
@@ -173,7 +173,8 @@ describe('correcting events', () => {
     expect([await day('05'), await day('06')]).toEqual([1, 1]);
     await loadWorld(ref, {
       events: (e) =>
-        !(e.org === 'acme' && ['e2', 'e4'].includes(String(e.id))) && !(e.org === 'acme-eu' && e.id === 'e1'),
+        !(e['org'] === 'acme' && ['e2', 'e4'].includes(String(e['id']))) &&
+        !(e['org'] === 'acme-eu' && e['id'] === 'e1'),
     });
     await ref.call('POST', '/v1/events', { body: [corrected] });
     expect(await battery(t)).toEqual(await battery(ref));

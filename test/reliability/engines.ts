@@ -8,7 +8,7 @@ import type { Store } from '../../src/store/port.js';
 import { freshDatabase } from '../clickhouse/env.js';
 import { NOW } from './harness.js';
 
-const CH_URL = process.env.TALLY_TEST_CLICKHOUSE_URL;
+const CH_URL = process.env['TALLY_TEST_CLICKHOUSE_URL'];
 export const ENGINES: { name: string; open: (timeoutMs: number | null) => Promise<Store> }[] = [
   {
     name: 'duckdb',

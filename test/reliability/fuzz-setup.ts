@@ -150,5 +150,5 @@ export async function fire(
 
 /** How many runs a target gets: TALLY_FUZZ_SCALE multiplies every count (default 1). */
 export function runs(n: number): number {
-  return Math.max(1, Math.round(n * Number(process.env.TALLY_FUZZ_SCALE ?? 1)));
+  return Math.max(1, Math.round(n * Number(process.env['TALLY_FUZZ_SCALE'] ?? 1)));
 }

@@ -59,7 +59,7 @@ export async function relApp(
   const call: RelApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     const key = o.key === undefined ? ADMIN : o.key;
-    if (key !== null) headers.authorization ??= `Bearer ${key}`;
+    if (key !== null) headers['authorization'] ??= `Bearer ${key}`;
     const json = o.body !== undefined && typeof o.body !== 'string';
     if (json) headers['content-type'] ??= 'application/json';
     return app.inject({
@@ -113,16 +113,16 @@ const NATIVE_STATUS: Record<keyof typeof ERROR_CODES, number[]> = {
 };
 
 function nativeShape(status: number, b: unknown): string | null {
-  if (!isObj(b) || !isObj(b.error)) return 'not {"error": {...}}';
-  const { code, message, details } = b.error;
+  if (!isObj(b) || !isObj(b['error'])) return 'not {"error": {...}}';
+  const { code, message, details } = b['error'];
   if (!isStr(code) || !(code in NATIVE_STATUS)) return `unknown code ${String(code)}`;
   if (!NATIVE_STATUS[code as keyof typeof ERROR_CODES].includes(status))
     return `code ${code} with status ${status}`;
   if (!isStr(message)) return 'message is not a string';
   if (!Array.isArray(details)) return 'details is not an array';
   for (const d of details as unknown[]) {
-    if (!isObj(d) || !isStr(d.path) || !isStr(d.message)) return 'a detail is not {path, message}';
-    if (d.index !== undefined && !Number.isInteger(d.index)) return 'detail index is not an integer';
+    if (!isObj(d) || !isStr(d['path']) || !isStr(d['message'])) return 'a detail is not {path, message}';
+    if (d['index'] !== undefined && !Number.isInteger(d['index'])) return 'detail index is not an integer';
   }
   return null;
 }
@@ -138,21 +138,21 @@ function viktorShape(status: number, b: unknown): string | null {
   }
   // 415: a POST with a body Fastify cannot parse, before the 405 route answers (DRF's shape still).
   if ([401, 403, 404, 405, 415, 429, 503].includes(status))
-    return isStr(b.detail) && Object.keys(b).length === 1 ? null : 'not {"detail": "..."}';
+    return isStr(b['detail']) && Object.keys(b).length === 1 ? null : 'not {"detail": "..."}';
   return `undocumented status ${status}`;
 }
 
 function filespinShape(status: number, b: unknown): string | null {
   // 415: an unparsable body on a method FileSpin does not serve (still its shape).
   if (![400, 401, 403, 404, 415, 429, 503].includes(status)) return `undocumented status ${status}`;
-  return isObj(b) && isStr(b.error) && Object.keys(b).length === 1 ? null : 'not {"error": "..."}';
+  return isObj(b) && isStr(b['error']) && Object.keys(b).length === 1 ? null : 'not {"error": "..."}';
 }
 
 function safermeShape(status: number, b: unknown): string | null {
-  if (!isObj(b) || !isStr(b.message)) return 'not {"message": ...}';
-  if (status === 422) return b.message === 'client error' && isStr(b.param) ? null : 'bad 422 body';
+  if (!isObj(b) || !isStr(b['message'])) return 'not {"message": ...}';
+  if (status === 422) return b['message'] === 'client error' && isStr(b['param']) ? null : 'bad 422 body';
   if ([401, 403, 429].includes(status)) return null;
-  if (status === 503) return b.message === 'service unavailable' ? null : 'bad 503 body';
+  if (status === 503) return b['message'] === 'service unavailable' ? null : 'bad 503 body';
   return `undocumented status ${status}`;
 }
 
@@ -168,17 +168,17 @@ const CAPGO_500 = [
 ];
 
 function capgoShape(status: number, b: unknown): string | null {
-  if (!isObj(b) || !isStr(b.status) || !isStr(b.error) || Object.keys(b).length !== 2)
+  if (!isObj(b) || !isStr(b['status']) || !isStr(b['error']) || Object.keys(b).length !== 2)
     return 'not {"status", "error"}';
-  if (status === 400) return b.status === 'Invalid body' ? null : 'bad 400 status text';
-  if (status === 401) return CAPGO_401.includes(b.status) ? null : 'bad 401 status text';
+  if (status === 400) return b['status'] === 'Invalid body' ? null : 'bad 400 status text';
+  if (status === 401) return CAPGO_401.includes(b['status']) ? null : 'bad 401 status text';
   if (status === 429) return null;
-  if (status === 500) return CAPGO_500.includes(b.status) ? null : 'bad 500 status text';
+  if (status === 500) return CAPGO_500.includes(b['status']) ? null : 'bad 500 status text';
   return `undocumented status ${status}`;
 }
 
 function tr50Failure(v: unknown): string | null {
-  if (!isObj(v) || v.success !== false) return 'not a failure';
+  if (!isObj(v) || v['success'] !== false) return 'not a failure';
   const { errorCodes: codes, errorMessages: msgs } = v;
   if (!Array.isArray(codes) || codes.length === 0) return 'no errorCodes';
   if (!codes.every((c) => Number.isInteger(c) && (c as number) <= -90001 && (c as number) >= -90012))
@@ -191,10 +191,10 @@ function tr50Failure(v: unknown): string | null {
 function tr50Shape(status: number, b: unknown): string | null {
   if (status !== 200 && status !== 429) return `TR50 answered HTTP ${status}`;
   if (!isObj(b)) return 'not an object';
-  if (b.success === false) return tr50Failure(b);
+  if (b['success'] === false) return tr50Failure(b);
   if (status === 429) return 'a 429 without a failure';
   for (const v of Object.values(b)) {
-    if (isObj(v) && v.success === true && isObj(v.params)) continue;
+    if (isObj(v) && v['success'] === true && isObj(v['params'])) continue;
     const f = tr50Failure(v);
     if (f) return `command answer: ${f}`;
   }

@@ -49,7 +49,7 @@ describe('JSON depth and prototype keys (issue 26.4, 26.7)', () => {
     });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(res.json<Json>().detail).toMatch(new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`));
+    expect(res.json<Json>()['detail']).toMatch(new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`));
     // Just within the bound, the same event is stored.
     const ok = `{"specversion":"1.0","id":"ok","source":"x","type":"t","subject":"acme","time":"${time}","data":{"value":2,"m":${nested(10)}}}`;
     const stored = await t.call('POST', '/api/v1/events', {

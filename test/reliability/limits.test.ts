@@ -124,11 +124,11 @@ describe('per-key rate limit', () => {
       // 3 per minute: one token every 20 s.
       expect(res.headers['retry-after'], r.surface).toBe('20');
       const b = res.json<Record<string, unknown>>();
-      if (r.surface.startsWith('native')) expect((b.error as { code: string }).code).toBe('rate_limited');
+      if (r.surface.startsWith('native')) expect((b['error'] as { code: string }).code).toBe('rate_limited');
       if (r.surface === 'viktor') expect(Object.keys(b)).toEqual(['detail']);
       if (r.surface === 'filespin') expect(Object.keys(b)).toEqual(['error']);
       if (r.surface === 'saferme') expect(Object.keys(b)).toEqual(['message']);
-      if (r.surface === 'capgo') expect(b.status).toBe('Too many requests');
+      if (r.surface === 'capgo') expect(b['status']).toBe('Too many requests');
       if (r.surface === 'tr50') expect(b).toMatchObject({ success: false, errorCodes: [-90012] });
     }
     expect((await t.call('GET', '/v1/orgs', { key: other })).statusCode).toBe(200);
@@ -190,7 +190,7 @@ describe('DuckDB memory limit', () => {
       const store = await createStore({ store: 'duckdb', duckdbPath: ':memory:', duckdbMemory: asked });
       if (!(store instanceof RecoveringDuckDbStore)) throw new Error('expected the DuckDB store');
       const rows = await store.read((c) => c.runAndReadAll("SELECT current_setting('memory_limit') AS m"));
-      expect(rows.getRowObjectsJS()[0]!.m).toBe(shown);
+      expect(rows.getRowObjectsJS()[0]!['m']).toBe(shown);
       await store.close();
     }
   });

@@ -32,7 +32,7 @@ describe('ingest memory', () => {
       const rows = await store.read((c) =>
         c.runAndReadAll("SELECT memory_usage_bytes AS b FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"),
       );
-      return Number(rows.getRowObjectsJS()[0]?.b ?? 0);
+      return Number(rows.getRowObjectsJS()[0]?.['b'] ?? 0);
     };
     try {
       expect(await store.ingest(batch)).toEqual({ accepted: 200, duplicates: 0 });

@@ -109,16 +109,16 @@ describe('points per answer (issue 26.1)', () => {
       'too_many_points',
     ]);
     const top = (await t.call('GET', `${q}&top=10`, { key: read })).json<Json>();
-    expect(top.total_groups).toBe(600);
-    const series = top.series as { group: { actor: string }; points: unknown[]; total: number }[];
+    expect(top['total_groups']).toBe(600);
+    const series = top['series'] as { group: { actor: string }; points: unknown[]; total: number }[];
     // Every actor has total 1; ties go by actor, so the first ten actors are kept.
     expect(series.map((s) => s.group.actor)).toEqual(
       Array.from({ length: 10 }, (_, k) => `u${String(k).padStart(4, '0')}`),
     );
     expect(series.every((s) => s.points.length === 600)).toBe(true);
-    expect((top.other as { total: number }).total).toBe(590);
+    expect((top['other'] as { total: number }).total).toBe(590);
     const sparse = (await t.call('GET', `${q}&fill=sparse`, { key: read })).json<Json>();
-    const points = (sparse.series as { points: { value: number }[] }[]).flatMap((s) => s.points);
+    const points = (sparse['series'] as { points: { value: number }[] }[]).flatMap((s) => s.points);
     expect(points.length).toBe(600);
     expect(points.every((p) => p.value === 1)).toBe(true);
   });
@@ -275,7 +275,7 @@ describe.each(ENGINES)('TALLY_QUERY_TIMEOUT_MS on $name (issue 26.1)', ({ name, 
     const expected: Record<string, (status: number, b: Record<string, unknown>) => void> = {
       native: (status, b) => {
         expect(status).toBe(503);
-        expect((b.error as { code: string }).code).toBe('query_timeout');
+        expect((b['error'] as { code: string }).code).toBe('query_timeout');
       },
       viktor: (status, b) => {
         expect([status, b]).toEqual([503, { detail: matching(/./) }]);

@@ -66,7 +66,7 @@ export const READS: SurfaceRead[] = [
     down: {
       status: 503,
       body: (b) => {
-        expect((b.error as { code: string }).code).toBe('store_unavailable');
+        expect((b['error'] as { code: string }).code).toBe('store_unavailable');
       },
     },
   },
@@ -81,7 +81,7 @@ export const READS: SurfaceRead[] = [
     down: {
       status: 503,
       body: (b) => {
-        expect((b.error as { code: string }).code).toBe('store_unavailable');
+        expect((b['error'] as { code: string }).code).toBe('store_unavailable');
       },
     },
   },

@@ -60,9 +60,9 @@ async function dump(store: DuckDbStore): Promise<Row[]> {
 
 /** The compaction order of a row: (org_no, type, ts), org_no padded so text order is numeric order. */
 const key = (r: Row): [string, string, number] => [
-  String(r.org_no).padStart(9, '0'),
-  String(r.type),
-  Number(r.ts),
+  String(r['org_no']).padStart(9, '0'),
+  String(r['type']),
+  Number(r['ts']),
 ];
 
 /** Sorted runs per period, counted in physical (rowid) order: 1 + descents of (org_no, type, ts). */
@@ -71,7 +71,7 @@ async function runsPerPeriod(store: DuckDbStore): Promise<Map<number, number>> {
   const last = new Map<number, Row>();
   const runs = new Map<number, number>();
   for (const r of rows) {
-    const p = Math.floor(Number(r.ts) / PERIOD_MS);
+    const p = Math.floor(Number(r['ts']) / PERIOD_MS);
     const prev = last.get(p);
     if (!prev) runs.set(p, 1);
     else if (compare(key(prev), key(r)) > 0) runs.set(p, runs.get(p)! + 1);
@@ -89,9 +89,9 @@ function compare(a: [string, string, number], b: [string, string, number]): numb
 async function watermarkAndTail(store: DuckDbStore): Promise<{ watermark: number; tail: number }> {
   return store.read(async (c) => {
     const w = await all(c, "SELECT v FROM meta WHERE k = 'compacted_through'");
-    const watermark = w[0] ? Number(w[0].v) : 0;
+    const watermark = w[0] ? Number(w[0]['v']) : 0;
     const t = await all(c, 'SELECT count(*) AS n FROM events WHERE received > $1', [watermark]);
-    return { watermark, tail: Number(t[0]!.n) };
+    return { watermark, tail: Number(t[0]!['n']) };
   });
 }
 
@@ -111,7 +111,7 @@ describe('duckdb compaction', () => {
     const store = await open();
     const rand = rng(1);
     for (let i = 0; i < 5; i++) await store.ingest(batch(rand, 10));
-    const received = [...new Set((await dump(store)).map((r) => Number(r.received)))].sort();
+    const received = [...new Set((await dump(store)).map((r) => Number(r['received'])))].sort();
     expect(received).toEqual([0, 1, 2, 3, 4].map((i) => T0 + 400 * DAY + i));
     await store.close();
   });
@@ -129,7 +129,7 @@ describe('duckdb compaction', () => {
     expect(await dump(store)).toEqual(before);
     expect([...(await runsPerPeriod(store)).values()]).toEqual([1, 1, 1, 1]);
     expect(await watermarkAndTail(store)).toEqual({
-      watermark: Math.max(...before.map((r) => Number(r.received))),
+      watermark: Math.max(...before.map((r) => Number(r['received']))),
       tail: 0,
     });
     expect(await store.compact()).toBeNull();
@@ -187,7 +187,7 @@ describe('duckdb compaction', () => {
     store = await open(path);
     await store.ingest(batch(rand, 50));
     expect(await watermarkAndTail(store)).toEqual({ watermark, tail: 50 });
-    const received = (await dump(store)).map((r) => Number(r.received));
+    const received = (await dump(store)).map((r) => Number(r['received']));
     expect(Math.max(...received)).toBe(watermark + 1);
     await store.close();
   });

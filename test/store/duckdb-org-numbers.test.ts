@@ -119,7 +119,7 @@ describe('duckdb org numbers', () => {
     await store.init();
     await store.compact();
     const order = await store.read((c) => all(c, 'SELECT id FROM events ORDER BY rowid'));
-    expect(order.map((r) => r.id)).toEqual(['b', 'd', 'a', 'c']);
+    expect(order.map((r) => r['id'])).toEqual(['b', 'd', 'a', 'c']);
     const q = makeQuery({ orgs: ['1', '10'], range: { from: T, to: T + 86_400_000 }, bucket: 'none' });
     const result = await store.query(q);
     expect(result.series.map((s) => s.points.map((p) => p.value))).toEqual([[3]]);

@@ -73,7 +73,7 @@ async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<stri
   const reachable = (await loadOrgTree(ctx)).reachable(p.orgs);
   if (reachable.length === 0) throw denied();
   const found = await ctx.store.query(appOrgsPlan(app, reachable));
-  const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group.org ? [s.group.org] : []));
+  const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group['org'] ? [s.group['org']] : []));
   if (orgs.length === 0) throw denied();
   return orgs;
 }

@@ -86,7 +86,7 @@ function instant(text: string, param: string): number {
 
 /** The `fields` list: comma-separated, repeated, or Rails-style `fields[]`; empty means the default. */
 function fieldList(query: Record<string, unknown>, allowed: readonly string[]): string[] {
-  const raw = [query.fields, query['fields[]']].flatMap((v) =>
+  const raw = [query['fields'], query['fields[]']].flatMap((v) =>
     v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
   );
   const names: string[] = [];

@@ -61,7 +61,7 @@ export function histogramRows(
 /** reports_per_user: one row per reporter (reports without one under `user_id: null`). */
 export function perUserRows(res: QueryResult, accountId: number): Record<string, unknown>[] {
   return res.series
-    .map((s) => ({ user_id: answerId(s.group.actor), account_id: accountId, report_count: s.total ?? 0 }))
+    .map((s) => ({ user_id: answerId(s.group['actor']), account_id: accountId, report_count: s.total ?? 0 }))
     .filter((row) => row.report_count > 0)
     .sort((a, b) => compareIds(a.user_id, b.user_id));
 }
@@ -123,7 +123,7 @@ export function stateRows(
 ): Record<string, unknown>[] {
   const created = new Set<string>();
   for (const e of events) {
-    const report = e.dims.report;
+    const report = e.dims['report'];
     if (e.type === 'report.created' && report !== undefined && e.ts >= range.from && e.ts < range.to)
       created.add(report);
   }
@@ -135,7 +135,7 @@ export function stateRows(
     const { report, state } = e.dims;
     if (report === undefined || state === undefined || !created.has(report)) return;
     if (e.ts > range.to || (e.type === 'report.created' && e.ts >= range.to)) return;
-    latest.set(report, { state, name: e.dims.state_name ?? null, at });
+    latest.set(report, { state, name: e.dims['state_name'] ?? null, at });
   });
   const byState = new Map<string, { name: string | null; at: number; count: number }>();
   for (const { state, name, at } of latest.values()) {
@@ -157,11 +157,11 @@ export function stateRows(
 /** reports_images: one row per `report.image_added` event, in time order. */
 export function imageRows(events: readonly EventRecord[], accountId: number): Record<string, unknown>[] {
   return events.map((e) => ({
-    report_image_id: answerId(e.dims.image),
+    report_image_id: answerId(e.dims['image']),
     account_id: accountId,
-    report_id: answerId(e.dims.report),
+    report_id: answerId(e.dims['report']),
     created_at: formatUtcIsoMs(e.ts),
-    styles: { thumb: e.dims.thumb ?? null, medium: e.dims.medium ?? null },
+    styles: { thumb: e.dims['thumb'] ?? null, medium: e.dims['medium'] ?? null },
   }));
 }
 
@@ -174,7 +174,7 @@ export function totalOf(res: QueryResult): number {
 export function totalsByActor(res: QueryResult): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of res.series) {
-    const actor = s.group.actor;
+    const actor = s.group['actor'];
     if (actor !== null && actor !== undefined) out.set(actor, s.total ?? 0);
   }
   return out;
@@ -193,10 +193,10 @@ export function awarenessRows(
     .map((user) => {
       const row: Record<string, unknown> = {};
       for (const [field, totals] of figures) row[field] = totals.get(user) ?? 0;
-      row.user_id = answerId(user);
-      row.first_name = names.get(user)?.first_name ?? null;
-      row.last_name = names.get(user)?.last_name ?? null;
+      row['user_id'] = answerId(user);
+      row['first_name'] = names.get(user)?.first_name ?? null;
+      row['last_name'] = names.get(user)?.last_name ?? null;
       return row;
     })
-    .sort((a, b) => compareIds(a.user_id as Id, b.user_id as Id));
+    .sort((a, b) => compareIds(a['user_id'] as Id, b['user_id'] as Id));
 }

@@ -69,7 +69,7 @@ export function presentHistory(
   const sums = new Map<string, number[]>();
   let total = 0;
   for (const s of series) {
-    const key = dimension === 'org' ? (s.group.org ?? 'unknown') : serviceOf(s.group);
+    const key = dimension === 'org' ? (s.group['org'] ?? 'unknown') : serviceOf(s.group);
     let counter = sums.get(key);
     for (const point of s.points) {
       const i = index.get(point.start);

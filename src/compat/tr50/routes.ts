@@ -53,7 +53,7 @@ function parseEnvelope(body: unknown): Envelope {
 
 /** `auth` that carries a session id rather than a command. */
 function sessionBlock(envelope: Envelope): Record<string, unknown> | null {
-  const auth = envelope.auth;
+  const auth = envelope['auth'];
   return isObject(auth) && !('command' in auth) ? auth : null;
 }
 
@@ -79,7 +79,7 @@ function resolverFor(ctx: AppContext, req: FastifyRequest, envelope: Envelope): 
     if (block !== null) {
       if (!('sessionId' in block))
         throw badEnvelope('auth must hold a sessionId or an api.authenticate command.');
-      return resumeSession(ctx, block.sessionId);
+      return resumeSession(ctx, block['sessionId']);
     }
     const sessionId = header(req, 'sessionid');
     if (sessionId !== null) return resumeSession(ctx, sessionId);
@@ -94,17 +94,17 @@ function resolverFor(ctx: AppContext, req: FastifyRequest, envelope: Envelope): 
 
 async function runCommand(ctx: AppContext, entry: unknown, creds: Credentials): Promise<Answer> {
   if (!isObject(entry)) throw badEnvelope('A command must be an object with command and params.');
-  const command = entry.command;
+  const command = entry['command'];
   if (typeof command !== 'string' || command.length === 0)
     throw badEnvelope('command must be a non-empty string.');
   switch (command) {
     case 'api.authenticate': {
-      const { answer, caller } = await authenticateCommand(ctx, entry.params);
+      const { answer, caller } = await authenticateCommand(ctx, entry['params']);
       creds.set(caller);
       return success(answer);
     }
     case 'usage.api.history':
-      return success(await historyCommand(ctx, await creds.get(), entry.params));
+      return success(await historyCommand(ctx, await creds.get(), entry['params']));
     default:
       throw new Tr50Error(
         TR50_CODES.unknownCommand,

@@ -36,7 +36,7 @@ export function drfError(e: AppError): DrfError {
     if (e.details.length === 0) return { status: 400, body: { non_field_errors: [e.message] } };
     for (const d of e.details) {
       if (PARAMS.has(d.path)) (body[d.path] ??= []).push(d.message);
-      else (body.non_field_errors ??= []).push(d.path ? `${d.path}: ${d.message}` : d.message);
+      else (body['non_field_errors'] ??= []).push(d.path ? `${d.path}: ${d.message}` : d.message);
     }
     return { status: 400, body };
   }

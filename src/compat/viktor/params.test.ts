@@ -53,10 +53,10 @@ describe('parseViktorQuery', () => {
     });
     const f = faults({ stats_type: 'Users', start: '1609459200', end: '2021-01-01T24:00:00Z' });
     expect(Object.keys(f)).toEqual(['stats_type', 'start', 'end']);
-    expect(f.stats_type).toBe(
+    expect(f['stats_type']).toBe(
       '"Users" is not a valid choice. Choose one of users, developers, workspaces; did you mean users?',
     );
-    expect(f.start).toMatch(/^Datetime has wrong format/);
+    expect(f['start']).toMatch(/^Datetime has wrong format/);
   });
 
   it('bounds: end not before start (same day allowed), at most 1830 days, domain at most 253 chars', () => {

@@ -132,13 +132,13 @@ async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<numb
   const groups = new Groups<Map<number, Stats>>(() => new Map());
   for (const row of await fetchBounded(ctx, request)) {
     const st: Stats = {
-      n: num(row.n),
-      s: num(row.s),
-      mn: numOrNull(row.mn),
-      mx: numOrNull(row.mx),
-      u: num(row.u),
+      n: num(row['n']),
+      s: num(row['s']),
+      mn: numOrNull(row['mn']),
+      mx: numOrNull(row['mx']),
+      u: num(row['u']),
     };
-    groups.get(tupleOf(row, 'g', ctx.q.groupBy.length)).set(num(row.i), st);
+    groups.get(tupleOf(row, 'g', ctx.q.groupBy.length)).set(num(row['i']), st);
     await ctx.pacer.tick(1);
   }
   return groups;
@@ -275,12 +275,12 @@ async function fromIntervals(ctx: Ctx): Promise<GroupValues[]> {
   }));
   for (const row of rows) {
     const g = groups.get(tupleOf(row, 'g', q.groupBy.length));
-    const i = num(row.i);
-    if (i === TOTAL_INDEX) g.total += num(row.plus);
-    else if (i < 0) g.seed += num(row.plus);
+    const i = num(row['i']);
+    if (i === TOTAL_INDEX) g.total += num(row['plus']);
+    else if (i < 0) g.seed += num(row['plus']);
     else if (i < axis.units.length) {
-      g.delta[i]! += num(row.plus) - num(row.minus);
-      g.active[i]! += num(row.active);
+      g.delta[i]! += num(row['plus']) - num(row['minus']);
+      g.active[i]! += num(row['active']);
     }
   }
   const out: GroupValues[] = [];
@@ -318,13 +318,13 @@ async function fromLatest(ctx: Ctx): Promise<GroupValues[]> {
   });
   for (const row of rows) {
     const g = groups.get(tupleOf(row, 'g', k));
-    const i = num(row.i);
+    const i = num(row['i']);
     if (i < 0) {
-      g.seed.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v));
+      g.seed.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row['v']));
       continue;
     }
     const readings = g.at.get(i) ?? new Map<string, number>();
-    g.at.set(i, readings.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row.v)));
+    g.at.set(i, readings.set(JSON.stringify(tupleOf(row, 'p', per.length)), num(row['v'])));
     await ctx.pacer.tick(1);
   }
   assertCells(q, axis, groups.map.size);

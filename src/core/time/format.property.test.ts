@@ -34,10 +34,10 @@ function naiveLocalIso(tz: string, ms: number): string {
   }
   const part: Record<string, string> = {};
   for (const p of f.formatToParts(ms)) part[p.type] = p.value;
-  const name = part.timeZoneName!; // 'GMT', 'GMT+05:45', 'GMT-00:44:30'
+  const name = part['timeZoneName']!; // 'GMT', 'GMT+05:45', 'GMT-00:44:30'
   const offset = name === 'GMT' ? '+00:00' : name.slice(3, 9);
-  const year = part.year!.padStart(4, '0');
-  return `${year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}${offset}`;
+  const year = part['year']!.padStart(4, '0');
+  return `${year}-${part['month']}-${part['day']}T${part['hour']}:${part['minute']}:${part['second']}${offset}`;
 }
 
 /** Zones with DST either way, odd offsets, skipped days and offsets in seconds before 1972. */

@@ -66,33 +66,33 @@ export function mapCloudEvent(raw: unknown, index: number, now: number): EventRe
   const fault = (path: string, message: string): ErrorDetail[] => [{ index, path, message }];
   if (!isObject(raw)) return fault('/', 'must be a CloudEvent (a JSON object)');
   const faults: ErrorDetail[] = [];
-  if (raw.specversion !== undefined && raw.specversion !== '1.0')
+  if (raw['specversion'] !== undefined && raw['specversion'] !== '1.0')
     faults.push(...fault('/specversion', 'must be "1.0"'));
   for (const name of ['id', 'type', 'subject'] as const) {
     if (typeof raw[name] !== 'string' || raw[name] === '')
       faults.push(...fault(`/${name}`, 'is required: a non-empty string'));
   }
-  if (raw.time !== undefined && raw.time !== null && typeof raw.time !== 'string')
+  if (raw['time'] !== undefined && raw['time'] !== null && typeof raw['time'] !== 'string')
     faults.push(...fault('/time', 'must be an RFC 3339 string'));
-  const ct = raw.datacontenttype;
+  const ct = raw['datacontenttype'];
   if (ct !== undefined && ct !== null && ct !== 'application/json')
     faults.push(...fault('/datacontenttype', 'only application/json is accepted'));
-  if (raw.data_base64 !== undefined) faults.push(...fault('/data_base64', 'is not supported; send data'));
-  const data = raw.data ?? {};
+  if (raw['data_base64'] !== undefined) faults.push(...fault('/data_base64', 'is not supported; send data'));
+  const data = raw['data'] ?? {};
   if (!isObject(data)) faults.push(...fault('/data', 'must be a JSON object'));
   if (faults.length > 0) return faults;
 
   const d = data as Record<string, unknown>;
-  const value = numericValue(d.value);
+  const value = numericValue(d['value']);
   const dims = flattenData(d, value === null ? undefined : 'value');
   const event: Record<string, unknown> = {
-    id: raw.id,
-    type: raw.type,
-    org: raw.subject,
-    time: typeof raw.time === 'string' ? raw.time : new Date(now).toISOString(),
+    id: raw['id'],
+    type: raw['type'],
+    org: raw['subject'],
+    time: typeof raw['time'] === 'string' ? raw['time'] : new Date(now).toISOString(),
   };
-  if (value !== null) event.value = value;
-  if (Object.keys(dims).length > 0) event.dims = dims;
+  if (value !== null) event['value'] = value;
+  if (Object.keys(dims).length > 0) event['dims'] = dims;
   const r = validateEvent(event, index, now);
   return Array.isArray(r) ? r.map((f) => ({ ...f, path: cePath(f.path) })) : r;
 }

@@ -102,10 +102,10 @@ export function keyRoutes(base: FastifyInstance): void {
       return reply.status(201).send({
         id: record.id,
         key: secret,
-        name: view.name,
-        role: view.role,
-        orgs: view.orgs,
-        created_at: view.created_at,
+        name: view['name'],
+        role: view['role'],
+        orgs: view['orgs'],
+        created_at: view['created_at'],
       });
     },
   );

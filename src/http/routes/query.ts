@@ -42,11 +42,11 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
     start: formatLocalIso(tz, pt.start),
     end: formatLocalIso(tz, pt.end),
   };
-  if (pt.slot !== undefined) out.slot = pt.slot;
-  out.value = pt.value;
-  if (pt.share !== undefined) out.share = pt.share;
+  if (pt.slot !== undefined) out['slot'] = pt.slot;
+  out['value'] = pt.value;
+  if (pt.share !== undefined) out['share'] = pt.share;
   if (pt.window) {
-    out.window = {
+    out['window'] = {
       from: pt.window.from === null ? null : formatLocalIso(tz, pt.window.from),
       to: formatLocalIso(tz, pt.window.to),
     };
@@ -61,7 +61,7 @@ function seriesView(tz: string, s: Series): Record<string, unknown> {
 /** `resultView` as JSON text, built series by series with a turn of the event loop between them. */
 async function resultJson(r: QueryResult): Promise<string> {
   const head = resultView({ ...r, series: [] });
-  delete head.series;
+  delete head['series'];
   const parts: string[] = [];
   for (const s of r.series) {
     parts.push(JSON.stringify(seriesView(r.timezone, s)));

@@ -11,6 +11,7 @@ import { BIG_QUERY } from './ingest.js';
 import { lit, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import { toActor } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 const NULL_I64 = 'CAST(NULL AS Nullable(Int64))';
 const NULL_STR = 'CAST(NULL AS Nullable(String))';
@@ -60,7 +61,7 @@ export async function currentActors(
   for (const [org, ids] of byOrg) {
     const rows = await client.query(actorsSql(t, [org], [...new Set(ids)]), BIG_QUERY);
     for (const r of rows)
-      out.set(JSON.stringify([org, String(r.id)]), { actor: toActor(r), ver: Number(r.ver) });
+      out.set(JSON.stringify([org, str(r, 'id')]), { actor: toActor(r), ver: num(r, 'ver') });
   }
   return out;
 }
@@ -89,7 +90,7 @@ export async function actorHeadcount(
   if (q.instants.length === 0 || q.orgs.length === 0 || q.kinds.length === 0) return q.instants.map(() => 0);
   const sorted = [...new Set(q.instants)].sort((x, y) => x - y);
   const rows = await client.query(headcountSql(t, q, sorted), BIG_QUERY);
-  const delta = new Map(rows.map((r) => [Number(r.k), Number(r.d)]));
+  const delta = new Map(rows.map((r) => [num(r, 'k'), num(r, 'd')]));
   let running = 0;
   const at = new Map<number, number>();
   sorted.forEach((x, k) => at.set(x, (running += delta.get(k + 1) ?? 0)));

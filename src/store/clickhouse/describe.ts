@@ -38,7 +38,7 @@ export async function describeEvents(
   caps: SchemaCaps,
 ): Promise<SchemaSummary> {
   const typeRows = await client.query(typeCountsSql(scan, t, caps.types));
-  const types = typeRows.slice(0, caps.types).map((r) => String(r.type));
+  const types = typeRows.slice(0, caps.types).map((r) => String(r['type']));
   if (types.length === 0) return summarise(typeRows, [], caps);
   return summarise(typeRows, await client.query(keyCountsSql({ ...scan, types }, t, caps.keysPerType)), caps);
 }

@@ -26,6 +26,7 @@ import { liveCopiesSql, locatorRows } from './event-ids.js';
 import { quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import { versionOf, type Stamper } from './stamp.js';
+import { str } from '../sql/rows.js';
 
 /** Upper bound of events in one flush; the id lists travel as SQL text. */
 export const MAX_EVENTS_PER_COMMIT = 50_000;
@@ -68,7 +69,7 @@ export class ChCommitter {
           `SELECT DISTINCT id FROM ${this.t.orgs} WHERE id IN (${quoteList(freshOrgs)})`,
           BIG_QUERY,
         )
-      ).map((r) => String(r.id)),
+      ).map((r) => str(r, 'id')),
     );
     const newOrgs = freshOrgs.filter((o) => !known.has(o));
     await this.client.insert(
@@ -139,7 +140,7 @@ export class ChCommitter {
       `SELECT DISTINCT org, id FROM (${liveCopiesSql(this.t, orgs, ids, 'org, id')})`,
       BIG_QUERY,
     );
-    return new Set(rows.map((r) => `${String(r.org)}\u0000${String(r.id)}`));
+    return new Set(rows.map((r) => `${str(r, 'org')}\u0000${str(r, 'id')}`));
   }
 
   /** Record losing copies of these ids; returns the (org, id) keys whose copy from this commit lost. */
@@ -152,10 +153,10 @@ export class ChCommitter {
     const losers: Row[] = [];
     const lost = new Set<string>();
     for (const r of rows) {
-      const vers = (r.vers as unknown[]).map(Number);
+      const vers = (r['vers'] as unknown[]).map(Number);
       const top = Math.max(...vers);
-      for (const v of vers) if (v !== top) losers.push({ org: r.org, id: r.id, ver: v, noted: now });
-      if (ver !== top) lost.add(`${String(r.org)}\u0000${String(r.id)}`);
+      for (const v of vers) if (v !== top) losers.push({ org: r['org'], id: r['id'], ver: v, noted: now });
+      if (ver !== top) lost.add(`${str(r, 'org')}\u0000${str(r, 'id')}`);
     }
     await this.client.insert(this.t.losers, losers, SYNC_INSERT);
     return lost;

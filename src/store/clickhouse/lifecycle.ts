@@ -33,6 +33,7 @@ import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
 import type { Stamper } from './stamp.js';
+import { num, numOrNull, str, strArray } from '../sql/rows.js';
 
 /** What the lifecycle functions need from the store. */
 export interface ChLife {
@@ -61,7 +62,7 @@ function lostSql(t: ChTableNames, orgList: string): string {
 }
 
 async function count(x: ChLife, sql: string): Promise<number> {
-  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.n ?? 0);
+  return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.['n'] ?? 0);
 }
 
 async function writeAudit(
@@ -122,8 +123,8 @@ async function resetSeen(x: ChLife, pairs: EventRef[]): Promise<void> {
   await x.client.insert(
     x.t.actorSeen,
     rows
-      .filter((r) => wanted.has(key(r.org, r.actor)))
-      .map((r) => ({ org: r.org, actor: r.actor, ts: Number(r.m), ver: seenVersion(Number(r.m)) })),
+      .filter((r) => wanted.has(key(r['org'], r['actor'])))
+      .map((r) => ({ org: r['org'], actor: r['actor'], ts: num(r, 'm'), ver: seenVersion(num(r, 'm')) })),
     SYNC_INSERT,
   );
   await x.m.settle(['actor_seen'], x.waitMs);
@@ -151,23 +152,23 @@ export async function deleteEvents(
       BIG_QUERY,
     );
     for (const r of rows)
-      if (wanted.has(key(r.org, r.id))) found.set(`${key(r.org, r.id)}${String(r.ver)}`, r);
+      if (wanted.has(key(r['org'], r['id']))) found.set(`${key(r['org'], r['id'])}${str(r, 'ver')}`, r);
   }
   const copies = [...found.values()];
   await x.client.insert(
     x.t.losers,
-    copies.map((r) => ({ org: r.org, id: r.id, ver: r.ver, noted: now })),
+    copies.map((r) => ({ org: r['org'], id: r['id'], ver: r['ver'], noted: now })),
     SYNC_INSERT,
   );
-  const orgs = [...new Set(copies.map((r) => String(r.org)))];
+  const orgs = [...new Set(copies.map((r) => str(r, 'org')))];
   for (const slice of chunks(orgs))
     for (const table of ['events', 'event_ids']) await x.m.delete(table, lostSql(x.t, quoteList(slice)));
   const actors = new Map<string, EventRef>();
   for (const r of copies)
-    if (r.actor !== null && r.actor !== undefined)
-      actors.set(key(r.org, r.actor), { org: String(r.org), id: r.actor as string });
+    if (r['actor'] !== null && r['actor'] !== undefined)
+      actors.set(key(r['org'], r['actor']), { org: str(r, 'org'), id: r['actor'] as string });
   await resetSeen(x, [...actors.values()]);
-  const gone = new Set(copies.map((r) => key(r.org, r.id)));
+  const gone = new Set(copies.map((r) => key(r['org'], r['id'])));
   const entry = await writeAudit(x, audit, now, { ...NO_COUNTS, events: gone.size });
   return { entry, missing: unique.filter((r) => !gone.has(key(r.org, r.id))) };
 }
@@ -186,7 +187,7 @@ export async function eraseActor(
   if (events > 0) await tombstone(x, where, orgs, now);
   // The orgs where the actor has a profile or a first sighting: usually a few, even when `orgs` is every org.
   const present = (await x.client.query(`SELECT org FROM (${actorsSql(x.t, orgs, [actor])})`, BIG_QUERY)).map(
-    (r) => String(r.org),
+    (r) => str(r, 'org'),
   );
   // Whatever is recorded with this actor goes; no org list, so the ALTER text stays short. 18.16's
   // mutations delete rows whose condition is NULL, so a Nullable comparison must be made non-null.
@@ -232,7 +233,7 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   );
   await x.client.insert(
     x.m.table('retention'),
-    settings.map((r) => ({ org: r.org, days: null, ver: x.stamp() })),
+    settings.map((r) => ({ org: r['org'], days: null, ver: x.stamp() })),
     SYNC_INSERT,
   );
   const keys = await narrowKeys(x, new Set(orgs), now);
@@ -246,13 +247,13 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
   const rows = await x.client.query(`SELECT * FROM ${x.t.keys} FINAL`);
   const keys = rows.map((r) => ({
     row: r,
-    id: String(r.id),
-    orgs: (r.orgs as unknown[]).map(String),
-    revoked_at: r.revoked_at === null || r.revoked_at === undefined ? null : Number(r.revoked_at),
-    role: String(r.role) as Role,
+    id: str(r, 'id'),
+    orgs: strArray(r, 'orgs'),
+    revoked_at: numOrNull(r, 'revoked_at'),
+    role: str(r, 'role') as Role,
   }));
   const { revoke, narrow } = keyChanges(keys, erased);
-  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), Number(k.row.ver) + 1);
+  const ver = (k: (typeof keys)[number]): number => Math.max(x.stamp(), num(k.row, 'ver') + 1);
   await x.client.insert(
     x.t.keys,
     [
@@ -275,7 +276,7 @@ export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<
     `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
     BIG_QUERY,
   );
-  const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+  const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
   const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
   for (const slice of chunks(due, 100))
     for (const table of ['events', 'event_ids']) await x.m.delete(table, cond(slice));

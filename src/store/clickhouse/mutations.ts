@@ -71,7 +71,7 @@ export class Mutations {
     const started = Date.now();
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
       const rows = await this.client.query(sql);
-      if (Number(rows[0]?.n ?? 0) === 0) return true;
+      if (Number(rows[0]?.['n'] ?? 0) === 0) return true;
       if (Date.now() - started > timeoutMs) return false;
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -47,6 +47,7 @@ import * as life from './lifecycle.js';
 import * as lifeIo from './lifecycle-io.js';
 import { Mutations } from './mutations.js';
 import { toKey, toOrg } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -131,7 +132,7 @@ export class ClickHouseStore implements Store {
   async init(): Promise<void> {
     for (const sql of bootstrapSql(this.layout)) await this.client.command(sql);
     const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
-    const version = Number(rows[0]?.v ?? 0);
+    const version = Number(rows[0]?.['v'] ?? 0);
     for (let k = version; k < MIGRATIONS.length; k++) {
       // Synchronous inserts: a migration's backfill must be in place before the process writes.
       for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql, SYNC_INSERT);
@@ -186,10 +187,10 @@ export class ClickHouseStore implements Store {
       `SELECT created_at, ver FROM ${this.tables.orgs} FINAL WHERE id = ${quote(org.id)}`,
     );
     const cur = rows[0];
-    const ver = Math.max(this.stamp(), cur ? Number(cur.ver) + 1 : 0);
+    const ver = Math.max(this.stamp(), cur ? num(cur, 'ver') + 1 : 0);
     await this.client.insert(
       this.tables.orgs,
-      [{ ...org, created_at: cur ? Number(cur.created_at) : org.created_at, ver }],
+      [{ ...org, created_at: cur ? num(cur, 'created_at') : org.created_at, ver }],
       SYNC_INSERT,
     );
     this.orgCache = null;
@@ -240,7 +241,7 @@ export class ClickHouseStore implements Store {
           `SELECT DISTINCT id FROM ${this.tables.orgs} WHERE id IN (${quoteList(ids)})`,
           BIG_QUERY,
         )
-      ).map((r) => String(r.id)),
+      ).map((r) => str(r, 'id')),
     );
     const now = this.clock();
     const missing = ids.filter((id) => !known.has(id));
@@ -278,11 +279,11 @@ export class ClickHouseStore implements Store {
       const r = rows[0];
       if (!r) return null;
       s = {
-        hash: String(r.hash),
-        keyId: String(r.key_id),
-        org: String(r.org),
-        created_at: Number(r.created_at),
-        last_used: Number(r.last_used),
+        hash: str(r, 'hash'),
+        keyId: str(r, 'key_id'),
+        org: str(r, 'org'),
+        created_at: num(r, 'created_at'),
+        last_used: num(r, 'last_used'),
       };
       this.sessionCache.set(hash, s, generation);
     }
@@ -365,7 +366,7 @@ export class ClickHouseStore implements Store {
     this.keyCache.delete(id);
     await this.client.insert(
       this.tables.keys,
-      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), Number(cur.ver) + 1) }],
+      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
       SYNC_INSERT,
     );
     // Again: a read that ran during the insert may have remembered the live key.

@@ -10,6 +10,7 @@ import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
 import { insertMissingOrgsSql } from './schema.js';
 import { toActor } from '../sql/rows.js';
+import { num } from '../sql/rows.js';
 
 const FIELDS = ['kind', 'created_at', 'deleted_at', 'first_name', 'last_name', 'props'] as const;
 
@@ -123,7 +124,7 @@ export async function actorHeadcount(conn: DuckDBConnection, q: HeadcountQuery):
     listValue([...q.orgs]),
     ...q.kinds,
   ]);
-  const delta = new Map(rows.map((r) => [Number(r.t), Number(r.d)]));
+  const delta = new Map(rows.map((r) => [num(r, 't'), num(r, 'd')]));
   let running = 0;
   const at = new Map<number, number>();
   for (const t of sorted) at.set(t, (running += delta.get(t) ?? 0));

@@ -33,6 +33,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, run, tryCheckpoint } from './db.js';
+import { num } from '../sql/rows.js';
 
 /** Length of a compaction period: rows are clustered within each (30 days of `ts`). */
 export const PERIOD_MS = 30 * 86_400_000;
@@ -93,19 +94,19 @@ function rowsWhere(period: number, whole: boolean, p: Plan): { where: string; pa
 
 export async function readWatermark(conn: DuckDBConnection): Promise<number> {
   const rows = await all(conn, SQL.watermark);
-  return rows[0] ? Number(rows[0].v) : 0;
+  return rows[0] ? num(rows[0], 'v') : 0;
 }
 
 /** Rows received after the watermark: what the next pass would sort. */
 export async function tailRows(conn: DuckDBConnection): Promise<number> {
   const rows = await all(conn, SQL.tailCount, [await readWatermark(conn)]);
-  return Number(rows[0]!.n);
+  return num(rows[0]!, 'n');
 }
 
 /** The greatest `received` stored (0 when empty): where a committer's stamps continue. */
 export async function maxReceived(conn: DuckDBConnection): Promise<number> {
   const rows = await all(conn, SQL.maxReceived);
-  return rows[0]?.m === null || rows[0]?.m === undefined ? 0 : Number(rows[0].m);
+  return rows[0]?.['m'] === null || rows[0]?.['m'] === undefined ? 0 : num(rows[0], 'm');
 }
 
 async function plan(conn: DuckDBConnection): Promise<Plan | null> {
@@ -114,12 +115,12 @@ async function plan(conn: DuckDBConnection): Promise<Plan | null> {
   if (to <= from) return null;
   const periods = [];
   for (const r of await all(conn, SQL.tailPeriods, [from, to])) {
-    const period = Number(r.period);
+    const period = num(r, 'period');
     const older = await all(conn, SQL.hasOlder, [period * PERIOD_MS, (period + 1) * PERIOD_MS, from]);
     periods.push({
       period,
-      runs: Number(r.runs),
-      hasRuns: Boolean(older[0]!.x),
+      runs: num(r, 'runs'),
+      hasRuns: Boolean(older[0]!['x']),
     });
   }
   return { from, to, periods };
@@ -155,7 +156,7 @@ async function moveSorted(
       `CREATE TEMP TABLE compact_rows AS SELECT * FROM events WHERE ${where} ORDER BY org_no, type, ts`,
       params,
     );
-    const moved = Number((await all(conn, 'SELECT count(*) AS n FROM temp.compact_rows'))[0]!.n);
+    const moved = num((await all(conn, 'SELECT count(*) AS n FROM temp.compact_rows'))[0]!, 'n');
     await run(conn, `DELETE FROM events WHERE ${where}`, params);
     await run(conn, 'INSERT INTO events SELECT * FROM temp.compact_rows');
     await run(conn, 'DROP TABLE temp.compact_rows');
@@ -200,10 +201,10 @@ async function mergeClosed(
 ): Promise<{ rows: number; chunks: number } | null> {
   const prep = await lane(async () => {
     const done = await all(conn, SQL.mergedThrough);
-    if (done[0] && Number(done[0].v) >= closedBefore) return null;
+    if (done[0] && num(done[0], 'v') >= closedBefore) return null;
     const watermark = await readWatermark(conn);
     const counts = await all(conn, SQL.orgCounts, [closedBefore * PERIOD_MS, watermark]);
-    return { watermark, counts: counts.map((r): [number, number] => [Number(r.org_no), Number(r.n)]) };
+    return { watermark, counts: counts.map((r): [number, number] => [num(r, 'org_no'), num(r, 'n')]) };
   });
   if (!prep) return null;
   const chunks = orgChunks(prep.counts, MERGE_CHUNK_ROWS);

@@ -40,7 +40,7 @@ export async function describeEvents(
 ): Promise<SchemaSummary> {
   const t = typeCountsSql(scan, caps.types, orgNos);
   const typeRows = await all(conn, t.sql, t.params);
-  const types = typeRows.slice(0, caps.types).map((r) => String(r.type));
+  const types = typeRows.slice(0, caps.types).map((r) => String(r['type']));
   if (types.length === 0) return summarise(typeRows, [], caps);
   const k = keyCountsSql({ ...scan, types }, caps.keysPerType, orgNos);
   return summarise(typeRows, await all(conn, k.sql, k.params), caps);

@@ -115,7 +115,7 @@ describe('actor_kind filters on DuckDB', () => {
         const expected = events.filter(
           ([org, actor]) => orgs.includes(org) && naiveKeeps(filter, naiveKind(org, actor)),
         ).length;
-        expect(rows.length === 0 ? 0 : Number(rows[0]!.n)).toBe(expected);
+        expect(rows.length === 0 ? 0 : Number(rows[0]!['n'])).toBe(expected);
       },
     );
   }

@@ -18,6 +18,7 @@ import { all, run } from './db.js';
 import { firstOccurrences } from '../group-commit.js';
 import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
 import { insertMissingOrgsSql } from './schema.js';
+import { num, str } from '../sql/rows.js';
 
 /** Upper bound of events in one commit; larger backlogs take several commits. */
 export const MAX_EVENTS_PER_COMMIT = 200_000;
@@ -124,7 +125,7 @@ export class DuckDbCommitter {
     const stored =
       suspects.length === 0
         ? []
-        : (await all(this.conn, COMMIT_SQL.stored, [intList(suspects)])).map((r) => Number(r.seq));
+        : (await all(this.conn, COMMIT_SQL.stored, [intList(suspects)])).map((r) => num(r, 'seq'));
     const storedSet = new Set(stored);
     const dupList = intList(stored);
     const newOrgs = [...new Set(unique.map((u) => u.event.org))].filter((o) => !this.knownOrgs.has(o));
@@ -137,7 +138,7 @@ export class DuckDbCommitter {
     let created: string[] = [];
     try {
       if (newOrgs.length > 0)
-        created = (await all(this.conn, COMMIT_SQL.newOrgs, [now])).map((r) => String(r.id));
+        created = (await all(this.conn, COMMIT_SQL.newOrgs, [now])).map((r) => str(r, 'id'));
       await run(this.conn, COMMIT_SQL.insertEvents, [dupList]);
       if ([...actorChanges.values()].some((c) => c.isNew)) await run(this.conn, COMMIT_SQL.newActors);
       if ([...actorChanges.values()].some((c) => !c.isNew)) await run(this.conn, COMMIT_SQL.earlierActors);

@@ -97,7 +97,7 @@ export async function exportParquet(
      TO ${pathLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
     ps.values,
   );
-  return Number(rows[0]?.Count ?? 0);
+  return Number(rows[0]?.['Count'] ?? 0);
 }
 
 /**
@@ -108,7 +108,7 @@ export async function exportParquet(
 export async function backupDatabase(conn: DuckDBConnection, path: string): Promise<void> {
   const alias = `tally_backup_${randomBytes(6).toString('hex')}`;
   const source =
-    ((await all(conn, 'SELECT current_database() AS db'))[0]?.db as string | undefined) ?? 'memory';
+    ((await all(conn, 'SELECT current_database() AS db'))[0]?.['db'] as string | undefined) ?? 'memory';
   try {
     await conn.run(`ATTACH ${pathLiteral(path)} AS ${alias}`);
   } catch (err) {

@@ -19,6 +19,7 @@ import {
   type ExpiryTarget,
 } from '../lifecycle.js';
 import { all, run, type Params } from './db.js';
+import { num, numOrNull, str } from '../sql/rows.js';
 
 /** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */
 export interface ActorSeen {
@@ -108,7 +109,7 @@ export async function expireEvents(
       `SELECT e.org, count(*) AS n FROM events e JOIN lifecycle_cutoffs c ON e.org = c.org AND e.ts < c.before
        GROUP BY e.org`,
     );
-    const counts = new Map(rows.map((r) => [String(r.org), Number(r.n)]));
+    const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
     if (counts.size === 0) return [];
     await run(
       conn,
@@ -165,18 +166,18 @@ export async function deleteEvents(
       `DELETE FROM events USING lifecycle_refs r WHERE events.org = r.org AND events.id = r.id
        RETURNING events.org, events.id, events.actor`,
     );
-    const gone = new Set(deleted.map((d) => JSON.stringify([String(d.org), String(d.id)])));
+    const gone = new Set(deleted.map((d) => JSON.stringify([str(d, 'org'), str(d, 'id')])));
     const actors = new Map<string, EventRef>();
     for (const d of deleted)
-      if (d.actor !== null)
-        actors.set(JSON.stringify([d.org, d.actor]), { org: String(d.org), id: d.actor as string });
+      if (d['actor'] !== null)
+        actors.set(JSON.stringify([d['org'], d['actor']]), { org: str(d, 'org'), id: d['actor'] as string });
     let seen: ActorSeen[] = [];
     if (actors.size > 0) {
       await stagePairs(conn, 'lifecycle_actors', [...actors.values()]);
       seen = (await all(conn, RECOMPUTE_FIRST_SEEN)).map((r) => ({
-        org: String(r.org),
-        id: String(r.id),
-        firstSeen: r.first_seen === null ? null : Number(r.first_seen),
+        org: str(r, 'org'),
+        id: str(r, 'id'),
+        firstSeen: numOrNull(r, 'first_seen'),
       }));
     }
     const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events: deleted.length });

@@ -43,6 +43,7 @@ import * as lifeIo from './lifecycle-io.js';
 import { maxReceived, type CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 import { toKey, toOrg } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -119,14 +120,14 @@ export class DuckDbStore implements Store {
     await this.lane.run(async () => {
       await run(this.writer, 'CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)');
       const rows = await all(this.writer, "SELECT v FROM meta WHERE k = 'schema_version'");
-      const version = rows[0] ? Number(rows[0].v) : 0;
+      const version = rows[0] ? num(rows[0], 'v') : 0;
       for (let i = version; i < MIGRATIONS.length; i++) {
         await run(this.writer, 'BEGIN TRANSACTION');
         await run(this.writer, MIGRATIONS[i]!);
         await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
         await run(this.writer, 'COMMIT');
       }
-      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(String(r.id));
+      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(str(r, 'id'));
       const fingerprints = await loadFingerprints(this.writer);
       const firstSeen = await loadFirstSeen(this.writer);
       await this.upkeep.load();
@@ -193,7 +194,7 @@ export class DuckDbStore implements Store {
   async listOrgs(): Promise<Org[]> {
     if (this.orgCache) return this.orgCache;
     const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
-    this.orgNos = new Map(rows.map((r) => [String(r.id), Number(r.no)]));
+    this.orgNos = new Map(rows.map((r) => [str(r, 'id'), num(r, 'no')]));
     this.orgCache = rows.map(toOrg);
     return this.orgCache;
   }
@@ -273,11 +274,11 @@ export class DuckDbStore implements Store {
     const r = rows[0];
     if (!r) return null;
     return {
-      hash: String(r.hash),
-      keyId: String(r.key_id),
-      org: String(r.org),
-      created_at: Number(r.created_at),
-      last_used: Number(r.last_used),
+      hash: str(r, 'hash'),
+      keyId: str(r, 'key_id'),
+      org: str(r, 'org'),
+      created_at: num(r, 'created_at'),
+      last_used: num(r, 'last_used'),
     };
   }
 

@@ -13,6 +13,7 @@ import type { UpkeepStats } from '../port.js';
 import type { SerialLane } from '../group-commit.js';
 import { all, tryCheckpoint } from './db.js';
 import { compact, PERIOD_MS, tailRows, type CompactionReport } from './compaction.js';
+import { num } from '../sql/rows.js';
 
 export interface UpkeepOptions {
   /** Compact once this many rows are unsorted (default 262,144: two row groups). */
@@ -61,7 +62,7 @@ export class Upkeep {
   async load(): Promise<void> {
     this.tail = await tailRows(this.conn);
     const merged = await all(this.conn, "SELECT v FROM meta WHERE k = 'merged_through'");
-    this.mergedThrough = merged[0] ? Number(merged[0].v) : 0;
+    this.mergedThrough = merged[0] ? num(merged[0], 'v') : 0;
   }
 
   /** After load: a stored tail is sorted once writes have been absent for idleMs. */
