@@ -1,15 +1,10 @@
 /**
  * A DuckDB store instrumented for the layer profile: the engine's own SQL
- * statements (the dialect's text, run exactly as executeQuery runs them) and the
+ * statements (each row request the core runner sends to `fetchRows`) and the
  * store calls a surface makes are timed, so that an in-process request's time
  * splits into SQL, the engine's JS (windows, fill, shares) and the HTTP layer.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Query } from '../../src/core/query/plan.js';
 import type { RawRow, RowRequest } from '../../src/core/query/requests.js';
-import type { QueryResult } from '../../src/core/query/result.js';
-import { runQuery } from '../../src/core/query/run.js';
-import { fetchRows } from '../../src/store/duckdb/query.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import type { HeadcountQuery } from '../../src/store/port.js';
 
@@ -21,7 +16,7 @@ export interface StoreProfile {
    */
   sqlMs: number;
   statements: number;
-  /** Whole store calls (query plans including their SQL, headcounts), summed (ms). */
+  /** Whole store calls (row requests including their pool wait, headcounts), summed (ms). */
   storeMs: number;
 }
 
@@ -50,20 +45,12 @@ export async function openProfiledStore(
       if (--active === 0) p.sqlMs += performance.now() - since;
     }
   };
-  const timedFetch = (conn: DuckDBConnection, request: RowRequest): Promise<RawRow[]> =>
-    asSql(() => fetchRows(conn, request));
-  // The same sequencing as executeQuery: one statement at a time on the connection.
-  store.query = async (q: Query): Promise<QueryResult> => {
+  // The store's own fetchRows (a pooled connection per request, as the server runs it), timed as SQL.
+  const fetch = store.fetchRows.bind(store);
+  store.fetchRows = async (request: RowRequest): Promise<RawRow[]> => {
     const t0 = performance.now();
     try {
-      return await store.read((conn) => {
-        let chain: Promise<unknown> = Promise.resolve();
-        return runQuery(q, Date.now(), (request) => {
-          const next = chain.then(() => timedFetch(conn, request));
-          chain = next.catch(() => undefined);
-          return next;
-        });
-      });
+      return await asSql(() => fetch(request));
     } finally {
       p.storeMs += performance.now() - t0;
     }

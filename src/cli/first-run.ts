@@ -8,15 +8,15 @@
 import type { FastifyInstance } from 'fastify';
 import { everything } from '../demo/load.js';
 import { issueKey } from '../http/routes/keys.js';
-import type { Store } from '../store/port.js';
+import type { EventStore, Registry } from '../store/port.js';
 import type { Config } from './config.js';
 import { DEFAULT_DB, DEMO_DB } from './defaults.js';
 
 /** Whether the store holds no event at all. */
-export async function isStoreEmpty(store: Store): Promise<boolean> {
-  const orgs = (await store.listOrgs()).map((o) => o.id);
+export async function isStoreEmpty(registry: Registry, events: EventStore): Promise<boolean> {
+  const orgs = (await registry.listOrgs()).map((o) => o.id);
   if (orgs.length === 0) return true;
-  return (await store.listEvents(everything(orgs), 1)).length === 0;
+  return (await events.listEvents(everything(orgs), 1)).length === 0;
 }
 
 /** How to point a command at the same store as this server (nothing for the defaults). */
@@ -55,10 +55,10 @@ export async function printFirstRunNotes(
   address: string,
   demo: boolean,
 ): Promise<void> {
-  const store = app.ctx.store;
-  if (!demo && (await isStoreEmpty(store))) console.log(emptyStoreHint(address, Date.now()));
+  const { registry, events } = app.ctx;
+  if (!demo && (await isStoreEmpty(registry, events))) console.log(emptyStoreHint(address, Date.now()));
   if (config.adminKey !== null) return;
-  if ((await store.listKeys()).length > 0) {
+  if ((await registry.listKeys()).length > 0) {
     console.log(lostKeyHint(config));
     return;
   }

@@ -47,7 +47,7 @@ export async function createKeyInStore(
   const store = await openStore(config);
   try {
     const { record, secret } = await issueKey(
-      { store, clock: Date.now, adminKeyHash: null },
+      { registry: store, clock: Date.now },
       { name: input.name, role: input.role, orgs: input.orgs },
     );
     if (input.json)

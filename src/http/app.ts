@@ -14,6 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
+import { runQuery } from '../core/query/run.js';
+import { withDeadline } from '../core/query/bounds.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -28,7 +30,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { exploreRoutes } from './routes/explore.js';
 import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
-import { createMetrics, registerMetrics, timedStore } from './metrics.js';
+import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { HEALTHZ_SCHEMA } from './doc-schemas.js';
 import { OneLinePerRequest } from './logging.js';
@@ -136,12 +138,31 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
   const metrics = createMetrics(() => opts.store.upkeepStats);
+  const clock = opts.clock ?? Date.now;
+  // One timed view of the store, handed out role by role: each route names the roles it uses.
+  const store = timedStore(opts.store, metrics);
+  const events = countedEvents(store, metrics);
 
   const ctx: AppContext = {
-    store: timedStore(opts.store, metrics),
-    clock: opts.clock ?? Date.now,
+    events,
+    registry: store,
+    actors: store,
+    sessions: store,
+    retention: store,
+    erase: store,
+    audit: store,
+    exports: store,
+    // The core runs the plan; the engine only answers its row requests.
+    // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
+    query: (plan) =>
+      timeStoreCall(metrics, 'query', () =>
+        withDeadline(opts.store.queryTimeoutMs, (signal) =>
+          runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
+        ),
+      ),
+    clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
-    limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, opts.clock ?? Date.now) : null,
+    limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,
     retentionDays: opts.retentionDays ?? null,
   };
   app.decorate('ctx', ctx);

@@ -42,7 +42,7 @@ export async function resolveSecret(ctx: AppContext, secret: string): Promise<Pr
   if (ctx.adminKeyHash !== null && secretMatches(secret, ctx.adminKeyHash)) return ADMIN_PRINCIPAL;
   const id = keyIdOf(secret);
   if (id === null) return null;
-  const key = await ctx.store.getKey(id);
+  const key = await ctx.registry.getKey(id);
   if (key?.revoked_at !== null || !secretMatches(secret, key.hash)) return null;
   return { keyId: key.id, role: key.role, orgs: key.orgs };
 }
@@ -79,7 +79,7 @@ export function requireRole(p: Principal, ...roles: Role[]): void {
 }
 
 export async function loadOrgTree(ctx: AppContext): Promise<OrgTree> {
-  return new OrgTree(await ctx.store.listOrgs());
+  return new OrgTree(await ctx.registry.listOrgs());
 }
 
 /** Throws 403 unless the key covers `org` (its own orgs or an ancestor of it). */

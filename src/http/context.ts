@@ -1,13 +1,34 @@
 /**
- * What every route needs: the store, the clock, and the admin key from the
- * environment. Built once by createApp and decorated onto the Fastify instance.
+ * What every route needs: the storage roles (each route uses only the ones it
+ * names), the query runner, the clock, and the admin key from the environment.
+ * Built once by createApp and decorated onto the Fastify instance.
  */
-import type { Store } from '../store/port.js';
+import type { Query } from '../core/query/plan.js';
+import type { QueryResult } from '../core/query/result.js';
+import type {
+  ActorStore,
+  AuditLog,
+  EraseStore,
+  EventStore,
+  ExportStore,
+  Registry,
+  RetentionStore,
+  SessionStore,
+} from '../store/port.js';
 import type { Principal } from './auth.js';
 import type { RateLimiter } from './limits.js';
 
 export interface AppContext {
-  store: Store;
+  events: EventStore;
+  registry: Registry;
+  actors: ActorStore;
+  sessions: SessionStore;
+  retention: RetentionStore;
+  erase: EraseStore;
+  audit: AuditLog;
+  exports: ExportStore;
+  /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
+  query: (plan: Query) => Promise<QueryResult>;
   clock: () => number;
   /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */
   adminKeyHash: string | null;

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at GET /metrics (docs/metrics.md): requests and their
  * latency per route and status, events accepted and duplicates, the time of
- * every store call (through a timing proxy around the Store), and the process
+ * every store call (through a timing proxy around the store's roles) and every
+ * query plan run, and the process
  * metrics prom-client collects. Each app has its own registry, so several apps
  * in one process (tests) never mix their counts; process metrics are shared.
  */
@@ -9,8 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AuthError } from '../core/errors.js';
 import { hashSecret, secretMatches } from '../core/keys.js';
-import type { IngestResult } from '../core/model.js';
-import type { Store, UpkeepStats } from '../store/port.js';
+import type { EventStore, UpkeepStats } from '../store/port.js';
 import { nativeSecret } from './auth.js';
 
 type HttpLabels = 'method' | 'route' | 'status';
@@ -145,11 +145,44 @@ export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () 
   };
 }
 
+type EndTimer = (labels: { outcome: 'ok' | 'error' }) => void;
+
+/** Call `work`, ending `end` with the outcome once its result (a promise or a plain value) settles. */
+function observe(end: EndTimer, work: () => unknown): unknown {
+  let out: unknown;
+  try {
+    out = work();
+  } catch (err) {
+    end({ outcome: 'error' });
+    throw err;
+  }
+  if (!(out instanceof Promise)) {
+    end({ outcome: 'ok' });
+    return out;
+  }
+  return out.then(
+    (result: unknown) => {
+      end({ outcome: 'ok' });
+      return result;
+    },
+    (err: unknown) => {
+      end({ outcome: 'error' });
+      throw err;
+    },
+  );
+}
+
+/** Time one piece of store work (e.g. a whole query plan) into `storeLatency` under `operation`. */
+export function timeStoreCall<R>(m: AppMetrics, operation: string, work: () => Promise<R>): Promise<R> {
+  return observe(m.storeLatency.startTimer({ operation }), work) as Promise<R>;
+}
+
 /**
- * The store, with every method call timed into `storeLatency` and every ingest
- * counted into `accepted` and `duplicates`. Other properties pass through.
+ * A storage role (or a whole store) with every method call timed into
+ * `storeLatency`, the operation label being the method's name. Whatever the
+ * role, nothing here names a method; other properties pass through.
  */
-export function timedStore(store: Store, m: AppMetrics): Store {
+export function timedStore<T extends object>(store: T, m: AppMetrics): T {
   const wrapped = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -158,40 +191,28 @@ export function timedStore(store: Store, m: AppMetrics): Store {
       let fn = wrapped.get(prop);
       if (fn === undefined) {
         const method = value as (...args: unknown[]) => unknown;
-        fn = (...args: unknown[]): unknown => {
-          const end = m.storeLatency.startTimer({ operation: prop });
-          let out: unknown;
-          try {
-            out = method.apply(target, args);
-          } catch (err) {
-            end({ outcome: 'error' });
-            throw err;
-          }
-          if (!(out instanceof Promise)) {
-            end({ outcome: 'ok' });
-            return out;
-          }
-          return out.then(
-            (result: unknown) => {
-              end({ outcome: 'ok' });
-              if (prop === 'ingest') {
-                const r = result as IngestResult;
-                m.accepted.inc(r.accepted);
-                m.duplicates.inc(r.duplicates);
-              }
-              return result;
-            },
-            (err: unknown) => {
-              end({ outcome: 'error' });
-              throw err;
-            },
-          );
-        };
+        fn = (...args: unknown[]): unknown =>
+          observe(m.storeLatency.startTimer({ operation: prop }), () => method.apply(target, args));
         wrapped.set(prop, fn);
       }
       return fn;
     },
   });
+}
+
+/** The event store, with every ingest's stored and duplicate events counted into `accepted` and `duplicates`. */
+export function countedEvents(events: EventStore, m: AppMetrics): EventStore {
+  return {
+    ingest: (batch) =>
+      events.ingest(batch).then((r) => {
+        m.accepted.inc(r.accepted);
+        m.duplicates.inc(r.duplicates);
+        return r;
+      }),
+    listEvents: (scan, limit, order) => events.listEvents(scan, limit, order),
+    describeEvents: (scan, caps) => events.describeEvents(scan, caps),
+    fetchRows: (request, signal) => events.fetchRows(request, signal),
+  };
 }
 
 /**

@@ -8,8 +8,18 @@
 import { StoreError } from '../core/errors.js';
 import type { EventRecord, IngestResult } from '../core/model.js';
 
-/** An engine's commit of one group: how many events of each batch were new, in batch order. */
-export type CommitGroup = (group: EventRecord[][]) => Promise<number[]>;
+/** What an engine's commit of one group did. */
+export interface CommitResult {
+  /** How many events of each batch were new, in batch order. */
+  accepted: number[];
+  /** Events stored by the commit (the sum of `accepted`). */
+  stored: number;
+  /** Orgs the commit created (as root orgs) because events named them. */
+  newOrgs: string[];
+}
+
+/** An engine's commit of one group (its committer, then the store's own bookkeeping). */
+export type CommitGroup = (group: EventRecord[][]) => Promise<CommitResult>;
 
 /** Runs one piece of write work at a time (an engine's serial lane). */
 export type Runner = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -82,7 +92,7 @@ export class GroupCommit {
 
   private async flush(group: Pending[]): Promise<void> {
     try {
-      const accepted = await this.commit(group.map((p) => p.events));
+      const { accepted } = await this.commit(group.map((p) => p.events));
       this.commits++;
       group.forEach((p, i) => {
         p.resolve({ accepted: accepted[i]!, duplicates: p.events.length - accepted[i]! });

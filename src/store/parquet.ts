@@ -3,7 +3,7 @@
  * their own (a scratch file in a temp directory, so large files spill to disk
  * rather than fill memory). Any engine's export can be written this way
  * (ClickHouse 18.16 has no Parquet format); the DuckDB store writes the same
- * columns straight from its table (duckdb/lifecycle-io.ts). The CLI's import
+ * columns straight from its table (duckdb/export.ts). The CLI's import
  * reads them back.
  *
  * Columns: org, id, type (VARCHAR), time (TIMESTAMP WITH TIME ZONE, UTC, ms),

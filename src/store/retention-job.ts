@@ -8,8 +8,7 @@
 import { scopeOf } from '../core/audit.js';
 import { OrgTree } from '../core/orgs.js';
 import { retentionPlan, type RetentionTarget } from '../core/retention.js';
-import type { AuditEntry } from './lifecycle.js';
-import type { Store } from './port.js';
+import type { AuditEntry, Registry, RetentionStore } from './port.js';
 import { HOUR_MS } from '../core/time/units.js';
 
 export interface RetentionRun {
@@ -21,16 +20,17 @@ export interface RetentionRun {
  * One run over the orgs `grants` reach (['*'] for all), at `now`.
  *
  * @example
- * await runRetention(store, { serverDays: 365, now: Date.now(), keyId: null, grants: ['*'] })
+ * await runRetention(store, store, { serverDays: 365, now: Date.now(), keyId: null, grants: ['*'] })
  */
 export async function runRetention(
-  store: Pick<Store, 'listOrgs' | 'listRetention' | 'expireEvents'>,
+  registry: Pick<Registry, 'listOrgs'>,
+  retention: RetentionStore,
   opts: { serverDays: number | null; now: number; keyId: string | null; grants: string[] },
 ): Promise<RetentionRun> {
-  const tree = new OrgTree(await store.listOrgs());
+  const tree = new OrgTree(await registry.listOrgs());
   const orgs = tree.reachable(opts.grants);
-  const targets = retentionPlan(tree, await store.listRetention(), orgs, opts.serverDays, opts.now);
-  const entries = await store.expireEvents(
+  const targets = retentionPlan(tree, await retention.listRetention(), orgs, opts.serverDays, opts.now);
+  const entries = await retention.expireEvents(
     targets.map((t) => ({
       org: t.org,
       before: t.before,
@@ -64,7 +64,7 @@ export class RetentionJob {
   private stopped = false;
 
   constructor(
-    private readonly store: Pick<Store, 'listOrgs' | 'listRetention' | 'expireEvents'>,
+    private readonly store: Pick<Registry, 'listOrgs'> & RetentionStore,
     private readonly opts: RetentionJobOptions,
   ) {}
 
@@ -84,7 +84,7 @@ export class RetentionJob {
   runOnce(): Promise<void> {
     this.running ??= (async () => {
       try {
-        const result = await runRetention(this.store, {
+        const result = await runRetention(this.store, this.store, {
           serverDays: this.opts.serverDays,
           now: (this.opts.clock ?? Date.now)(),
           keyId: null,

@@ -113,7 +113,7 @@ describe('errors', () => {
   });
 
   it('500 Cannot get ... statistics only when the store fails', async () => {
-    vi.spyOn(t.store, 'query').mockRejectedValue(new StoreError('disk on fire'));
+    vi.spyOn(t.store, 'fetchRows').mockRejectedValue(new StoreError('disk on fire'));
     const cases: [string, string][] = [
       [`/statistics/app/com.acme.app/?${RANGE}`, 'Cannot get app statistics'],
       [`/statistics/app/com.acme.app/bundle_usage?${RANGE}`, 'Cannot get app statistics'],

@@ -201,7 +201,7 @@ describe('per-command errors (always HTTP 200)', () => {
   it('a store failure is success:false -90001 and the other commands still run', async () => {
     const failing = new Proxy(t.store, {
       get(target, prop) {
-        if (prop === 'query')
+        if (prop === 'fetchRows')
           return () => Promise.reject(new StoreError('down', new Error('driver says no')));
         const v: unknown = Reflect.get(target, prop);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;

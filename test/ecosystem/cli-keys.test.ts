@@ -89,10 +89,8 @@ describe('client commands say what is missing', () => {
     const down = await cli(['orgs', '--url', 'http://127.0.0.1:9'], { TALLY_KEY: 'k' });
     expect(down.err).toContain('Cannot reach Tally at http://127.0.0.1:9');
     expect(down.err).toContain('Point --url or TALLY_URL at it');
-    const app = await createApp(
-      { store: await createStore(readConfig({ TALLY_DB: ':memory:' })), clock: () => NOW },
-      [],
-    );
+    const store = await createStore(readConfig({ TALLY_DB: ':memory:' }));
+    const app = await createApp({ store, clock: () => NOW }, []);
     try {
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       const noKey = await cli(['orgs'], { TALLY_URL: url });
@@ -101,7 +99,7 @@ describe('client commands say what is missing', () => {
       expect(noKey.err).toContain('No key was given: pass --key <key> or set TALLY_KEY');
     } finally {
       await app.close();
-      await app.ctx.store.close();
+      await store.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { runQuery } from '../../src/core/query/run.js';
 import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
 import { runEngineCases } from './cases.js';
 import type { MakeEngine } from './fixture.js';
@@ -13,7 +14,7 @@ const makeClickHouse: MakeEngine = async () => {
       await store.ingest(events);
     },
     upsertActors: (actors) => store.upsertActors(actors),
-    query: (q, nowMs) => store.executeQuery(q, nowMs),
+    query: (q, nowMs) => runQuery(q, nowMs, (request) => store.fetchRows(request)),
     close: () => store.close(),
   };
 };

@@ -5,8 +5,8 @@
 import type { ActorPatch, EventRecord } from '../../src/core/model.js';
 import type { Query } from '../../src/core/query/plan.js';
 import type { QueryResult } from '../../src/core/query/result.js';
+import { runQuery } from '../../src/core/query/run.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import { executeQuery } from '../../src/store/duckdb/query.js';
 
 /** What the conformance suite needs from an engine. */
 export interface EngineUnderTest {
@@ -39,7 +39,7 @@ export function duckDbEngine(compacting: boolean): MakeEngine {
         }
       },
       upsertActors: (actors) => store.upsertActors(actors),
-      query: (q, nowMs) => store.read((conn) => executeQuery(conn, q, nowMs)),
+      query: (q, nowMs) => runQuery(q, nowMs, (request) => store.fetchRows(request)),
       close: () => store.close(),
     };
   };

@@ -7,6 +7,7 @@
  */
 import type { EventRecord } from '../../src/core/model.js';
 import { makeQuery, type Query } from '../../src/core/query/plan.js';
+import { runQuery } from '../../src/core/query/run.js';
 import type { Store } from '../../src/store/port.js';
 
 /** 2026-01-01 + d days (+ h hours), UTC. */
@@ -44,7 +45,7 @@ function plans(orgs: string[]): Query[] {
 export async function figures(store: Store, orgs: string[], actors: string[]): Promise<unknown> {
   const queries = [];
   for (const q of plans(orgs)) {
-    const r = await store.query(q);
+    const r = await runQuery(q, Date.now(), (request) => store.fetchRows(request));
     queries.push({ series: r.series, other: r.other, total_groups: r.total_groups });
   }
   const instants = [2, 4, 6, 8, 10, 12, 14].map((d) => day(d));

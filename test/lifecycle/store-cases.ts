@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActorPatch, EventRecord } from '../../src/core/model.js';
-import type { AuditInput } from '../../src/store/lifecycle.js';
+import type { AuditInput } from '../../src/store/port.js';
 import { readEventsParquet } from '../../src/store/parquet.js';
 import type { Store } from '../../src/store/port.js';
 import type { StoreFactory } from '../store/conformance.js';

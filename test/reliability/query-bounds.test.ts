@@ -17,7 +17,9 @@ import { timeoutFrom } from '../../src/core/query/bounds.js';
 import { makeQuery } from '../../src/core/query/plan.js';
 import type { ChClient } from '../../src/store/clickhouse/client.js';
 import { all, run } from '../../src/store/duckdb/db.js';
-import { executeQuery } from '../../src/store/duckdb/query.js';
+import { fetchRows } from '../../src/store/duckdb/query.js';
+import { runQuery } from '../../src/core/query/run.js';
+import { createApp } from '../../src/http/app.js';
 import { ENGINES } from './engines.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 
@@ -351,7 +353,9 @@ describe.each(ENGINES)('TALLY_QUERY_TIMEOUT_MS on $name (issue 26.1)', ({ name, 
         ac.abort(new QueryTimeoutError(300));
       }, 300);
       started = Date.now();
-      err = await duck.read((c) => executeQuery(c, plan, NOW, undefined, ac.signal)).catch((e: unknown) => e);
+      err = await runQuery(plan, NOW, (r) => duck.read((c) => fetchRows(c, r, undefined, ac.signal)), {
+        signal: ac.signal,
+      }).catch((e: unknown) => e);
       // The connection serves the next statement: the interrupt did not outlive its query.
       expect(await duck.read((c) => all(c, 'SELECT 42 AS x'))).toEqual([{ x: 42 }]);
     } else {
@@ -395,7 +399,10 @@ describe('TALLY_QUERY_TIMEOUT_MS configuration', () => {
         aggregation: { fn: 'unique', of: [{ kind: 'actor' }] },
         window: { kind: 'rolling', size: 1000, unit: 'hour' },
       });
-      await expect(store.query(plan)).rejects.toBeInstanceOf(QueryTimeoutError);
+      // The query runner the routes use (http/app.ts) sets the store's deadline.
+      const app = await createApp({ store, clock: () => NOW });
+      await expect(app.ctx.query(plan)).rejects.toBeInstanceOf(QueryTimeoutError);
+      await app.close();
     } finally {
       await store.close();
     }

@@ -15,6 +15,7 @@ import { all, run } from '../../src/store/duckdb/db.js';
 import { makeQuery } from '../../src/core/query/plan.js';
 import { toDuckDbSql } from '../../src/store/duckdb/dialect.js';
 import type { RowRequest } from '../../src/core/query/requests.js';
+import { runQuery } from '../../src/core/query/run.js';
 
 const T = Date.parse('2026-03-01T00:00:00Z');
 const dirs: string[] = [];
@@ -121,7 +122,7 @@ describe('duckdb org numbers', () => {
     const order = await store.read((c) => all(c, 'SELECT id FROM events ORDER BY rowid'));
     expect(order.map((r) => r['id'])).toEqual(['b', 'd', 'a', 'c']);
     const q = makeQuery({ orgs: ['1', '10'], range: { from: T, to: T + 86_400_000 }, bucket: 'none' });
-    const result = await store.query(q);
+    const result = await runQuery(q, T + 60_000, (request) => store.fetchRows(request));
     expect(result.series.map((s) => s.points.map((p) => p.value))).toEqual([[3]]);
     await store.close();
   });

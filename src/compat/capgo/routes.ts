@@ -72,7 +72,7 @@ async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<stri
   if (app.length === 0 || app.length > MAX_APP_ID) throw denied();
   const reachable = (await loadOrgTree(ctx)).reachable(p.orgs);
   if (reachable.length === 0) throw denied();
-  const found = await ctx.store.query(appOrgsPlan(app, reachable));
+  const found = await ctx.query(appOrgsPlan(app, reachable));
   const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group['org'] ? [s.group['org']] : []));
   if (orgs.length === 0) throw denied();
   return orgs;
@@ -89,11 +89,7 @@ async function stats(
   const plans = statsPlans(orgs, app, span, params.noAccumulate);
   const [mau, storage, bandwidth] = await bounded(
     'apps',
-    Promise.all([
-      ctx.store.query(plans.mau),
-      ctx.store.query(plans.storage),
-      ctx.store.query(plans.bandwidth),
-    ]),
+    Promise.all([ctx.query(plans.mau), ctx.query(plans.storage), ctx.query(plans.bandwidth)]),
   );
   return presentStats(dayStarts(span), { mau, storage, bandwidth }, params.noAccumulate);
 }
@@ -107,7 +103,7 @@ async function bundleUsage(
   const now = ctx.clock();
   const span = bundleSpan(params, now);
   const result =
-    span.data === null ? null : await bounded('versions', ctx.store.query(bundlePlan(orgs, app, span.data)));
+    span.data === null ? null : await bounded('versions', ctx.query(bundlePlan(orgs, app, span.data)));
   return presentBundleUsage(dayStarts(span.labels), result, utcDay(now).start);
 }
 

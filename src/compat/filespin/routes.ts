@@ -59,7 +59,7 @@ async function answer(
   const query = (req.query ?? {}) as Record<string, unknown>;
   const r = parseTimeseriesRequest(query, pathType, app.ctx.clock());
   const org = resolveUsergroup(p, await loadOrgTree(app.ctx), r.usergroupId);
-  return presentTimeseries(r, org, await app.ctx.store.query(planOf(r, org)));
+  return presentTimeseries(r, org, await app.ctx.query(planOf(r, org)));
 }
 
 /** Register the two routes and the FileSpin error handler in the given (encapsulated) scope. */

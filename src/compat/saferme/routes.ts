@@ -72,7 +72,7 @@ export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): 
     requireRole(principal, 'read');
     const r = parseRequest(report, req.query as Record<string, unknown>);
     requireReach(principal, await loadOrgTree(app.ctx), r.channel);
-    return runReport(app.ctx.store, r, app.ctx.clock(), maxRows);
+    return runReport(app.ctx, r, app.ctx.clock(), maxRows);
   };
   app.get<{ Params: { report: string } }>('/api/v4/analytics/:report', safermeReportSchema, (req) =>
     handle(req, req.params.report),

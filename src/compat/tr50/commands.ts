@@ -72,7 +72,7 @@ export async function historyCommand(
   let series: Series[] = [];
   if (orgs.length > 0) {
     try {
-      series = (await ctx.store.query(historyPlan(p, orgs, range, tz))).series;
+      series = (await ctx.query(historyPlan(p, orgs, range, tz))).series;
     } catch (err) {
       if (!(err instanceof TooManyPointsError)) throw err;
       const n = (x: number): string => x.toLocaleString('en-US');

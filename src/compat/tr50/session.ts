@@ -49,11 +49,11 @@ const lastPurge = new WeakMap<object, number>();
 
 /** Delete the sessions that have expired, unless that was done less than SESSION_IDLE_MS ago. */
 async function purgeExpired(ctx: AppContext, now: number): Promise<void> {
-  const last = lastPurge.get(ctx.store);
+  const last = lastPurge.get(ctx.sessions);
   if (last !== undefined && now - last < SESSION_IDLE_MS && now >= last) return;
-  lastPurge.set(ctx.store, now);
+  lastPurge.set(ctx.sessions, now);
   // Expired: idle for SESSION_IDLE_MS or more, i.e. last_used <= now - SESSION_IDLE_MS.
-  await ctx.store.deleteSessions(now - SESSION_IDLE_MS + 1);
+  await ctx.sessions.deleteSessions(now - SESSION_IDLE_MS + 1);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function openSession(ctx: AppContext, caller: Caller): Promise<stri
   const now = ctx.clock();
   await purgeExpired(ctx, now);
   const keyId = caller.principal.keyId === ENV_ADMIN ? envAdminId(ctx) : caller.principal.keyId;
-  await ctx.store.createSession({
+  await ctx.sessions.createSession({
     hash: hashSecret(sessionId),
     keyId: keyId ?? ENV_ADMIN,
     org: caller.org ?? NO_ORG,
@@ -83,7 +83,7 @@ async function sessionPrincipal(ctx: AppContext, keyId: string): Promise<Princip
   if (keyId.startsWith(`${ENV_ADMIN}:`)) {
     return keyId === envAdminId(ctx) ? { keyId: ENV_ADMIN, role: 'admin', orgs: ['*'] } : null;
   }
-  const key = await ctx.store.getKey(keyId);
+  const key = await ctx.registry.getKey(keyId);
   // A missing key (undefined) is as dead as a revoked one.
   if (key?.revoked_at !== null) return null;
   return { keyId: key.id, role: key.role, orgs: key.orgs };
@@ -98,7 +98,7 @@ export async function resumeSession(ctx: AppContext, sessionId: unknown): Promis
     throw invalidSession(`sessionId must be a string of 1-${MAX_SESSION_ID_CHARS} characters.`);
   }
   const hash = hashSecret(sessionId);
-  const session = await ctx.store.getSession(hash);
+  const session = await ctx.sessions.getSession(hash);
   if (session === null) throw invalidSession('The session is unknown; authenticate again.');
   const now = ctx.clock();
   if (now - session.last_used >= SESSION_IDLE_MS)
@@ -106,6 +106,6 @@ export async function resumeSession(ctx: AppContext, sessionId: unknown): Promis
   const principal = await sessionPrincipal(ctx, session.keyId);
   if (principal === null) throw invalidSession("The session's key was revoked; authenticate again.");
   admit(ctx, principal);
-  await ctx.store.touchSession(hash, now);
+  await ctx.sessions.touchSession(hash, now);
   return { principal, org: session.org === NO_ORG ? null : session.org };
 }

@@ -68,11 +68,11 @@ function emptyResult(q: Query): QueryResult {
 }
 
 async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
-  const store = app.ctx.store;
+  const { ctx } = app;
   const run = async (q: Query): Promise<QueryResult> => {
     if (orgs.length === 0) return emptyResult(q);
     try {
-      return await store.query(q);
+      return await ctx.query(q);
     } catch (err) {
       // The engine's points bound (e.g. more workspaces x months than one answer holds) names `end`.
       if (err instanceof TooManyPointsError) throw ValidationError.param('end', err.message);
@@ -86,7 +86,7 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
     const [headcount, monthly, daily] = await Promise.all([
       orgs.length === 0
         ? days.map(() => 0)
-        : store.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
+        : ctx.actors.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
       run(plans.monthly),
       run(plans.daily),
     ]);

@@ -79,7 +79,7 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
       const r =
         mapped.events.length === 0
           ? { accepted: 0, duplicates: 0 }
-          : await app.ctx.store.ingest(mapped.events);
+          : await app.ctx.events.ingest(mapped.events);
       return reply
         .status(204)
         .header('x-tally-accepted', String(r.accepted))

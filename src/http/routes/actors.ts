@@ -106,8 +106,8 @@ export function actorRoutes(base: FastifyInstance): void {
     requireReach(p, await loadOrgTree(app.ctx), req.params.org);
     const patch = toPatch(req.params.org, req.params.id, req.body);
     if (Array.isArray(patch)) throw new ValidationError('The actor is invalid.', patch);
-    await app.ctx.store.upsertActors([patch]);
-    const stored = await app.ctx.store.getActor(req.params.org, req.params.id);
+    await app.ctx.actors.upsertActors([patch]);
+    const stored = await app.ctx.actors.getActor(req.params.org, req.params.id);
     return actorView(stored!);
   });
 
@@ -133,7 +133,7 @@ export function actorRoutes(base: FastifyInstance): void {
     if (faults.length > 0)
       throw new ValidationError(`${faults.length} fault(s); nothing was stored.`, faults);
     for (const org of new Set(patches.map((x) => x.org))) requireReach(p, tree, org);
-    await app.ctx.store.upsertActors(patches);
+    await app.ctx.actors.upsertActors(patches);
     return { upserted: patches.length };
   });
 
@@ -146,7 +146,7 @@ export function actorRoutes(base: FastifyInstance): void {
     // A profile (names, props such as an email) is read data: an ingest key only writes it.
     requireRole(req.principal!, 'read');
     requireReach(req.principal!, await loadOrgTree(app.ctx), req.params.org);
-    const a = await app.ctx.store.getActor(req.params.org, req.params.id);
+    const a = await app.ctx.actors.getActor(req.params.org, req.params.id);
     if (!a) throw new NotFoundError(`No actor ${req.params.id} in org ${req.params.org}.`);
     return actorView(a);
   });

@@ -118,6 +118,6 @@ export function eventRoutes(app: FastifyInstance): void {
     const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(p.orgs, o));
     if (outside.length > 0)
       throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
-    return app.ctx.store.ingest(checked.events);
+    return app.ctx.events.ingest(checked.events);
   });
 }

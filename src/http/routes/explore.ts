@@ -130,7 +130,7 @@ export function exploreRoutes(base: FastifyInstance): void {
       types: req.query.types_limit ?? SCHEMA_CAPS.types.default,
       keysPerType: req.query.keys_limit ?? SCHEMA_CAPS.keys.default,
     };
-    const s = await app.ctx.store.describeEvents(scan, caps);
+    const s = await app.ctx.events.describeEvents(scan, caps);
     return {
       range: rangeView(scan),
       orgs: scan.orgs,
@@ -156,7 +156,7 @@ export function exploreRoutes(base: FastifyInstance): void {
   app.get('/v1/events/latest', { schema: latestSchema }, async (req) => {
     const scan = await scanOf(req, req.query);
     const limit = req.query.limit ?? LATEST_LIMIT.default;
-    const events = await app.ctx.store.listEvents(scan, limit + 1, 'desc');
+    const events = await app.ctx.events.listEvents(scan, limit + 1, 'desc');
     return {
       range: rangeView(scan),
       orgs: scan.orgs,

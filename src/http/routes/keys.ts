@@ -55,7 +55,7 @@ export function keyView(k: KeyRecord): Record<string, unknown> {
 
 /** Create and store a key; the secret is returned once and only its hash is kept. */
 export async function issueKey(
-  ctx: AppContext,
+  ctx: Pick<AppContext, 'registry' | 'clock'>,
   input: { name: string; role: Role; orgs: string[] },
 ): Promise<{ record: KeyRecord; secret: string }> {
   const id = newKeyId();
@@ -70,7 +70,7 @@ export async function issueKey(
     created_at: ctx.clock(),
     revoked_at: null,
   };
-  await ctx.store.createKey(record);
+  await ctx.registry.createKey(record);
   return { record, secret };
 }
 
@@ -123,7 +123,7 @@ export function keyRoutes(base: FastifyInstance): void {
     const p = req.principal!;
     requireRole(p, 'admin');
     const tree = await loadOrgTree(app.ctx);
-    const keys = await app.ctx.store.listKeys();
+    const keys = await app.ctx.registry.listKeys();
     const visible = keys.filter((k) => withinReach(p, tree, k));
     return { keys: visible.map(keyView) };
   });
@@ -140,10 +140,10 @@ export function keyRoutes(base: FastifyInstance): void {
     async (req, reply) => {
       const p = req.principal!;
       requireRole(p, 'admin');
-      const key = await app.ctx.store.getKey(req.params.id);
+      const key = await app.ctx.registry.getKey(req.params.id);
       const tree = await loadOrgTree(app.ctx);
       const inReach = key !== null && withinReach(p, tree, key);
-      if (!inReach || !(await app.ctx.store.revokeKey(req.params.id, app.ctx.clock()))) {
+      if (!inReach || !(await app.ctx.registry.revokeKey(req.params.id, app.ctx.clock()))) {
         throw new NotFoundError(`No live key ${req.params.id}.`);
       }
       return reply.status(204).send();

@@ -104,7 +104,7 @@ export function orgRoutes(base: FastifyInstance): void {
       timezone,
       created_at: current?.created_at ?? app.ctx.clock(),
     };
-    await app.ctx.store.putOrg(org);
+    await app.ctx.registry.putOrg(org);
     return orgView(org);
   });
 

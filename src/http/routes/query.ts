@@ -104,7 +104,7 @@ export function queryRoutes(base: FastifyInstance): void {
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';
     const now = app.ctx.clock();
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
-    const result = await app.ctx.store.query(planOf(params, orgs, range, timezone));
+    const result = await app.ctx.query(planOf(params, orgs, range, timezone));
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
     // Built and serialised one series at a time, yielding between them: an answer of 200,000

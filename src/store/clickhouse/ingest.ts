@@ -20,7 +20,7 @@
  * without its event until the client retries.
  */
 import type { EventRecord } from '../../core/model.js';
-import { firstOccurrences } from '../group-commit.js';
+import { firstOccurrences, type CommitResult } from '../group-commit.js';
 import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { liveCopiesSql, locatorRows } from './event-ids.js';
 import { quoteList } from './quote.js';
@@ -36,18 +36,20 @@ export const BIG_QUERY = { max_query_size: '67108864', max_ast_elements: '100000
 /** A version for first-seen rows: larger for earlier times, so a merge keeps the minimum. */
 export const seenVersion = (ts: number): number => 2 ** 52 - ts;
 
-/** The ClickHouse half of group commit (queued by ../group-commit.ts): one group -> steps 1-5 above. */
+/**
+ * The ClickHouse half of group commit (queued by ../group-commit.ts): one group -> steps 1-5 above.
+ * It keeps no state between commits (other processes write too): each commit asks the server.
+ */
 export class ChCommitter {
   constructor(
     private readonly client: ChClient,
     private readonly t: ChTableNames,
     private readonly clock: () => number,
     private readonly stamp: Stamper,
-    private readonly onNewOrgs: () => void,
   ) {}
 
-  /** Accepted count per batch of the group. */
-  async commit(group: EventRecord[][]): Promise<number[]> {
+  /** Accepted count per batch of the group, and the orgs it created. */
+  async commit(group: EventRecord[][]): Promise<CommitResult> {
     const now = this.clock();
     const ver = versionOf(this.stamp());
     // 1. First of each (org, id) within the group.
@@ -60,32 +62,10 @@ export class ChCommitter {
     );
     const fresh = candidates.filter((c) => !stored.has(`${c.e.org}\u0000${c.e.id}`));
     const accepted = group.map(() => 0);
-    if (fresh.length === 0) return accepted;
+    if (fresh.length === 0) return { accepted, stored: 0, newOrgs: [] };
     // 3. Orgs and first-seen actors.
     const freshOrgs = [...new Set(fresh.map((c) => c.e.org))];
-    const known = new Set(
-      (
-        await this.client.query(
-          `SELECT DISTINCT id FROM ${this.t.orgs} WHERE id IN (${quoteList(freshOrgs)})`,
-          BIG_QUERY,
-        )
-      ).map((r) => str(r, 'id')),
-    );
-    const newOrgs = freshOrgs.filter((o) => !known.has(o));
-    await this.client.insert(
-      this.t.orgs,
-      newOrgs.map((id) => ({
-        id,
-        name: null,
-        parent: null,
-        domain: null,
-        timezone: 'UTC',
-        created_at: now,
-        ver: 0,
-      })),
-      SYNC_INSERT,
-    );
-    if (newOrgs.length > 0) this.onNewOrgs();
+    const newOrgs = await this.ensureOrgs(freshOrgs, now);
     const firstSeen = new Map<string, { org: string; actor: string; ts: number }>();
     for (const { e } of fresh) {
       if (e.actor === null) continue;
@@ -130,11 +110,48 @@ export class ChCommitter {
       ver,
       now,
     );
-    for (const c of fresh) if (!lost.has(`${c.e.org}\u0000${c.e.id}`)) accepted[c.batch]! += 1;
-    return accepted;
+    let kept = 0;
+    for (const c of fresh)
+      if (!lost.has(`${c.e.org}\u0000${c.e.id}`)) {
+        accepted[c.batch]! += 1;
+        kept += 1;
+      }
+    return { accepted, stored: kept, newOrgs };
   }
 
-  /** Copies recorded in `event_losers` (lost races, and deleted events: lifecycle.ts) do not count as stored. */
+  /**
+   * Create the orgs of `ids` that do not exist yet, as root orgs at the lowest
+   * version (a PUT /v1/orgs always wins); returns those it created. Ingest and
+   * the actors API both create orgs this way.
+   */
+  async ensureOrgs(ids: string[], now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const known = new Set(
+      (
+        await this.client.query(
+          `SELECT DISTINCT id FROM ${this.t.orgs} WHERE id IN (${quoteList(ids)})`,
+          BIG_QUERY,
+        )
+      ).map((r) => str(r, 'id')),
+    );
+    const missing = ids.filter((id) => !known.has(id));
+    await this.client.insert(
+      this.t.orgs,
+      missing.map((id) => ({
+        id,
+        name: null,
+        parent: null,
+        domain: null,
+        timezone: 'UTC',
+        created_at: now,
+        ver: 0,
+      })),
+      SYNC_INSERT,
+    );
+    return missing;
+  }
+
+  /** Copies recorded in `event_losers` (lost races, and deleted events: erase.ts) do not count as stored. */
   private async existing(orgs: string[], ids: string[]): Promise<Set<string>> {
     const rows = await this.client.query(
       `SELECT DISTINCT org, id FROM (${liveCopiesSql(this.t, orgs, ids, 'org, id')})`,

@@ -84,7 +84,7 @@ const TABLES_V1: TableDef[] = [
   },
 ];
 
-/** Data lifecycle (lifecycle.ts): retention settings (versioned; null days = inherit) and the audit log. */
+/** Retention and audit (retention.ts, audit.ts): retention settings (versioned; null days = inherit) and the audit log. */
 const TABLES_V2: TableDef[] = [
   {
     name: 'retention',

@@ -16,11 +16,8 @@ import type {
   Org,
   SessionRecord,
 } from '../../core/model.js';
-import type { Query } from '../../core/query/plan.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { QueryResult } from '../../core/query/result.js';
-import { runQuery } from '../../core/query/run.js';
-import { timeoutFrom, withDeadline } from '../../core/query/bounds.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
+import { timeoutFrom } from '../../core/query/bounds.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
@@ -28,10 +25,10 @@ import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { TtlCache } from './cache.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
-import { lit, quote, quoteList } from './quote.js';
+import { lit, quote } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -42,9 +39,12 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
+} from '../port.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 import { toKey, toOrg } from '../sql/rows.js';
 import { num, str } from '../sql/rows.js';
@@ -55,7 +55,7 @@ export interface ClickHouseOptions {
   /** Cluster name from remote_servers; unset for one server. */
   cluster?: string | null;
   clock?: () => number;
-  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see lifecycle.ts). */
+  /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
   /** TALLY_QUERY_TIMEOUT_MS: a query running longer is aborted (503 query_timeout); none when unset. */
   queryTimeoutMs?: number | null;
@@ -80,7 +80,8 @@ export class ClickHouseStore implements Store {
   private readonly lane = new SerialLane();
   private readonly stamp: Stamper = createStamper();
   private readonly clock: () => number;
-  private readonly queryTimeoutMs: number | null;
+  /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
+  readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
   /** Sessions as stored in ClickHouse, remembered briefly. */
@@ -88,7 +89,7 @@ export class ClickHouseStore implements Store {
   /** Uses this process saw that are newer than the stored ones (at most SESSION_TOUCH_MS newer). */
   private readonly unwrittenUses = new Map<string, SessionRecord>();
   private readonly mutations: Mutations;
-  private readonly life: life.ChLife;
+  private readonly life: erasure.ChLife;
 
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
@@ -98,12 +99,9 @@ export class ClickHouseStore implements Store {
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
     this.queryTimeoutMs = opts.queryTimeoutMs ?? null;
-    const committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, () => {
-      this.orgCache = null;
-    });
-    this.committer = committer;
+    this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp);
     this.queue = new GroupCommit(
-      (group) => committer.commit(group),
+      (group) => this.commitGroup(group),
       (fn) => this.lane.run(fn),
       MAX_EVENTS_PER_COMMIT,
     );
@@ -114,12 +112,8 @@ export class ClickHouseStore implements Store {
       m: this.mutations,
       stamp: this.stamp,
       clock: this.clock,
+      auditIds: new AuditIds(),
       waitMs: opts.mutationWaitMs ?? 30_000,
-      onOrgsChanged: () => {
-        this.orgCache = null;
-        // Erasing orgs narrows or revokes the keys that covered them.
-        this.keyCache.clear();
-      },
     };
   }
 
@@ -159,6 +153,13 @@ export class ClickHouseStore implements Store {
     return this.queue.submit(events);
   }
 
+  /** One group, on the lane: the committer's inserts, then a fresh org list when it created orgs. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer.commit(group);
+    if (done.newOrgs.length > 0) this.orgCache = null;
+    return done;
+  }
+
   get ingestCommits(): number {
     return this.queue.commits;
   }
@@ -169,6 +170,18 @@ export class ClickHouseStore implements Store {
 
   describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
     return describeEvents(this.client, this.queryTables, scan, caps);
+  }
+
+  /** `signal` (the query's deadline) aborts the request; the server stops by itself too. */
+  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+    const limitMs = this.queryTimeoutMs;
+    // ClickHouse counts max_execution_time in whole seconds.
+    const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
+    try {
+      return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
+    } catch (err) {
+      throw signal?.aborted ? timeoutFrom(signal, err) : err;
+    }
   }
 
   async listOrgs(): Promise<Org[]> {
@@ -230,36 +243,9 @@ export class ClickHouseStore implements Store {
         ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
       };
     });
-    await this.createMissingOrgs([...new Set(merged.map((p) => p.org))]);
+    const created = await this.committer.ensureOrgs([...new Set(merged.map((p) => p.org))], this.clock());
+    if (created.length > 0) this.orgCache = null;
     await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
-  }
-
-  private async createMissingOrgs(ids: string[]): Promise<void> {
-    const known = new Set(
-      (
-        await this.client.query(
-          `SELECT DISTINCT id FROM ${this.tables.orgs} WHERE id IN (${quoteList(ids)})`,
-          BIG_QUERY,
-        )
-      ).map((r) => str(r, 'id')),
-    );
-    const now = this.clock();
-    const missing = ids.filter((id) => !known.has(id));
-    if (missing.length === 0) return;
-    await this.client.insert(
-      this.tables.orgs,
-      missing.map((id) => ({
-        id,
-        name: null,
-        parent: null,
-        domain: null,
-        timezone: 'UTC',
-        created_at: now,
-        ver: 0,
-      })),
-      SYNC_INSERT,
-    );
-    this.orgCache = null;
   }
 
   async createSession(s: SessionRecord): Promise<void> {
@@ -374,68 +360,51 @@ export class ClickHouseStore implements Store {
     return true;
   }
 
-  query(q: Query): Promise<QueryResult> {
-    return this.executeQuery(q, this.clock());
-  }
-
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // after this process's commits in flight.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, after this process's commits in flight.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return lifeIo.listRetention(this.client, this.mutations);
+    return retention.listRetention(this.client, this.mutations);
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return lifeIo.setRetention(this.client, this.mutations, this.stamp, org, days);
+    return retention.setRetention(this.client, this.mutations, this.stamp, org, days);
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.life, targets));
+    return this.lane.run(() => retention.expireEvents(this.life, targets));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
-    return this.lane.run(() => life.deleteEvents(this.life, refs, audit));
+    return this.lane.run(() => erasure.deleteEvents(this.life, refs, audit));
   }
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseActor(this.life, orgs, actor, audit));
+    return this.lane.run(() => erasure.eraseActor(this.life, orgs, actor, audit));
   }
 
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
-    return this.lane.run(() => life.eraseOrgs(this.life, orgs, audit));
+    return this.lane.run(async () => {
+      try {
+        return await erasure.eraseOrgs(this.life, orgs, audit);
+      } finally {
+        this.orgCache = null;
+        // Erasing orgs narrows or revokes the keys that covered them.
+        this.keyCache.clear();
+      }
+    });
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return lifeIo.listAudit(this.client, this.mutations, before, limit);
+    return auditLog.listAudit(this.client, this.mutations, before, limit);
   }
 
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportEvents(this.client, this.queryTables, filter, pageSize);
+    return exporting.exportEvents(this.client, this.queryTables, filter, pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return lifeIo.exportParquet(this.client, this.queryTables, filter, path);
-  }
-
-  /** Run a plan with an explicit read time (the engine conformance suite sets it). */
-  executeQuery(q: Query, nowMs: number): Promise<QueryResult> {
-    const limitMs = this.queryTimeoutMs;
-    // The server stops by itself too: ClickHouse counts max_execution_time in whole seconds.
-    const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
-    return withDeadline(limitMs, (signal) =>
-      runQuery(
-        q,
-        nowMs,
-        async (request) => {
-          try {
-            return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
-          } catch (err) {
-            throw signal?.aborted ? timeoutFrom(signal, err) : err;
-          }
-        },
-        { signal },
-      ),
-    );
+    return exporting.exportParquet(this.client, this.queryTables, filter, path);
   }
 }
 

@@ -10,7 +10,7 @@ import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
 import { insertMissingOrgsSql } from './schema.js';
 import { toActor } from '../sql/rows.js';
-import { num } from '../sql/rows.js';
+import { num, str } from '../sql/rows.js';
 
 const FIELDS = ['kind', 'created_at', 'deleted_at', 'first_name', 'last_name', 'props'] as const;
 
@@ -46,14 +46,14 @@ function stripUndefined(p: ActorPatch): ActorPatch {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as ActorPatch;
 }
 
-/** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns how many orgs were created. */
+/** Merge patches into `actors` in one transaction; orgs not yet known are created as roots. Returns the orgs created. */
 export async function upsertActors(
   conn: DuckDBConnection,
   patches: ActorPatch[],
   now: number,
-): Promise<number> {
+): Promise<string[]> {
   const merged = mergePatches(patches);
-  if (merged.length === 0) return 0;
+  if (merged.length === 0) return [];
   await run(conn, STAGING_DDL);
   try {
     const app = await conn.createAppender('actor_staging', 'main', 'temp');
@@ -79,7 +79,7 @@ export async function upsertActors(
     const created = await all(conn, insertMissingOrgsSql('actor_staging'), [now]);
     await run(conn, MERGE_ACTORS_SQL);
     await run(conn, 'COMMIT');
-    return created.length;
+    return created.map((r) => str(r, 'id'));
   } catch (err) {
     await run(conn, 'ROLLBACK').catch(() => undefined);
     throw err;

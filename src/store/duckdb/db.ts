@@ -81,3 +81,25 @@ export class ReadPool {
     for (const c of this.all) c.closeSync();
   }
 }
+
+/** Run a statement and return how many rows it changed. */
+export async function changed(conn: DuckDBConnection, sql: string, params: Params = []): Promise<number> {
+  try {
+    return (await conn.run(sql, params)).rowsChanged;
+  } catch (err) {
+    throw new StoreError('The store could not delete.', err);
+  }
+}
+
+/** Run `body` inside one transaction, rolled back when it throws. */
+export async function transaction<T>(conn: DuckDBConnection, body: () => Promise<T>): Promise<T> {
+  await run(conn, 'BEGIN TRANSACTION');
+  try {
+    const out = await body();
+    await run(conn, 'COMMIT');
+    return out;
+  } catch (err) {
+    await run(conn, 'ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

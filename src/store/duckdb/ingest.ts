@@ -15,7 +15,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
-import { firstOccurrences } from '../group-commit.js';
+import { firstOccurrences, type CommitResult } from '../group-commit.js';
+import { maxReceived } from './compaction.js';
 import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
 import { insertMissingOrgsSql } from './schema.js';
 import { num, str } from '../sql/rows.js';
@@ -65,9 +66,14 @@ function intList(xs: number[]): string {
 
 export const LOAD_FINGERPRINTS_SQL = `SELECT ${FINGERPRINT_SQL} FROM events`;
 
-/** The DuckDB half of group commit: one group of batches -> one transaction. */
+/**
+ * The DuckDB half of group commit: one group of batches -> one transaction.
+ * It owns the ingest state (fingerprints, first-seen actors, known orgs, the
+ * last `received`); the store tells it about changes made outside ingest, and
+ * reads what each commit did from its result.
+ */
 export class DuckDbCommitter {
-  constructor(
+  private constructor(
     private readonly conn: DuckDBConnection,
     private readonly clock: () => number,
     /** The greatest `received` stored: the next commit stamps above it. */
@@ -75,10 +81,22 @@ export class DuckDbCommitter {
     private readonly fingerprints: FingerprintSet,
     /** First-seen time of every actor in the store, keyed `org NUL id`; see loadFirstSeen. */
     private readonly firstSeen: Map<string, number>,
-    /** Org ids known to exist; a commit creates the others and reports them. */
+    /** Org ids known to exist (never a false positive: the store reports erasures); a commit creates the others. */
     private readonly knownOrgs: Set<string>,
-    private readonly onNewOrgs: (ids: string[]) => void,
   ) {}
+
+  /** The committer of what `conn`'s database holds: its ingest state loaded from the tables (at start). */
+  static async load(conn: DuckDBConnection, clock: () => number): Promise<DuckDbCommitter> {
+    const orgs = new Set((await all(conn, 'SELECT id FROM orgs')).map((r) => str(r, 'id')));
+    const fingerprints = await loadFingerprints(conn);
+    const firstSeen = await loadFirstSeen(conn);
+    return new DuckDbCommitter(conn, clock, await maxReceived(conn), fingerprints, firstSeen, orgs);
+  }
+
+  /** Record orgs created outside ingestion (PUT /v1/orgs, the actors API). */
+  noteOrgs(ids: string[]): void {
+    for (const id of ids) this.knownOrgs.add(id);
+  }
 
   /** Record actors created outside ingestion (the actors API): known, but never seen in an event. */
   noteActors(keys: { org: string; id: string }[]): void {
@@ -89,7 +107,7 @@ export class DuckDbCommitter {
   }
 
   /**
-   * After a deletion (lifecycle.ts): actors whose first_seen is now `firstSeen`
+   * After a deletion (erase.ts): actors whose first_seen is now `firstSeen`
    * (null: no events left), or who are gone (undefined).
    */
   resetActors(seen: { org: string; id: string; firstSeen: number | null | undefined }[]): void {
@@ -108,8 +126,8 @@ export class DuckDbCommitter {
     for (const o of orgs) this.knownOrgs.delete(o);
   }
 
-  /** Commit a group of batches in one transaction; returns how many events of each batch were new. */
-  async commit(group: EventRecord[][]): Promise<number[]> {
+  /** Commit a group of batches in one transaction; returns how many events of each batch were new, and the orgs created. */
+  async commit(group: EventRecord[][]): Promise<CommitResult> {
     const now = this.clock();
     const received = Math.max(now, this.lastReceived + 1);
     // 1. Drop duplicates within the group: the first occurrence stands.
@@ -153,12 +171,11 @@ export class DuckDbCommitter {
     });
     for (const o of newOrgs) this.knownOrgs.add(o);
     for (const [key, c] of actorChanges) this.firstSeen.set(key, c.ts);
-    if (created.length > 0) this.onNewOrgs(created);
     const accepted = group.map(() => 0);
     unique.forEach((u, seq) => {
       if (!storedSet.has(seq)) accepted[u.batch]!++;
     });
-    return accepted;
+    return { accepted, stored: unique.length - stored.length, newOrgs: created };
   }
 
   /** Actors these events introduce, or move to an earlier first_seen; keyed like `firstSeen`. */

@@ -1,15 +1,13 @@
 /**
- * Runs the query engine on DuckDB: the core pipeline (core/query/run.ts) asks for
- * row aggregates, the dialect turns each into SQL, and this adapter only executes.
- * Driver errors become StoreError (the cause is kept; no SQL reaches a client).
- * A query's deadline interrupts the connection's running statement.
+ * The DuckDB side of the query engine: the core runner (core/query/run.ts) asks
+ * for row aggregates through the store's `fetchRows`, the dialect turns each into
+ * SQL, and this adapter only executes it. Driver errors become StoreError (the
+ * cause is kept; no SQL reaches a client). A query's deadline interrupts the
+ * connection's running statement.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Query } from '../../core/query/plan.js';
 import type { RawRow, RowRequest } from '../../core/query/requests.js';
-import type { QueryResult } from '../../core/query/result.js';
 import { timeoutFrom } from '../../core/query/bounds.js';
-import { runQuery } from '../../core/query/run.js';
 import { all } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
@@ -35,31 +33,4 @@ export async function fetchRows(
   } finally {
     signal.removeEventListener('abort', stop);
   }
-}
-
-/**
- * Execute a query plan on a DuckDB connection. `nowMs` is the read time reported in
- * `meta.read_at`. Requests run one after another: a connection runs one statement at a time.
- *
- * @example
- * const result = await store.read((conn) => executeQuery(conn, plan, Date.now()));
- */
-export function executeQuery(
-  conn: DuckDBConnection,
-  q: Query,
-  nowMs: number,
-  orgNos?: ReadonlyMap<string, number>,
-  signal?: AbortSignal | null,
-): Promise<QueryResult> {
-  let chain: Promise<unknown> = Promise.resolve();
-  return runQuery(
-    q,
-    nowMs,
-    (request) => {
-      const next = chain.then(() => fetchRows(conn, request, orgNos, signal));
-      chain = next.catch(() => undefined);
-      return next;
-    },
-    { signal: signal ?? null },
-  );
 }

@@ -21,28 +21,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError, StoreError } from '../../core/errors.js';
-import type {
-  Actor,
-  ActorPatch,
-  EventRecord,
-  IngestResult,
-  KeyRecord,
-  Org,
-  SessionRecord,
-} from '../../core/model.js';
-import type { Query } from '../../core/query/plan.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { QueryResult } from '../../core/query/result.js';
-import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
-import type { RetentionSetting } from '../../core/retention.js';
-import type {
-  AuditEntry,
-  AuditInput,
-  DeleteEventsResult,
-  EventRef,
-  ExportFilter,
-  ExpiryTarget,
-} from '../lifecycle.js';
+import type { EventRecord } from '../../core/model.js';
+import type { ExportFilter, Store, UpkeepStats } from '../port.js';
 import { DuckDbStore, type DuckDbOptions } from './store.js';
 import type { CompactionReport } from './compaction.js';
 
@@ -73,7 +53,16 @@ export interface RecoveringOptions extends DuckDbOptions {
   onEvent?: (event: 'retired' | 'reopened' | 'reopen_failed', err?: unknown) => void;
 }
 
-export class RecoveringDuckDbStore implements Store {
+/** A recovering store: the wrapper's own members, and every role method it forwards. */
+export type Recovering = RecoveringDuckDbStore & Store;
+
+/**
+ * The wrapper defines only what differs from a DuckDbStore (start, stop, health,
+ * the streaming export) and the engine's own extras (compaction, raw reads);
+ * every role method, whatever role it belongs to, is
+ * forwarded generically by the Proxy the constructor returns, through `use`.
+ */
+export class RecoveringDuckDbStore {
   readonly engine = 'duckdb' as const;
   private current: Generation | null;
   private retiring: Generation | null = null;
@@ -85,16 +74,36 @@ export class RecoveringDuckDbStore implements Store {
   /** How many times a retired instance was replaced by a working one. */
   recoveries = 0;
 
+  /** TALLY_QUERY_TIMEOUT_MS, as every instance it opens has it. */
+  get queryTimeoutMs(): number | null {
+    return this.opts.queryTimeoutMs ?? null;
+  }
+
   private constructor(
     private readonly opts: RecoveringOptions,
     first: DuckDbStore,
   ) {
     this.current = fresh(first);
+    const forwards = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy(this, {
+      get(target, prop, receiver) {
+        if (prop in target) return Reflect.get(target, prop, receiver);
+        // The method as the class declares it (a getter is not a method, and is not run here).
+        const method: unknown = Object.getOwnPropertyDescriptor(DuckDbStore.prototype, prop)?.value;
+        if (typeof method !== 'function') return undefined;
+        let forward = forwards.get(prop);
+        if (forward === undefined) {
+          forward = (...args) => target.use((s) => Reflect.apply(method, s, args) as Promise<unknown>);
+          forwards.set(prop, forward);
+        }
+        return forward;
+      },
+    });
   }
 
   /** Open and initialise the store (errors here are start-up errors, not retried). */
-  static async open(opts: RecoveringOptions): Promise<RecoveringDuckDbStore> {
-    let self: RecoveringDuckDbStore | null = null;
+  static async open(opts: RecoveringOptions): Promise<Recovering> {
+    let self: Recovering | null = null;
     // A fatal error in background upkeep retires its instance at once, as one in a call would.
     const withUpkeep: RecoveringOptions = {
       ...opts,
@@ -105,7 +114,7 @@ export class RecoveringDuckDbStore implements Store {
     };
     const first = await DuckDbStore.open(withUpkeep);
     await first.init();
-    self = new RecoveringDuckDbStore(withUpkeep, first);
+    self = new RecoveringDuckDbStore(withUpkeep, first) as Recovering;
     return self;
   }
 
@@ -128,102 +137,22 @@ export class RecoveringDuckDbStore implements Store {
     if (g) await g.store.close();
   }
 
-  ingest(events: EventRecord[]): Promise<IngestResult> {
-    return this.use((s) => s.ingest(events));
-  }
-  listEvents(scan: Scan, limit: number, order?: 'asc' | 'desc'): Promise<EventRecord[]> {
-    return this.use((s) => s.listEvents(scan, limit, order));
-  }
-  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
-    return this.use((s) => s.describeEvents(scan, caps));
-  }
-  listOrgs(): Promise<Org[]> {
-    return this.use((s) => s.listOrgs());
-  }
-  putOrg(org: Org): Promise<void> {
-    return this.use((s) => s.putOrg(org));
-  }
-  getActor(org: string, id: string): Promise<Actor | null> {
-    return this.use((s) => s.getActor(org, id));
-  }
-  upsertActors(patches: ActorPatch[]): Promise<void> {
-    return this.use((s) => s.upsertActors(patches));
-  }
-  getActors(org: string, ids: string[]): Promise<Actor[]> {
-    return this.use((s) => s.getActors(org, ids));
-  }
-  actorHeadcount(q: HeadcountQuery): Promise<number[]> {
-    return this.use((s) => s.actorHeadcount(q));
-  }
-  createSession(x: SessionRecord): Promise<void> {
-    return this.use((s) => s.createSession(x));
-  }
-  getSession(hash: string): Promise<SessionRecord | null> {
-    return this.use((s) => s.getSession(hash));
-  }
-  touchSession(hash: string, at: number): Promise<void> {
-    return this.use((s) => s.touchSession(hash, at));
-  }
-  deleteSessions(idleBefore: number): Promise<void> {
-    return this.use((s) => s.deleteSessions(idleBefore));
-  }
-  createKey(key: KeyRecord): Promise<void> {
-    return this.use((s) => s.createKey(key));
-  }
-  getKey(id: string): Promise<KeyRecord | null> {
-    return this.use((s) => s.getKey(id));
-  }
-  listKeys(): Promise<KeyRecord[]> {
-    return this.use((s) => s.listKeys());
-  }
-  revokeKey(id: string, at: number): Promise<boolean> {
-    return this.use((s) => s.revokeKey(id, at));
-  }
-  query(q: Query): Promise<QueryResult> {
-    return this.use((s) => s.query(q));
-  }
-  listRetention(): Promise<RetentionSetting[]> {
-    return this.use((s) => s.listRetention());
-  }
-  setRetention(org: string, days: number | null): Promise<void> {
-    return this.use((s) => s.setRetention(org, days));
-  }
-  expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.use((s) => s.expireEvents(targets));
-  }
-  deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
-    return this.use((s) => s.deleteEvents(refs, audit));
-  }
-  eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
-    return this.use((s) => s.eraseActor(orgs, actor, audit));
-  }
-  eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
-    return this.use((s) => s.eraseOrgs(orgs, audit));
-  }
-  listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return this.use((s) => s.listAudit(before, limit));
-  }
+  /** Not a promise, so not forwarded: it finds the working instance when iteration starts. */
   async *exportEvents(filter: ExportFilter, pageSize?: number): AsyncGenerator<EventRecord[]> {
     const store = await this.use((s) => Promise.resolve(s));
     yield* store.exportEvents(filter, pageSize);
-  }
-  exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return this.use((s) => s.exportParquet(filter, path));
-  }
-  backup(path: string): Promise<void> {
-    return this.use((s) => s.backup(path));
   }
   /** Sort the unsorted tail now, and with mergeClosed merge closed periods (DuckDbStore.compact). */
   compact(opts: { mergeClosed?: boolean } = {}): Promise<CompactionReport | null> {
     return this.use((s) => s.compact(opts));
   }
-  /** The current instance's upkeep figures (null while none is open). */
-  get upkeepStats(): UpkeepStats | null {
-    return this.current?.store.upkeepStats ?? null;
-  }
   /** A read on a pooled connection of the current instance (tests, engine internals). */
   read<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.use((s) => s.read(fn));
+  }
+  /** The current instance's upkeep figures (null while none is open). */
+  get upkeepStats(): UpkeepStats | null {
+    return this.current?.store.upkeepStats ?? null;
   }
 
   /** Run one call on the working instance; a fatal error retires it. */

@@ -55,7 +55,7 @@ export const MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL,
      last_used BIGINT NOT NULL
    );`,
-  // Data lifecycle (lifecycle.ts): per-org retention (days; 0 = forever) and the deletion audit log.
+  // Retention and audit (retention.ts, audit.ts): per-org retention (days; 0 = forever) and the deletion audit log.
   `CREATE TABLE retention (
      org VARCHAR PRIMARY KEY,
      days INTEGER NOT NULL

@@ -18,15 +18,12 @@ import type {
 import { StoreError } from '../../core/errors.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
-import { DuckDbCommitter, loadFingerprints, loadFirstSeen, MAX_EVENTS_PER_COMMIT } from './ingest.js';
-import { GroupCommit, SerialLane } from '../group-commit.js';
-import { executeQuery } from './query.js';
-import { withDeadline } from '../../core/query/bounds.js';
+import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
+import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
+import { fetchRows } from './query.js';
 import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
-import type { Scan } from '../../core/query/requests.js';
-import type { Query } from '../../core/query/plan.js';
-import type { QueryResult } from '../../core/query/result.js';
+import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -37,10 +34,13 @@ import type {
   EventRef,
   ExportFilter,
   ExpiryTarget,
-} from '../lifecycle.js';
-import * as life from './lifecycle.js';
-import * as lifeIo from './lifecycle-io.js';
-import { maxReceived, type CompactionReport } from './compaction.js';
+} from '../port.js';
+import { AuditIds } from '../audit.js';
+import * as auditLog from './audit.js';
+import * as erasure from './erase.js';
+import * as exporting from './export.js';
+import * as retention from './retention.js';
+import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 import { toKey, toOrg } from '../sql/rows.js';
 import { num, str } from '../sql/rows.js';
@@ -69,12 +69,12 @@ export class DuckDbStore implements Store {
   /** Org id -> org number (schema.ts), loaded with orgCache. */
   private orgNos: ReadonlyMap<string, number> = new Map();
 
-  /** Set by init(), which loads the fingerprints of the stored events first. */
+  /** Set by init(), which loads the committer's state (fingerprints of the stored events, ...) first. */
   private committer: DuckDbCommitter | null = null;
   private queue: GroupCommit | null = null;
-  /** Org ids known to exist (never a false positive: orgs are only added). */
-  private readonly knownOrgs = new Set<string>();
-  private queryTimeoutMs: number | null = null;
+  private readonly auditIds = new AuditIds();
+  /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
+  queryTimeoutMs: number | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -127,28 +127,10 @@ export class DuckDbStore implements Store {
         await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
         await run(this.writer, 'COMMIT');
       }
-      for (const r of await all(this.writer, 'SELECT id FROM orgs')) this.knownOrgs.add(str(r, 'id'));
-      const fingerprints = await loadFingerprints(this.writer);
-      const firstSeen = await loadFirstSeen(this.writer);
+      this.committer = await DuckDbCommitter.load(this.writer, this.clock);
       await this.upkeep.load();
-      const committer = new DuckDbCommitter(
-        this.writer,
-        this.clock,
-        await maxReceived(this.writer),
-        fingerprints,
-        firstSeen,
-        this.knownOrgs,
-        () => {
-          this.invalidateOrgs();
-        },
-      );
-      this.committer = committer;
       this.queue = new GroupCommit(
-        async (group) => {
-          const accepted = await committer.commit(group);
-          this.upkeep.noteWrite(accepted.reduce((a, b) => a + b, 0));
-          return accepted;
-        },
+        (group) => this.commitGroup(group),
         (fn) => this.lane.run(fn),
         MAX_EVENTS_PER_COMMIT,
       );
@@ -171,6 +153,14 @@ export class DuckDbStore implements Store {
     return this.queue.submit(events);
   }
 
+  /** One group, inside its lane task: the committer's transaction, then what the store keeps of it. */
+  private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
+    const done = await this.committer!.commit(group);
+    if (done.newOrgs.length > 0) this.invalidateOrgs();
+    this.upkeep.noteWrite(done.stored);
+    return done;
+  }
+
   /**
    * Sort the rows ingested since the last pass into the clustered layout now
    * (compaction.ts); with `mergeClosed`, also merge the closed periods (those
@@ -187,7 +177,7 @@ export class DuckDbStore implements Store {
     return this.queue?.commits ?? 0;
   }
 
-  invalidateOrgs(): void {
+  private invalidateOrgs(): void {
     this.orgCache = null;
   }
 
@@ -209,7 +199,7 @@ export class DuckDbStore implements Store {
         [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
       ),
     );
-    this.knownOrgs.add(org.id);
+    this.committer?.noteOrgs([org.id]);
     this.invalidateOrgs();
   }
 
@@ -235,11 +225,13 @@ export class DuckDbStore implements Store {
     return this.read((c) => describeEvents(c, scan, caps, orgNos));
   }
 
-  query(q: Query): Promise<QueryResult> {
-    return withDeadline(this.queryTimeoutMs, async (signal) => {
-      const orgNos = await this.orgNumbers();
-      return this.read((c) => executeQuery(c, q, this.clock(), orgNos, signal));
-    });
+  /**
+   * One row request on a pooled connection (the core runner's requests may run side by side);
+   * `signal` (the query's deadline) interrupts the statement.
+   */
+  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+    const orgNos = await this.orgNumbers();
+    return this.read((c) => fetchRows(c, request, orgNos, signal));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
@@ -250,11 +242,12 @@ export class DuckDbStore implements Store {
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     const created = await this.lane.run(async () => {
-      const n = await upsertActors(this.writer, patches, this.clock());
+      const orgs = await upsertActors(this.writer, patches, this.clock());
       this.committer?.noteActors(patches);
-      return n;
+      this.committer?.noteOrgs(orgs);
+      return orgs;
     });
-    if (created > 0) this.invalidateOrgs();
+    if (created.length > 0) this.invalidateOrgs();
   }
 
   async createSession(x: SessionRecord): Promise<void> {
@@ -327,24 +320,24 @@ export class DuckDbStore implements Store {
     return rows.length > 0;
   }
 
-  // Data lifecycle (lifecycle.ts, lifecycle-io.ts; docs/lifecycle.md). Deletions run on the write lane,
-  // then tell the ingest state which actors and orgs changed.
+  // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
+  // Deletions run on the write lane, then tell the committer which actors and orgs changed.
 
   listRetention(): Promise<RetentionSetting[]> {
-    return this.read((c) => lifeIo.listRetention(c));
+    return this.read((c) => retention.listRetention(c));
   }
 
   setRetention(org: string, days: number | null): Promise<void> {
-    return this.lane.run(() => lifeIo.setRetention(this.writer, org, days));
+    return this.lane.run(() => retention.setRetention(this.writer, org, days));
   }
 
   expireEvents(targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-    return this.lane.run(() => life.expireEvents(this.writer, targets, this.clock()));
+    return this.lane.run(() => retention.expireEvents(this.writer, targets, this.clock(), this.auditIds));
   }
 
   deleteEvents(refs: EventRef[], audit: AuditInput): Promise<DeleteEventsResult> {
     return this.lane.run(async () => {
-      const r = await life.deleteEvents(this.writer, refs, audit, this.clock());
+      const r = await erasure.deleteEvents(this.writer, refs, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       return { entry: r.entry, missing: r.missing };
     });
@@ -352,7 +345,7 @@ export class DuckDbStore implements Store {
 
   eraseActor(orgs: string[], actor: string, audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
-      const r = await life.eraseActor(this.writer, orgs, actor, audit, this.clock());
+      const r = await erasure.eraseActor(this.writer, orgs, actor, audit, this.clock(), this.auditIds);
       this.committer?.resetActors(r.seen);
       // Erasure should not leave the erased rows in the WAL: fold it into the file now.
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -363,7 +356,7 @@ export class DuckDbStore implements Store {
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
       const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
-      const entry = await life.eraseOrgs(this.writer, orgs, keys, audit, this.clock());
+      const entry = await erasure.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
@@ -372,20 +365,20 @@ export class DuckDbStore implements Store {
   }
 
   listAudit(before: string | null, limit: number): Promise<AuditEntry[]> {
-    return this.read((c) => lifeIo.listAudit(c, before, limit));
+    return this.read((c) => auditLog.listAudit(c, before, limit));
   }
 
   /** Written to a temporary Parquet file in one consistent scan, then read back in pages. */
   exportEvents(filter: ExportFilter, pageSize?: number): AsyncIterable<EventRecord[]> {
-    return lifeIo.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
+    return exporting.exportViaParquet((path) => this.exportParquet(filter, path), pageSize);
   }
 
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
-    return this.read((c) => lifeIo.exportParquet(c, filter, path));
+    return this.read((c) => exporting.exportParquet(c, filter, path));
   }
 
   backup(path: string): Promise<void> {
-    return this.read((c) => lifeIo.backupDatabase(c, path));
+    return this.read((c) => exporting.backupDatabase(c, path));
   }
 
   /** Run a read on a pooled connection (engine internals and the query engine use this). */

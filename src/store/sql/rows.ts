@@ -7,7 +7,7 @@
  * `undefined` reads as NULL.
  */
 import type { Actor, EventRecord, KeyRecord, Org, Role } from '../../core/model.js';
-import type { AuditEntry } from '../lifecycle.js';
+import type { AuditEntry } from '../port.js';
 
 /** A row as a driver returns it. */
 export type Row = Readonly<Record<string, unknown>>;

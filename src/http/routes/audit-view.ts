@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { AuthError, NotFoundError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
-import type { AuditEntry } from '../../store/lifecycle.js';
+import type { AuditEntry } from '../../store/port.js';
 import type { Principal } from '../auth.js';
 
 /** An audit entry as the API shows it. */

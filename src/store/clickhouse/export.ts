@@ -1,52 +1,19 @@
 /**
- * The non-deleting half of the ClickHouse lifecycle (docs/lifecycle.md):
- * retention settings (versioned rows; a null `days` row clears a setting),
- * the audit log, and raw export. Export pages use the query dialect's scan,
- * so they leave out lost and deleted copies as every read does; Parquet is
- * written from those pages by an embedded DuckDB (18.16 has no Parquet format).
+ * Export on ClickHouse (docs/lifecycle.md): raw events in keyset pages that use
+ * the query dialect's scan, so they leave out lost and deleted copies as every
+ * read does; Parquet is written from those pages by an embedded DuckDB (18.16
+ * has no Parquet format).
  */
 import type { EventRecord } from '../../core/model.js';
-import type { RetentionSetting } from '../../core/retention.js';
 import { MAX_INSTANT } from '../../core/time/range.js';
-import { pagedExport, type AuditEntry, type ExportCursor, type ExportFilter } from '../lifecycle.js';
+import type { ExportFilter } from '../port.js';
+import { pagedExport, type ExportCursor } from '../export.js';
 import { writeEventsParquet } from '../parquet.js';
-import { type ChClient, SYNC_INSERT } from './client.js';
+import type { ChClient } from './client.js';
 import { scanSql, type ChTables } from './dialect-expr.js';
 import { BIG_QUERY } from './ingest.js';
-import type { Mutations } from './mutations.js';
+import { toEvent } from '../sql/rows.js';
 import { lit, quote } from './quote.js';
-import type { Stamper } from './stamp.js';
-import { toAuditEntry, toEvent, toRetention } from '../sql/rows.js';
-
-export async function listRetention(client: ChClient, m: Mutations): Promise<RetentionSetting[]> {
-  const rows = await client.query(
-    `SELECT org, days FROM ${m.table('retention')} FINAL WHERE isNotNull(days) ORDER BY org`,
-  );
-  return rows.map(toRetention);
-}
-
-export async function setRetention(
-  client: ChClient,
-  m: Mutations,
-  stamp: Stamper,
-  org: string,
-  days: number | null,
-): Promise<void> {
-  await client.insert(m.table('retention'), [{ org, days, ver: stamp() }], SYNC_INSERT);
-}
-
-export async function listAudit(
-  client: ChClient,
-  m: Mutations,
-  before: string | null,
-  limit: number,
-): Promise<AuditEntry[]> {
-  const where = before === null ? '' : `WHERE id < ${quote(before)}`;
-  const rows = await client.query(
-    `SELECT * FROM ${m.table('audit_log')} ${where} ORDER BY id DESC LIMIT ${lit(limit)}`,
-  );
-  return rows.map(toAuditEntry);
-}
 
 const COLUMNS = 'org, type, ts, id, actor, value, dim_keys, dim_values';
 

@@ -1,9 +1,8 @@
 /**
- * The non-deleting half of the DuckDB lifecycle (docs/lifecycle.md): retention
- * settings, the audit log, raw export (Parquet through DuckDB's own COPY,
- * which also feeds the NDJSON export), and the online backup: `COPY FROM
- * DATABASE` into a new file, one statement and so one consistent snapshot,
- * while writes go on.
+ * Export and backup on DuckDB (docs/lifecycle.md): raw events to Parquet
+ * through DuckDB's own COPY (which also feeds the NDJSON export), and the
+ * online backup: `COPY FROM DATABASE` into a new file, one statement and so
+ * one consistent snapshot, while writes go on.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,41 +11,10 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { EventRecord } from '../../core/model.js';
-import type { RetentionSetting } from '../../core/retention.js';
-import type { AuditEntry, ExportFilter } from '../lifecycle.js';
+import type { ExportFilter } from '../port.js';
 import { pathLiteral, readEventsParquet } from '../parquet.js';
 import { all, run } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';
-import { toAuditEntry, toRetention } from '../sql/rows.js';
-
-export async function listRetention(conn: DuckDBConnection): Promise<RetentionSetting[]> {
-  const rows = await all(conn, 'SELECT org, days FROM retention ORDER BY org');
-  return rows.map(toRetention);
-}
-
-export async function setRetention(conn: DuckDBConnection, org: string, days: number | null): Promise<void> {
-  if (days === null) await run(conn, 'DELETE FROM retention WHERE org = $1', [org]);
-  else
-    await run(
-      conn,
-      'INSERT INTO retention VALUES ($1, $2) ON CONFLICT (org) DO UPDATE SET days = excluded.days',
-      [org, days],
-    );
-}
-
-export async function listAudit(
-  conn: DuckDBConnection,
-  before: string | null,
-  limit: number,
-): Promise<AuditEntry[]> {
-  const rows =
-    before === null
-      ? await all(conn, `SELECT * FROM audit_log ORDER BY id DESC LIMIT ${lit(limit)}`)
-      : await all(conn, `SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT ${lit(limit)}`, [
-          before,
-        ]);
-  return rows.map(toAuditEntry);
-}
 
 /** The WHERE clause of an export, with bound values. */
 export function exportWhere(filter: ExportFilter, ps: SqlParams): string {

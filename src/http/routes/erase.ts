@@ -13,11 +13,11 @@ import { Type } from '@sinclair/typebox';
 import { actorDigest, auditVisible, scopeOf } from '../../core/audit.js';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import { hasLoneSurrogate, LIMITS } from '../../core/events.js';
-import type { AuditEntry } from '../../store/lifecycle.js';
+import type { AuditEntry } from '../../store/port.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
 import { ActorId, OrgId } from '../schemas.js';
-import { auditView, AuditView, DeletionAnswer, reachableOrg } from './lifecycle-common.js';
+import { auditView, AuditView, DeletionAnswer, reachableOrg } from './audit-view.js';
 
 const deleted = jsonResponse('Done; the audit entry it wrote.', DeletionAnswer);
 const Ref = Type.Object(
@@ -30,7 +30,6 @@ const AUDIT_SCAN = 500;
 
 export function eraseRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const store = (): typeof app.ctx.store => app.ctx.store;
 
   const oneOrgSchema = {
     summary: 'Erase an actor in one org',
@@ -43,7 +42,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     requireRole(p, 'admin');
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.org);
-    const entry = await store().eraseActor([org], req.params.id, {
+    const entry = await app.ctx.erase.eraseActor([org], req.params.id, {
       keyId: p.keyId,
       op: 'erase_actor',
       params: { actor_sha256: actorDigest(req.params.id), orgs: [org] },
@@ -62,7 +61,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     requireRole(p, 'admin');
     const tree = await loadOrgTree(app.ctx);
     const everywhere = p.orgs.includes('*');
-    const entry = await store().eraseActor(tree.reachable(p.orgs), req.params.id, {
+    const entry = await app.ctx.erase.eraseActor(tree.reachable(p.orgs), req.params.id, {
       keyId: p.keyId,
       op: 'erase_actor',
       params: { actor_sha256: actorDigest(req.params.id), orgs: everywhere ? ['*'] : p.orgs },
@@ -85,7 +84,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.id);
     const orgs = tree.subtree(org);
-    const entry = await store().eraseOrgs(orgs, {
+    const entry = await app.ctx.erase.eraseOrgs(orgs, {
       keyId: p.keyId,
       op: 'erase_orgs',
       params: { org, subtree: orgs },
@@ -130,7 +129,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     if (outside.length > 0)
       throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
     const refs = req.body.events.map((r) => ({ org: r.org, id: r.id }));
-    const { entry, missing } = await store().deleteEvents(refs, {
+    const { entry, missing } = await app.ctx.erase.deleteEvents(refs, {
       keyId: p.keyId,
       op: 'delete_events',
       params: { events: refs },
@@ -170,7 +169,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     let before = req.query.before ?? null;
     let full = false;
     scan: for (;;) {
-      const page = await store().listAudit(before, AUDIT_SCAN);
+      const page = await app.ctx.audit.listAudit(before, AUDIT_SCAN);
       for (const e of page) {
         if (!auditVisible(p.orgs, e.scope)) continue;
         if (only !== undefined && !e.scope.some((path) => path.includes(only))) continue;

@@ -15,7 +15,7 @@ import { loadOrgTree, requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
 import { OrgId } from '../schemas.js';
-import { auditView, AuditView, reachableOrg } from './lifecycle-common.js';
+import { auditView, AuditView, reachableOrg } from './audit-view.js';
 
 const Days = Type.Union([
   Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS }),
@@ -41,7 +41,7 @@ const RetentionView = Type.Object({
 });
 
 async function view(ctx: AppContext, tree: OrgTree, org: string): Promise<Record<string, unknown>> {
-  const settings = new Map((await ctx.store.listRetention()).map((s) => [s.org, s.days]));
+  const settings = new Map((await ctx.retention.listRetention()).map((s) => [s.org, s.days]));
   const own = settings.get(org);
   return {
     org,
@@ -86,7 +86,7 @@ export function retentionRoutes(base: FastifyInstance): void {
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.id);
     const { days } = req.body;
-    await app.ctx.store.setRetention(org, days === 'forever' ? 0 : days);
+    await app.ctx.retention.setRetention(org, days === 'forever' ? 0 : days);
     return view(app.ctx, tree, org);
   });
 
@@ -107,7 +107,7 @@ export function retentionRoutes(base: FastifyInstance): void {
   app.post('/v1/retention/run', { schema: runSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
-    const run = await runRetention(app.ctx.store, {
+    const run = await runRetention(app.ctx.registry, app.ctx.retention, {
       serverDays: app.ctx.retentionDays ?? null,
       now: app.ctx.clock(),
       keyId: p.keyId,

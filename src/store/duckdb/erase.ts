@@ -1,127 +1,25 @@
 /**
- * Deletions on DuckDB (docs/lifecycle.md): retention expiry, correction by
- * (org, id), actor and org-subtree erasure. Each runs on the write connection
- * as ONE transaction that also writes its audit entry, so a deletion and its
- * record commit together. The caller (the store) runs them on its serial
- * lane and then updates its in-memory ingest state with what they return.
+ * Deletions on DuckDB (docs/lifecycle.md): correction by (org, id), actor and
+ * org-subtree erasure. Each runs on the write connection as ONE transaction
+ * that also writes its audit entry, so a deletion and its record commit
+ * together. The caller (the store) runs them on its serial lane and then tells
+ * its committer (ingest.ts) what they return: the actors whose first_seen changed.
  */
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/model.js';
-import {
-  keyChanges,
-  newAuditId,
-  NO_COUNTS,
-  type AuditEntry,
-  type AuditInput,
-  type DeletionCounts,
-  type EventRef,
-  type ExpiryTarget,
-} from '../lifecycle.js';
-import { all, run, type Params } from './db.js';
-import { num, numOrNull, str } from '../sql/rows.js';
+import type { AuditEntry, AuditInput, EventRef } from '../port.js';
+import { NO_COUNTS, type AuditIds } from '../audit.js';
+import { keyChanges } from '../erase.js';
+import { writeAudit } from './audit.js';
+import { all, changed, run, transaction } from './db.js';
+import { numOrNull, str } from '../sql/rows.js';
 
 /** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */
 export interface ActorSeen {
   org: string;
   id: string;
   firstSeen: number | null | undefined;
-}
-
-/** Run a statement and return how many rows it changed. */
-async function changed(conn: DuckDBConnection, sql: string, params: Params = []): Promise<number> {
-  try {
-    return (await conn.run(sql, params)).rowsChanged;
-  } catch (err) {
-    throw new StoreError('The store could not delete.', err);
-  }
-}
-
-/** Run `body` inside one transaction, rolled back when it throws. */
-async function transaction<T>(conn: DuckDBConnection, body: () => Promise<T>): Promise<T> {
-  await run(conn, 'BEGIN TRANSACTION');
-  try {
-    const out = await body();
-    await run(conn, 'COMMIT');
-    return out;
-  } catch (err) {
-    await run(conn, 'ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
-
-const INSERT_AUDIT = 'INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
-
-async function writeAudit(
-  conn: DuckDBConnection,
-  input: AuditInput,
-  at: number,
-  counts: DeletionCounts,
-): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
-  await run(conn, INSERT_AUDIT, [
-    entry.id,
-    at,
-    input.keyId,
-    input.op,
-    JSON.stringify(input.params),
-    JSON.stringify(input.scope),
-    counts.events,
-    counts.actors,
-    counts.orgs,
-    counts.keys,
-  ]);
-  return entry;
-}
-
-// Staging tables are dropped and created afresh, never emptied with DELETE: DuckDB keeps the
-// memory of rows deleted from a temp table (see ingest.ts).
-const CUTOFF_DDL = `DROP TABLE IF EXISTS temp.lifecycle_cutoffs;
-  CREATE TEMP TABLE lifecycle_cutoffs (org VARCHAR, before BIGINT)`;
-
-/**
- * Retention: each target's events before its cutoff, one audit entry per org
- * that lost any. Two passes over the table whatever the number of orgs: one
- * counting per org, one deleting, in one transaction.
- */
-export async function expireEvents(
-  conn: DuckDBConnection,
-  targets: ExpiryTarget[],
-  now: number,
-): Promise<AuditEntry[]> {
-  if (targets.length === 0) return [];
-  await run(conn, CUTOFF_DDL);
-  try {
-    const app = await conn.createAppender('lifecycle_cutoffs', 'main', 'temp');
-    for (const t of targets) {
-      app.appendVarchar(t.org);
-      app.appendBigInt(BigInt(t.before));
-      app.endRow();
-    }
-    app.flushSync();
-    app.closeSync();
-  } catch (err) {
-    throw new StoreError('The store could not stage a retention run.', err);
-  }
-  return transaction(conn, async () => {
-    const rows = await all(
-      conn,
-      `SELECT e.org, count(*) AS n FROM events e JOIN lifecycle_cutoffs c ON e.org = c.org AND e.ts < c.before
-       GROUP BY e.org`,
-    );
-    const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
-    if (counts.size === 0) return [];
-    await run(
-      conn,
-      'DELETE FROM events USING lifecycle_cutoffs c WHERE events.org = c.org AND events.ts < c.before',
-    );
-    const entries: AuditEntry[] = [];
-    for (const t of targets) {
-      const n = counts.get(t.org) ?? 0;
-      if (n > 0) entries.push(await writeAudit(conn, t.audit, now, { ...NO_COUNTS, events: n }));
-    }
-    return entries;
-  });
 }
 
 async function stagePairs(
@@ -157,6 +55,7 @@ export async function deleteEvents(
   refs: EventRef[],
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<{ entry: AuditEntry; missing: EventRef[]; seen: ActorSeen[] }> {
   const unique = [...new Map(refs.map((r) => [JSON.stringify([r.org, r.id]), r])).values()];
   await stagePairs(conn, 'lifecycle_refs', unique);
@@ -180,7 +79,7 @@ export async function deleteEvents(
         firstSeen: numOrNull(r, 'first_seen'),
       }));
     }
-    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events: deleted.length });
+    const entry = await writeAudit(conn, ids, audit, now, { ...NO_COUNTS, events: deleted.length });
     const missing = unique.filter((r) => !gone.has(JSON.stringify([r.org, r.id])));
     return { entry, missing, seen };
   });
@@ -193,9 +92,10 @@ export async function eraseActor(
   actor: string,
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<{ entry: AuditEntry; seen: ActorSeen[] }> {
   // No org in reach (an empty store): nothing to delete, and DuckDB cannot type an empty list parameter.
-  if (orgs.length === 0) return { entry: await writeAudit(conn, audit, now, NO_COUNTS), seen: [] };
+  if (orgs.length === 0) return { entry: await writeAudit(conn, ids, audit, now, NO_COUNTS), seen: [] };
   const list = listValue(orgs);
   return transaction(conn, async () => {
     const events = await changed(conn, 'DELETE FROM events WHERE actor = $1 AND list_contains($2, org)', [
@@ -206,7 +106,7 @@ export async function eraseActor(
       actor,
       list,
     ]);
-    const entry = await writeAudit(conn, audit, now, { ...NO_COUNTS, events, actors });
+    const entry = await writeAudit(conn, ids, audit, now, { ...NO_COUNTS, events, actors });
     return { entry, seen: orgs.map((org) => ({ org, id: actor, firstSeen: undefined })) };
   });
 }
@@ -218,6 +118,7 @@ export async function eraseOrgs(
   keys: KeyRecord[],
   audit: AuditInput,
   now: number,
+  ids: AuditIds,
 ): Promise<AuditEntry> {
   const list = listValue(orgs);
   const { revoke, narrow } = keyChanges(keys, new Set(orgs));
@@ -235,6 +136,6 @@ export async function eraseOrgs(
     for (const { key, orgs: kept } of narrow)
       await run(conn, 'UPDATE api_keys SET orgs = $1 WHERE id = $2', [listValue(kept), key.id]);
     const counts = { events, actors, orgs: gone, keys: revoke.length + narrow.length };
-    return writeAudit(conn, audit, now, counts);
+    return writeAudit(conn, ids, audit, now, counts);
   });
 }

@@ -18,12 +18,12 @@ import { Type } from '@sinclair/typebox';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import { eventLine } from '../../core/event-line.js';
 import { parseInstant } from '../../core/time/range.js';
-import type { ExportFilter } from '../../store/lifecycle.js';
+import type { ExportFilter } from '../../store/port.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { nativeErrors } from '../doc-schemas.js';
 import { OrgId } from '../schemas.js';
 import { listOf } from './query-params.js';
-import { reachableOrg } from './lifecycle-common.js';
+import { reachableOrg } from './audit-view.js';
 
 const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
@@ -119,10 +119,10 @@ export function exportRoutes(base: FastifyInstance): void {
       throw ValidationError.param('to', 'must not be before from');
     const stamp = new Date(app.ctx.clock()).toISOString().slice(0, 19).replace(/:/g, '');
     if (q.format === 'parquet') {
-      const { dir, path } = await inTemp('export.parquet', (f) => app.ctx.store.exportParquet(filter, f));
+      const { dir, path } = await inTemp('export.parquet', (f) => app.ctx.exports.exportParquet(filter, f));
       return sendFile(reply, dir, path, 'application/vnd.apache.parquet', `${org}-${stamp}.parquet`);
     }
-    const pages = app.ctx.store.exportEvents(filter)[Symbol.asyncIterator]();
+    const pages = app.ctx.exports.exportEvents(filter)[Symbol.asyncIterator]();
     // The first page is read before answering, so a store failure is still a clean 503.
     const first = await pages.next();
     async function* lines(): AsyncGenerator<string> {
@@ -160,7 +160,7 @@ export function exportRoutes(base: FastifyInstance): void {
     requireRole(p, 'admin');
     if (!p.orgs.includes('*'))
       throw new AuthError('forbidden', 'A backup needs an admin key over every org (*).');
-    const store = app.ctx.store;
+    const store = app.ctx.exports;
     if (store.backup === undefined)
       throw new ValidationError(
         'This server runs on ClickHouse, which is backed up with its own tools (see docs/lifecycle.md).',

@@ -7,25 +7,18 @@
  * looks for stored ids, so a deleted id is free again. A mutation then
  * removes the rows for good. Actors, first-seen times and orgs have no such
  * read-time filter; their mutations are small and waited for (bounded).
- * Retention needs no immediacy: it only issues its mutation.
+ * Retention (retention.ts) needs no immediacy: it only issues its mutation.
  *
  * No transactions here: the audit entry is written after the deletion, and a
  * failure in between leaves a deletion without its entry (the caller sees the
  * error and may retry: a retry deletes nothing more and writes the entry).
  */
 import type { Role } from '../../core/model.js';
-import {
-  keyChanges,
-  newAuditId,
-  NO_COUNTS,
-  type AuditEntry,
-  type AuditInput,
-  type DeleteEventsResult,
-  type DeletionCounts,
-  type EventRef,
-  type ExpiryTarget,
-} from '../lifecycle.js';
+import type { AuditEntry, AuditInput, DeleteEventsResult, EventRef } from '../port.js';
+import { NO_COUNTS, type AuditIds } from '../audit.js';
+import { keyChanges } from '../erase.js';
 import { actorsSql } from './actors.js';
+import { writeAudit } from './audit.js';
 import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { liveCopiesSql } from './event-ids.js';
 import { BIG_QUERY, seenVersion } from './ingest.js';
@@ -35,23 +28,23 @@ import type { ChTableNames } from './schema.js';
 import type { Stamper } from './stamp.js';
 import { num, numOrNull, str, strArray } from '../sql/rows.js';
 
-/** What the lifecycle functions need from the store. */
+/** What the deletions (here and retention.ts) need from the store. */
 export interface ChLife {
   client: ChClient;
   t: ChTableNames;
   m: Mutations;
   stamp: Stamper;
   clock: () => number;
+  /** The store's audit entry ids. */
+  auditIds: AuditIds;
   /** Longest wait for the small-table mutations (ms). */
   waitMs: number;
-  /** Called once orgs were erased (drops the store's org cache). */
-  onOrgsChanged: () => void;
 }
 
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
 
 /** Event copies not recorded as lost or deleted; `orgs` narrows the subquery (null: all). */
-function live(t: ChTableNames, orgs: string[] | null): string {
+export function live(t: ChTableNames, orgs: string[] | null): string {
   const where = orgs === null ? '' : ` WHERE org IN (${quoteList(orgs)})`;
   return `(org, id, ver) NOT IN (SELECT org, id, ver FROM ${t.losersLocal}${where})`;
 }
@@ -63,31 +56,6 @@ function lostSql(t: ChTableNames, orgList: string): string {
 
 async function count(x: ChLife, sql: string): Promise<number> {
   return Number((await x.client.query(`SELECT count() AS n FROM (${sql})`, BIG_QUERY))[0]?.['n'] ?? 0);
-}
-
-async function writeAudit(
-  x: ChLife,
-  input: AuditInput,
-  at: number,
-  counts: DeletionCounts,
-): Promise<AuditEntry> {
-  const entry: AuditEntry = { ...input, id: newAuditId(at), at, counts };
-  await x.client.insert(
-    x.m.table('audit_log'),
-    [
-      {
-        id: entry.id,
-        done_at: at,
-        key_id: input.keyId,
-        op: input.op,
-        params: JSON.stringify(input.params),
-        scope: JSON.stringify(input.scope),
-        ...counts,
-      },
-    ],
-    SYNC_INSERT,
-  );
-  return entry;
 }
 
 /** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
@@ -238,7 +206,6 @@ export async function eraseOrgs(x: ChLife, orgs: string[], audit: AuditInput): P
   );
   const keys = await narrowKeys(x, new Set(orgs), now);
   await x.m.settle(['actors', 'actor_seen', 'sessions', 'orgs'], x.waitMs);
-  x.onOrgsChanged();
   return writeAudit(x, audit, now, { events, actors, orgs: gone, keys });
 }
 
@@ -263,25 +230,4 @@ async function narrowKeys(x: ChLife, erased: Set<string>, now: number): Promise<
     SYNC_INSERT,
   );
   return revoke.length + narrow.length;
-}
-
-/** Retention: count what expires per org, issue one mutation per slice of orgs, one audit entry per org. */
-export async function expireEvents(x: ChLife, targets: ExpiryTarget[]): Promise<AuditEntry[]> {
-  if (targets.length === 0) return [];
-  const now = x.clock();
-  const cond = (ts: ExpiryTarget[]): string =>
-    ts.map((t) => `(org = ${quote(t.org)} AND ts < ${lit(t.before)})`).join(' OR ');
-  const orgs = targets.map((t) => t.org);
-  const rows = await x.client.query(
-    `SELECT org, count() AS n FROM ${x.t.events} WHERE (${cond(targets)}) AND ${live(x.t, orgs)} GROUP BY org`,
-    BIG_QUERY,
-  );
-  const counts = new Map(rows.map((r) => [str(r, 'org'), num(r, 'n')]));
-  const due = targets.filter((t) => (counts.get(t.org) ?? 0) > 0);
-  for (const slice of chunks(due, 100))
-    for (const table of ['events', 'event_ids']) await x.m.delete(table, cond(slice));
-  const entries: AuditEntry[] = [];
-  for (const t of due)
-    entries.push(await writeAudit(x, t.audit, now, { ...NO_COUNTS, events: counts.get(t.org) ?? 0 }));
-  return entries;
 }
