@@ -1,7 +1,9 @@
 /**
- * Configuration from the environment (CONTRACT section 1). Read once, here.
+ * Configuration from the environment (the table in README.md). Read once, here:
+ * this is the only module in src that reads process.env.
  */
 import { ValidationError } from '../core/errors.js';
+import { parseRetentionDays } from '../core/retention.js';
 import { parseCorsOrigins, type CorsOrigins } from '../http/cors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
@@ -28,6 +30,15 @@ export interface Config {
   metricsKey: string | null;
   /** TALLY_CORS_ORIGINS: origins allowed to call the read and ingest routes from a browser; null (the default) for none. */
   corsOrigins: CorsOrigins | null;
+  /** TALLY_RETENTION_DAYS: retention of orgs that set none (docs/lifecycle.md); null keeps forever. */
+  retentionDays: number | null;
+  /** LOG_LEVEL: pino's level for the server log (default info). */
+  logLevel: string;
+}
+
+/** The process environment, for the entry point to hand to the commands. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
 }
 
 /** TALLY_QUERY_TIMEOUT_MS when unset: well inside the 60 s a client usually waits, and the 300 s idle-socket cut. */
@@ -44,7 +55,7 @@ export const MIN_ADMIN_KEY = 24;
 /** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfigOptions = {}): Config {
+export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConfigOptions = {}): Config {
   const port = Number(env['PORT'] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw ValidationError.param('PORT', 'must be a port number');
@@ -102,5 +113,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, opts: ReadConfi
     compactIdleMs,
     queryTimeoutMs,
     rateLimit,
+    retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
+    logLevel: env['LOG_LEVEL'] ?? 'info',
   };
 }

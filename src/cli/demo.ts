@@ -5,7 +5,7 @@
  *
  * The demo is opt-in and lives in its own file (`./data/demo.duckdb` unless
  * TALLY_DB names another; see config.ts): `tally serve` never writes it, so
- * invented orgs can never mix with an operator's real data (CONTRACT §1).
+ * invented orgs can never mix with an operator's real data.
  */
 import cliProgress from 'cli-progress';
 import { hasDemoEvents, loadDemo } from '../demo/load.js';

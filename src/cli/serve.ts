@@ -2,6 +2,7 @@
  * `tally serve`: open the store, start HTTP, and on SIGTERM/SIGINT finish the
  * requests in flight, flush the store, and exit 0.
  */
+import { existsSync, statSync } from 'node:fs';
 import { createApp } from '../http/app.js';
 import { createStore } from '../store/index.js';
 import { surfaces } from '../compat/index.js';
@@ -12,8 +13,7 @@ import { loggerOptions } from '../http/logging.js';
 import { TALLY_VERSION } from './version.js';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/port.js';
-import { parseRetentionDays } from '../core/retention.js';
-import { RetentionJob } from '../store/retention-job.js';
+import { RetentionJob } from '../use-cases/retention-job.js';
 
 /** Steps other commands add around serving (e.g. `demo` loads data first). */
 export interface ServeHooks {
@@ -26,14 +26,19 @@ export interface ServeHooks {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const retentionDays = parseRetentionDays(process.env['TALLY_RETENTION_DAYS']);
+  const retentionDays = config.retentionDays;
+  // DuckDB replays a WAL left by a stop that did not checkpoint, and silently drops one that
+  // does not belong to the file: say that one was there (issue 26.8), before it is gone.
+  const walPath =
+    config.store === 'duckdb' && config.duckdbPath !== ':memory:' ? `${config.duckdbPath}.wal` : null;
+  const walBytes = walPath !== null && existsSync(walPath) ? statSync(walPath).size : 0;
   const store = await createStore(config);
   const app = await createApp(
     {
       store,
       adminKey: config.adminKey,
       rateLimit: config.rateLimit,
-      logger: loggerOptions(process.env['LOG_LEVEL'] ?? 'info'),
+      logger: loggerOptions(config.logLevel),
       metricsKey: config.metricsKey,
       corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,
@@ -41,6 +46,11 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     },
     [...surfaces, cloudEventsSurface],
   );
+  if (walBytes > 0)
+    app.log.warn(
+      { wal: walPath, bytes: walBytes },
+      'found a WAL left next to the DuckDB file by a stop that did not checkpoint: DuckDB replayed it if it belonged to this file and discarded it if not',
+    );
   // The hourly retention job (docs/lifecycle.md); stopped before the store closes.
   const retention = new RetentionJob(store, {
     serverDays: retentionDays,

@@ -259,7 +259,7 @@ export function validateEvent(raw: unknown, index: number, nowMs: number): Event
   const rawDims = raw.dims ?? NO_DIMS;
   const keys = Object.keys(rawDims);
   for (const k of keys) {
-    // TypeBox's Record does not check key lengths; README and CONTRACT promise 1-64.
+    // TypeBox's Record does not check key lengths; README promises 1-64.
     if (k.length === 0 || k.length > LIMITS.maxDimKeyChars)
       faults.push({ index, path: `/dims/${k}`, message: dimKeyMessage(k) });
     if (hasLoneSurrogate(k)) faults.push(loneSurrogate(index, `/dims/${k}`));

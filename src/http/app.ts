@@ -2,13 +2,7 @@
  * createApp: the Fastify application, given everything it needs as arguments
  * (store, clock, logger, admin key). No process.env is read below this line.
  */
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-  type RouteOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
@@ -32,7 +26,8 @@ import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
-import { HEALTHZ_SCHEMA } from './doc-schemas.js';
+import { registerHealthz, StoreHealth } from './health.js';
+import { surfaceFor, type Routes, type Surface } from './surface.js';
 import { OneLinePerRequest } from './logging.js';
 import { registerCors, type CorsOrigins } from './cors.js';
 import {
@@ -43,6 +38,9 @@ import {
   type RateLimit,
   type Timeouts,
 } from './limits.js';
+
+// Surfaces are declared in a leaf module; re-exported for the callers that build an app with them.
+export { surfaceFor, type Routes, type Surface } from './surface.js';
 
 export interface AppOptions {
   store: Store;
@@ -66,26 +64,6 @@ export interface AppOptions {
   retentionDays?: number | null;
 }
 
-/** Adds routes to a Fastify scope. */
-export type Routes = (app: FastifyInstance) => Promise<void> | void;
-
-/**
- * An API surface: its routes, registered in their own encapsulated scope, and
- * the one error handler that answers every failure in its shape. The URLs it
- * owns (`prefixes`, matched at a path-segment boundary, and `paths`, matched
- * exactly) also get that shape for unknown routes and for errors the framework
- * raises before routing (a malformed URL, an over-long path segment).
- */
-export interface Surface {
-  name: string;
-  prefixes: string[];
-  paths?: string[];
-  /** The methods it serves on its URLs (default: all); other methods get the native shape, e.g. TR50's GET /api. */
-  methods?: string[];
-  routes: Routes;
-  errorHandler: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
-}
-
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
 const NATIVE_ROUTES: Routes[] = [
   eventRoutes,
@@ -96,24 +74,6 @@ const NATIVE_ROUTES: Routes[] = [
   exploreRoutes,
   lifecycleRoutes,
 ];
-
-/** The surface owning a URL: the longest matching prefix or exact path; null for the native shape. */
-export function surfaceFor(surfaces: readonly Surface[], url: string, method?: string): Surface | null {
-  const path = url.split('?')[0] ?? '';
-  let best: Surface | null = null;
-  let bestLength = -1;
-  for (const s of surfaces) {
-    if (method !== undefined && s.methods !== undefined && !s.methods.includes(method)) continue;
-    for (const p of s.paths ?? []) {
-      if (path === p && p.length > bestLength) [best, bestLength] = [s, p.length];
-    }
-    for (const p of s.prefixes) {
-      if ((path === p || path.startsWith(`${p}/`)) && p.length > bestLength)
-        [best, bestLength] = [s, p.length];
-    }
-  }
-  return best;
-}
 
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
   const app = Fastify({
@@ -140,7 +100,10 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   const metrics = createMetrics(() => opts.store.upkeepStats);
   const clock = opts.clock ?? Date.now;
   // One timed view of the store, handed out role by role: each route names the roles it uses.
-  const store = timedStore(opts.store, metrics);
+  const health = new StoreHealth();
+  const store = timedStore(opts.store, metrics, (err) => {
+    health.note(err);
+  });
   const events = countedEvents(store, metrics);
 
   const ctx: AppContext = {
@@ -184,7 +147,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
-  app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));
+  registerHealthz(app, health);
 
   await app.register(async (v1) => {
     v1.addHook('preHandler', async (req) => {

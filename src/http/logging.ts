@@ -106,7 +106,7 @@ export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
 /**
  * Logger options for createApp: JSON at `level`, to stdout or the given stream.
  *
- * @example createApp({ store, logger: loggerOptions(process.env.LOG_LEVEL ?? 'info') })
+ * @example createApp({ store, logger: loggerOptions(config.logLevel) })
  */
 export function loggerOptions(
   level: string,

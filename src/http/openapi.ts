@@ -9,8 +9,7 @@
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import type { Surface } from './app.js';
-import { surfaceFor } from './app.js';
+import { surfaceFor, type Surface } from './surface.js';
 import { describeSchema } from './openapi-descriptions.js';
 import { jsonResponse } from './doc-schemas.js';
 

@@ -5,7 +5,7 @@
  * (worked out by hand below) and audits per org; actors keep first_seen.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RetentionJob, type RetentionRun } from '../../src/store/retention-job.js';
+import { RetentionJob, type RetentionRun } from '../../src/use-cases/retention-job.js';
 import { lifeApp, loadWorld, type LifeApp } from './app.js';
 
 let t: LifeApp;

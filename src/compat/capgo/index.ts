@@ -1,8 +1,8 @@
 /**
- * Capgo statistics (CONTRACT 3.4): app, org and user usage rows and per-bundle
+ * Capgo statistics: app, org and user usage rows and per-bundle
  * shares, served under /statistics. See docs/compat/capgo.md.
  */
-import type { Surface } from '../../http/app.js';
+import type { Surface } from '../../http/surface.js';
 import { capgoErrorHandler } from './errors.js';
 import { capgoRoutes } from './routes.js';
 

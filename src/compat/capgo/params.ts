@@ -6,12 +6,12 @@
  */
 import { ValidationError } from '../../core/errors.js';
 import { makeQuery, type Filter, type Query } from '../../core/query/plan.js';
+import { isoInstant, single, trueOrFalse, type QuerySpec } from '../query-spec.js';
 import {
   bucketOf,
   enumerateBuckets,
   MAX_BUCKETS,
   MAX_INSTANT,
-  parseInstant,
   type BucketSpec,
 } from '../../core/time/index.js';
 
@@ -30,6 +30,17 @@ const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(?:[Tt ].{1,30})?$/;
 /** The query string as Fastify hands it over: repeated names arrive as arrays. */
 export type RawQuery = Record<string, string | string[] | undefined>;
 
+/**
+ * The query string, declared once: the parser reads through it and the OpenAPI schema
+ * (schema.ts) is built from it. The routes take `from` and `to`, and some of the flags.
+ */
+export const CAPGO_QUERY = {
+  from: { type: 'string', required: true, description: 'YYYY-MM-DD or ISO date-time; inclusive.' },
+  to: { type: 'string', required: true, description: 'YYYY-MM-DD or ISO date-time; exclusive.' },
+  noAccumulate: { type: 'boolean', description: 'Bandwidth per day instead of running since from.' },
+  breakdown: { type: 'boolean', description: 'Also rows per app (org statistics only).' },
+} as const satisfies QuerySpec;
+
 export interface StatsParams {
   /** Epoch ms, as given (a date is UTC midnight). */
   from: number;
@@ -38,32 +49,28 @@ export interface StatsParams {
   breakdown: boolean;
 }
 
-function single(q: RawQuery, name: string): string | undefined {
-  const v = q[name];
-  if (Array.isArray(v))
-    throw new ValidationError(`${name} must be given once`, [{ path: name, message: 'repeated' }]);
-  return v;
+/** Capgo words a fault as the parameter's name, then what is wrong ("from must be given once"). */
+function refuse(name: string, message: string): never {
+  throw new ValidationError(`${name} ${message}`, [{ path: name, message }]);
 }
 
 function instant(q: RawQuery, name: 'from' | 'to'): number {
-  const text = single(q, name);
-  if (text === undefined || !DATE_LIKE.test(text)) {
-    throw new ValidationError(BAD_DATES, [{ path: name, message: 'must be YYYY-MM-DD or an ISO date-time' }]);
-  }
+  const text = single(q, CAPGO_QUERY, name, refuse);
+  let ms: number | null = null;
   try {
-    return parseInstant(text, 'UTC', name);
+    if (text !== undefined) ms = isoInstant(text, name, DATE_LIKE);
   } catch (err) {
     throw new ValidationError(BAD_DATES, err instanceof ValidationError ? err.details : []);
   }
+  if (ms === null)
+    throw new ValidationError(BAD_DATES, [{ path: name, message: 'must be YYYY-MM-DD or an ISO date-time' }]);
+  return ms;
 }
 
-function flag(q: RawQuery, name: string): boolean {
-  const text = single(q, name);
+function flag(q: RawQuery, name: 'noAccumulate' | 'breakdown'): boolean {
+  const text = single(q, CAPGO_QUERY, name, refuse);
   if (text === undefined) return false;
-  if (text === 'true' || text === 'false') return text === 'true';
-  throw new ValidationError(`${name} must be true or false`, [
-    { path: name, message: 'must be true or false' },
-  ]);
+  return trueOrFalse(text) ?? refuse(name, 'must be true or false');
 }
 
 /**

@@ -10,12 +10,12 @@ import type { AppContext } from '../../http/context.js';
 import {
   authenticate,
   header,
-  loadOrgTree,
   nativeSecret,
   requireReach,
   requireRole,
   type Principal,
 } from '../../http/auth.js';
+import { openReader, type Reader } from '../../use-cases/read-within-reach.js';
 import {
   appOrgsPlan,
   bundlePlan,
@@ -43,10 +43,11 @@ export function capgoSecret(req: FastifyRequest): string | null {
   return nativeSecret(req) ?? header(req, 'capgkey');
 }
 
-async function principal(req: FastifyRequest, ctx: AppContext): Promise<Principal> {
+/** The caller, with the read role, and a reader over the orgs its key reaches. */
+async function caller(req: FastifyRequest, ctx: AppContext): Promise<{ p: Principal; reader: Reader }> {
   const p = await authenticate(req, ctx, capgoSecret(req));
   requireRole(p, 'read');
-  return p;
+  return { p, reader: await openReader(ctx, p.orgs) };
 }
 
 const denied = (): AuthError => new AuthError('forbidden', 'Out of reach.');
@@ -68,11 +69,11 @@ async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
 }
 
 /** The reachable orgs whose events carry `app`; none (unknown app or out of reach) is a 401. */
-async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<string[]> {
+async function appOrgs(reader: Reader, app: string): Promise<string[]> {
   if (app.length === 0 || app.length > MAX_APP_ID) throw denied();
-  const reachable = (await loadOrgTree(ctx)).reachable(p.orgs);
+  const reachable = reader.reachable();
   if (reachable.length === 0) throw denied();
-  const found = await ctx.query(appOrgsPlan(app, reachable));
+  const found = await reader.run(appOrgsPlan(app, reachable));
   const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group['org'] ? [s.group['org']] : []));
   if (orgs.length === 0) throw denied();
   return orgs;
@@ -80,6 +81,7 @@ async function appOrgs(ctx: AppContext, p: Principal, app: string): Promise<stri
 
 async function stats(
   ctx: AppContext,
+  reader: Reader,
   orgs: string[],
   app: string | null,
   params: StatsParams,
@@ -89,13 +91,14 @@ async function stats(
   const plans = statsPlans(orgs, app, span, params.noAccumulate);
   const [mau, storage, bandwidth] = await bounded(
     'apps',
-    Promise.all([ctx.query(plans.mau), ctx.query(plans.storage), ctx.query(plans.bandwidth)]),
+    Promise.all([reader.run(plans.mau), reader.run(plans.storage), reader.run(plans.bandwidth)]),
   );
   return presentStats(dayStarts(span), { mau, storage, bandwidth }, params.noAccumulate);
 }
 
 async function bundleUsage(
   ctx: AppContext,
+  reader: Reader,
   orgs: string[],
   app: string,
   params: StatsParams,
@@ -103,7 +106,7 @@ async function bundleUsage(
   const now = ctx.clock();
   const span = bundleSpan(params, now);
   const result =
-    span.data === null ? null : await bounded('versions', ctx.query(bundlePlan(orgs, app, span.data)));
+    span.data === null ? null : await bounded('versions', reader.run(bundlePlan(orgs, app, span.data)));
   return presentBundleUsage(dayStarts(span.labels), result, utcDay(now).start);
 }
 
@@ -116,36 +119,35 @@ export function capgoRoutes(app: FastifyInstance): void {
   const ctx = app.ctx;
 
   const appStats = async (req: AppReq): Promise<StatsRow[]> => {
-    const p = await principal(req, ctx);
+    const { reader } = await caller(req, ctx);
     const params = parseStatsQuery(req.query, ['noAccumulate']);
-    const orgs = await appOrgs(ctx, p, req.params.app_id);
-    return (await stats(ctx, orgs, req.params.app_id, params)).global;
+    const orgs = await appOrgs(reader, req.params.app_id);
+    return (await stats(ctx, reader, orgs, req.params.app_id, params)).global;
   };
 
   const orgStats = async (req: OrgReq): Promise<StatsRow[] | { global: StatsRow[]; byApp: AppRow[] }> => {
-    const p = await principal(req, ctx);
+    const { p, reader } = await caller(req, ctx);
     const params = parseStatsQuery(req.query, ['noAccumulate', 'breakdown']);
     const org = req.params.org_id;
-    const tree = await loadOrgTree(ctx);
-    if (!tree.get(org)) throw denied();
-    requireReach(p, tree, org);
-    const out = await stats(ctx, [org], null, params);
+    if (!reader.tree.get(org)) throw denied();
+    requireReach(p, reader.tree, org);
+    const out = await stats(ctx, reader, [org], null, params);
     return params.breakdown ? out : out.global;
   };
 
   const userStats = async (req: UserReq): Promise<StatsRow[]> => {
-    const p = await principal(req, ctx);
+    const { reader } = await caller(req, ctx);
     const params = parseStatsQuery(req.query, ['noAccumulate']);
-    const orgs = (await loadOrgTree(ctx)).reachable(p.orgs);
+    const orgs = reader.reachable();
     if (orgs.length === 0) throw denied();
-    return (await stats(ctx, orgs, null, params)).global;
+    return (await stats(ctx, reader, orgs, null, params)).global;
   };
 
   const bundle = async (req: AppReq): Promise<BundleUsage> => {
-    const p = await principal(req, ctx);
+    const { reader } = await caller(req, ctx);
     const params = parseStatsQuery(req.query, []);
-    const orgs = await appOrgs(ctx, p, req.params.app_id);
-    return bundleUsage(ctx, orgs, req.params.app_id, params);
+    const orgs = await appOrgs(reader, req.params.app_id);
+    return bundleUsage(ctx, reader, orgs, req.params.app_id, params);
   };
 
   for (const slash of ['', '/']) {

@@ -1,16 +1,15 @@
 /**
- * Capgo's routes in the OpenAPI document. Documentation only
- * (documentedOnly): params.ts parses the query so that faults keep Capgo's
- * `{"status", "error"}`.
+ * Capgo's routes in the OpenAPI document, the query strings from their one
+ * declaration in params.ts. Documentation only (documentedOnly): params.ts
+ * parses the query so that faults keep Capgo's `{"status", "error"}`.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
+import { querySchema, type QuerySpec } from '../query-spec.js';
+import { CAPGO_QUERY } from './params.js';
 
-const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
-const dates = {
-  from: Type.String({ description: 'YYYY-MM-DD or ISO date-time; inclusive.' }),
-  to: Type.String({ description: 'YYYY-MM-DD or ISO date-time; exclusive.' }),
-};
+const { from, to, noAccumulate, breakdown } = CAPGO_QUERY;
+const dates = { from, to };
 const Row = Type.Object({
   date: Type.String(),
   mau: Type.Number(),
@@ -27,12 +26,12 @@ const errors = {
 
 type RouteDocs = ReturnType<typeof documentedOnly>;
 
-function route(summary: string, query: Record<string, TSchema>, ok: object, params?: TSchema): RouteDocs {
+function route(summary: string, query: QuerySpec, ok: object, params?: TSchema): RouteDocs {
   return documentedOnly({
     summary,
     description: 'See docs/compat/capgo.md.',
     ...(params ? { params } : {}),
-    querystring: Type.Object(query),
+    querystring: querySchema(query),
     response: { 200: ok, ...errors },
   });
 }
@@ -43,13 +42,13 @@ const rows = jsonResponse('One row per UTC day.', Type.Array(Row));
 export const capgoSchemas = {
   app: route(
     'App statistics (Capgo)',
-    { ...dates, noAccumulate: Type.Optional(Bool) },
+    { ...dates, noAccumulate },
     rows,
     Type.Object({ app_id: Type.String() }),
   ),
   org: route(
     'Org statistics (Capgo)',
-    { ...dates, noAccumulate: Type.Optional(Bool), breakdown: Type.Optional(Bool) },
+    { ...dates, noAccumulate, breakdown },
     jsonResponse(
       'Rows per day; with breakdown=true, {"global": rows, "byApp": rows with app_id}.',
       Type.Union([
@@ -62,11 +61,7 @@ export const capgoSchemas = {
     ),
     Type.Object({ org_id: Type.String() }),
   ),
-  user: route(
-    'Statistics of every org of the key (Capgo)',
-    { ...dates, noAccumulate: Type.Optional(Bool) },
-    rows,
-  ),
+  user: route('Statistics of every org of the key (Capgo)', { ...dates, noAccumulate }, rows),
   bundle: route(
     'Bundle usage shares per day (Capgo)',
     dates,

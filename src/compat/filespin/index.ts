@@ -1,8 +1,8 @@
 /**
- * The FileSpin compatibility surface (CONTRACT 3.2, docs/compat/filespin.md):
+ * The FileSpin compatibility surface (docs/compat/filespin.md):
  * time-series stats per UTC day for api, addons, transcodes, storage and cdn.
  */
-import type { Surface } from '../../http/app.js';
+import type { Surface } from '../../http/surface.js';
 import { filespinErrorHandler, filespinRoutes } from './routes.js';
 
 export const filespinSurface: Surface = {

@@ -5,9 +5,9 @@
  * sparse). Pure: no I/O, the clock is an argument. Every fault is a
  * `ValidationError` whose message starts with the parameter's name.
  */
-import { ValidationError } from '../../core/errors.js';
 import { didYouMean } from '../../core/suggest.js';
 import { makeQuery, type Aggregation, type Filter, type Query } from '../../core/query/plan.js';
+import { digits, refuseParam, single, type QuerySpec, type RawQuery, type Refuse } from '../query-spec.js';
 
 /** The five stat types FileSpin documents. */
 export const STAT_TYPES = ['api', 'addons', 'transcodes', 'storage', 'cdn'] as const;
@@ -16,11 +16,38 @@ export type StatType = (typeof STAT_TYPES)[number];
 /** The CDN subtypes; `traffic` is the default. */
 export const CDN_SUBTYPES = ['traffic', 'request'] as const;
 
-/** FileSpin lets `start_time` reach back at most 364 days. */
-export const MAX_LOOKBACK_SECONDS = 364 * 86_400;
+/** FileSpin lets `start_time` reach back at most this many days. */
+export const MAX_LOOKBACK_DAYS = 364;
+const MAX_LOOKBACK_SECONDS = MAX_LOOKBACK_DAYS * 86_400;
+/** A Unix timestamp in seconds has at most this many digits here (beyond year 33658). */
+const MAX_SECONDS_DIGITS = 12;
 
-/** Bounds on free-text parameters: dims values hold at most 512 chars, org and actor ids 200. */
-export const LIMITS = { subtype: 512, userId: 200, usergroupId: 200, seconds: 12 } as const;
+/**
+ * The query string, declared once: the parser reads through it and the OpenAPI schema
+ * (schema.ts) is built from it. Dims values hold at most 512 characters, org and actor ids 200.
+ */
+export const FILESPIN_QUERY = {
+  stat_type: { type: 'string', values: STAT_TYPES, required: true, maxLength: 64 },
+  stat_subtype: {
+    type: 'string',
+    maxLength: 512,
+    description: 'Endpoint, addon, storage kind, or traffic|request.',
+  },
+  start_time: {
+    type: 'string',
+    required: true,
+    description: `Unix seconds; at most ${MAX_LOOKBACK_DAYS} days ago.`,
+  },
+  end_time: { type: 'string', required: true, description: 'Unix seconds; not after now.' },
+  user_id: { type: 'string', maxLength: 200 },
+  usergroup_id: {
+    type: 'string',
+    maxLength: 200,
+    description: 'The org; required when the key reaches several.',
+  },
+} as const satisfies QuerySpec;
+
+type QueryName = keyof typeof FILESPIN_QUERY;
 
 /** A checked FileSpin request. Times are Unix seconds; `end` is inclusive. */
 export interface TimeseriesRequest {
@@ -35,38 +62,28 @@ export interface TimeseriesRequest {
   usergroupId: string | null;
 }
 
-function fail(param: string, message: string): never {
-  throw ValidationError.param(param, message);
+const fail: Refuse = refuseParam;
+
+/** One query-string value as declared: absent or empty is null; a repeated or over-long one is refused. */
+function value(query: RawQuery, name: QueryName): string | null {
+  const v = single(query, FILESPIN_QUERY, name, fail);
+  return v === undefined || v === '' ? null : v;
 }
 
-/** One query-string value: absent or empty is null; a repeated parameter is an error. */
-function single(query: Record<string, unknown>, name: string): string | null {
-  const v = query[name];
-  if (v === undefined || v === '') return null;
-  if (typeof v !== 'string') fail(name, 'must be given once');
-  return v;
-}
-
-function bounded(query: Record<string, unknown>, name: string, max: number): string | null {
-  const v = single(query, name);
-  if (v !== null && v.length > max) fail(name, `must be at most ${max} characters`);
-  return v;
-}
-
-function seconds(query: Record<string, unknown>, name: string): number {
-  const v = single(query, name);
+function seconds(query: RawQuery, name: QueryName): number {
+  const v = value(query, name);
   if (v === null) fail(name, 'is required (Unix timestamp in seconds)');
-  if (!/^\d+$/.test(v) || v.length > LIMITS.seconds)
-    fail(name, 'must be an integer Unix timestamp in seconds, like 1652129843');
-  return Number(v);
+  const n = digits(v, MAX_SECONDS_DIGITS);
+  if (n === null) fail(name, 'must be an integer Unix timestamp in seconds, like 1652129843');
+  return n;
 }
 
 function isStatType(s: string): s is StatType {
   return (STAT_TYPES as readonly string[]).includes(s);
 }
 
-function statTypeOf(query: Record<string, unknown>, pathType: string | undefined): StatType {
-  const inQuery = bounded(query, 'stat_type', 64);
+function statTypeOf(query: RawQuery, pathType: string | undefined): StatType {
+  const inQuery = value(query, 'stat_type');
   const inPath = pathType === undefined || pathType === '' ? null : pathType;
   if (inPath !== null && inQuery !== null && inPath !== inQuery)
     fail('stat_type', `is ${inQuery} in the query but ${inPath.slice(0, 64)} in the path; they must agree`);
@@ -114,24 +131,24 @@ function subtypeOf(statType: StatType, raw: string | null): string | null {
  * // { statType: 'api', subtype: null, startTime: 1794268800, endTime: 1795176000, userId: null, usergroupId: '42' }
  */
 export function parseTimeseriesRequest(
-  query: Record<string, unknown>,
+  query: RawQuery,
   pathType: string | undefined,
   nowMs: number,
 ): TimeseriesRequest {
   const statType = statTypeOf(query, pathType);
-  const subtype = subtypeOf(statType, bounded(query, 'stat_subtype', LIMITS.subtype));
+  const subtype = subtypeOf(statType, value(query, 'stat_subtype'));
   const startTime = seconds(query, 'start_time');
   const endTime = seconds(query, 'end_time');
   const nowSeconds = Math.floor(nowMs / 1000);
   if (startTime < nowSeconds - MAX_LOOKBACK_SECONDS)
     fail(
       'start_time',
-      `must be at most 364 days before now (not before ${nowSeconds - MAX_LOOKBACK_SECONDS})`,
+      `must be at most ${MAX_LOOKBACK_DAYS} days before now (not before ${nowSeconds - MAX_LOOKBACK_SECONDS})`,
     );
   if (endTime > nowSeconds) fail('end_time', `must not be after the current time (${nowSeconds})`);
   if (startTime > endTime) fail('start_time', 'must not be after end_time');
-  const user = bounded(query, 'user_id', LIMITS.userId);
-  const usergroupId = bounded(query, 'usergroup_id', LIMITS.usergroupId);
+  const user = value(query, 'user_id');
+  const usergroupId = value(query, 'usergroup_id');
   return { statType, subtype, startTime, endTime, userId: user === '*' ? null : user, usergroupId };
 }
 

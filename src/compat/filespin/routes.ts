@@ -8,16 +8,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
-import {
-  authenticate,
-  header,
-  loadOrgTree,
-  nativeSecret,
-  requireReach,
-  requireRole,
-} from '../../http/auth.js';
+import { authenticate, header, nativeSecret, requireReach, requireRole } from '../../http/auth.js';
 import type { Principal } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
+import { openReader } from '../../use-cases/read-within-reach.js';
 import { parseTimeseriesRequest, planOf } from './params.js';
 import { presentTimeseries, type FileSpinTimeseries } from './presenter.js';
 import { filespinPathSchema, filespinQuerySchema } from './schema.js';
@@ -58,8 +52,9 @@ async function answer(
   requireRole(p, 'read');
   const query = (req.query ?? {}) as Record<string, unknown>;
   const r = parseTimeseriesRequest(query, pathType, app.ctx.clock());
-  const org = resolveUsergroup(p, await loadOrgTree(app.ctx), r.usergroupId);
-  return presentTimeseries(r, org, await app.ctx.query(planOf(r, org)));
+  const reader = await openReader(app.ctx, p.orgs);
+  const org = resolveUsergroup(p, reader.tree, r.usergroupId);
+  return presentTimeseries(r, org, await reader.run(planOf(r, org)));
 }
 
 /** Register the two routes and the FileSpin error handler in the given (encapsulated) scope. */

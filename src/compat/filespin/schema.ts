@@ -1,27 +1,15 @@
 /**
- * FileSpin's routes in the OpenAPI document. Documentation only
- * (documentedOnly): params.ts parses the query so that faults keep
- * FileSpin's `{"error": "..."}`.
+ * FileSpin's routes in the OpenAPI document, the query string from its one
+ * declaration in params.ts. Documentation only (documentedOnly): params.ts
+ * parses the query so that faults keep FileSpin's `{"error": "..."}`.
  */
 import { Type } from '@sinclair/typebox';
 import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
-import { STAT_TYPES } from './params.js';
+import { optional, querySchema } from '../query-spec.js';
+import { FILESPIN_QUERY } from './params.js';
 
-const StatType = Type.Union(STAT_TYPES.map((t) => Type.Literal(t)));
 const error = (description: string): object =>
   jsonResponse(description, Type.Object({ error: Type.String() }));
-
-const query = {
-  stat_subtype: Type.Optional(
-    Type.String({ description: 'Endpoint, addon, storage kind, or traffic|request.' }),
-  ),
-  start_time: Type.String({ description: 'Unix seconds; at most 364 days ago.' }),
-  end_time: Type.String({ description: 'Unix seconds; not after now.' }),
-  user_id: Type.Optional(Type.String()),
-  usergroup_id: Type.Optional(
-    Type.String({ description: 'The org; required when the key reaches several.' }),
-  ),
-};
 
 const response = {
   200: jsonResponse(
@@ -47,14 +35,14 @@ const description = 'See docs/compat/filespin.md.';
 export const filespinQuerySchema = documentedOnly({
   summary,
   description,
-  querystring: Type.Object({ stat_type: StatType, ...query }),
+  querystring: querySchema(FILESPIN_QUERY),
   response,
 });
 
 export const filespinPathSchema = documentedOnly({
   summary,
   description,
-  params: Type.Object({ stat_type: StatType }),
-  querystring: Type.Object({ stat_type: Type.Optional(StatType), ...query }),
+  params: querySchema({ stat_type: FILESPIN_QUERY.stat_type }),
+  querystring: querySchema(optional(FILESPIN_QUERY, 'stat_type')),
   response,
 });

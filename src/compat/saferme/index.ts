@@ -1,9 +1,9 @@
 /**
- * SaferMe analytics v4 (CONTRACT 3.3): reports analytics on a channel, served at
+ * SaferMe analytics v4: reports analytics on a channel, served at
  * `GET /api/v4/analytics/{report}`. See docs/compat/saferme.md.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Surface } from '../../http/app.js';
+import type { Surface } from '../../http/surface.js';
 import { safermeErrorHandler, safermeRoutes, type SafermeOptions } from './routes.js';
 
 /** The surface with its own options (e.g. a small row bound in tests). */

@@ -3,8 +3,15 @@
  * bounded request. Pure. Every fault is a `ValidationError` whose detail path is the
  * vendor's parameter name, which the surface answers as 422 {"message", "param"}.
  */
-import { ValidationError } from '../../core/errors.js';
-import { parseInstant } from '../../core/time/index.js';
+import {
+  digits,
+  isoInstant,
+  refuseParam,
+  single,
+  type QuerySpec,
+  type RawQuery,
+  type Refuse,
+} from '../query-spec.js';
 
 /** The nine reports the surface serves, in the order the document lists them. */
 export const REPORTS = [
@@ -47,31 +54,35 @@ export interface SafermeRequest {
 
 const MAX_TEXT = 200;
 const MAX_FIELDS = 8;
-const INTEGER = /^\d{1,15}$/;
+/** channel_id and field_id: non-negative integers of at most 15 digits. */
+const MAX_DIGITS = 15;
+const text = { type: 'string', maxLength: MAX_TEXT } as const;
 
-function bad(param: string, message: string): never {
-  throw ValidationError.param(param, message);
-}
+/**
+ * The query string, declared once: the parser reads through it and the OpenAPI schema
+ * (schema.ts) is built from it. Every value is at most 200 characters, and given once.
+ */
+export const SAFERME_QUERY = {
+  channel_id: { ...text, type: 'integer', required: true, description: 'The channel (an org).' },
+  start_date: { ...text, required: true, description: 'ISO 8601; inclusive.' },
+  end_date: { ...text, required: true, description: 'ISO 8601; exclusive.' },
+  field_id: { ...text, type: 'integer', description: 'Required by reports_per_field_selection.' },
+  fields: {
+    ...text,
+    description: `Comma-separated. reports_read: ${READ_FIELDS.join(', ')}; user_awareness: ${AWARENESS_FIELDS.join(', ')}.`,
+  },
+} as const satisfies QuerySpec;
 
-/** One value of a query parameter: a repeated parameter or an over-long one is bad input. */
-function single(query: Record<string, unknown>, param: string): string | null {
-  const v = query[param];
-  if (v === undefined) return null;
-  if (typeof v !== 'string') bad(param, 'must be given once');
-  if (v.length > MAX_TEXT) bad(param, `must be at most ${MAX_TEXT} characters`);
-  return v;
-}
+const bad: Refuse = refuseParam;
 
-function required(query: Record<string, unknown>, param: string): string {
-  const v = single(query, param);
-  if (v === null || v.trim() === '') bad(param, 'is required');
+function required(query: RawQuery, param: keyof typeof SAFERME_QUERY): string {
+  const v = single(query, SAFERME_QUERY, param, bad);
+  if (v === undefined || v.trim() === '') bad(param, 'is required');
   return v.trim();
 }
 
 function integer(text: string, param: string): number {
-  const n = Number(text);
-  if (!INTEGER.test(text) || !Number.isSafeInteger(n)) bad(param, 'must be a non-negative integer');
-  return n;
+  return digits(text, MAX_DIGITS) ?? bad(param, 'must be a non-negative integer');
 }
 
 /**
@@ -79,13 +90,12 @@ function integer(text: string, param: string): number {
  * arrived unencoded (as a space) is restored, as clients often forget to encode it.
  */
 function instant(text: string, param: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) bad(param, 'must be an ISO 8601 date-time');
   const repaired = text.replace(/ (\d{2}:?\d{2})$/, '+$1');
-  return parseInstant(repaired, 'UTC', param);
+  return isoInstant(repaired, param) ?? bad(param, 'must be an ISO 8601 date-time');
 }
 
 /** The `fields` list: comma-separated, repeated, or Rails-style `fields[]`; empty means the default. */
-function fieldList(query: Record<string, unknown>, allowed: readonly string[]): string[] {
+function fieldList(query: RawQuery, allowed: readonly string[]): string[] {
   const raw = [query['fields'], query['fields[]']].flatMap((v) =>
     v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
   );
@@ -110,7 +120,7 @@ function fieldList(query: Record<string, unknown>, allowed: readonly string[]): 
  * parseRequest('reports_per_user', { channel_id: '1', start_date: '2016-01-01T00:00:00Z', end_date: '2016-11-11' })
  * // { report: 'reports_per_user', channel: '1', accountId: 1, range: { from: 1451606400000, to: 1478822400000 }, ... }
  */
-export function parseRequest(report: string, query: Record<string, unknown>): SafermeRequest {
+export function parseRequest(report: string, query: RawQuery): SafermeRequest {
   if (!(REPORTS as readonly string[]).includes(report)) bad('report', `must be one of ${REPORTS.join(', ')}`);
   const r = report as Report;
   const accountId = integer(required(query, 'channel_id'), 'channel_id');

@@ -1,8 +1,8 @@
 /**
- * SaferMe analytics v4: run one checked request against the reads. Aggregates come from
- * the core query runner (`reads.query`); joins the engine cannot express (field selections and states
+ * SaferMe analytics v4: run one checked request through a reader held to the key's reach
+ * (use-cases/read-within-reach.ts). Aggregates come from the engine (`reader.run`); joins the engine cannot express (field selections and states
  * of the reports created in the range) are composed here from bounded results. Lists of
- * events (`listEvents`) are read only for images and states, with a row limit.
+ * events (`reader.list`) are read only for images and states, with a row limit.
  */
 import { ValidationError } from '../../core/errors.js';
 import type { EventRecord } from '../../core/model.js';
@@ -10,7 +10,7 @@ import type { Query } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { QueryResult } from '../../core/query/result.js';
 import { QUERY_LIMITS } from '../../core/query/validate.js';
-import type { ActorStore, EventStore } from '../../store/port.js';
+import type { Reader } from '../../use-cases/read-within-reach.js';
 import type { AwarenessField, ReadField, SafermeRequest } from './params.js';
 import {
   awarenessPlan,
@@ -50,37 +50,30 @@ function tooMany(max: number): ValidationError {
   );
 }
 
-/** What a report reads: query plans (run by the core), raw events and actor names. */
-export interface ReportReads {
-  query: (plan: Query) => Promise<QueryResult>;
-  events: Pick<EventStore, 'listEvents'>;
-  actors: Pick<ActorStore, 'getActors'>;
-}
-
 /** A grouped result, refused when it has more than `max` groups. */
-async function bounded(reads: ReportReads, plan: Query, max: number): Promise<QueryResult> {
-  const res = await reads.query(plan);
+async function bounded(reader: Reader, plan: Query, max: number): Promise<QueryResult> {
+  const res = await reader.run(plan);
   if (res.total_groups > max) throw tooMany(max);
   return res;
 }
 
 /** The events of a scan, refused when there are more than `max`. */
-async function boundedEvents(reads: ReportReads, scan: Scan, max: number): Promise<EventRecord[]> {
-  const events = await reads.events.listEvents(scan, max + 1);
+async function boundedEvents(reader: Reader, scan: Scan, max: number): Promise<EventRecord[]> {
+  const events = await reader.list(scan, max + 1);
   if (events.length > max) throw tooMany(max);
   return events;
 }
 
-async function userAwareness(reads: ReportReads, r: SafermeRequest, max: number): Promise<unknown> {
-  const base = totalsByActor(await bounded(reads, awarenessPlan(r, 'total_alerts'), max));
+async function userAwareness(reader: Reader, r: SafermeRequest, max: number): Promise<unknown> {
+  const base = totalsByActor(await bounded(reader, awarenessPlan(r, 'total_alerts'), max));
   const figures = new Map<string, Map<string, number>>();
   for (const field of r.fields as AwarenessField[]) {
     const totals =
-      field === 'total_alerts' ? base : totalsByActor(await bounded(reads, awarenessPlan(r, field), max));
+      field === 'total_alerts' ? base : totalsByActor(await bounded(reader, awarenessPlan(r, field), max));
     figures.set(field, totals);
   }
   const users = [...base.keys()];
-  const actors = await reads.actors.getActors(r.channel, users);
+  const actors = await reader.actors(r.channel, users);
   const names = new Map(actors.map((a) => [a.id, { first_name: a.first_name, last_name: a.last_name }]));
   return awarenessRows(users, figures, names);
 }
@@ -105,7 +98,7 @@ export function readableRange(
  * when the range holds more than `maxRows` reports, events or users for the report asked.
  */
 export async function runReport(
-  reads: ReportReads,
+  reader: Reader,
   asked: SafermeRequest,
   now: number,
   maxRows = DEFAULT_MAX_ROWS,
@@ -114,32 +107,31 @@ export async function runReport(
   const id = r.accountId;
   switch (r.report) {
     case 'reports_images':
-      return imageRows(await boundedEvents(reads, imagesScan(r), maxRows), id);
+      return imageRows(await boundedEvents(reader, imagesScan(r), maxRows), id);
     case 'reports_over_time':
-      return overTimeRows(await reads.query(overTimePlan(r, widthOf(asked.range))), id, widthOf(asked.range));
+      return overTimeRows(await reader.run(overTimePlan(r, widthOf(asked.range))), id, widthOf(asked.range));
     case 'reports_per_field_selection': {
-      const created = reportIds(await bounded(reads, createdReportsPlan(r), maxRows));
+      const created = reportIds(await bounded(reader, createdReportsPlan(r), maxRows));
       if (created.size === 0) return [];
       // A short list of reports narrows the scan; a long one would pass the engine's filter bound.
       const only = created.size <= MAX_FILTER_VALUES ? [...created] : null;
-      const selections = await bounded(reads, fieldSelectionsPlan(r, only), maxRows);
+      const selections = await bounded(reader, fieldSelectionsPlan(r, only), maxRows);
       return fieldSelectionRows(selections, created, r.fieldId ?? '', id);
     }
     case 'reports_per_state':
-      return stateRows(await boundedEvents(reads, statesScan(r), maxRows), r.range, id);
+      return stateRows(await boundedEvents(reader, statesScan(r), maxRows), r.range, id);
     case 'reports_per_user':
-      return perUserRows(await bounded(reads, perUserPlan(r), maxRows), id);
+      return perUserRows(await bounded(reader, perUserPlan(r), maxRows), id);
     case 'reports_per_day_hour':
-      return histogramRows(await reads.query(histogramPlan(r, 'hour_of_day')), id, 'hour');
+      return histogramRows(await reader.run(histogramPlan(r, 'hour_of_day')), id, 'hour');
     case 'reports_per_week_day':
-      return histogramRows(await reads.query(histogramPlan(r, 'day_of_week')), id, 'dow');
+      return histogramRows(await reader.run(histogramPlan(r, 'day_of_week')), id, 'dow');
     case 'reports_read': {
       const out: Record<string, number> = {};
-      for (const field of r.fields as ReadField[])
-        out[field] = totalOf(await reads.query(readPlan(r, field)));
+      for (const field of r.fields as ReadField[]) out[field] = totalOf(await reader.run(readPlan(r, field)));
       return out;
     }
     case 'user_awareness':
-      return userAwareness(reads, r, maxRows);
+      return userAwareness(reader, r, maxRows);
   }
 }

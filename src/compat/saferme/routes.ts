@@ -5,15 +5,9 @@
  * 422 {"message": "client error", "param"}, 401/403 {"message"}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  authenticate,
-  header,
-  loadOrgTree,
-  nativeSecret,
-  requireReach,
-  requireRole,
-} from '../../http/auth.js';
+import { authenticate, header, nativeSecret, requireReach, requireRole } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
+import { openReader } from '../../use-cases/read-within-reach.js';
 import { parseRequest } from './params.js';
 import { DEFAULT_MAX_ROWS, runReport } from './reports.js';
 import { safermeNoReportSchema, safermeReportSchema } from './schema.js';
@@ -71,8 +65,9 @@ export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): 
     const principal = await authenticate(req, app.ctx, safermeSecret(req));
     requireRole(principal, 'read');
     const r = parseRequest(report, req.query as Record<string, unknown>);
-    requireReach(principal, await loadOrgTree(app.ctx), r.channel);
-    return runReport(app.ctx, r, app.ctx.clock(), maxRows);
+    const reader = await openReader(app.ctx, principal.orgs);
+    requireReach(principal, reader.tree, r.channel);
+    return runReport(reader, r, app.ctx.clock(), maxRows);
   };
   app.get<{ Params: { report: string } }>('/api/v4/analytics/:report', safermeReportSchema, (req) =>
     handle(req, req.params.report),

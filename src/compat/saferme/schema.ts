@@ -1,26 +1,18 @@
 /**
- * SaferMe's routes in the OpenAPI document. Documentation only
- * (documentedOnly): params.ts parses the request so that faults keep
+ * SaferMe's routes in the OpenAPI document, the query string from its one
+ * declaration in params.ts. Documentation only (documentedOnly): params.ts
+ * parses the request so that faults keep
  * SaferMe's 422 `{"message": "client error", "param"}`.
  */
 import { Type } from '@sinclair/typebox';
 import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
-import { AWARENESS_FIELDS, READ_FIELDS, REPORTS } from './params.js';
+import { querySchema } from '../query-spec.js';
+import { REPORTS, SAFERME_QUERY } from './params.js';
 
 const message = (description: string): object =>
   jsonResponse(description, Type.Object({ message: Type.String() }));
 
-const querystring = Type.Object({
-  channel_id: Type.Integer({ description: 'The channel (an org).' }),
-  start_date: Type.String({ description: 'ISO 8601; inclusive.' }),
-  end_date: Type.String({ description: 'ISO 8601; exclusive.' }),
-  field_id: Type.Optional(Type.String({ description: 'Required by reports_per_field_selection.' })),
-  fields: Type.Optional(
-    Type.String({
-      description: `Comma-separated. reports_read: ${READ_FIELDS.join(', ')}; user_awareness: ${AWARENESS_FIELDS.join(', ')}.`,
-    }),
-  ),
-});
+const querystring = querySchema(SAFERME_QUERY);
 
 const response = {
   200: jsonResponse('The report rows.', Type.Array(Type.Record(Type.String(), Type.Unknown()))),

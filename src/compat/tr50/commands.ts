@@ -6,8 +6,9 @@
 import { AuthError } from '../../core/errors.js';
 import type { Series } from '../../core/query/result.js';
 import { TooManyPointsError } from '../../core/query/bounds.js';
-import { loadOrgTree, requireReach, requireRole } from '../../http/auth.js';
+import { requireReach, requireRole } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
+import { openReader } from '../../use-cases/read-within-reach.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 import { historyPlan, parseAuthenticateParams, parseHistoryParams, resolveHistoryRange } from './params.js';
 import { historyTimeline, presentHistory, type HistoryAnswer } from './presenter.js';
@@ -51,7 +52,8 @@ export async function historyCommand(
 ): Promise<HistoryAnswer> {
   const p = parseHistoryParams(rawParams);
   requireRole(caller.principal, 'read');
-  const tree = await loadOrgTree(ctx);
+  const reader = await openReader(ctx, caller.principal.orgs);
+  const tree = reader.tree;
   let orgs: string[];
   if (p.showAll) {
     if (!isSuperOps(caller)) {
@@ -69,19 +71,17 @@ export async function historyCommand(
   const tz = (caller.org === null ? undefined : tree.get(caller.org)?.timezone) ?? 'UTC';
   const range = resolveHistoryRange(p, ctx.clock(), tz);
   const timeline = historyTimeline(range, tz, p.series);
-  let series: Series[] = [];
-  if (orgs.length > 0) {
-    try {
-      series = (await ctx.query(historyPlan(p, orgs, range, tz))).series;
-    } catch (err) {
-      if (!(err instanceof TooManyPointsError)) throw err;
-      const n = (x: number): string => x.toLocaleString('en-US');
-      throw new Tr50Error(
-        TR50_CODES.tooManyPoints,
-        `The answer would hold ${n(err.groups)} counters x ${n(err.columns)} buckets = ${n(err.points)} values; ` +
-          `at most ${n(err.limit)} are allowed. Use series "day" or a shorter start..end.`,
-      );
-    }
+  let series: Series[];
+  try {
+    series = (await reader.run(historyPlan(p, orgs, range, tz))).series;
+  } catch (err) {
+    if (!(err instanceof TooManyPointsError)) throw err;
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new Tr50Error(
+      TR50_CODES.tooManyPoints,
+      `The answer would hold ${n(err.groups)} counters x ${n(err.columns)} buckets = ${n(err.points)} values; ` +
+        `at most ${n(err.limit)} are allowed. Use series "day" or a shorter start..end.`,
+    );
   }
   return presentHistory(timeline, tz, series, p.dimension);
 }

@@ -2,7 +2,7 @@
  * The deviceWISE TR50 compatibility surface: `POST /api` with `api.authenticate` and
  * `usage.api.history` (docs/compat/tr50.md).
  */
-import type { Surface } from '../../http/app.js';
+import type { Surface } from '../../http/surface.js';
 import { tr50ErrorHandler, tr50Routes } from './routes.js';
 
 export const tr50Surface: Surface = {

@@ -7,6 +7,7 @@
  */
 import { makeQuery, type Query } from '../../core/query/plan.js';
 import { MAX_RELATIVE, parseInstant, resolveRange } from '../../core/time/index.js';
+import type { QuerySpec } from '../query-spec.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 
 export type HistorySeries = 'hour' | 'day';
@@ -21,18 +22,45 @@ export interface HistoryParams {
   showAll: boolean;
 }
 
-const HISTORY_PARAMS = ['start', 'end', 'last', 'series', 'dimension', 'includeSubOrgs', 'showAll'];
-const AUTH_PARAMS = ['appToken', 'username', 'password', 'appId', 'thingKey'];
+const SERIES: HistorySeries[] = ['hour', 'day'];
+const DIMENSIONS: HistoryDimension[] = ['org', 'service'];
+const timestamp = {
+  type: 'string',
+  maxLength: 40,
+  description: 'ISO 8601 (local to the session org without an offset) or Unix seconds.',
+} as const;
+
+/**
+ * The params of each command, declared once: the parser reads through them (unknown names
+ * are refused) and the OpenAPI schema (schema.ts) is built from them.
+ */
+export const HISTORY_PARAMS = {
+  start: timestamp,
+  end: timestamp,
+  last: { type: 'string', maxLength: 16, description: '<n><unit>, unit s, m, h or d (e.g. "24h").' },
+  series: { type: 'string', values: SERIES, description: 'Default hour.' },
+  dimension: { type: 'string', values: DIMENSIONS, description: 'Default service.' },
+  includeSubOrgs: { type: 'boolean' },
+  showAll: { type: 'boolean', description: 'Every org; admin keys over all orgs only.' },
+} as const satisfies QuerySpec;
+
+export const AUTH_PARAMS = {
+  appToken: { type: 'string', maxLength: 512, description: 'A Tally key.' },
+  username: { type: 'string', maxLength: 256, description: 'Not checked.' },
+  password: { type: 'string', maxLength: 512, description: 'A Tally key.' },
+  appId: { type: 'string', maxLength: 256, description: 'Accepted and ignored.' },
+  thingKey: { type: 'string', maxLength: 256, description: 'Accepted and ignored.' },
+} as const satisfies QuerySpec;
+
 const LAST = /^(\d{1,6})([smhd])$/;
-const MAX_TIMESTAMP_CHARS = 40;
-const MAX_SECRET_CHARS = 512;
 
 function invalid(message: string): Tr50Error {
   return new Tr50Error(TR50_CODES.invalidParam, message);
 }
 
 /** `params` as a plain object ({} when absent or null); refuses names outside `known`. */
-function paramsObject(raw: unknown, known: string[]): Record<string, unknown> {
+function paramsObject(raw: unknown, spec: QuerySpec): Record<string, unknown> {
+  const known = Object.keys(spec);
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('params must be an object.');
   const params = raw as Record<string, unknown>;
@@ -52,7 +80,12 @@ function opt(params: Record<string, unknown>, name: string): unknown {
   return v === null ? undefined : v;
 }
 
-function optString(params: Record<string, unknown>, name: string, max: number): string | undefined {
+function optString<S extends QuerySpec>(
+  params: Record<string, unknown>,
+  spec: S,
+  name: keyof S & string,
+): string | undefined {
+  const max = spec[name]?.maxLength ?? 0;
   const v = opt(params, name);
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || v.length === 0 || v.length > max)
@@ -67,7 +100,12 @@ function optBoolean(params: Record<string, unknown>, name: string): boolean {
   return v;
 }
 
-function oneOf<T extends string>(params: Record<string, unknown>, name: string, allowed: T[], dflt: T): T {
+function oneOf<T extends string>(
+  params: Record<string, unknown>,
+  name: keyof typeof HISTORY_PARAMS,
+  allowed: T[],
+  dflt: T,
+): T {
   const v = opt(params, name);
   if (v === undefined) return dflt;
   if (typeof v !== 'string' || !(allowed as string[]).includes(v))
@@ -83,9 +121,9 @@ function oneOf<T extends string>(params: Record<string, unknown>, name: string, 
  */
 export function parseHistoryParams(raw: unknown): HistoryParams {
   const params = paramsObject(raw, HISTORY_PARAMS);
-  const start = optString(params, 'start', MAX_TIMESTAMP_CHARS);
-  const end = optString(params, 'end', MAX_TIMESTAMP_CHARS);
-  const last = optString(params, 'last', 16);
+  const start = optString(params, HISTORY_PARAMS, 'start');
+  const end = optString(params, HISTORY_PARAMS, 'end');
+  const last = optString(params, HISTORY_PARAMS, 'last');
   if (last !== undefined && (start !== undefined || end !== undefined)) {
     throw new Tr50Error(TR50_CODES.conflictingParams, 'Give either start and end, or last, not both.');
   }
@@ -112,8 +150,8 @@ export function parseHistoryParams(raw: unknown): HistoryParams {
   }
   return {
     range,
-    series: oneOf(params, 'series', ['hour', 'day'], 'hour'),
-    dimension: oneOf(params, 'dimension', ['org', 'service'], 'service'),
+    series: oneOf(params, 'series', SERIES, 'hour'),
+    dimension: oneOf(params, 'dimension', DIMENSIONS, 'service'),
     includeSubOrgs: optBoolean(params, 'includeSubOrgs'),
     showAll: optBoolean(params, 'showAll'),
   };
@@ -170,11 +208,11 @@ export function historyPlan(
  */
 export function parseAuthenticateParams(raw: unknown): { secret: string } {
   const params = paramsObject(raw, AUTH_PARAMS);
-  const appToken = optString(params, 'appToken', MAX_SECRET_CHARS);
-  const password = optString(params, 'password', MAX_SECRET_CHARS);
-  optString(params, 'username', 256);
-  optString(params, 'appId', 256);
-  optString(params, 'thingKey', 256);
+  const appToken = optString(params, AUTH_PARAMS, 'appToken');
+  const password = optString(params, AUTH_PARAMS, 'password');
+  optString(params, AUTH_PARAMS, 'username');
+  optString(params, AUTH_PARAMS, 'appId');
+  optString(params, AUTH_PARAMS, 'thingKey');
   if (appToken !== undefined && password !== undefined) {
     throw new Tr50Error(
       TR50_CODES.conflictingParams,

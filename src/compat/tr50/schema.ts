@@ -1,15 +1,24 @@
 /**
- * TR50's route in the OpenAPI document. Documentation only (documentedOnly):
+ * TR50's route in the OpenAPI document, each command's params from their one
+ * declaration in params.ts. Documentation only (documentedOnly):
  * the envelope is parsed by routes.ts, so that every fault is answered as
  * `success: false` over HTTP 200.
  */
 import { Type } from '@sinclair/typebox';
 import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
+import { querySchema } from '../query-spec.js';
+import { AUTH_PARAMS, HISTORY_PARAMS } from './params.js';
 
-const Command = Type.Object({
-  command: Type.Union([Type.Literal('api.authenticate'), Type.Literal('usage.api.history')]),
-  params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
+const Command = Type.Union([
+  Type.Object({
+    command: Type.Literal('api.authenticate'),
+    params: Type.Optional(querySchema(AUTH_PARAMS, 'json')),
+  }),
+  Type.Object({
+    command: Type.Literal('usage.api.history'),
+    params: Type.Optional(querySchema(HISTORY_PARAMS, 'json')),
+  }),
+]);
 
 const Answer = Type.Union([
   Type.Object({

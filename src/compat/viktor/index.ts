@@ -1,7 +1,7 @@
 /**
- * VIKTOR environment activity (`GET /api/statistics/`), CONTRACT section 3.1; see docs/compat/viktor.md.
+ * VIKTOR environment activity (`GET /api/statistics/`); see docs/compat/viktor.md.
  */
-import type { Surface } from '../../http/app.js';
+import type { Surface } from '../../http/surface.js';
 import { viktorErrorHandler, viktorRoutes } from './routes.js';
 
 export const viktorSurface: Surface = {

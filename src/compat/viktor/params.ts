@@ -7,7 +7,13 @@
 import { ValidationError, type ErrorDetail } from '../../core/errors.js';
 import { didYouMean } from '../../core/suggest.js';
 import { makeQuery, type Filter, type Query } from '../../core/query/plan.js';
-import { parseInstant } from '../../core/time/index.js';
+import {
+  isoInstant,
+  refuseParam,
+  single as readSingle,
+  type QuerySpec,
+  type RawQuery,
+} from '../query-spec.js';
 
 export const DAY = 86_400_000;
 /** The longest range served, in days (five years and a bit, leap days included). */
@@ -28,6 +34,31 @@ export interface ViktorRequest {
   orgDomain: string | null;
 }
 
+/**
+ * The query string, declared once: the parser reads through it and the OpenAPI schema
+ * (schema.ts) is built from it. A repeated parameter counts by its last value, as Django's does.
+ */
+export const VIKTOR_QUERY = {
+  stats_type: { type: 'string', values: STATS_TYPES, required: true, repeated: 'last' },
+  start: {
+    type: 'string',
+    required: true,
+    repeated: 'last',
+    description: 'ISO date or date-time; inclusive, by UTC day.',
+  },
+  end: {
+    type: 'string',
+    required: true,
+    repeated: 'last',
+    description: 'ISO date or date-time; inclusive, by UTC day.',
+  },
+  org_domain: {
+    type: 'string',
+    repeated: 'last',
+    description: `Only the org with this domain, and its sub-orgs; at most ${MAX_DOMAIN_CHARS} characters.`,
+  },
+} as const satisfies QuerySpec;
+
 /** DRF-style field names and messages. */
 const REQUIRED = 'This field is required.';
 const BLANK = 'This field may not be blank.';
@@ -37,18 +68,16 @@ const DATE_FORMAT =
 const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}(?:$|[Tt ])/;
 
 /** Django's QueryDict.get: the last value of a repeated parameter; non-strings count as missing. */
-function single(query: Record<string, unknown>, name: string): string | undefined {
-  const raw = query[name];
-  const v = Array.isArray(raw) ? (raw as unknown[])[raw.length - 1] : raw;
-  return typeof v === 'string' ? v : undefined;
+function single(query: RawQuery, name: keyof typeof VIKTOR_QUERY): string | undefined {
+  // Declared with repeated: 'last' and no maxLength, so nothing is refused here.
+  return readSingle(query, VIKTOR_QUERY, name, refuseParam);
 }
 
 /** The UTC midnight of the day holding the given date or date-time, or an error message. */
 function parseDay(text: string, param: string): number | string {
-  if (!ISO_PREFIX.test(text)) return DATE_FORMAT;
   try {
-    const ms = parseInstant(text, 'UTC', param);
-    return Math.floor(ms / DAY) * DAY;
+    const ms = isoInstant(text, param, ISO_PREFIX);
+    return ms === null ? DATE_FORMAT : Math.floor(ms / DAY) * DAY;
   } catch (err) {
     if (err instanceof ValidationError) return DATE_FORMAT;
     throw err;
@@ -63,7 +92,7 @@ function parseDay(text: string, param: string): number | string {
  * @example parseViktorQuery({ stats_type: 'users', start: '2024-01-30', end: '2024-02-02T08:00:00Z' })
  * // { statsType: 'users', fromDay: Date.UTC(2024, 0, 30), toDay: Date.UTC(2024, 1, 3), orgDomain: null }
  */
-export function parseViktorQuery(query: Record<string, unknown>): ViktorRequest {
+export function parseViktorQuery(query: RawQuery): ViktorRequest {
   const details: ErrorDetail[] = [];
   const fault = (path: string, message: string): void => void details.push({ path, message });
 

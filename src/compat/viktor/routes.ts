@@ -10,8 +10,9 @@ import type { OrgTree } from '../../core/orgs.js';
 import type { Query } from '../../core/query/plan.js';
 import { POINT_LIMITS, TooManyPointsError } from '../../core/query/bounds.js';
 import type { QueryResult } from '../../core/query/result.js';
-import { authenticate, loadOrgTree, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
+import { authenticate, nativeSecret, requireRole, type Principal } from '../../http/auth.js';
 import { logIfServerError, toAppError } from '../../http/errors.js';
+import { openReader, type Reader } from '../../use-cases/read-within-reach.js';
 import { DETAIL, drfError } from './errors.js';
 import {
   actorPlans,
@@ -53,26 +54,10 @@ export function coveredOrgs(p: Principal, tree: OrgTree, domain: string | null):
   return [...new Set(matches.flatMap((id) => tree.subtree(id)))];
 }
 
-/** An all-empty result, for a key that reaches no org yet (the engine needs at least one). */
-function emptyResult(q: Query): QueryResult {
-  return {
-    range: { from: q.range.from, to: q.range.to, from_iso: '', to_iso: '' },
-    timezone: q.timezone,
-    bucket: q.bucket,
-    week_start: q.weekStart,
-    series: [],
-    other: null,
-    total_groups: 0,
-    meta: { read_at: 0, last_bucket_open: false, buckets: 0 },
-  };
-}
-
-async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]): Promise<unknown> {
-  const { ctx } = app;
+async function answer(reader: Reader, req: ViktorRequest, orgs: string[]): Promise<unknown> {
   const run = async (q: Query): Promise<QueryResult> => {
-    if (orgs.length === 0) return emptyResult(q);
     try {
-      return await ctx.query(q);
+      return await reader.run(q);
     } catch (err) {
       // The engine's points bound (e.g. more workspaces x months than one answer holds) names `end`.
       if (err instanceof TooManyPointsError) throw ValidationError.param('end', err.message);
@@ -84,9 +69,7 @@ async function answer(app: FastifyInstance, req: ViktorRequest, orgs: string[]):
     const plans = actorPlans(req, orgs);
     const instants = days.map((d) => d + DAY);
     const [headcount, monthly, daily] = await Promise.all([
-      orgs.length === 0
-        ? days.map(() => 0)
-        : ctx.actors.actorHeadcount({ orgs, kinds: kindsOf(req.statsType), instants }),
+      reader.headcount({ orgs, kinds: kindsOf(req.statsType), instants }),
       run(plans.monthly),
       run(plans.daily),
     ]);
@@ -123,8 +106,9 @@ export function viktorRoutes(app: FastifyInstance): void {
       const p = await principalOf(req, app);
       requireRole(p, 'read');
       const parsed = parseViktorQuery(req.query as Record<string, unknown>);
-      const orgs = coveredOrgs(p, await loadOrgTree(app.ctx), parsed.orgDomain);
-      return answer(app, parsed, orgs);
+      const reader = await openReader(app.ctx, p.orgs);
+      const orgs = coveredOrgs(p, reader.tree, parsed.orgDomain);
+      return answer(reader, parsed, orgs);
     });
     app.route({
       method: ['POST', 'PUT', 'PATCH', 'DELETE'],

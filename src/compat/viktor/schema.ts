@@ -1,9 +1,12 @@
 /**
- * VIKTOR's route in the OpenAPI document. Documentation only (documentedOnly):
- * params.ts parses the query so that faults keep DRF's shape.
+ * VIKTOR's route in the OpenAPI document, the query string from its one
+ * declaration in params.ts. Documentation only (documentedOnly): params.ts
+ * parses the query so that faults keep DRF's shape.
  */
 import { Type } from '@sinclair/typebox';
 import { documentedOnly, jsonResponse } from '../../http/doc-schemas.js';
+import { querySchema } from '../query-spec.js';
+import { VIKTOR_QUERY } from './params.js';
 
 const detail = (description: string): object =>
   jsonResponse(description, Type.Object({ detail: Type.String() }));
@@ -11,14 +14,7 @@ const detail = (description: string): object =>
 export const viktorRouteSchema = documentedOnly({
   summary: 'Environment activity (VIKTOR)',
   description: 'Users, developers or workspaces per day, week and month. See docs/compat/viktor.md.',
-  querystring: Type.Object({
-    stats_type: Type.Union([Type.Literal('users'), Type.Literal('developers'), Type.Literal('workspaces')]),
-    start: Type.String({ description: 'ISO date or date-time; inclusive, by UTC day.' }),
-    end: Type.String({ description: 'ISO date or date-time; inclusive, by UTC day.' }),
-    org_domain: Type.Optional(
-      Type.String({ description: 'Only the org with this domain, and its sub-orgs.' }),
-    ),
-  }),
+  querystring: querySchema(VIKTOR_QUERY),
   response: {
     200: jsonResponse(
       'Only the asked scope: {"users": {...}}, {"developers": {...}} or {"workspaces": {...}}.',

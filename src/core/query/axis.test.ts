@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bucketKey } from '../time/index.js';
 import { buildAxis, indexFormula } from './axis.js';
-import type { Query, TimeUnit } from './plan.js';
+import { makeQuery, type Query, type TimeUnit } from './plan.js';
 
-const q = (over: Partial<Query>): Query => ({
-  orgs: ['o'],
-  types: [],
-  range: { from: 0, to: 1 },
-  timezone: 'UTC',
-  weekStart: 1,
-  bucket: 'day',
-  aggregation: { fn: 'count' },
-  filters: [],
-  groupBy: [],
-  window: { kind: 'none' },
-  fill: 'zero',
-  ...over,
-});
+/** A plan from the defaults (UTC days, count, no window), over one org. */
+const q = (over: Partial<Query>): Query => makeQuery({ orgs: ['o'], range: { from: 0, to: 1 }, ...over });
 
 /** Where the TimeIndex puts `ts`: the formula the dialects evaluate, in JS. */
 function indexOf(axis: ReturnType<typeof buildAxis>, ts: number): number {

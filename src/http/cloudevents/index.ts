@@ -3,7 +3,7 @@
  * already sending usage to OpenMeter can point its client at Tally. Errors are
  * problem+json, as OpenMeter answers. See docs/cloudevents.md.
  */
-import type { Surface } from '../app.js';
+import type { Surface } from '../surface.js';
 import { problemErrorHandler } from './problem.js';
 import { cloudEventsRoutes } from './routes.js';
 

@@ -7,10 +7,11 @@
  * `x-tally-duplicates`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, AuthError, ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { jsonBodyParser } from '../json-body.js';
 import { LIMITS } from '../../core/events.js';
-import { authenticate, loadOrgTree, requireRole } from '../auth.js';
+import { ingestWithinReach } from '../../use-cases/ingest.js';
+import { authenticate, requireRole } from '../auth.js';
 import { documentedOnly } from '../doc-schemas.js';
 import { mapCloudEvents } from './map.js';
 import { CloudEventsSchema } from './schema.js';
@@ -53,33 +54,11 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
     async (req, reply) => {
       const p = await authenticate(req, app.ctx);
       requireRole(p, 'ingest');
-      const raws = eventsOf(req);
-      if (raws.length > LIMITS.maxEventsPerRequest) {
-        throw new AppError(
-          'payload_too_large',
-          413,
-          `At most ${LIMITS.maxEventsPerRequest} events per request.`,
-        );
-      }
-      const mapped = mapCloudEvents(raws, app.ctx.clock());
-      if ('faults' in mapped) {
-        throw new ValidationError(
-          `${mapped.faults.length} fault(s) in the batch; nothing was stored.`,
-          mapped.faults,
-          'invalid_event',
-        );
-      }
-      const tree = await loadOrgTree(app.ctx);
-      const outside = [...new Set(mapped.events.map((e) => e.org))].filter((o) => !tree.reaches(p.orgs, o));
-      if (outside.length > 0)
-        throw new AuthError(
-          'forbidden',
-          `This key does not cover subject(s): ${outside.slice(0, 5).join(', ')}.`,
-        );
-      const r =
-        mapped.events.length === 0
-          ? { accepted: 0, duplicates: 0 }
-          : await app.ctx.events.ingest(mapped.events);
+      const r = await ingestWithinReach(app.ctx, app.ctx.clock(), mapCloudEvents, {
+        grants: p.orgs,
+        raws: eventsOf(req),
+        orgNoun: 'subject(s)',
+      });
       return reply
         .status(204)
         .header('x-tally-accepted', String(r.accepted))

@@ -1,14 +1,16 @@
 /**
  * POST /v1/events: one event, a JSON array, or NDJSON. The batch is validated
  * whole (every fault reported with its index and path), checked against the
- * key's orgs, then handed to the store, which answers once it is durable.
+ * key's orgs, then handed to the store, which answers once it is durable
+ * (use-cases/ingest.ts, shared with CloudEvents).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { AppError, AuthError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { ValidationError, type ErrorDetail } from '../../core/errors.js';
 import { parseJson, parseJsonBody } from '../json-body.js';
 import { EventSchema, LIMITS, validateBatch } from '../../core/events.js';
-import { loadOrgTree, requireRole } from '../auth.js';
+import { ingestWithinReach } from '../../use-cases/ingest.js';
+import { requireRole } from '../auth.js';
 import { documentedOnly, jsonResponse, nativeErrors } from '../doc-schemas.js';
 
 /**
@@ -98,26 +100,10 @@ export function eventRoutes(app: FastifyInstance): void {
     requireRole(p, 'ingest');
     const body = req.body;
     const raws: unknown[] = body instanceof NdjsonBody ? body.items : Array.isArray(body) ? body : [body];
-    if (raws.length > LIMITS.maxEventsPerRequest) {
-      throw new AppError(
-        'payload_too_large',
-        413,
-        `At most ${LIMITS.maxEventsPerRequest} events per request.`,
-      );
-    }
-    if (raws.length === 0) return { accepted: 0, duplicates: 0 };
-    const checked = validateBatch(raws, app.ctx.clock());
-    if ('faults' in checked) {
-      throw new ValidationError(
-        `${checked.faults.length} fault(s) in the batch; nothing was stored.`,
-        checked.faults,
-        'invalid_event',
-      );
-    }
-    const tree = await loadOrgTree(app.ctx);
-    const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(p.orgs, o));
-    if (outside.length > 0)
-      throw new AuthError('forbidden', `This key does not cover org(s): ${outside.slice(0, 5).join(', ')}.`);
-    return app.ctx.events.ingest(checked.events);
+    return ingestWithinReach(app.ctx, app.ctx.clock(), validateBatch, {
+      grants: p.orgs,
+      raws,
+      orgNoun: 'org(s)',
+    });
   });
 }

@@ -10,7 +10,8 @@ import { NotFoundError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
 import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso, resolveRange } from '../../core/time/index.js';
-import { loadOrgTree, requireReach, requireRole, type Principal } from '../auth.js';
+import { openReader } from '../../use-cases/read-within-reach.js';
+import { requireReach, requireRole, type Principal } from '../auth.js';
 import { listOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
 import { CSV_TYPE, queryCsv, wantsCsv, yieldToLoop } from './query-csv.js';
 import { nativeErrors } from '../doc-schemas.js';
@@ -99,12 +100,13 @@ export function queryRoutes(base: FastifyInstance): void {
   ): Promise<Record<string, unknown> | FastifyReply> => {
     const p = req.principal!;
     requireRole(p, 'read');
-    const tree = await loadOrgTree(app.ctx);
+    const reader = await openReader(app.ctx, p.orgs);
+    const tree = reader.tree;
     const orgs = resolveOrgs(p, tree, params);
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';
     const now = app.ctx.clock();
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
-    const result = await app.ctx.query(planOf(params, orgs, range, timezone));
+    const result = await reader.run(planOf(params, orgs, range, timezone));
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
     // Built and serialised one series at a time, yielding between them: an answer of 200,000

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { OrgTree } from '../../core/orgs.js';
 import { effectiveRetention, MAX_RETENTION_DAYS } from '../../core/retention.js';
-import { runRetention } from '../../store/retention-job.js';
+import { runRetention } from '../../use-cases/retention-job.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';

@@ -6,7 +6,7 @@
  *   fields: + actor kinds (a join) and filters, then g, p, u columns and local time `lt`
  *   index:  + the axis index `i` (integer arithmetic on `lt`)
  *   outer:  the aggregate per (group, i)
- * Distinct windows follow ANCHORS' ClickHouse Q1: per-tuple sorted arrays of
+ * Distinct windows (a rolling MAU, query Q1 in docs/benchmarks.md): per-tuple sorted arrays of
  * active indices, intervals from the shifted array, ARRAY JOIN of +1/-1 rows.
  * No window functions, no lambda captures, nothing newer than 18.16.
  */

@@ -1,7 +1,7 @@
 /**
  * Compaction: keeps the events table clustered by (org_no, type, ts), so that
- * DuckDB's zone maps skip other orgs' row groups (ANCHORS: 10-50x fewer rows
- * for a year-long query than time order; docs/benchmarks.md for Tally's figures).
+ * DuckDB's zone maps skip other orgs' row groups (many times fewer rows for a
+ * year-long query than time order; docs/benchmarks.md has Tally's figures).
  *
  * Each ingest commit appends its rows, sorted, at the end of the table: left
  * alone the table is in arrival order. `received` rises strictly with every

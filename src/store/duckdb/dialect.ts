@@ -4,7 +4,7 @@
  *   inner:  filtered events with group/per/unique columns and local time `lt`
  *   middle: + the axis index `i` (integer arithmetic on `lt`, see dialect-expr.ts)
  *   outer:  the aggregate per (group, i)
- * Distinct windows use per-tuple sorted lists of active indices (ANCHORS Q1):
+ * Distinct windows use per-tuple sorted lists of active indices (Q1, docs/benchmarks.md):
  * cost O(distinct tuple-units), not units x window. A ClickHouse dialect can do the
  * same with groupArray/arraySort/ARRAY JOIN; nothing here needs window functions.
  */

@@ -8,8 +8,8 @@
 import { scopeOf } from '../core/audit.js';
 import { OrgTree } from '../core/orgs.js';
 import { retentionPlan, type RetentionTarget } from '../core/retention.js';
-import type { AuditEntry, Registry, RetentionStore } from './port.js';
 import { HOUR_MS } from '../core/time/units.js';
+import type { AuditEntry, Registry, RetentionStore } from '../store/port.js';
 
 export interface RetentionRun {
   targets: RetentionTarget[];

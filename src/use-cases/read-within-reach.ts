@@ -1,0 +1,88 @@
+/**
+ * Reading within reach: the one place a compatibility API's query plans, event
+ * scans and actor reads are run. A reader is opened for the orgs a key covers; the
+ * vendor code decides which orgs a request asks for (each vendor answers a
+ * refusal in its own words, so those checks stay with it), and every plan or
+ * scan it runs through the reader is held to the key's reach once more here,
+ * so that a vendor's mistake cannot read another tenant's events.
+ */
+import { AuthError } from '../core/errors.js';
+import type { Actor, EventRecord } from '../core/model.js';
+import { OrgTree } from '../core/orgs.js';
+import type { Query } from '../core/query/plan.js';
+import type { Scan } from '../core/query/requests.js';
+import type { QueryResult } from '../core/query/result.js';
+import type { ActorStore, EventStore, HeadcountQuery, Registry } from '../store/port.js';
+
+/** The store roles a reader uses, and the query runner (the core's, over the event store). */
+export interface ReadStore {
+  registry: Pick<Registry, 'listOrgs'>;
+  events: Pick<EventStore, 'listEvents'>;
+  actors: Pick<ActorStore, 'getActors' | 'actorHeadcount'>;
+  query: (plan: Query) => Promise<QueryResult>;
+}
+
+/** Runs plans and scans over orgs a key reaches; see openReader. */
+export interface Reader {
+  /** The org tree, read once when the reader was opened. */
+  readonly tree: OrgTree;
+  /** Every org the key reaches, subtrees included. */
+  reachable(): string[];
+  /** A plan's answer; a plan over no org is an empty answer (the engine needs one at least). */
+  run(plan: Query): Promise<QueryResult>;
+  /** The events a scan selects, at most `limit` of them, in time then id order. */
+  list(scan: Scan, limit: number): Promise<EventRecord[]>;
+  /** Actors of one org by id, ordered by id (unknown ids are left out). */
+  actors(org: string, ids: string[]): Promise<Actor[]>;
+  /** Actors existing just before each instant (HeadcountQuery); zeros over no org. */
+  headcount(q: HeadcountQuery): Promise<number[]>;
+}
+
+/** An empty answer shaped like the plan's. */
+export function emptyResult(q: Query): QueryResult {
+  return {
+    range: { from: q.range.from, to: q.range.to, from_iso: '', to_iso: '' },
+    timezone: q.timezone,
+    bucket: q.bucket,
+    week_start: q.weekStart,
+    series: [],
+    other: null,
+    total_groups: 0,
+    meta: { read_at: 0, last_bucket_open: false, buckets: 0 },
+  };
+}
+
+/**
+ * A reader for a key's grants (['*'] for all orgs), over the org tree as it is now.
+ *
+ * @example
+ * const reader = await openReader(app.ctx, principal.orgs);
+ * const result = await reader.run(makeQuery({ orgs: reader.reachable(), types: ['api.request'], range }));
+ */
+export async function openReader(store: ReadStore, grants: readonly string[]): Promise<Reader> {
+  const tree = new OrgTree(await store.registry.listOrgs());
+  const within = (orgs: readonly string[]): void => {
+    const outside = orgs.find((o) => !tree.reaches(grants, o));
+    if (outside !== undefined) throw new AuthError('forbidden', `This key does not cover org ${outside}.`);
+  };
+  return {
+    tree,
+    reachable: () => tree.reachable(grants),
+    run: async (plan) => {
+      within(plan.orgs);
+      return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan);
+    },
+    list: async (scan, limit) => {
+      within(scan.orgs);
+      return store.events.listEvents(scan, limit);
+    },
+    actors: async (org, ids) => {
+      within([org]);
+      return store.actors.getActors(org, ids);
+    },
+    headcount: async (q) => {
+      within(q.orgs);
+      return q.orgs.length === 0 ? q.instants.map(() => 0) : store.actors.actorHeadcount(q);
+    },
+  };
+}
