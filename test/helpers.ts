@@ -26,10 +26,10 @@ export interface TestApp {
 }
 
 export async function makeApp(
-  opts: { surfaces?: Surface[]; clock?: () => number; path?: string } = {},
+  opts: { surfaces?: Surface[]; clock?: () => number; path?: string; engine?: 'duckdb' | 'clickhouse' } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? (() => NOW);
-  const store = await openTestStore(clock, opts.path);
+  const store = await openTestStore(clock, opts.path, opts.engine);
   const app = await createApp({ store, clock, adminKey: ADMIN }, opts.surfaces ?? []);
   const call: TestApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -81,10 +81,11 @@ export function ev(over: Record<string, unknown> = {}): Record<string, unknown> 
 /**
  * The store under test: a fresh in-memory DuckDB, or with TALLY_TEST_STORE=clickhouse a fresh
  * ClickHouse database (dropped on close), so the HTTP and compatibility suites run on either engine.
- * Tests that reach into DuckDB internals (`read`) run on DuckDB only.
+ * Tests that reach into DuckDB internals (`read`) run on DuckDB only. `engine` picks one whatever
+ * the environment says, for suites that run on both engines in one file.
  */
-async function openTestStore(clock: () => number, path?: string): Promise<Store> {
-  if (process.env['TALLY_TEST_STORE'] === 'clickhouse') {
+async function openTestStore(clock: () => number, path?: string, engine?: string): Promise<Store> {
+  if ((engine ?? process.env['TALLY_TEST_STORE']) === 'clickhouse') {
     const { freshStore } = await import('./clickhouse/env.js');
     return freshStore(clock);
   }

@@ -5,12 +5,8 @@
  */
 import type { EventRecord } from './model.js';
 
-/**
- * @example
- * eventLine({ org: 'acme', id: 'e1', type: 'login', ts: 0, actor: null, value: 1, dims: {} })
- * // '{"id":"e1","type":"login","time":"1970-01-01T00:00:00.000Z","org":"acme","value":1}\n'
- */
-export function eventLine(e: EventRecord): string {
+/** The event as POST /v1/events takes it (the object of eventLine). */
+export function eventObject(e: EventRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: e.id,
     type: e.type,
@@ -20,5 +16,14 @@ export function eventLine(e: EventRecord): string {
   if (e.actor !== null) out['actor'] = e.actor;
   out['value'] = e.value;
   if (Object.keys(e.dims).length > 0) out['dims'] = e.dims;
-  return `${JSON.stringify(out)}\n`;
+  return out;
+}
+
+/**
+ * @example
+ * eventLine({ org: 'acme', id: 'e1', type: 'login', ts: 0, actor: null, value: 1, dims: {} })
+ * // '{"id":"e1","type":"login","time":"1970-01-01T00:00:00.000Z","org":"acme","value":1}\n'
+ */
+export function eventLine(e: EventRecord): string {
+  return `${JSON.stringify(eventObject(e))}\n`;
 }

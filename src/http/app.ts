@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events.js';
 import { keyRoutes } from './routes/keys.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { orgRoutes } from './routes/orgs.js';
+import { exploreRoutes } from './routes/explore.js';
 import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
@@ -70,6 +71,7 @@ const NATIVE_ROUTES: Routes[] = [
   orgRoutes,
   actorRoutes,
   queryRoutes,
+  exploreRoutes,
   lifecycleRoutes,
 ];
 

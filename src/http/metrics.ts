@@ -212,7 +212,8 @@ export function countedEvents(events: EventStore, m: AppMetrics): EventStore {
         m.duplicates.inc(r.duplicates);
         return r;
       }),
-    listEvents: (scan, limit) => events.listEvents(scan, limit),
+    listEvents: (scan, limit, order) => events.listEvents(scan, limit, order),
+    describeEvents: (scan, caps) => events.describeEvents(scan, caps),
     fetchRows: (request, signal) => events.fetchRows(request, signal),
   };
 }

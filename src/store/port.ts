@@ -19,7 +19,7 @@ export type { ActorStore, HeadcountQuery } from './ports/actors.js';
 export type { AuditEntry, AuditInput, AuditLog, AuditOp, DeletionCounts } from './ports/audit.js';
 export type { StoreEngine, UpkeepStats } from './ports/engine.js';
 export type { DeleteEventsResult, EraseStore, EventRef } from './ports/erase.js';
-export type { EventStore } from './ports/events.js';
+export type { EventStore, SchemaCaps, SchemaCount, SchemaSummary } from './ports/events.js';
 export type { ExportFilter, ExportStore } from './ports/export.js';
 export type { Registry } from './ports/registry.js';
 export type { ExpiryTarget, RetentionStore } from './ports/retention.js';

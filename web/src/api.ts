@@ -1,6 +1,7 @@
 /**
  * The dashboard's only way to the server: the same public endpoints any client
- * uses (GET /v1/orgs, POST /v1/query), with the key as a Bearer token, and the
+ * uses (GET /v1/orgs, POST /v1/query, GET /v1/schema, GET /v1/events/latest),
+ * with the key as a Bearer token, and the
  * native error body turned into an ApiError a panel can show.
  */
 
@@ -48,6 +49,32 @@ export interface QueryAnswer {
   series: Series[];
   other: Series | null;
   total_groups: number;
+  /** last_bucket_open: the last bucket reaches past now, so its figures are still growing. */
+  meta: { last_bucket_open: boolean };
+}
+
+/** Counted over a window: how many events, the first and the last (RFC 3339 UTC). */
+export interface Seen {
+  count: number;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** GET /v1/schema: the event types, most frequent first, and the dims keys of each. */
+export interface SchemaAnswer {
+  types: (Seen & { type: string; keys: (Seen & { key: string })[]; more_keys: boolean })[];
+  more_types: boolean;
+}
+
+/** An event as GET /v1/events/latest lists it (the shape POST /v1/events takes). */
+export interface LatestEvent {
+  id: string;
+  type: string;
+  time: string;
+  org: string;
+  actor?: string;
+  value: number;
+  dims?: Record<string, string>;
 }
 
 /** A native query body: the names of docs/query.md. */
@@ -91,4 +118,34 @@ export async function listOrgs(key: string, signal?: AbortSignal): Promise<Org[]
 /** POST /v1/query. */
 export function query(key: string, body: QueryBody, signal?: AbortSignal): Promise<QueryAnswer> {
   return call<QueryAnswer>('/v1/query', key, body, signal);
+}
+
+/** GET `path` with query parameters (lists comma-joined, undefined left out). */
+function getWith<T>(
+  path: string,
+  key: string,
+  params: Record<string, string | number | boolean | undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) qs.set(k, String(v));
+  return call<T>(`${path}?${qs.toString()}`, key, undefined, signal);
+}
+
+/** GET /v1/schema. */
+export function getSchema(
+  key: string,
+  params: Record<string, string | number | boolean | undefined>,
+  signal?: AbortSignal,
+): Promise<SchemaAnswer> {
+  return getWith<SchemaAnswer>('/v1/schema', key, params, signal);
+}
+
+/** GET /v1/events/latest. */
+export function latestEvents(
+  key: string,
+  params: Record<string, string | number | boolean | undefined>,
+  signal?: AbortSignal,
+): Promise<{ events: LatestEvent[]; more: boolean }> {
+  return getWith('/v1/events/latest', key, params, signal);
 }

@@ -32,6 +32,37 @@ export interface ChartSpec {
   axisFormat2?: (n: number) => string;
   timezone: string;
   height?: number;
+  /** The last bucket is still growing: it is shaded and labelled "so far". */
+  openLast?: boolean;
+  /** The left (bytes) or right (bytes2) axis counts bytes: ticks on multiples of powers of 2 (1 KB = 1024 B). */
+  bytes?: boolean;
+  bytes2?: boolean;
+}
+
+/** Tick steps of a byte axis: 1, 2, 4 … B, so that ticks fall on 256 MB, 512 MB, 1 GB, 1.5 GB, not 0.93 GB. */
+const BYTE_STEPS = Array.from({ length: 61 }, (_, k) => 2 ** k);
+
+/**
+ * Shade the last point's stretch (from halfway after the point before it to the right edge) and
+ * label it "so far": points sit at bucket starts, so the open bucket is the plot's last point.
+ */
+function openBucketHook(u: uPlot): void {
+  const xs = u.data[0];
+  if (xs.length === 0) return;
+  const lastPos = u.valToPos(xs[xs.length - 1]!, 'x', true);
+  const prev = xs.length > 1 ? u.valToPos(xs[xs.length - 2]!, 'x', true) : lastPos;
+  const left = (prev + lastPos) / 2;
+  const right = u.bbox.left + u.bbox.width;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = 'rgba(91, 100, 114, 0.12)';
+  ctx.fillRect(left, u.bbox.top, Math.max(right - left, 3), u.bbox.height);
+  ctx.fillStyle = '#5b6472';
+  ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  ctx.fillText('so far', right - 2, u.bbox.top + 2);
+  ctx.restore();
 }
 
 /** Draw into `host` (replacing what was there); returns a function that removes the chart. */
@@ -76,6 +107,7 @@ export function drawChart(host: HTMLElement, spec: ChartSpec): () => void {
       grid: { stroke: '#eef0f3' },
       size: fitLabels,
       values: (_u, ticks) => ticks.map((t) => (spec.percent ? `${t} %` : spec.axisFormat(t))),
+      ...(spec.bytes ? { incrs: BYTE_STEPS } : {}),
     },
   ];
   if (spec.series.some((s) => s.scale === 'y2')) {
@@ -88,6 +120,7 @@ export function drawChart(host: HTMLElement, spec: ChartSpec): () => void {
       grid: { show: false },
       size: fitLabels,
       values: (_u, ticks) => ticks.map((t) => (spec.axisFormat2 ?? spec.axisFormat)(t)),
+      ...(spec.bytes2 ? { incrs: BYTE_STEPS } : {}),
     });
   }
   const opts: uPlot.Options = {
@@ -102,6 +135,7 @@ export function drawChart(host: HTMLElement, spec: ChartSpec): () => void {
       y2: { range: (_u, _min, max) => [0, niceMax(max)] },
     },
     legend: { live: true },
+    hooks: spec.openLast ? { draw: [openBucketHook] } : {},
     cursor: { drag: { x: false, y: false } },
   };
   const plot = new uPlot(opts, [spec.x, ...drawn], host);

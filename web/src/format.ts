@@ -1,6 +1,6 @@
 /**
  * Numbers and dates for people: thousands separators, bytes in KB/MB/GB
- * (powers of 1024), compact axis labels, percentages, and local day labels.
+ * (powers of 1024: 1 KB = 1024 B), compact axis labels, percentages, and local day labels.
  */
 
 const count = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -14,8 +14,19 @@ export function formatCount(n: number | null): string {
   return n === null ? '–' : count.format(n);
 }
 
+const exact = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+
 /** 1536 -> "1.5 KB", 3.2e9 -> "3 GB"; null -> "–". */
 export function formatBytes(n: number | null): string {
+  return bytesWith(decimal, n);
+}
+
+/** For byte-axis ticks (multiples of powers of 2): 1.25 GB stays "1.25 GB", never rounded to "1.3 GB". */
+export function formatBytesAxis(n: number): string {
+  return bytesWith(exact, n);
+}
+
+function bytesWith(fraction: Intl.NumberFormat, n: number | null): string {
   if (n === null) return '–';
   let v = Math.abs(n);
   let u = 0;
@@ -23,7 +34,7 @@ export function formatBytes(n: number | null): string {
     v /= 1024;
     u++;
   }
-  return `${n < 0 ? '-' : ''}${u === 0 ? count.format(v) : decimal.format(v)} ${UNITS[u]!}`;
+  return `${n < 0 ? '-' : ''}${u === 0 ? count.format(v) : fraction.format(v)} ${UNITS[u]!}`;
 }
 
 /** 12500 -> "12.5K", for axis ticks. */

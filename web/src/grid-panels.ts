@@ -10,6 +10,33 @@ import { ask, type PanelDef } from './scope.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
+/** A heatmap cell's colour for a fraction f (0..1) of the busiest cell: linear in opacity. */
+const heat = (f: number): string => `rgba(47, 111, 223, ${(0.04 + 0.96 * f).toFixed(3)})`;
+
+/** The heatmap's colour scale: a ramp from 0 to the busiest cell, with both ends and the middle labelled. */
+function colourScale(max: number): HTMLElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'colour-scale';
+  wrap.dataset.max = String(max);
+  const ramp = document.createElement('span');
+  ramp.className = 'ramp';
+  // Through CSSOM, which the page's Content-Security-Policy allows (style attributes it does not).
+  ramp.style.background = `linear-gradient(to right, ${heat(0)}, ${heat(1)})`;
+  ramp.setAttribute('aria-hidden', 'true');
+  const labels = document.createElement('span');
+  labels.className = 'ramp-labels';
+  for (const v of [0, max / 2, max]) {
+    const l = document.createElement('span');
+    l.textContent = formatCount(v);
+    labels.append(l);
+  }
+  const caption = document.createElement('span');
+  caption.className = 'ramp-caption';
+  caption.textContent = 'Calls per hour cell';
+  wrap.append(caption, ramp, labels);
+  return wrap;
+}
+
 /** api.request per local weekday and hour, Monday first. */
 export function heatmap(): PanelDef {
   const panel = new Panel(
@@ -54,11 +81,9 @@ export function heatmap(): PanelDef {
           format: formatCount,
         })),
         rows: [1, 2, 3, 4, 5, 6, 0].map((wd) => ({ x: String(wd), label: WEEKDAYS[wd]!, values: grid[wd]! })),
-        cellColor: (v) => {
-          const f = (v ?? 0) / max;
-          return `rgba(47, 111, 223, ${(0.04 + 0.96 * f).toFixed(3)})`;
-        },
+        cellColor: (v) => heat((v ?? 0) / max),
       });
+      panel.chart.replaceChildren(colourScale(max));
       return null;
     },
   };

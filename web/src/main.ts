@@ -4,7 +4,7 @@
  * panels, all refreshed together. The page's `data-*` attributes say what it
  * shows (state, range, timezone), for people and tests alike.
  */
-import { ApiError, listOrgs, type Org } from './api.js';
+import { ApiError, latestEvents, listOrgs, type Org } from './api.js';
 import { formatDay } from './format.js';
 import { createPanels, describeError, disposeCharts, run, type Scope } from './panels.js';
 import { addDays, customRange, PRESETS, presetRange, type DateRange } from './range.js';
@@ -155,22 +155,53 @@ async function refresh(): Promise<void> {
     showBanner(orgs.length === 0 ? 'This key reaches no org yet.' : null, 'info');
 }
 
-/** Use `candidate` as the key if the server accepts it (it is kept only then). */
+/**
+ * Whether a key that the server knows may read statistics: an ingest key may list its orgs but
+ * not read, and is turned away here with one plain message instead of one error per panel.
+ */
+async function checkCanRead(candidate: string): Promise<void> {
+  try {
+    await latestEvents(candidate, { limit: 1, last: '1h' });
+  } catch (err) {
+    // 404: the key reaches no org yet, which the page says once the key is in use.
+    if (err instanceof ApiError && err.status === 404) return;
+    if (err instanceof ApiError && err.status === 403)
+      throw new ApiError(
+        403,
+        err.code,
+        err.message.includes('role is ingest')
+          ? 'This is an ingest key: it can send events but cannot read statistics. Paste a read or admin key (npm run demo prints one).'
+          : `This key cannot read statistics: ${err.message}`,
+      );
+    throw err;
+  }
+}
+
+/** Use `candidate` as the key if the server accepts it for reading (it is kept only then). */
 async function useKey(candidate: string): Promise<void> {
   controller?.abort();
   body.dataset.state = 'loading';
+  let reached: Org[];
   try {
-    orgs = await listOrgs(candidate);
+    reached = await listOrgs(candidate);
+    await checkCanRead(candidate);
   } catch (err) {
-    const message = describeError(err);
+    // One message, in the banner; the panels keep what they showed (the saved key's figures, if any).
     body.dataset.state = 'error';
+    const refused = err instanceof ApiError && (err.status === 401 || err.status === 403);
+    const message = err instanceof ApiError && err.status === 403 ? err.message : describeError(err);
+    const other = key !== '' && key !== candidate;
+    const kept = other ? ' The key saved before is still in use.' : '';
     showBanner(
-      err instanceof ApiError && err.status === 401 ? `${message} Check the key and try again.` : message,
+      refused && err.status === 401 ? `${message} Check the key and try again.${kept}` : `${message}${kept}`,
     );
-    disposeCharts();
-    for (const p of panels) p.panel.error(message);
+    if (!other) {
+      disposeCharts();
+      for (const p of panels) p.panel.empty('No key in use.');
+    }
     return;
   }
+  orgs = reached;
   key = candidate;
   localStorage.setItem(KEY, key);
   keyInput.value = '';

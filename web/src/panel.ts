@@ -17,7 +17,8 @@ export interface Column {
 export interface DataTable {
   xLabel: string;
   columns: Column[];
-  rows: { x: string; label: string; values: (number | null)[]; extra?: string[] }[];
+  /** `open`: the bucket is still growing (it reaches past now); the row says so. */
+  rows: { x: string; label: string; values: (number | null)[]; extra?: string[]; open?: boolean }[];
   /** Extra text columns shown after the x column (e.g. the service of an endpoint). */
   extraLabels?: string[];
   /** Cells show colour only; their figures are in a tooltip and read out by screen readers. */
@@ -139,6 +140,8 @@ export function renderTable(id: string, t: DataTable): HTMLElement {
     const th = el('th', 'num');
     if (c.short === undefined) th.textContent = c.label;
     else th.append(c.short, el('span', 'sr-only', c.label));
+    // A short label may be wider than its narrow column; it then overlaps the next, unlabelled ones.
+    if (c.short) th.className = 'num tick';
     th.scope = 'col';
     th.dataset.col = c.key;
     headRow.append(th);
@@ -149,7 +152,12 @@ export function renderTable(id: string, t: DataTable): HTMLElement {
   for (const r of t.rows) {
     const tr = el('tr');
     tr.dataset.x = r.x;
-    const th = el('th', undefined, r.label);
+    const th = el('th');
+    th.append(...breakable(r.label));
+    if (r.open) {
+      tr.dataset.open = 'true';
+      th.append(' ', el('span', 'open-tag', 'so far'));
+    }
     th.scope = 'row';
     tr.append(th);
     for (const text of r.extra ?? []) tr.append(el('td', 'text', text));
@@ -172,4 +180,12 @@ export function renderTable(id: string, t: DataTable): HTMLElement {
   table.append(head, body);
   wrap.append(table);
   return wrap;
+}
+
+/**
+ * A label that may wrap only after a slash (paths such as /api/v1/assets/{ID}/data), never
+ * inside a word: the text with a <wbr> after each slash.
+ */
+function breakable(label: string): (string | HTMLElement)[] {
+  return label.split(/(?<=\/)/).flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), part]));
 }

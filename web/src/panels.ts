@@ -1,7 +1,8 @@
 /**
- * The dashboard's six panels, in page order (docs/dashboard.md lists the query
- * behind each): every figure comes from POST /v1/query, as any client would ask it.
+ * The dashboard's panels, in page order (docs/dashboard.md lists the query
+ * behind each): every figure comes from the public API, as any client would ask it.
  */
+import { explorer, latest } from './explorer.js';
 import { heatmap, topEndpoints } from './grid-panels.js';
 import type { PanelDef } from './scope.js';
 import { activeUsers, apiByService, trafficAndStorage, versionAdoption } from './time-panels.js';
@@ -10,5 +11,14 @@ export { describeError, disposeCharts, run, type PanelDef, type Scope } from './
 
 /** Every panel, in page order. */
 export function createPanels(): PanelDef[] {
-  return [activeUsers(), apiByService(), trafficAndStorage(), versionAdoption(), heatmap(), topEndpoints()];
+  return [
+    explorer(),
+    activeUsers(),
+    apiByService(),
+    trafficAndStorage(),
+    versionAdoption(),
+    heatmap(),
+    topEndpoints(),
+    latest(),
+  ];
 }

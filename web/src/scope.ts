@@ -37,15 +37,31 @@ export function baseQuery(s: Scope): QueryBody {
   };
 }
 
+/** The same scope as GET parameters (for /v1/schema and /v1/events/latest). */
+export function scopeParams(s: Scope): Record<string, string | number | boolean> {
+  return {
+    ...(s.org === null ? {} : { org: s.org, subtree: s.subtree }),
+    from: s.range.from,
+    to: s.range.to,
+    timezone: s.timezone,
+  };
+}
+
 /** POST /v1/query with the scope's orgs, range and timezone, plus `body`. */
 export const ask = (s: Scope, body: QueryBody): Promise<QueryAnswer> =>
   query(s.key, { ...baseQuery(s), ...body }, s.signal);
 /** Bucket starts in Unix seconds, for a chart's x axis. */
 export const xOf = (series: Series | undefined): number[] =>
   (series?.points ?? []).map((p) => Date.parse(p.start) / 1000);
-/** One table row per bucket: its local date, and that date for people. */
-export const rowsOf = (series: Series | undefined) =>
-  (series?.points ?? []).map((p) => ({ x: dateOf(p.start), label: formatDay(dateOf(p.start)) }));
+/** One table row per bucket: its local date, and that date for people; `open` marks the last one as still growing. */
+export const rowsOf = (series: Series | undefined, open = false) => {
+  const points = series?.points ?? [];
+  return points.map((p, i) => ({
+    x: dateOf(p.start),
+    label: formatDay(dateOf(p.start)),
+    open: open && i === points.length - 1,
+  }));
+};
 /** A series' name: its value of `field`, `(none)` when missing, or `Other`. */
 export const label = (s: Series, field: string, other: Series | null): string =>
   s === other ? 'Other' : (s.group[field] ?? '(none)');
@@ -68,7 +84,7 @@ export function disposeCharts(): void {
 /** A panel's table from columns of [key, label, format, values], one value per row. */
 export function table(
   xLabel: string,
-  rows: { x: string; label: string }[],
+  rows: { x: string; label: string; open?: boolean }[],
   cols: [string, string, (n: number | null) => string, (number | null)[]][],
 ): DataTable {
   return {

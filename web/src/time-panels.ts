@@ -5,7 +5,7 @@
  */
 import type { ChartSeries } from './chart.js';
 import { PALETTE } from './chart.js';
-import { formatBytes, formatCompact, formatCount, formatPercent } from './format.js';
+import { formatBytes, formatBytesAxis, formatCompact, formatCount, formatPercent } from './format.js';
 import { Panel } from './panel.js';
 import { allZero, ask, draw, label, rowsOf, run, table, xOf, type PanelDef, type Scope } from './scope.js';
 
@@ -38,10 +38,11 @@ export function activeUsers(): PanelDef {
         ],
         format: formatCount,
         axisFormat: formatCompact,
+        openLast: per.meta.last_bucket_open,
         timezone: s.timezone,
       });
       panel.ready(
-        table('Date', rowsOf(a), [
+        table('Date', rowsOf(a, per.meta.last_bucket_open), [
           ['active', `${unit} active`, formatCount, active],
           ['rolling30', 'Rolling 30 days', formatCount, trailing],
         ]),
@@ -82,12 +83,13 @@ export function apiByService(): PanelDef {
         stacked: true,
         format: formatCount,
         axisFormat: formatCompact,
+        openLast: ans.meta.last_bucket_open,
         timezone: s.timezone,
       });
       panel.ready(
         table(
           'Date',
-          rowsOf(groups[0]),
+          rowsOf(groups[0], ans.meta.last_bucket_open),
           groups.map((_, k) => [`service:${names[k]!}`, names[k]!, formatCount, values[k]!]),
         ),
       );
@@ -121,11 +123,14 @@ export function trafficAndStorage(): PanelDef {
         ],
         format: formatBytes,
         format2: formatBytes,
-        axisFormat: (n) => formatBytes(n),
+        axisFormat: formatBytesAxis,
+        bytes: true,
+        bytes2: true,
+        openLast: bw.meta.last_bucket_open,
         timezone: s.timezone,
       });
       panel.ready(
-        table('Date', rowsOf(bw.series[0]), [
+        table('Date', rowsOf(bw.series[0], bw.meta.last_bucket_open), [
           ['bandwidth', 'Bandwidth', formatBytes, traffic],
           ['storage', 'Storage', formatBytes, stored],
         ]),
@@ -200,12 +205,13 @@ export function versionAdoption(): PanelDef {
         percent: true,
         format: formatPercent,
         axisFormat: (n) => `${n} %`,
+        openLast: ans.meta.last_bucket_open,
         timezone: s.timezone,
       });
       panel.ready(
         table(
           'Date',
-          rowsOf(groups[0]),
+          rowsOf(groups[0], ans.meta.last_bucket_open),
           groups.map((_, k) => [`version:${names[k]!}`, names[k]!, formatPercent, shares[k]!]),
         ),
       );

@@ -17,9 +17,10 @@ import {
   type Window,
 } from '../../core/query/plan.js';
 
-const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const List = (max: number) => Type.Union([Type.Array(Str(max), { maxItems: 1000 }), Str(max * 100)]);
-const Instant = expecting(
+export const Str = (max: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength: max, ...(description === undefined ? {} : { description }) });
+export const List = (max: number) => Type.Union([Type.Array(Str(max), { maxItems: 1000 }), Str(max * 100)]);
+export const Instant = expecting(
   Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
   'an RFC 3339 time (2024-03-10T00:00:00-05:00), a date (2024-03-10) or Unix seconds',
 );

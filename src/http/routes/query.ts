@@ -18,7 +18,11 @@ import { nativeErrors } from '../doc-schemas.js';
 import { QueryAnswer } from './query-answer.js';
 
 /** The orgs a request covers: those named (with subtrees if asked), or every org the key reaches. */
-function resolveOrgs(p: Principal, tree: OrgTree, params: QueryParamsT): string[] {
+export function resolveOrgs(
+  p: Principal,
+  tree: OrgTree,
+  params: { org?: string | string[]; subtree?: boolean },
+): string[] {
   const named = listOf(params.org);
   if (named.length === 0) {
     const all = tree.reachable(p.orgs);

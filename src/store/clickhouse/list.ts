@@ -9,14 +9,16 @@ import { filteredSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
 import { toEvent } from '../sql/rows.js';
 
-export function listEventsSql(scan: Scan, t: ChTables, limit: number): string {
+/** Newest first with 'desc'; the order is always total (time, id, org). */
+export function listEventsSql(scan: Scan, t: ChTables, limit: number, order: 'asc' | 'desc' = 'asc'): string {
+  const dir = order === 'desc' ? ' DESC' : '';
   const needsActors =
     scan.filters.some((f) => f.field.kind === 'actor_kind') ||
     (scan.exclude?.fields.some((f) => f.kind === 'actor_kind') ?? false);
   return `SELECT org, type, ts, id, actor, value, dim_keys, dim_values FROM (
 ${filteredSql(scan, t, needsActors)}
 )
-ORDER BY ts, id, org
+ORDER BY ts${dir}, id${dir}, org${dir}
 LIMIT ${lit(limit)}`;
 }
 
@@ -25,7 +27,8 @@ export async function listEvents(
   t: ChTables,
   scan: Scan,
   limit: number,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<EventRecord[]> {
-  const rows = await client.query(listEventsSql(scan, t, limit));
+  const rows = await client.query(listEventsSql(scan, t, limit, order));
   return rows.map((r) => toEvent(r, 'dim_keys', 'dim_values'));
 }

@@ -18,7 +18,7 @@ import type {
 } from '../../core/model.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { timeoutFrom } from '../../core/query/bounds.js';
-import type { HeadcountQuery, Store } from '../port.js';
+import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
 import { toClickHouseSql } from './dialect.js';
@@ -27,6 +27,7 @@ import { TtlCache } from './cache.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
+import { describeEvents } from './describe.js';
 import { lit, quote } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
@@ -163,8 +164,12 @@ export class ClickHouseStore implements Store {
     return this.queue.commits;
   }
 
-  listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
-    return listEvents(this.client, this.queryTables, scan, limit);
+  listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
+    return listEvents(this.client, this.queryTables, scan, limit, order);
+  }
+
+  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+    return describeEvents(this.client, this.queryTables, scan, caps);
   }
 
   /** `signal` (the query's deadline) aborts the request; the server stops by itself too. */

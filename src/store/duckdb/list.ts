@@ -11,7 +11,14 @@ import { lit, SqlParams, whereSql } from './dialect-expr.js';
 import type { SqlStatement } from './dialect.js';
 import { toEvent } from '../sql/rows.js';
 
-export function listEventsSql(scan: Scan, limit: number, orgNos?: ReadonlyMap<string, number>): SqlStatement {
+/** Newest first with 'desc'; the order is always total (time, id, org), so a limit cuts the same way every time. */
+export function listEventsSql(
+  scan: Scan,
+  limit: number,
+  orgNos?: ReadonlyMap<string, number>,
+  order: 'asc' | 'desc' = 'asc',
+): SqlStatement {
+  const dir = order === 'desc' ? ' DESC' : '';
   const ps = new SqlParams(orgNos);
   // Filters on actor_kind are semi-joins (whereSql); only an exclusion over it reads the actor row.
   const join = scan.exclude?.fields.some((f) => f.kind === 'actor_kind')
@@ -20,7 +27,7 @@ export function listEventsSql(scan: Scan, limit: number, orgNos?: ReadonlyMap<st
   const sql = `SELECT e.org, e.type, e.ts, e.id, e.actor, e.value, map_keys(e.dims) AS dk, map_values(e.dims) AS dv
   FROM events e${join}
   WHERE ${whereSql(scan, ps)}
-  ORDER BY e.ts, e.id, e.org
+  ORDER BY e.ts${dir}, e.id${dir}, e.org${dir}
   LIMIT ${lit(limit)}`;
   return { sql, params: ps.values };
 }
@@ -30,8 +37,9 @@ export async function listEvents(
   scan: Scan,
   limit: number,
   orgNos?: ReadonlyMap<string, number>,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<EventRecord[]> {
-  const { sql, params } = listEventsSql(scan, limit, orgNos);
+  const { sql, params } = listEventsSql(scan, limit, orgNos, order);
   const rows = await all(conn, sql, params);
   return rows.map((r) => toEvent(r, 'dk', 'dv'));
 }

@@ -17,12 +17,13 @@ import type {
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import { openFailure } from './open-failure.js';
-import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
+import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { fetchRows } from './query.js';
 import { listEvents } from './list.js';
+import { describeEvents } from './describe.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
@@ -215,9 +216,14 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
-  async listEvents(scan: Scan, limit: number): Promise<EventRecord[]> {
+  async listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => listEvents(c, scan, limit, orgNos));
+    return this.read((c) => listEvents(c, scan, limit, orgNos, order));
+  }
+
+  async describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+    const orgNos = await this.orgNumbers();
+    return this.read((c) => describeEvents(c, scan, caps, orgNos));
   }
 
   /**

@@ -16,11 +16,37 @@ export interface EventStore {
   ingest(events: EventRecord[]): Promise<IngestResult>;
 
   /**
-   * The events a scan selects, ordered by time then id, at most `limit` of them.
-   * Ask for one more than you can use to learn that there were more.
+   * The events a scan selects, ordered by time then id (newest first with `order` 'desc'),
+   * at most `limit` of them. Ask for one more than you can use to learn that there were more.
    */
-  listEvents(scan: Scan, limit: number): Promise<EventRecord[]>;
+  listEvents(scan: Scan, limit: number, order?: 'asc' | 'desc'): Promise<EventRecord[]>;
+
+  /** The event types of a scan and the dims keys of each, with counts; see SchemaSummary. */
+  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary>;
 
   /** The rows of one row request (core/query/requests.ts), computed by the engine's dialect. */
   fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]>;
+}
+
+/** How much describeEvents returns: the most frequent types, and the most frequent keys of each. */
+export interface SchemaCaps {
+  types: number;
+  keysPerType: number;
+}
+
+/** Counted over the events of the scan; first and last are epoch ms of the earliest and latest. */
+export interface SchemaCount {
+  count: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * The event types of a scan, most frequent first (ties by name), at most `caps.types` of them,
+ * and for each the dims keys its events carry, most frequent first, at most `caps.keysPerType`.
+ * A `more` flag says that the cap left some out.
+ */
+export interface SchemaSummary {
+  types: (SchemaCount & { type: string; keys: (SchemaCount & { key: string })[]; moreKeys: boolean })[];
+  moreTypes: boolean;
 }
