@@ -4,6 +4,7 @@
  * `query`, `keys` and `orgs`; see program.ts. The process ends on its own once
  * a command is done (a server runs until SIGTERM or SIGINT).
  */
+import { operatorMessage } from '../core/errors.js';
 import { processEnv } from './config.js';
 import { runCli } from './program.js';
 
@@ -18,7 +19,7 @@ runCli(process.argv.slice(2), {
     if (code !== 0) process.exit(code);
   },
   (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(operatorMessage(err));
     process.exit(1);
   },
 );

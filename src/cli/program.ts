@@ -12,6 +12,7 @@ import { ingestFile, summaryText } from './ingest.js';
 import { addLifecycle } from './lifecycle-commands.js';
 import { runQuery, type QueryFlags } from './query.js';
 import { TALLY_VERSION } from './version.js';
+import { operatorMessage } from '../core/errors.js';
 import { DEFAULT_DB, DEMO_DB } from './defaults.js';
 
 export interface CliIo {
@@ -289,7 +290,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    io.err(`${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`${operatorMessage(err)}\n`);
     return 1;
   }
 }

@@ -2,6 +2,7 @@
  * `tally serve`: open the store, start HTTP, and on SIGTERM/SIGINT finish the
  * requests in flight, flush the store, and exit 0.
  */
+import { existsSync, statSync } from 'node:fs';
 import { createApp } from '../http/app.js';
 import { createStore } from '../store/index.js';
 import { surfaces } from '../compat/index.js';
@@ -26,6 +27,11 @@ export interface ServeHooks {
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
   const retentionDays = config.retentionDays;
+  // DuckDB replays a WAL left by a stop that did not checkpoint, and silently drops one that
+  // does not belong to the file: say that one was there (issue 26.8), before it is gone.
+  const walPath =
+    config.store === 'duckdb' && config.duckdbPath !== ':memory:' ? `${config.duckdbPath}.wal` : null;
+  const walBytes = walPath !== null && existsSync(walPath) ? statSync(walPath).size : 0;
   const store = await createStore(config);
   const app = await createApp(
     {
@@ -40,6 +46,11 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     },
     [...surfaces, cloudEventsSurface],
   );
+  if (walBytes > 0)
+    app.log.warn(
+      { wal: walPath, bytes: walBytes },
+      'found a WAL left next to the DuckDB file by a stop that did not checkpoint: DuckDB replayed it if it belonged to this file and discarded it if not',
+    );
   // The hourly retention job (docs/lifecycle.md); stopped before the store closes.
   const retention = new RetentionJob(store, {
     serverDays: retentionDays,

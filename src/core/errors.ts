@@ -86,9 +86,27 @@ export class RateLimitError extends AppError {
 
 /** The store failed; `cause` keeps the driver error, which never reaches a client. */
 export class StoreError extends AppError {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /** For the operator only (start-up output, logs), never a client: e.g. the file's path and the engine's reason. */
+    readonly detail?: string,
+  ) {
     super('store_unavailable', 503, message, [], cause);
   }
+}
+
+/**
+ * What an operator is told about a failure: a StoreError's detail when it has one, else its
+ * message followed by its causes' (DuckDB's reason, say, behind "could not load ...").
+ */
+export function operatorMessage(err: unknown): string {
+  if (err instanceof StoreError && err.detail !== undefined) return err.detail;
+  if (!(err instanceof Error)) return String(err);
+  const parts = [err.message];
+  for (let e = err.cause, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++)
+    parts.push(e.message);
+  return parts.join(' Cause: ');
 }
 
 /** A query ran past its deadline (TALLY_QUERY_TIMEOUT_MS) and was stopped: 503 in every surface's shape. */

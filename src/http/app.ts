@@ -25,7 +25,7 @@ import { queryRoutes } from './routes/query.js';
 import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
-import { HEALTHZ_SCHEMA } from './doc-schemas.js';
+import { registerHealthz, StoreHealth } from './health.js';
 import { surfaceFor, type Routes, type Surface } from './surface.js';
 import { OneLinePerRequest } from './logging.js';
 import { registerCors, type CorsOrigins } from './cors.js';
@@ -98,7 +98,10 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   const metrics = createMetrics(() => opts.store.upkeepStats);
   const clock = opts.clock ?? Date.now;
   // One timed view of the store, handed out role by role: each route names the roles it uses.
-  const store = timedStore(opts.store, metrics);
+  const health = new StoreHealth();
+  const store = timedStore(opts.store, metrics, (err) => {
+    health.note(err);
+  });
   const events = countedEvents(store, metrics);
 
   const ctx: AppContext = {
@@ -142,7 +145,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   if (opts.corsOrigins) await registerCors(app, opts.corsOrigins);
   await registerOpenApi(app, surfaces, opts.version ?? '0.0.0');
   registerMetrics(app, metrics, opts.metricsKey ?? null);
-  app.get('/healthz', { schema: HEALTHZ_SCHEMA }, () => ({ status: 'ok' as const }));
+  registerHealthz(app, health);
 
   await app.register(async (v1) => {
     v1.addHook('preHandler', async (req) => {

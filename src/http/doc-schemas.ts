@@ -55,11 +55,3 @@ export function nativeErrors(...statuses: number[]): Record<number, object> {
     statuses.map((s) => [s, jsonResponse(STATUS_TEXT[s] ?? 'An error.', NativeError)]),
   );
 }
-
-/** GET /healthz. */
-export const HEALTHZ_SCHEMA = {
-  summary: 'Liveness',
-  response: {
-    200: jsonResponse('The server accepts requests.', Type.Object({ status: Type.Literal('ok') })),
-  },
-};

@@ -148,12 +148,13 @@ export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () 
 type EndTimer = (labels: { outcome: 'ok' | 'error' }) => void;
 
 /** Call `work`, ending `end` with the outcome once its result (a promise or a plain value) settles. */
-function observe(end: EndTimer, work: () => unknown): unknown {
+function observe(end: EndTimer, work: () => unknown, onError?: (err: unknown) => void): unknown {
   let out: unknown;
   try {
     out = work();
   } catch (err) {
     end({ outcome: 'error' });
+    onError?.(err);
     throw err;
   }
   if (!(out instanceof Promise)) {
@@ -167,6 +168,7 @@ function observe(end: EndTimer, work: () => unknown): unknown {
     },
     (err: unknown) => {
       end({ outcome: 'error' });
+      onError?.(err);
       throw err;
     },
   );
@@ -179,10 +181,11 @@ export function timeStoreCall<R>(m: AppMetrics, operation: string, work: () => P
 
 /**
  * A storage role (or a whole store) with every method call timed into
- * `storeLatency`, the operation label being the method's name. Whatever the
- * role, nothing here names a method; other properties pass through.
+ * `storeLatency`, the operation label being the method's name, and every error
+ * shown to `onError` (health.ts) before it is thrown on. Whatever the role,
+ * nothing here names a method; other properties pass through.
  */
-export function timedStore<T extends object>(store: T, m: AppMetrics): T {
+export function timedStore<T extends object>(store: T, m: AppMetrics, onError?: (err: unknown) => void): T {
   const wrapped = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -192,7 +195,7 @@ export function timedStore<T extends object>(store: T, m: AppMetrics): T {
       if (fn === undefined) {
         const method = value as (...args: unknown[]) => unknown;
         fn = (...args: unknown[]): unknown =>
-          observe(m.storeLatency.startTimer({ operation: prop }), () => method.apply(target, args));
+          observe(m.storeLatency.startTimer({ operation: prop }), () => method.apply(target, args), onError);
         wrapped.set(prop, fn);
       }
       return fn;

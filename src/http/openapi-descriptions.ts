@@ -10,7 +10,8 @@
 export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'GET /openapi.json':
     'This OpenAPI 3.1 document: every route Tally serves, with its parameters and answers.',
-  'GET /healthz': 'Answers 200 {"status":"ok"} once the server accepts requests. Needs no key.',
+  'GET /healthz':
+    'Answers 200 {"status":"ok"} once the server accepts requests; 503 {"status":"unhealthy","reason":...} once the store has met a corrupt file. Needs no key.',
   'POST /v1/keys':
     'Create a key (admin). The secret is in this answer only; Tally keeps a hash. An admin key can only grant orgs within its own reach.',
   'GET /v1/keys':

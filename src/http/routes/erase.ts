@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { actorDigest, auditVisible, scopeOf } from '../../core/audit.js';
+import { actorDigest, auditVisible, Erasures, scopeOf } from '../../core/audit.js';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import { hasLoneSurrogate, LIMITS } from '../../core/events.js';
 import type { AuditEntry } from '../../store/port.js';
@@ -166,12 +166,25 @@ export function eraseRoutes(base: FastifyInstance): void {
     const only = req.query.org;
     if (only !== undefined) requireReach(p, await loadOrgTree(app.ctx), only);
     const out: AuditEntry[] = [];
-    let before = req.query.before ?? null;
+    const start = req.query.before ?? null;
+    // Erasures newer than the page matter too (core/audit.ts): read them first, from the top.
+    const erased = new Erasures();
+    let before: string | null = null;
+    if (start !== null && !p.orgs.includes('*')) {
+      for (;;) {
+        const page = await app.ctx.audit.listAudit(before, AUDIT_SCAN);
+        for (const e of page) if (e.id >= start) erased.add(e);
+        if (page.length < AUDIT_SCAN || page[page.length - 1]!.id < start) break;
+        before = page[page.length - 1]!.id;
+      }
+    }
+    before = start;
     let full = false;
     scan: for (;;) {
       const page = await app.ctx.audit.listAudit(before, AUDIT_SCAN);
       for (const e of page) {
-        if (!auditVisible(p.orgs, e.scope)) continue;
+        erased.add(e);
+        if (!auditVisible(p.orgs, e.scope, (org) => erased.stillSame(org, e.id))) continue;
         if (only !== undefined && !e.scope.some((path) => path.includes(only))) continue;
         out.push(e);
         if (out.length === limit) {

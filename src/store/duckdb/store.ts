@@ -16,6 +16,7 @@ import type {
   SessionRecord,
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
+import { openFailure } from './open-failure.js';
 import type { HeadcountQuery, Store, UpkeepStats } from '../port.js';
 import { all, ReadPool, run } from './db.js';
 import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
@@ -103,7 +104,7 @@ export class DuckDbStore implements Store {
         ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
       });
     } catch (err) {
-      throw new StoreError('The DuckDB file could not be opened.', err);
+      throw new StoreError('The DuckDB file could not be opened.', err, openFailure(opts.path, err));
     }
     const writer = await instance.connect();
     const readers = await ReadPool.open(instance, opts.readers ?? 4);
