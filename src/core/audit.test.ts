@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { actorDigest, auditVisible, scopeOf } from './audit.js';
 import { OrgTree } from './orgs.js';
-
-const org = (id: string, parent: string | null = null) => ({
-  id,
-  name: null,
-  parent,
-  domain: null,
-  timezone: 'UTC',
-  created_at: 0,
-});
+import { orgRow } from './orgs.fixtures.js';
 
 describe('audit scope', () => {
   it('records each target with its ancestors', () => {
-    const tree = new OrgTree([org('a'), org('b', 'a'), org('c', 'b')]);
+    const tree = new OrgTree([orgRow('a'), orgRow('b', 'a'), orgRow('c', 'b')]);
     expect(scopeOf(tree, ['c', 'a', 'gone'])).toEqual([['c', 'b', 'a'], ['a'], ['gone']]);
   });
 

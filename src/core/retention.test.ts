@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { OrgTree } from './orgs.js';
+import { orgRow } from './orgs.fixtures.js';
 import { effectiveRetention, parseRetentionDays, retentionCutoff, retentionPlan } from './retention.js';
 
-const org = (id: string, parent: string | null = null) => ({
-  id,
-  name: null,
-  parent,
-  domain: null,
-  timezone: 'UTC',
-  created_at: 0,
-});
 // a > b > c; a > d; e alone.
-const tree = new OrgTree([org('a'), org('b', 'a'), org('c', 'b'), org('d', 'a'), org('e')]);
+const tree = new OrgTree([orgRow('a'), orgRow('b', 'a'), orgRow('c', 'b'), orgRow('d', 'a'), orgRow('e')]);
 
 describe('effectiveRetention', () => {
   it('takes the nearest setting up the tree, then the server default', () => {

@@ -16,6 +16,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
 import type { EventRecord } from '../core/model.js';
 import { toEvent } from './sql/rows.js';
+import { appendEventColumns } from './duckdb/append-event.js';
 
 /** A file path as a SQL string literal (COPY, ATTACH and read_parquet take no parameters for it). */
 export function pathLiteral(path: string): string {
@@ -51,14 +52,7 @@ export function writeEventsParquet(pages: AsyncIterable<EventRecord[]>, path: st
     for await (const page of pages) {
       const app = await conn.createAppender('stage');
       for (const e of page) {
-        app.appendVarchar(e.org);
-        app.appendVarchar(e.type);
-        app.appendBigInt(BigInt(e.ts));
-        app.appendVarchar(e.id);
-        if (e.actor === null) app.appendNull();
-        else app.appendVarchar(e.actor);
-        app.appendDouble(e.value);
-        app.appendVarchar(JSON.stringify(e.dims));
+        appendEventColumns(app, e);
         app.endRow();
       }
       app.flushSync();

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../core/model.js';
 import type { QueryResult, Series } from '../../core/query/result.js';
+import { resultOf } from '../../core/query/result.fixtures.js';
 import { widthOf } from './plans.js';
 import {
   answerId,
@@ -20,18 +21,7 @@ import { readableRange } from './reports.js';
 const H = 3_600_000;
 const D = 24 * H;
 
-function result(series: Series[]): QueryResult {
-  return {
-    range: { from: 0, to: 1, from_iso: '', to_iso: '' },
-    timezone: 'UTC',
-    bucket: 'none',
-    week_start: 1,
-    series,
-    other: null,
-    total_groups: series.length,
-    meta: { read_at: 0, last_bucket_open: false, buckets: 1 },
-  };
-}
+const result = (series: Series[]): QueryResult => resultOf(series, { bucket: 'none', to: 1, buckets: 1 });
 
 function event(type: string, id: string, ts: number, dims: Record<string, string>): EventRecord {
   return { org: '1', id, type, ts, actor: null, value: 1, dims };

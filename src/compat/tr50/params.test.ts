@@ -27,9 +27,11 @@ describe('parseHistoryParams', () => {
   });
 
   it('reads every param; JSON null counts as absent', () => {
+    const start = '2014-03-27T00:00:00.000-00:00';
+    const end = '2014-03-28T00:00:00.000-00:00';
     const p = parseHistoryParams({
-      start: '2014-03-27T00:00:00.000-00:00',
-      end: '2014-03-28T00:00:00.000-00:00',
+      start,
+      end,
       series: 'day',
       dimension: 'org',
       includeSubOrgs: true,
@@ -37,11 +39,7 @@ describe('parseHistoryParams', () => {
       last: null,
     });
     expect(p).toEqual({
-      range: {
-        kind: 'absolute',
-        start: '2014-03-27T00:00:00.000-00:00',
-        end: '2014-03-28T00:00:00.000-00:00',
-      },
+      range: { kind: 'absolute', start, end },
       series: 'day',
       dimension: 'org',
       includeSubOrgs: true,

@@ -4,22 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { QueryResult, Series } from '../../core/query/result.js';
+import { resultOf } from '../../core/query/result.fixtures.js';
 import { activeWorkspaces, actorScopeBody, presentActorStats, presentWorkspaces } from './presenter.js';
 
 const D = (y: number, m: number, d: number): number => Date.UTC(y, m - 1, d);
 
-function result(series: Series[]): QueryResult {
-  return {
-    range: { from: 0, to: 0, from_iso: '', to_iso: '' },
-    timezone: 'UTC',
-    bucket: 'day',
-    week_start: 1,
-    series,
-    other: null,
-    total_groups: series.length,
-    meta: { read_at: 0, last_bucket_open: false, buckets: 2 },
-  };
-}
+const result = (series: Series[]): QueryResult => resultOf(series, { bucket: 'day', to: 0, buckets: 2 });
 
 const series = (group: Record<string, string | null>, pts: [number, number][], total = 1): Series => ({
   group,

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import type { Query } from './plan.js';
+import { makeQuery, type Query } from './plan.js';
 import { normaliseQuery } from './validate.js';
 
+// share and top left unset, as a caller may: normaliseQuery must default them to null.
 const base: Query = {
-  orgs: ['b', 'a', 'b'],
-  types: [],
-  range: { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 8) },
-  timezone: 'Europe/London',
-  weekStart: 1,
-  bucket: 'day',
-  aggregation: { fn: 'count' },
-  filters: [],
-  groupBy: [],
-  window: { kind: 'none' },
-  fill: 'zero',
+  ...makeQuery({
+    orgs: ['b', 'a', 'b'],
+    range: { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 8) },
+    timezone: 'Europe/London',
+  }),
+  share: undefined,
+  top: undefined,
 };
 
 describe('normaliseQuery', () => {

@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Scan, TimeIndex } from '../../core/query/requests.js';
+import * as fx from '../sql/dialect.fixtures.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 
 const t: ChTables = { events: 'db.events', losersLocal: 'db.event_losers', actors: 'db.actors' };
-const scan: Scan = {
-  orgs: ['acme'],
-  types: ['activity'],
-  filters: [],
-  from: 1704067200000,
-  to: 1704153600000,
-};
-const utcDay: TimeIndex = {
-  kind: 'day',
-  weekStart: 1,
-  segments: [{ from: 1704067200000, offsetMs: 0, add: -19723 }],
-  clampBefore: null,
-};
-const squash = (s: string): string => s.replace(/\s+/g, ' ');
 
 describe('toClickHouseSql', () => {
-  it('counts per UTC day over the pruned, deduplicated scan', () => {
-    const s = squash(toClickHouseSql({ kind: 'stats', scan, groupBy: [], index: utcDay, unique: null }, t));
+  it('counts per UTC day over the pruned, deduplicated fx.scan', () => {
+    const s = fx.squash(
+      toClickHouseSql({ kind: 'stats', scan: fx.scan, groupBy: [], index: fx.utcDay, unique: null }, t),
+    );
     expect(s).toContain('SELECT i, count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx FROM');
     expect(s).toContain(
       "FROM db.events WHERE org IN ('acme') AND type IN ('activity') AND ts >= 1704067200000 AND ts < 1704153600000 " +
@@ -31,14 +19,14 @@ describe('toClickHouseSql', () => {
     expect(s).toContain('GROUP BY i');
   });
 
-  it('range totals: a second aggregation of the scan (no GROUPING SETS in 18.16), a hit per tuple', () => {
-    const stats = squash(
+  it('range totals: a second aggregation of the fx.scan (no GROUPING SETS in 18.16), a hit per tuple', () => {
+    const stats = fx.squash(
       toClickHouseSql(
         {
           kind: 'stats',
-          scan,
+          scan: fx.scan,
           groupBy: [{ kind: 'org' }],
-          index: utcDay,
+          index: fx.utcDay,
           unique: [{ kind: 'actor' }],
           totals: true,
         },
@@ -47,14 +35,14 @@ describe('toClickHouseSql', () => {
     );
     expect(stats).toContain('GROUP BY g0, i UNION ALL SELECT g0, toInt64((-2)) AS i, count() AS n,');
     expect(stats).toMatch(/uniqExactIf\(u0, uok\) AS u FROM \(.*\) GROUP BY g0$/);
-    const intervals = squash(
+    const intervals = fx.squash(
       toClickHouseSql(
         {
           kind: 'intervals',
-          scan,
+          scan: fx.scan,
           groupBy: [],
           unique: [{ kind: 'actor' }],
-          index: utcDay,
+          index: fx.utcDay,
           size: null,
           totalFrom: 1704067200000,
         },
@@ -68,23 +56,14 @@ describe('toClickHouseSql', () => {
   });
 
   it('quotes hostile dim keys and values, and offsets DST segments with a CASE', () => {
-    const ny: TimeIndex = {
-      kind: 'hour',
-      weekStart: 1,
-      segments: [
-        { from: 1730606400000, offsetMs: -14_400_000, add: -480720 },
-        { from: 1730613600000, offsetMs: -18_000_000, add: -480719 },
-      ],
-      clampBefore: null,
-    };
     const evil = "app'] OR 1=1 --\\";
-    const s = squash(
+    const s = fx.squash(
       toClickHouseSql(
         {
           kind: 'stats',
-          scan: { ...scan, filters: [{ field: { kind: 'dim', key: 'v' }, op: 'eq', values: [evil] }] },
+          scan: { ...fx.scan, filters: [{ field: { kind: 'dim', key: 'v' }, op: 'eq', values: [evil] }] },
           groupBy: [{ kind: 'dim', key: evil }],
-          index: ny,
+          index: fx.nyFallBackHours,
           unique: null,
         },
         t,
@@ -101,26 +80,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('filters: missing values, not_in, prefix, and actor kinds through a join', () => {
-    const s = squash(
-      toClickHouseSql(
-        {
-          kind: 'stats',
-          scan: {
-            ...scan,
-            filters: [
-              { field: { kind: 'dim', key: 'wt' }, op: 'in', values: ['standard', null] },
-              { field: { kind: 'actor' }, op: 'not_in', values: ['bot'] },
-              { field: { kind: 'dim', key: 'v' }, op: 'prefix', values: ['1.'] },
-              { field: { kind: 'actor_kind' }, op: 'eq', values: ['user'] },
-            ],
-          },
-          groupBy: [],
-          index: { ...utcDay, kind: 'none' },
-          unique: null,
-        },
-        t,
-      ),
-    );
+    const s = fx.squash(toClickHouseSql(fx.everyFilterStats, t));
     expect(s).toContain(
       "((has(dim_keys, 'wt') AND dim_values[indexOf(dim_keys, 'wt')] IN ('standard')) OR NOT has(dim_keys, 'wt'))",
     );
@@ -133,19 +93,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('rolling distinct: sorted per-tuple index arrays, ends capped at the next activity', () => {
-    const s = squash(
-      toClickHouseSql(
-        {
-          kind: 'intervals',
-          scan: { ...scan, orgs: ['a', 'b'] },
-          groupBy: [],
-          unique: [{ kind: 'actor' }],
-          index: utcDay,
-          size: 30,
-        },
-        t,
-      ),
-    );
+    const s = fx.squash(toClickHouseSql(fx.rollingDistinct30, t));
     expect(s).toContain("org AS u0, ifNull(actor, '') AS u1, isNotNull(actor) AS uok");
     expect(s).toContain('arraySort(arrayDistinct(groupArray(toInt64(i)))) AS ds');
     expect(s).toContain('arrayMap((d, n) -> (least(d + 30, n), toInt64(0), toInt64(1), toInt64(0)), ds, nx)');
@@ -153,19 +101,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('cumulative since all: no lower bound, earlier rows at -1, only first activity counts', () => {
-    const s = squash(
-      toClickHouseSql(
-        {
-          kind: 'intervals',
-          scan: { ...scan, from: null },
-          groupBy: [],
-          unique: [{ kind: 'actor' }],
-          index: { ...utcDay, clampBefore: 1704067200000 },
-          size: null,
-        },
-        t,
-      ),
-    );
+    const s = fx.squash(toClickHouseSql(fx.cumulativeSinceAll, t));
     expect(s).not.toContain('ts >=');
     expect(s).toContain('if(ts < 1704067200000, -1, ');
     expect(s).toContain(
@@ -174,18 +110,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('latest: the last value by (ts, id) per group and per tuple', () => {
-    const s = squash(
-      toClickHouseSql(
-        {
-          kind: 'latest',
-          scan,
-          groupBy: [{ kind: 'org' }],
-          per: [{ kind: 'dim', key: 'kind' }],
-          index: utcDay,
-        },
-        t,
-      ),
-    );
+    const s = fx.squash(toClickHouseSql(fx.latestPerKind, t));
     expect(s).toContain('SELECT g0, p0, i, argMax(v, (ts, id)) AS v');
   });
 });

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ident, lit, quote } from './quote.js';
 
 describe('quote', () => {
-  it('escapes backslash, quote and control characters, and leaves Unicode alone', () => {
-    expect(quote("it's")).toBe("'it\\'s'");
-    expect(quote('a\\b')).toBe("'a\\\\b'");
-    expect(quote('\0\n\r\t\x7f')).toBe("'\\x00\\x0A\\x0D\\x09\\x7F'");
-    expect(quote('é😀')).toBe("'é😀'");
-    expect(quote('')).toBe("''");
+  // Each row: the case, the input, the literal ClickHouse must read back as the input.
+  it.each([
+    ['a quote', "it's", "'it\\'s'"],
+    ['a backslash', 'a\\b', "'a\\\\b'"],
+    ['control characters', '\0\n\r\t\x7f', "'\\x00\\x0A\\x0D\\x09\\x7F'"],
+    ['Unicode, left alone', 'é😀', "'é😀'"],
+    ['the empty string', '', "''"],
+  ])('escapes %s', (_case, input, literal) => {
+    expect(quote(input)).toBe(literal);
   });
 
   it('never leaves an unescaped quote inside the literal', () => {

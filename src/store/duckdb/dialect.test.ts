@@ -1,28 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Field, Filter } from '../../core/query/plan.js';
-import type { Scan, TimeIndex } from '../../core/query/requests.js';
+import * as fx from '../sql/dialect.fixtures.js';
 import { toDuckDbSql } from './dialect.js';
 import { lit } from './dialect-expr.js';
 
-const scan: Scan = {
-  orgs: ['acme'],
-  types: ['activity'],
-  filters: [],
-  from: 1704067200000,
-  to: 1704153600000,
-};
-const utcDay: TimeIndex = {
-  kind: 'day',
-  weekStart: 1,
-  segments: [{ from: 1704067200000, offsetMs: 0, add: -19723 }],
-  clampBefore: null,
-};
-const squash = (s: string): string => s.replace(/\s+/g, ' ');
-
 describe('toDuckDbSql', () => {
   it('counts per UTC day with bound strings and pruning literals', () => {
-    const { sql, params } = toDuckDbSql({ kind: 'stats', scan, groupBy: [], index: utcDay, unique: null });
-    expect(squash(sql)).toBe(
+    const { sql, params } = toDuckDbSql({
+      kind: 'stats',
+      scan: fx.scan,
+      groupBy: [],
+      index: fx.utcDay,
+      unique: null,
+    });
+    expect(fx.squash(sql)).toBe(
       'SELECT i, count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx FROM (SELECT e.*, ' +
         '(((e.lt - (((e.lt) % 86400000 + 86400000) % 86400000)) // 86400000) + (-19723)) AS i FROM ( ' +
         'SELECT e.ts AS ts, e.id AS id, e.value AS v, e.ts AS lt FROM events e ' +
@@ -32,49 +23,26 @@ describe('toDuckDbSql', () => {
   });
 
   it('splices offsets as a CASE over the DST segments and binds dim keys', () => {
-    const ny: TimeIndex = {
-      kind: 'hour',
-      weekStart: 1,
-      segments: [
-        { from: 1730606400000, offsetMs: -14_400_000, add: -480720 },
-        { from: 1730613600000, offsetMs: -18_000_000, add: -480719 },
-      ],
-      clampBefore: null,
-    };
     const evil = "app'] OR 1=1 --";
     const { sql, params } = toDuckDbSql({
       kind: 'stats',
-      scan,
+      scan: fx.scan,
       groupBy: [{ kind: 'dim', key: evil }],
-      index: ny,
+      index: fx.nyFallBackHours,
       unique: null,
     });
-    expect(squash(sql)).toContain(
+    expect(fx.squash(sql)).toContain(
       '(e.ts + CASE WHEN e.ts < 1730613600000 THEN (-14400000) ELSE (-18000000) END) AS lt',
     );
-    expect(squash(sql)).toContain('CASE WHEN e.ts < 1730613600000 THEN (-480720) ELSE (-480719) END');
+    expect(fx.squash(sql)).toContain('CASE WHEN e.ts < 1730613600000 THEN (-480720) ELSE (-480719) END');
     expect(sql).toContain('e.dims[$1] AS g0');
     expect(sql).not.toContain(evil);
     expect(params).toEqual([evil, 'acme', 'activity']);
   });
 
   it('filters: in with missing, not_in, prefix, and actor kinds join actors', () => {
-    const { sql, params } = toDuckDbSql({
-      kind: 'stats',
-      scan: {
-        ...scan,
-        filters: [
-          { field: { kind: 'dim', key: 'wt' }, op: 'in', values: ['standard', null] },
-          { field: { kind: 'actor' }, op: 'not_in', values: ['bot'] },
-          { field: { kind: 'dim', key: 'v' }, op: 'prefix', values: ['1.'] },
-          { field: { kind: 'actor_kind' }, op: 'eq', values: ['user'] },
-        ],
-      },
-      groupBy: [],
-      index: { ...utcDay, kind: 'none' },
-      unique: null,
-    });
-    const s = squash(sql);
+    const { sql, params } = toDuckDbSql(fx.everyFilterStats);
+    const s = fx.squash(sql);
     expect(s).toContain('(e.dims[$3] IN ($4) OR e.dims[$3] IS NULL)');
     expect(s).toContain('(e.actor IS NULL OR NOT e.actor IN ($5))');
     expect(s).toContain('(starts_with(e.dims[$6], $7))');
@@ -88,12 +56,12 @@ describe('toDuckDbSql', () => {
 
   it('actor kinds: a semi-join on the narrowed actors, negated for not_in; selected kinds join actors', () => {
     const request = (filters: Filter[], groupBy: Field[] = []): string =>
-      squash(
+      fx.squash(
         toDuckDbSql({
           kind: 'stats',
-          scan: { ...scan, filters },
+          scan: { ...fx.scan, filters },
           groupBy,
-          index: { ...utcDay, kind: 'none' },
+          index: { ...fx.utcDay, kind: 'none' },
           unique: null,
         }).sql,
       );
@@ -115,12 +83,12 @@ describe('toDuckDbSql', () => {
   });
 
   it('range totals from the same scan: grouping sets for distinct counts, a hit flag for intervals', () => {
-    const stats = squash(
+    const stats = fx.squash(
       toDuckDbSql({
         kind: 'stats',
-        scan,
+        scan: fx.scan,
         groupBy: [{ kind: 'dim', key: 'app' }],
-        index: utcDay,
+        index: fx.utcDay,
         unique: [{ kind: 'actor' }],
         totals: true,
       }).sql,
@@ -129,13 +97,13 @@ describe('toDuckDbSql', () => {
       /^SELECT g0, coalesce\(i, \(-2\)\) AS i, count\(\*\) AS n, .*count\(DISTINCT u\) AS u FROM/,
     );
     expect(stats).toContain('GROUP BY GROUPING SETS ((g0, i), (g0))');
-    const intervals = squash(
+    const intervals = fx.squash(
       toDuckDbSql({
         kind: 'intervals',
-        scan,
+        scan: fx.scan,
         groupBy: [],
         unique: [{ kind: 'actor' }],
-        index: utcDay,
+        index: fx.utcDay,
         size: 30,
         totalFrom: 1704067200000,
       }).sql,
@@ -147,30 +115,16 @@ describe('toDuckDbSql', () => {
   });
 
   it('rolling distinct: per-tuple sorted index lists, intervals capped at size', () => {
-    const { sql } = toDuckDbSql({
-      kind: 'intervals',
-      scan: { ...scan, orgs: ['a', 'b'] },
-      groupBy: [],
-      unique: [{ kind: 'actor' }],
-      index: utcDay,
-      size: 30,
-    });
-    const s = squash(sql);
+    const { sql } = toDuckDbSql(fx.rollingDistinct30);
+    const s = fx.squash(sql);
     expect(s).toContain('CASE WHEN e.actor IS NULL THEN NULL ELSE row(e.org, e.actor) END AS u');
     expect(s).toContain('list_sort(list(DISTINCT i)) AS ds FROM y WHERE u IS NOT NULL GROUP BY u');
     expect(s).toContain('LEAST(i + 30, COALESCE(nx, i + 30)) AS i, 0 AS plus, 1 AS minus');
   });
 
   it('cumulative since all: no lower bound, earlier rows clamped to -1', () => {
-    const { sql } = toDuckDbSql({
-      kind: 'intervals',
-      scan: { ...scan, from: null },
-      groupBy: [],
-      unique: [{ kind: 'actor' }],
-      index: { ...utcDay, clampBefore: 1704067200000 },
-      size: null,
-    });
-    const s = squash(sql);
+    const { sql } = toDuckDbSql(fx.cumulativeSinceAll);
+    const s = fx.squash(sql);
     expect(s).not.toContain('e.ts >=');
     expect(s).toContain('CASE WHEN e.ts < 1704067200000 THEN -1 ELSE');
     // Each tuple's first unit starts its interval; no interval ends.
@@ -180,14 +134,8 @@ describe('toDuckDbSql', () => {
   });
 
   it('latest: the last value by (ts, id) per group and per tuple', () => {
-    const { sql } = toDuckDbSql({
-      kind: 'latest',
-      scan,
-      groupBy: [{ kind: 'org' }],
-      per: [{ kind: 'dim', key: 'kind' }],
-      index: utcDay,
-    });
-    expect(squash(sql)).toContain('SELECT g0, p0, i, arg_max(v, row(ts, id)) AS v');
+    const { sql } = toDuckDbSql(fx.latestPerKind);
+    expect(fx.squash(sql)).toContain('SELECT g0, p0, i, arg_max(v, row(ts, id)) AS v');
   });
 
   it('lit refuses anything but a safe integer', () => {

@@ -15,6 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
+import { appendEventColumns } from './append-event.js';
 import { firstOccurrences, type CommitResult } from '../group-commit.js';
 import { maxReceived } from './compaction.js';
 import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
@@ -227,14 +228,7 @@ export class DuckDbCommitter {
       const app = await this.conn.createAppender('staging', 'main', 'temp');
       events.forEach((e, seq) => {
         app.appendInteger(seq);
-        app.appendVarchar(e.org);
-        app.appendVarchar(e.type);
-        app.appendBigInt(BigInt(e.ts));
-        app.appendVarchar(e.id);
-        if (e.actor === null) app.appendNull();
-        else app.appendVarchar(e.actor);
-        app.appendDouble(e.value);
-        app.appendVarchar(JSON.stringify(e.dims));
+        appendEventColumns(app, e);
         app.appendBigInt(BigInt(received));
         app.endRow();
       });
