@@ -10,6 +10,9 @@
  * `generation` before reading and pass it to `set`, which then declines when a
  * delete or clear came in between.
  */
+/** Keys and sessions are remembered this long: the bound on seeing another process's revocation. */
+export const KEY_CACHE_MS = 1000;
+
 export class TtlCache<V> {
   private readonly entries = new Map<string, { at: number; value: V }>();
   /** Bumped by every delete and clear. */

@@ -1,7 +1,7 @@
 /**
  * The ClickHouse store: one server or a cluster, with any number of stateless
  * Tally processes in front. Orgs, keys and sessions are remembered in-process
- * for at most ORG_CACHE_MS / KEY_CACHE_MS (1 s), so a change made through
+ * for at most ORG_CACHE_MS / KEY_CACHE_MS (1 s; sessions in sessions.ts), so a change made through
  * another process (a revoked key, a new org) is seen within a second; changes
  * made through this one drop the entries at once. Writes within a process go through a
  * group committer (events) or straight to the server (small tables, versioned
@@ -23,12 +23,13 @@ import { actorHeadcount, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
-import { TtlCache } from './cache.js';
+import { KEY_CACHE_MS, TtlCache } from './cache.js';
+import { ChSessions } from './sessions.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
-import { lit, quote } from './quote.js';
+import { quote } from './quote.js';
 import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -46,8 +47,7 @@ import * as erasure from './erase.js';
 import * as exporting from './export.js';
 import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
-import { toKey, toOrg } from '../sql/rows.js';
-import { num, str } from '../sql/rows.js';
+import { num, toKey, toOrg } from '../sql/rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -62,12 +62,6 @@ export interface ClickHouseOptions {
 }
 
 const ORG_CACHE_MS = 1000;
-/** Keys and sessions are remembered this long: the bound on seeing another process's revocation. */
-export const KEY_CACHE_MS = 1000;
-/** A session's use is written at most this often (its idle expiry is 30 minutes). */
-export const SESSION_TOUCH_MS = 60_000;
-/** Past this many sessions with unwritten uses, a use is written at once. */
-const MAX_UNWRITTEN_USES = 10_000;
 
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse' as const;
@@ -84,10 +78,7 @@ export class ClickHouseStore implements Store {
   readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
-  /** Sessions as stored in ClickHouse, remembered briefly. */
-  private readonly sessionCache = new TtlCache<SessionRecord>(KEY_CACHE_MS);
-  /** Uses this process saw that are newer than the stored ones (at most SESSION_TOUCH_MS newer). */
-  private readonly unwrittenUses = new Map<string, SessionRecord>();
+  private readonly sessions: ChSessions;
   private readonly mutations: Mutations;
   private readonly life: erasure.ChLife;
 
@@ -106,6 +97,7 @@ export class ClickHouseStore implements Store {
       MAX_EVENTS_PER_COMMIT,
     );
     this.mutations = new Mutations(this.client, this.layout);
+    this.sessions = new ChSessions(this.client, this.tables.sessions, this.mutations);
     this.life = {
       client: this.client,
       t: this.tables,
@@ -248,77 +240,20 @@ export class ClickHouseStore implements Store {
     await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
   }
 
-  async createSession(s: SessionRecord): Promise<void> {
-    this.sessionCache.delete(s.hash);
-    this.unwrittenUses.delete(s.hash);
-    await this.writeSessions([s]);
+  createSession(s: SessionRecord): Promise<void> {
+    return this.sessions.createSession(s);
   }
 
-  async getSession(hash: string): Promise<SessionRecord | null> {
-    let s = this.sessionCache.get(hash);
-    if (!s) {
-      const generation = this.sessionCache.generation;
-      const rows = await this.client.query(
-        `SELECT hash, any(key_id) AS key_id, any(org) AS org, min(created_at) AS created_at, max(last_used) AS last_used
-         FROM ${this.tables.sessions} WHERE hash = ${quote(hash)} GROUP BY hash`,
-      );
-      const r = rows[0];
-      if (!r) return null;
-      s = {
-        hash: str(r, 'hash'),
-        keyId: str(r, 'key_id'),
-        org: str(r, 'org'),
-        created_at: num(r, 'created_at'),
-        last_used: num(r, 'last_used'),
-      };
-      this.sessionCache.set(hash, s, generation);
-    }
-    // A use this process saw but has not written yet counts too.
-    const unwritten = this.unwrittenUses.get(hash);
-    return { ...s, last_used: Math.max(s.last_used, unwritten?.last_used ?? 0) };
+  getSession(hash: string): Promise<SessionRecord | null> {
+    return this.sessions.getSession(hash);
   }
 
-  /**
-   * Coarse: a use is written only once the stored one is SESSION_TOUCH_MS old,
-   * so a TR50 call usually writes nothing; this process keeps the newer use in
-   * memory (unwrittenUses) and writes it before any purge. Another process sees
-   * the stored use, which can lag by up to SESSION_TOUCH_MS.
-   */
-  async touchSession(hash: string, at: number): Promise<void> {
-    const s = await this.getSession(hash);
-    if (!s || at <= s.last_used) return;
-    const stored = this.sessionCache.get(hash)?.last_used ?? s.last_used;
-    const used = { ...s, last_used: at };
-    if (at - stored < SESSION_TOUCH_MS && this.unwrittenUses.size < MAX_UNWRITTEN_USES) {
-      this.unwrittenUses.set(hash, used);
-      return;
-    }
-    this.unwrittenUses.delete(hash);
-    this.sessionCache.delete(hash);
-    await this.writeSessions([used]);
+  touchSession(hash: string, at: number): Promise<void> {
+    return this.sessions.touchSession(hash, at);
   }
 
-  /** Older versions of live sessions go too: their newest row (last_used >= idleBefore) stays. */
-  async deleteSessions(idleBefore: number): Promise<void> {
-    const unwritten = [...this.unwrittenUses.values()];
-    this.unwrittenUses.clear();
-    this.sessionCache.clear();
-    if (unwritten.length > 0) await this.writeSessions(unwritten);
-    await this.mutations.delete('sessions', `last_used < ${lit(idleBefore)}`);
-  }
-
-  private async writeSessions(sessions: SessionRecord[]): Promise<void> {
-    await this.client.insert(
-      this.tables.sessions,
-      sessions.map((s) => ({
-        hash: s.hash,
-        key_id: s.keyId,
-        org: s.org,
-        created_at: s.created_at,
-        last_used: s.last_used,
-      })),
-      SYNC_INSERT,
-    );
+  deleteSessions(idleBefore: number): Promise<void> {
+    return this.sessions.deleteSessions(idleBefore);
   }
 
   async createKey(key: KeyRecord): Promise<void> {
