@@ -71,6 +71,20 @@ export class AuthError extends AppError {
   }
 }
 
+/**
+ * A read or write of an event type outside the key's `types` (docs/keys.md): 403 `forbidden`
+ * like any refusal, a subclass only because Capgo answers its other refusals with 401 (so
+ * that an app's existence is not revealed) and this one, about the key itself, with 403.
+ */
+export class TypeScopeError extends AuthError {
+  constructor(
+    readonly type: string,
+    verb: 'read' | 'write' = 'read',
+  ) {
+    super('forbidden', `This key may not ${verb} events of type ${type}; its types do not include it.`);
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(message: string) {
     super('not_found', 404, message);
