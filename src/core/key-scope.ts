@@ -11,9 +11,16 @@ import type { Query } from './query/plan.js';
 export const KEY_LIMITS = {
   /** At most this many event types in a key's list. */
   maxTypes: 100,
-  /** An expiry at most this far ahead (10 years): further is almost surely a typo. */
-  maxLifetimeMs: 10 * 366 * 86_400_000,
+  /** An expiry at most this many calendar years ahead (UTC): further is almost surely a typo. */
+  maxLifetimeYears: 10,
 };
+
+/** The latest expiry a key created at `now` may have: KEY_LIMITS.maxLifetimeYears later, same UTC date and time. */
+export function latestExpiry(now: number): number {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() + KEY_LIMITS.maxLifetimeYears);
+  return d.getTime();
+}
 
 /** A key's limits: null means none (it does not expire; it reads every type). */
 export interface KeyLimits {
@@ -33,8 +40,8 @@ export function keyIsLive(
  * The limits of a key created by a key with `creator`'s limits, asked for `asked`: a key
  * cannot be given more than its creator has. Types default to the creator's and must be
  * among them (403 naming the first that is not); the expiry defaults to the creator's, and
- * may not be later (403). `asked.expires_at` must lie after `now` and within
- * KEY_LIMITS.maxLifetimeMs of it (400).
+ * may not be later (403). `asked.expires_at` must lie after `now` and not after
+ * `latestExpiry(now)` (400).
  *
  * @example
  * grantLimits({ expires_at: null, types: ['a', 'b'] }, { types: ['b'] }, now) // { expires_at: null, types: ['b'] }
@@ -46,8 +53,11 @@ export function grantLimits(
 ): KeyLimits {
   const exp = asked.expires_at;
   if (exp !== undefined && exp <= now) throw ValidationError.param('expires_at', 'must be in the future');
-  if (exp !== undefined && exp - now > KEY_LIMITS.maxLifetimeMs)
-    throw ValidationError.param('expires_at', 'must be at most 10 years from now');
+  if (exp !== undefined && exp > latestExpiry(now))
+    throw ValidationError.param(
+      'expires_at',
+      `must be at most ${KEY_LIMITS.maxLifetimeYears} years from now`,
+    );
   if (exp !== undefined && creator.expires_at !== null && exp > creator.expires_at)
     throw new AuthError(
       'forbidden',
