@@ -12,12 +12,21 @@ import { addColumnSql, bootstrapSql, MIGRATIONS, type ChLayout, type MigrationSt
 export async function applyStep(client: ChClient, layout: ChLayout, step: MigrationStep): Promise<void> {
   // Synchronous inserts: a migration's backfill must be in place before the process writes.
   if (typeof step === 'string') return client.command(step, SYNC_INSERT);
-  for (const { table, sql } of addColumnSql(layout, step)) {
+  const present = async (table: string): Promise<boolean> => {
     const rows = await client.query(
       `SELECT count() AS n FROM system.columns
        WHERE database = ${quote(layout.database)} AND table = ${quote(table)} AND name = ${quote(step.column)}`,
     );
-    if (Number(rows[0]?.['n'] ?? 0) === 0) await client.command(sql);
+    return Number(rows[0]?.['n'] ?? 0) > 0;
+  };
+  for (const { table, sql } of addColumnSql(layout, step)) {
+    if (await present(table)) continue;
+    try {
+      await client.command(sql);
+    } catch (err) {
+      // Another process added it between the look and the ALTER: that is the state wanted.
+      if (!(await present(table))) throw err;
+    }
   }
 }
 
