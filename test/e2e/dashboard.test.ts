@@ -4,7 +4,8 @@
  * `/`, takes the key, and every panel must show exactly the figures the native
  * API answers when this test asks the same question itself. Also: the heatmap
  * against the engine's own hour-of-day and weekday histograms, the empty state,
- * the loading state, the error state for a bad key, and a narrow screen.
+ * the loading state, the error state for a bad key, a customer's key (expiry and event
+ * types shown, panels of other types empty with the reason), and a narrow screen.
  * Screenshots go to test/artifacts/ (and docs/dashboard.png with TALLY_DOCS_SCREENSHOT=1).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -184,6 +185,57 @@ describe('dashboard (real server, chromium)', () => {
     expect(states.filter((st) => st === 'error')).toEqual([]);
     expect(await page.evaluate(() => localStorage.getItem('tally.key'))).toBe(readKey);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-bad-key.png'), fullPage: true });
+    await context.close();
+  });
+
+  it("shows a customer key's expiry and event types; panels of other types say why they are empty", async () => {
+    // A portal key: one org, api.request only, expiring at midnight UTC 30 days ahead.
+    const DAY = 86_400_000;
+    const expires = new Date(Math.floor(Date.now() / DAY) * DAY + 30 * DAY);
+    const made = await fetch(`${server.url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'portal',
+        role: 'read',
+        orgs: ['4021'],
+        types: ['api.request'],
+        expires_at: expires.toISOString(),
+      }),
+    });
+    expect(made.status).toBe(201);
+    const portalKey = ((await made.json()) as { key: string }).key;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.fill('#key', portalKey);
+    await page.click('#key-form button[type=submit]');
+    await settled(page, '');
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect(await page.getAttribute('body', 'data-key-expires')).toBe(expires.toISOString());
+    expect(await page.getAttribute('body', 'data-key-types')).toBe('api.request');
+    const day = expires.toISOString().slice(0, 10);
+    expect(await page.textContent('#key-info')).toBe(
+      `read key \u201cportal\u201d \u00b7 expires ${day} 00:00 UTC \u00b7 event types: api.request`,
+    );
+    const state = (id: string) => page.getAttribute(`[data-panel="${id}"]`, 'data-state');
+    const status = (id: string) => page.textContent(`[data-panel="${id}"] .status`);
+    expect(await state('traffic-storage')).toBe('empty');
+    expect(await status('traffic-storage')).toBe('This key does not read bandwidth events.');
+    expect(await state('versions')).toBe('empty');
+    expect(await status('versions')).toBe('This key does not read activity events.');
+    for (const id of ['api-services', 'endpoints', 'heatmap', 'explorer', 'latest'])
+      expect(await state(id)).toBe('ready');
+    // The explorer offers only the key's types; the latest events are all of them.
+    expect(
+      await page.$$eval('#explore-type option', (os) => os.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['api.request']);
+    const types = await page.$$eval('[data-panel="latest"] tbody tr', (rows) =>
+      rows.map((r) => r.querySelectorAll('td')[0]?.textContent ?? ''),
+    );
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set(['api.request']));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-portal-key.png'), fullPage: true });
     await context.close();
   });
 

@@ -1,6 +1,7 @@
 /**
  * The dashboard's only way to the server: the same public endpoints any client
- * uses (GET /v1/orgs, POST /v1/query, GET /v1/schema, GET /v1/events/latest),
+ * uses (GET /v1/orgs, POST /v1/query, GET /v1/schema, GET /v1/events/latest,
+ * GET /v1/keys/self),
  * with the key as a Bearer token, and the
  * native error body turned into an ApiError a panel can show.
  */
@@ -77,6 +78,16 @@ export interface LatestEvent {
   dims?: Record<string, string>;
 }
 
+/** The key in use, as GET /v1/keys/self shows it (docs/keys.md). */
+export interface KeyInfo {
+  role: string;
+  name: string;
+  /** RFC 3339 UTC; null: it does not expire. */
+  expires_at: string | null;
+  /** The only event types it reads; null: every type. */
+  types: string[] | null;
+}
+
 /** A native query body: the names of docs/query.md. */
 export type QueryBody = Record<string, unknown>;
 
@@ -113,6 +124,11 @@ async function call<T>(path: string, key: string, body?: unknown, signal?: Abort
 /** The orgs the key reaches. */
 export async function listOrgs(key: string, signal?: AbortSignal): Promise<Org[]> {
   return (await call<{ orgs: Org[] }>('/v1/orgs', key, undefined, signal)).orgs;
+}
+
+/** GET /v1/keys/self: the key's own role, expiry and event types. */
+export function getSelf(key: string, signal?: AbortSignal): Promise<KeyInfo> {
+  return call<KeyInfo>('/v1/keys/self', key, undefined, signal);
 }
 
 /** POST /v1/query. */

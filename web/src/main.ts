@@ -4,7 +4,7 @@
  * panels, all refreshed together. The page's `data-*` attributes say what it
  * shows (state, range, timezone), for people and tests alike.
  */
-import { ApiError, latestEvents, listOrgs, type Org } from './api.js';
+import { ApiError, getSelf, latestEvents, listOrgs, type KeyInfo, type Org } from './api.js';
 import { formatDay } from './format.js';
 import { createPanels, describeError, disposeCharts, run, type Scope } from './panels.js';
 import { addDays, customRange, PRESETS, presetRange, type DateRange } from './range.js';
@@ -34,6 +34,7 @@ const toInput = $('to') as HTMLInputElement;
 const tzSelect = $('tz') as HTMLSelectElement;
 const banner = $('banner');
 const rangeLabel = $('range-label');
+const keyInfo = $('key-info');
 const browserTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function readSettings(): Settings {
@@ -48,6 +49,7 @@ function readSettings(): Settings {
 let settings = readSettings();
 let key = localStorage.getItem(KEY) ?? '';
 let orgs: Org[] = [];
+let self: KeyInfo | null = null;
 let controller: AbortController | null = null;
 const panels = createPanels();
 $('panels').append(...panels.map((p) => p.panel.el));
@@ -60,6 +62,20 @@ function showBanner(message: string | null, kind: 'error' | 'info' = 'error'): v
   banner.hidden = message === null;
   banner.textContent = message ?? '';
   banner.dataset.kind = kind;
+}
+
+/** What the key in use may see besides its orgs: its expiry and event types (docs/keys.md). */
+function showKeyInfo(): void {
+  keyInfo.hidden = self === null;
+  if (self === null) return;
+  // In UTC, as the server keeps it: a customer's portal and its team read the same instant.
+  const expiry =
+    self.expires_at === null
+      ? 'does not expire'
+      : `expires ${self.expires_at.slice(0, 16).replace('T', ' ')} UTC`;
+  const types = self.types === null ? 'every event type' : `event types: ${self.types.join(', ')}`;
+  keyInfo.textContent = `${self.role} key \u201c${self.name}\u201d \u00b7 ${expiry} \u00b7 ${types}`;
+  Object.assign(body.dataset, { keyExpires: self.expires_at ?? '', keyTypes: self.types?.join(',') ?? '' });
 }
 
 /** The org picker: "All orgs", then the tree, children indented under their parents. */
@@ -146,6 +162,7 @@ async function refresh(): Promise<void> {
     subtree: settings.subtree,
     range,
     timezone: tz,
+    types: self?.types ?? null,
     signal: ac.signal,
   };
   await Promise.all(panels.map((p) => run(p, scope)));
@@ -182,9 +199,11 @@ async function useKey(candidate: string): Promise<void> {
   controller?.abort();
   body.dataset.state = 'loading';
   let reached: Org[];
+  let info: KeyInfo;
   try {
     reached = await listOrgs(candidate);
     await checkCanRead(candidate);
+    info = await getSelf(candidate);
   } catch (err) {
     // One message, in the banner; the panels keep what they showed (the saved key's figures, if any).
     body.dataset.state = 'error';
@@ -202,6 +221,8 @@ async function useKey(candidate: string): Promise<void> {
     return;
   }
   orgs = reached;
+  self = info;
+  showKeyInfo();
   key = candidate;
   localStorage.setItem(KEY, key);
   keyInput.value = '';
@@ -220,6 +241,8 @@ $('forget').addEventListener('click', () => {
   localStorage.removeItem(KEY);
   key = '';
   orgs = [];
+  self = null;
+  showKeyInfo();
   keyInput.placeholder = 'tly_…';
   orgSelect.replaceChildren(new Option('All orgs', ''));
   void refresh();

@@ -17,8 +17,13 @@ export interface Scope {
   subtree: boolean;
   range: DateRange;
   timezone: string;
+  /** The only event types the key reads (docs/keys.md); null: every type. */
+  types: string[] | null;
   signal: AbortSignal;
 }
+
+/** A panel asked for a type its key does not read: the panel says so instead of failing. */
+export class OutsideKeyTypes extends Error {}
 
 /** A panel and how to fill it. */
 export interface PanelDef {
@@ -47,9 +52,16 @@ export function scopeParams(s: Scope): Record<string, string | number | boolean>
   };
 }
 
-/** POST /v1/query with the scope's orgs, range and timezone, plus `body`. */
-export const ask = (s: Scope, body: QueryBody): Promise<QueryAnswer> =>
-  query(s.key, { ...baseQuery(s), ...body }, s.signal);
+/**
+ * POST /v1/query with the scope's orgs, range and timezone, plus `body`. A type the key does not
+ * read is not asked for (the server would answer 403): the panel shows why it is empty.
+ */
+export const ask = async (s: Scope, body: QueryBody): Promise<QueryAnswer> => {
+  const types = Array.isArray(body.type) ? (body.type as string[]) : [];
+  const outside = s.types === null ? undefined : types.find((t) => !s.types!.includes(t));
+  if (outside !== undefined) throw new OutsideKeyTypes(`This key does not read ${outside} events.`);
+  return query(s.key, { ...baseQuery(s), ...body }, s.signal);
+};
 /** Bucket starts in Unix seconds, for a chart's x axis. */
 export const xOf = (series: Series | undefined): number[] =>
   (series?.points ?? []).map((p) => Date.parse(p.start) / 1000);
@@ -109,7 +121,8 @@ export async function run(def: PanelDef, s: Scope): Promise<void> {
     if (s.signal.aborted) return;
     disposers.get(def.panel.id)?.();
     disposers.delete(def.panel.id);
-    def.panel.error(describeError(err));
+    if (err instanceof OutsideKeyTypes) def.panel.empty(err.message);
+    else def.panel.error(describeError(err));
   }
 }
 
