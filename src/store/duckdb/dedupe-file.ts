@@ -15,7 +15,7 @@
  * - DuckDB's hash of a fixed probe still equals the one recorded, so an engine
  *   upgrade that changed hash() cannot leave stored events unrecognised.
  */
-import { closeSync, fsyncSync, openSync, readSync, renameSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -108,8 +108,14 @@ export async function writeFilterFile(
   token: string,
   probe: [number, number],
 ): Promise<void> {
+  // The database needs the disk more: a save that would leave less free than the filter's size is
+  // skipped (the store then rebuilds at its next start), rather than fail a commit for want of room.
+  const { bavail, bsize } = statfsSync(dirname(path));
+  if (bavail * bsize < 2 * (filter.bytes + HEADER_BYTES))
+    throw new Error(`not enough free disk to save the dedupe filter (${filter.bytes} bytes) next to ${path}`);
   const tmp = `${path}.tmp`;
   const file = await open(tmp, 'w');
+  let done = false;
   try {
     const bytes = new Uint8Array(filter.words.buffer, filter.words.byteOffset, filter.bytes);
     let crc = 0;
@@ -120,8 +126,11 @@ export async function writeFilterFile(
     }
     await file.write(header(filter.bytes, mark, token, probe, crc), 0, HEADER_BYTES, 0);
     await file.sync();
+    done = true;
   } finally {
     await file.close();
+    // A write cut short (a full disk) must not keep the space it took: the database needs it more.
+    if (!done) rmSync(tmp, { force: true });
   }
   renameSync(tmp, path);
   syncFolder(dirname(path));
