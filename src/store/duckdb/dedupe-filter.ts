@@ -30,9 +30,9 @@ export class DedupeFilter {
   readonly words: Uint32Array;
   private readonly blocks: number;
 
-  /** `bytes` is rounded down to whole 64-byte blocks (at least one). */
+  /** `bytes` is rounded down to whole 64-byte blocks (at least one): see filterBytes. */
   constructor(bytes: number, words?: Uint32Array) {
-    this.blocks = Math.max(1, Math.floor(bytes / BLOCK_BYTES));
+    this.blocks = filterBytes(bytes) / BLOCK_BYTES;
     this.words = words ?? new Uint32Array(this.blocks * WORDS_PER_BLOCK);
     if (this.words.length !== this.blocks * WORDS_PER_BLOCK) throw new Error('filter size mismatch');
   }
@@ -63,6 +63,11 @@ export class DedupeFilter {
   private block(hi: number): number {
     return Math.floor((hi * this.blocks) / 4294967296) * WORDS_PER_BLOCK;
   }
+}
+
+/** The size a filter asked for `bytes` has: whole 64-byte blocks, at least one. */
+export function filterBytes(bytes: number): number {
+  return Math.max(1, Math.floor(bytes / BLOCK_BYTES)) * BLOCK_BYTES;
 }
 
 /**

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
 import { all, run } from './db.js';
-import { DedupeFilter, FINGERPRINT_SQL } from './dedupe-filter.js';
+import { DedupeFilter, FINGERPRINT_SQL, filterBytes } from './dedupe-filter.js';
 import { filterPathOf, readFilterFile, writeFilterFile } from './dedupe-file.js';
 
 /** TALLY_DEDUPE_FILTER_MB when unset: false positives ~1e-5 up to 30M stored events (docs/benchmarks.md). */
@@ -69,7 +69,7 @@ export class Dedupe {
 
   /**
    * Load the filter at start, on the write connection: the saved file plus the
-   * events after its mark, or an empty filter that `start` rebuilds. An empty
+   * events after its mark, or an empty filter that `startRebuild` fills. An empty
    * table needs no scan, so a new store is ready at once.
    */
   static async load(conn: DuckDBConnection, opts: DedupeOptions): Promise<Dedupe> {
@@ -79,7 +79,7 @@ export class Dedupe {
     if (opts.dbPath === null) return new Dedupe(empty(), 0, opts, probe, null);
     const tokenRow = (await all(conn, SQL.token))[0];
     const token = tokenRow ? String(tokenRow['v']) : null;
-    const bytes = empty().bytes;
+    const bytes = filterBytes(opts.bytes);
     const got = readFilterFile(filterPathOf(opts.dbPath), { token, probe, bytes });
     if ('reason' in got) {
       const none = (await all(conn, 'SELECT NOT EXISTS (SELECT 1 FROM events) AS e'))[0]!['e'] === true;
