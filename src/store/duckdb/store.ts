@@ -92,12 +92,10 @@ export class DuckDbStore implements Store {
     onUpkeepError: DuckDbOptions['onUpkeepError'],
     private readonly dedupeOpts: { dbPath: string | null; bytes: number },
   ) {
-    this.onUpkeepError = (err) => onUpkeepError?.(err, this);
-    this.upkeep = new Upkeep(writer, lane, clock, upkeep, this.onUpkeepError);
+    this.upkeep = new Upkeep(writer, lane, clock, upkeep, (err) => onUpkeepError?.(err, this));
   }
 
   private readonly upkeep: Upkeep;
-  private readonly onUpkeepError: (err: unknown) => void;
 
   /** What background upkeep has done (for /metrics and the benchmark). */
   get upkeepStats(): UpkeepStats {
@@ -142,7 +140,13 @@ export class DuckDbStore implements Store {
       );
     });
     this.upkeep.start();
-    this.committer!.dedupe.startRebuild(this.instance, () => void this.saveDedupe(), this.onUpkeepError);
+    this.committer!.dedupe.startRebuild(
+      this.instance,
+      () => void this.saveDedupe(),
+      (err) => {
+        this.upkeep.noteFailure(err);
+      },
+    );
   }
 
   /** The dedupe filter: whether it is complete, and why it was rebuilt at start (tests, reports). */
@@ -159,7 +163,9 @@ export class DuckDbStore implements Store {
       this.writer,
       () => c.lastStamp,
     );
-    saved.catch(this.onUpkeepError);
+    saved.catch((err: unknown) => {
+      this.upkeep.noteFailure(err);
+    });
     return saved;
   }
 
