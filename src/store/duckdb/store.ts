@@ -43,8 +43,7 @@ import * as exporting from './export.js';
 import * as retention from './retention.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
-import { toKey, toOrg } from '../sql/rows.js';
-import { num, str } from '../sql/rows.js';
+import { num, str, toKey, toOrg, toSession } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -265,15 +264,7 @@ export class DuckDbStore implements Store {
 
   async getSession(hash: string): Promise<SessionRecord | null> {
     const rows = await this.read((c) => all(c, 'SELECT * FROM sessions WHERE hash = ?', [hash]));
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      hash: str(r, 'hash'),
-      keyId: str(r, 'key_id'),
-      org: str(r, 'org'),
-      created_at: num(r, 'created_at'),
-      last_used: num(r, 'last_used'),
-    };
+    return rows[0] ? toSession(rows[0]) : null;
   }
 
   async touchSession(hash: string, at: number): Promise<void> {
