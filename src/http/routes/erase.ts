@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actorDigest, auditVisible, Erasures, scopeOf } from '../../core/audit.js';
 import { AuthError, ValidationError } from '../../core/errors.js';
+import { requireEveryType } from '../../core/key-scope.js';
 import { hasLoneSurrogate, LIMITS } from '../../core/events.js';
 import type { AuditEntry } from '../../store/port.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
@@ -34,6 +35,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   const adminWithTree = async (req: FastifyRequest) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     return { p, tree: await loadOrgTree(app.ctx) };
   };
 
@@ -112,6 +114,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   app.post('/v1/events/delete', { schema: eventsSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     // As on ingest: such a string has no UTF-8 form, and the store would turn it into another id.
     const faults = req.body.events.flatMap((r, index) =>
       (['org', 'id'] as const)

@@ -3,8 +3,9 @@
  * transaction, and bumps `meta.schema_version`.
  *
  * events is deliberately index-free: DuckDB's ART indexes slow bulk appends
- * and must fit in memory. Dedupe on (org, id) is a fingerprint set checked at
- * commit time (ingest.ts), and compaction.ts keeps the table clustered by
+ * and must fit in memory. Dedupe on (org, id) is a fixed-size filter whose hits
+ * are checked against the table at commit time (dedupe.ts, ingest.ts), and
+ * compaction.ts keeps the table clustered by
  * (org_no, type, ts) so zone maps skip other orgs' row groups.
  */
 
@@ -89,6 +90,10 @@ export const MIGRATIONS: readonly string[] = [
   // Every insert into orgs and events must now give the org number.
   `ALTER TABLE orgs ALTER COLUMN no SET NOT NULL;
    ALTER TABLE events ALTER COLUMN org_no SET NOT NULL;`,
+  // Keys for customers (docs/keys.md): an expiry (epoch ms) and the event types a key may read;
+  // NULL for both on the keys written before, which keep working as they did.
+  `ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
+   ALTER TABLE api_keys ADD COLUMN types VARCHAR[];`,
 ];
 
 /** The next org number (param-free; run on the write lane, so no two writers race for it). */
