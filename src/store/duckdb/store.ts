@@ -46,8 +46,7 @@ import * as sessions from './sessions.js';
 import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
-import { toKey, toOrg } from '../sql/rows.js';
-import { num, str } from '../sql/rows.js';
+import { num, str, toKey, toOrg } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
