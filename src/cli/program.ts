@@ -143,7 +143,10 @@ function addQuery(program: Command, io: CliIo): void {
     .option('--agg <fn>', 'count, sum, min, max, avg, unique, latest (default count)')
     .option('--of <field>', 'for unique: the fields counted (repeatable; default actor)', collect)
     .option('--per <field>', 'for latest: the fields keying separate gauges (repeatable)', collect)
-    .option('--filters <json>', 'JSON [[op, field, [values]], ...]; op eq, in, not_in, prefix')
+    .option(
+      '--filters <json>',
+      'JSON [[op, field, [values]], ...] or a tree {"or": [...]}; see docs/query.md',
+    )
     .option('--group-by <field>', 'group by actor, org, type, actor_kind or dims.<key> (repeatable)', collect)
     .option('--window <w>', 'rolling or cumulative')
     .option('--window-size <n>', 'rolling window length, in --window-unit')

@@ -53,7 +53,7 @@ describe('/v1/query faults, GET and POST alike', () => {
       'a filter op',
       { filters: [['eqq', 'actor', ['a']]] },
       'filters/0/0',
-      'must be one of eq, in, not_in, prefix; did you mean eq?',
+      'must be one of eq, in, not_in, prefix, contains, icontains, regex, gt, gte, lt, lte; did you mean eq?',
     ],
     [
       'a filter field',
@@ -76,7 +76,7 @@ describe('/v1/query faults, GET and POST alike', () => {
         ],
       },
       'filters/1/2/0',
-      'cannot be null with prefix: a missing value has no prefix',
+      'cannot be null with prefix: a missing value never matches',
     ],
     [
       'a group_by field',

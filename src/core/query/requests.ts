@@ -7,13 +7,13 @@
  * computed by `TimeIndex`, so that a dialect needs only integer arithmetic, a CASE
  * over the offset segments, and (for months) the UTC calendar of `local`.
  */
-import type { Field, Filter } from './plan.js';
+import { filterLeaves, type Field, type FilterTree } from './plan.js';
 
 /** Which events: always pushes org, type and time bounds so zone maps prune. */
 export interface Scan {
   orgs: string[];
   types: string[];
-  filters: Filter[];
+  filters: FilterTree[];
   /** Inclusive lower bound, or null for the beginning of time. */
   from: number | null;
   /** Exclusive upper bound. */
@@ -88,7 +88,10 @@ export type RowFetcher = (request: RowRequest) => Promise<RawRow[]>;
 
 /** Whether the scan needs the actors table (an `actor_kind` field anywhere). */
 export function needsActors(request: RowRequest): boolean {
-  const fields: Field[] = [...request.groupBy, ...request.scan.filters.map((f) => f.field)];
+  const fields: Field[] = [
+    ...request.groupBy,
+    ...filterLeaves(request.scan.filters).flatMap((f) => (f.field.kind === 'value' ? [] : [f.field])),
+  ];
   if (request.kind === 'latest') fields.push(...request.per);
   if (request.kind !== 'latest' && request.unique) fields.push(...request.unique);
   if (request.scan.exclude) fields.push(...request.scan.exclude.fields);

@@ -2,17 +2,18 @@
  * The native query vocabulary (docs/query.md): one flat set of names for GET
  * query strings and POST JSON bodies, its TypeBox schema, and the mapping from
  * a request to a core plan. Lists may be arrays, repeated GET params or
- * comma-separated; `filters` is JSON in a GET (the same array a POST sends).
+ * comma-separated; `filters` is JSON in a GET (the same list or tree a POST sends).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError } from '../../core/errors.js';
 import { expecting } from '../../core/faults.js';
 import { didYouMean } from '../../core/suggest.js';
+import { FILTER_LIMITS, parseFilters } from '../../core/query/filters.js';
 import {
   parseField,
   type Aggregation,
   type Field,
-  type Filter,
+  type FilterTree,
   type Query,
   type Window,
 } from '../../core/query/plan.js';
@@ -24,12 +25,6 @@ export const Instant = expecting(
   Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
   'an RFC 3339 time (2024-03-10T00:00:00-05:00), a date (2024-03-10) or Unix seconds',
 );
-const FilterTuple = Type.Tuple([
-  Type.Union([Type.Literal('eq'), Type.Literal('in'), Type.Literal('not_in'), Type.Literal('prefix')]),
-  Str(100),
-  Type.Array(Type.Union([Type.String({ maxLength: 512 }), Type.Null()]), { minItems: 1, maxItems: 1000 }),
-]);
-
 export const QueryParams = Type.Object(
   {
     org: Type.Optional(List(200)),
@@ -53,8 +48,13 @@ export const QueryParams = Type.Object(
     // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
     filters: Type.Optional(
       expecting(
-        Type.Union([Type.String({ maxLength: 100_000 }), Type.Array(FilterTuple, { maxItems: 32 })]),
-        'a list of at most 32 filters [op, field, [values]], e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)',
+        // Trees are checked by parseFilters, which names the path of a fault inside them.
+        Type.Union([
+          Type.String({ maxLength: 100_000 }),
+          Type.Array(Type.Unknown(), { maxItems: FILTER_LIMITS.items }),
+          Type.Object({}, { additionalProperties: true }),
+        ]),
+        `a list of at most ${FILTER_LIMITS.items} filters [op, field, [values]] or one tree {"and"|"or": [...]} / {"not": f}, e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)`,
       ),
     ),
     group_by: Type.Optional(List(100)),
@@ -87,7 +87,6 @@ export function listOf(value: string | string[] | undefined): string[] {
 }
 
 const BASE_FIELDS = ['actor', 'org', 'type', 'actor_kind'];
-const FILTER_OPS: string[] = ['eq', 'in', 'not_in', 'prefix'];
 
 /** A guess for a field label that is not one: `dim.app` or `app` may mean `dims.app`. */
 function fieldGuess(label: string): string {
@@ -112,40 +111,17 @@ function fields(labels: string[], path: string): Field[] {
   return labels.map((label, k) => fieldOf(label, `${path}/${k}`));
 }
 
-function filtersOf(raw: QueryParamsT['filters']): Filter[] {
+function filtersOf(raw: QueryParamsT['filters']): FilterTree[] {
   if (raw === undefined) return [];
-  let list: unknown = raw;
+  let parsed: unknown = raw;
   if (typeof raw === 'string') {
     try {
-      list = JSON.parse(raw);
+      parsed = JSON.parse(raw);
     } catch {
-      throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
+      throw ValidationError.param('filters', 'must be JSON: a list of [op, field, [values]] or a tree');
     }
   }
-  if (!Array.isArray(list))
-    throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
-  return list.map((item: unknown, k) => {
-    const ok =
-      Array.isArray(item) &&
-      item.length === 3 &&
-      typeof item[0] === 'string' &&
-      typeof item[1] === 'string' &&
-      Array.isArray(item[2]);
-    const values = ok ? (item[2] as unknown[]) : [];
-    if (!ok || !values.every((v) => v === null || typeof v === 'string')) {
-      throw ValidationError.param(
-        `filters/${k}`,
-        'must be [op, field, [values]] with string or null values, e.g. ["eq", "dims.app", ["ios"]]',
-      );
-    }
-    const [op, label] = item as [Filter['op'], string];
-    if (!FILTER_OPS.includes(op))
-      throw ValidationError.param(
-        `filters/${k}/0`,
-        `must be one of ${FILTER_OPS.join(', ')}${didYouMean(op, FILTER_OPS)}`,
-      );
-    return { field: fieldOf(label, `filters/${k}/1`), op, values };
-  });
+  return parseFilters(parsed, fieldOf);
 }
 
 function aggregationOf(p: QueryParamsT): Aggregation {

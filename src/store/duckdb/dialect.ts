@@ -11,7 +11,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
 import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
-import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, whereSql } from './dialect-expr.js';
+import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql } from './dialect-expr.js';
+import { whereSql } from './dialect-where.js';
 
 export interface SqlStatement {
   sql: string;
