@@ -58,15 +58,14 @@ function userMatches(filter: Filter, present: string[], ps: SqlParams): boolean 
  */
 function actorKindMatch(filter: Filter, orgs: string[], ps: SqlParams): string {
   const present = filter.values.filter((v): v is string => v !== null);
+  const kinds = textMatch('kind', filter, present, ps);
   const own = ps.orgsIn('org', orgs);
-  const anti = (): string =>
-    `(e.org, e.actor) NOT IN (SELECT org, id FROM actors WHERE ${own} AND NOT ${textMatch('kind', filter, present, ps)})`;
-  const semi = (): string =>
-    `(e.org, e.actor) IN (SELECT org, id FROM actors WHERE ${own} AND ${textMatch('kind', filter, present, ps)})`;
+  const anti = `(e.org, e.actor) NOT IN (SELECT org, id FROM actors WHERE ${own} AND NOT ${kinds})`;
+  const semi = `(e.org, e.actor) IN (SELECT org, id FROM actors WHERE ${own} AND ${kinds})`;
   const user = userMatches(filter, present, ps);
   if (typeof user === 'string')
-    return `(e.actor IS NOT NULL AND CASE WHEN ${user} THEN ${anti()} ELSE ${semi()} END)`;
-  return `(e.actor IS NOT NULL AND ${user ? anti() : semi()})`;
+    return `(e.actor IS NOT NULL AND CASE WHEN ${user} THEN ${anti} ELSE ${semi} END)`;
+  return `(e.actor IS NOT NULL AND ${user ? anti : semi})`;
 }
 
 /** `filterSql` for `actor_kind` (null = no actor), with the same three-valued outcome on rows. */
