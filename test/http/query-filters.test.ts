@@ -79,8 +79,12 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   });
 }
 
-describe('duckdb', () => suite('duckdb'));
-describe.skipIf(!clickhouseAvailable)('clickhouse', () => suite('clickhouse'));
+describe('duckdb', () => {
+  suite('duckdb');
+});
+describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
+  suite('clickhouse');
+});
 
 describe('a bad tree is a 400 at its path', () => {
   let t: TestApp;
