@@ -140,7 +140,11 @@ function addQuery(program: Command, io: CliIo): void {
     .option('--timezone <tz>', 'IANA timezone (default: the first org’s)')
     .option('--week-start <d>', 'first day of a week, 0 = Sunday (default 1)')
     .option('--bucket <b>', 'none, hour, day, week, month, hour_of_day, day_of_week (default day)')
-    .option('--agg <fn>', 'count, sum, min, max, avg, unique, latest (default count)')
+    .option(
+      '--agg <fn>',
+      'count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile (default count)',
+    )
+    .option('--q <q>', 'for quantile: the percentile in (0, 1)')
     .option('--of <field>', 'for unique: the fields counted (repeatable; default actor)', collect)
     .option('--per <field>', 'for latest: the fields keying separate gauges (repeatable)', collect)
     .option(

@@ -17,6 +17,7 @@ export interface QueryFlags {
   weekStart?: string;
   bucket?: string;
   agg?: string;
+  q?: string;
   of?: string[];
   per?: string[];
   filters?: string;
@@ -49,6 +50,7 @@ export function queryString(f: QueryFlags): string {
   put('week_start', f.weekStart);
   put('bucket', f.bucket);
   put('agg', f.agg);
+  put('q', f.q);
   put('of', f.of);
   put('per', f.per);
   put('filters', f.filters);

@@ -76,7 +76,8 @@ const BY_NAME: Record<string, string> = {
   week_start: 'The first day of a week bucket, 0 = Sunday … 6 = Saturday (default 1, ISO weeks).',
   bucket:
     'Bucket size: hour, day (default), week, month, none (one total), hour_of_day or day_of_week (histograms).',
-  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge).',
+  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge), p50, p90, p95, p99 or quantile (with q): exact percentiles of value by nearest rank.',
+  q: 'For agg=quantile: the percentile in (0, 1), at most 6 decimals; the value at rank ceil(q * n) ascending.',
   of: 'For agg=unique: the field(s) counted distinct, e.g. actor (the default) or dims.workspace.',
   per: 'For agg=latest: the fields keying separate gauges that are summed, e.g. dims.kind.',
   filters:

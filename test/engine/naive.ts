@@ -66,6 +66,14 @@ function aggregate(q: Query, evs: EventRecord[], actors: Map<string, Actor>): nu
   if (a.fn === 'min') return xs.length ? Math.min(...xs) : null;
   if (a.fn === 'max') return xs.length ? Math.max(...xs) : null;
   if (a.fn === 'avg') return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+  if (a.fn === 'quantile') {
+    // Nearest rank: the smallest r with r / n >= q, in integers over q's (at most 6) decimals.
+    const [whole, frac = ''] = a.q.toFixed(6).split('.');
+    const num = Number(whole) * 1e6 + Number(frac.padEnd(6, '0'));
+    const sorted = [...xs].sort((x, y) => x - y);
+    for (let r = 1; r <= sorted.length; r++) if (r * 1e6 >= num * sorted.length) return sorted[r - 1]!;
+    return null;
+  }
   if (a.fn === 'unique') {
     const seen = new Set<string>();
     for (const e of evs) {

@@ -139,13 +139,16 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     { fn: 'unique', of: [{ kind: 'actor' }] },
     { fn: 'unique', of: [{ kind: 'actor' }, { kind: 'dim', key: 'app' }] },
     { fn: 'unique', of: [{ kind: 'dim', key: 'ver' }] },
+    { fn: 'quantile', q: 0.5 },
+    { fn: 'quantile', q: 0.9 },
+    { fn: 'quantile', q: 0.3 },
     { fn: 'latest', per: [] },
     { fn: 'latest', per: [{ kind: 'dim', key: 'app' }] },
   ]);
   if (agg.fn === 'latest' && (bucket === 'hour_of_day' || bucket === 'day_of_week')) bucket = 'day';
   const timeBucket = bucket === 'hour' || bucket === 'day' || bucket === 'week' || bucket === 'month';
   let window: Window = { kind: 'none' };
-  if (agg.fn !== 'latest' && r() < 0.45) {
+  if (agg.fn !== 'latest' && agg.fn !== 'quantile' && r() < 0.45) {
     if (timeBucket && r() < 0.6) {
       const unit =
         bucket === 'hour'
@@ -173,7 +176,7 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     filters.push({ field: { kind: 'actor_kind' }, op: 'eq', values: [pick(['user', 'device'])] });
   const top = groupBy.length > 0 && r() < 0.3 ? { n: 1 + Math.floor(r() * 3), other: r() < 0.7 } : null;
   const share =
-    agg.fn !== 'min' && agg.fn !== 'max' && agg.fn !== 'avg' && r() < 0.3
+    agg.fn !== 'min' && agg.fn !== 'max' && agg.fn !== 'avg' && agg.fn !== 'quantile' && r() < 0.3
       ? { precision: Math.floor(r() * 3) }
       : null;
   return {

@@ -77,6 +77,11 @@ export type Aggregation =
   | { fn: 'count' }
   /** Over the events' `value`. min/max/avg of an empty bucket are null. */
   | { fn: 'sum' | 'min' | 'max' | 'avg' }
+  /**
+   * Exact percentile of `value` by nearest rank: the value at rank ceil(q * n) of the bucket's n
+   * values sorted ascending; null for an empty bucket. `q` is in (0, 1) with at most 6 decimals.
+   */
+  | { fn: 'quantile'; q: number }
   /** Exact distinct count of the tuple of `of`; a row where any member is missing does not count. */
   | { fn: 'unique'; of: Field[] }
   /**

@@ -46,7 +46,8 @@ export interface TimeIndex {
 
 export type RowRequest =
   /**
-   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples.
+   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples;
+   * with `quantile` (q in millionths), qv = the value at rank ceil(quantile * n / 1e6) ascending.
    * With `totals`, also one row per group at i = TOTAL_INDEX over the whole scan (and, with no
    * group-by, possibly such a row of zeros when nothing matched).
    */
@@ -57,6 +58,7 @@ export type RowRequest =
       index: TimeIndex;
       unique: Field[] | null;
       totals?: boolean;
+      quantile?: number | null;
     }
   /** Per (group, per-tuple, i): v = value of the last event (max ts, then max id). */
   | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex }
@@ -76,6 +78,9 @@ export type RowRequest =
       size: number | null;
       totalFrom?: number | null;
     };
+
+/** The denominator of `quantile` in a stats request: q is carried in millionths, an integer. */
+export const QUANTILE_SCALE = 1_000_000;
 
 /** The index of the per-group total rows of a request (never an axis index or a seed). */
 export const TOTAL_INDEX = -2;

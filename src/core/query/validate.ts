@@ -10,6 +10,7 @@ import { ValidationError } from '../errors.js';
 import { assertTimeZone, MAX_INSTANT, MIN_INSTANT } from '../time/index.js';
 import { checkFilters, FILTER_LIMITS } from './filters.js';
 import { parseField, type Field, type Query, type TimeUnit } from './plan.js';
+import { QUANTILE_SCALE } from './requests.js';
 
 export const QUERY_LIMITS = {
   // Far above any deployment we know (issue 26.5 tests 100,000): the engines bind a long org
@@ -51,6 +52,13 @@ function checkField(f: Field, path: string): void {
       fail(path, 'must be dims.<key> with a key of 1-64 characters');
   } else if (!['actor', 'org', 'type', 'actor_kind'].includes(f.kind))
     fail(path, 'must be actor, org, type, actor_kind or dims.<key>');
+}
+
+/** A percentile's q: in (0, 1), exact in millionths (QUANTILE_SCALE), so that its rank is exact. */
+function checkQuantile(q: unknown): void {
+  const scaled = typeof q === 'number' ? q * QUANTILE_SCALE : NaN;
+  if (!(typeof q === 'number' && q > 0 && q < 1 && Math.abs(scaled - Math.round(scaled)) < 1e-6))
+    fail('q', 'must be a number between 0 and 1 (exclusive) with at most 6 decimals');
 }
 
 /** A field label of a filter read back from a plan, checked as any field of the plan. */
@@ -102,8 +110,9 @@ export function normaliseQuery(q: Query): Query {
   const agg = q.aggregation;
   if (agg.fn === 'unique') checkFields(agg.of, 'of', 1);
   else if (agg.fn === 'latest') checkFields(agg.per, 'per', 0);
+  else if (agg.fn === 'quantile') checkQuantile(agg.q);
   else if (!['count', 'sum', 'min', 'max', 'avg'].includes(agg.fn))
-    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest');
+    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile');
   const filters = checkFilters(q.filters, resolveField);
   checkFields(q.groupBy, 'group_by', 0);
   const w = q.window;
@@ -120,6 +129,8 @@ export function normaliseQuery(q: Query): Query {
     if (w.since !== 'range' && w.since !== 'all') fail('since', 'must be range or all');
     if (!timeBucket && q.bucket !== 'none') fail('window', 'cumulative needs a time bucket or none');
   } else if (w.kind !== 'none') fail('window', 'must be none, cumulative or rolling');
+  if (agg.fn === 'quantile' && w.kind !== 'none')
+    fail('window', 'a percentile of a window is not defined here; ask for the buckets themselves');
   if (agg.fn === 'latest' && w.kind !== 'none')
     fail('window', 'a latest gauge already carries forward; no window applies');
   if (agg.fn === 'latest' && !timeBucket && q.bucket !== 'none')
@@ -128,7 +139,7 @@ export function normaliseQuery(q: Query): Query {
   const share = q.share ?? null;
   if (share) {
     checkInt(share.precision, 'share', 0, QUERY_LIMITS.sharePrecision);
-    if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg')
+    if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg' || agg.fn === 'quantile')
       fail('share', `a share of ${agg.fn} is not defined`);
   }
   const top = q.top ?? null;

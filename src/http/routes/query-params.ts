@@ -41,8 +41,13 @@ export const QueryParams = Type.Object(
       ),
     ),
     agg: Type.Optional(
-      Type.Union(['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest'].map((a) => Type.Literal(a))),
+      Type.Union(
+        ['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest', 'p50', 'p90', 'p95', 'p99', 'quantile'].map(
+          (a) => Type.Literal(a),
+        ),
+      ),
     ),
+    q: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
     of: Type.Optional(List(100)),
     per: Type.Optional(List(100)),
     // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
@@ -124,13 +129,23 @@ function filtersOf(raw: QueryParamsT['filters']): FilterTree[] {
   return parseFilters(parsed, fieldOf);
 }
 
+/** The named percentiles, as the q of `agg=quantile`. */
+const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
 function aggregationOf(p: QueryParamsT): Aggregation {
   const fn = p.agg ?? 'count';
+  if (p.q !== undefined && fn !== 'quantile')
+    throw ValidationError.param('q', 'applies only with agg=quantile');
   if (fn === 'unique') {
     const of = listOf(p.of);
     return { fn, of: fields(of.length > 0 ? of : ['actor'], 'of') };
   }
   if (fn === 'latest') return { fn, per: fields(listOf(p.per), 'per') };
+  if (fn === 'quantile') {
+    if (p.q === undefined) throw ValidationError.param('q', 'is required with agg=quantile');
+    return { fn, q: p.q };
+  }
+  if (fn in PERCENTILES) return { fn: 'quantile', q: PERCENTILES[fn]! };
   return { fn: fn as 'count' };
 }
 
