@@ -82,6 +82,8 @@ const BY_NAME: Record<string, string> = {
   per: 'For agg=latest: the fields keying separate gauges that are summed, e.g. dims.kind.',
   filters:
     'Filters: [[op, field, [values]], …] (AND) or a tree of {"and"|"or": […]} and {"not": f}; op eq, in, not_in, prefix, contains, icontains, regex (RE2), gt, gte, lt, lte (on value or numeric dims); JSON text in a GET.',
+  metrics:
+    'Up to 10 named metrics [{"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?}], instead of agg; points carry values by name (JSON text in a GET).',
   group_by: 'Field(s) to group by: actor, org, type, actor_kind or dims.<key>; repeat or comma-separate.',
   window: 'none (default), rolling (trailing window at each bucket) or cumulative (running total).',
   window_size: 'For window=rolling: its length, in window_unit.',

@@ -134,7 +134,7 @@ function matches(q: Query, e: EventRecord, actors: Map<string, Actor>): boolean 
   return q.filters.every((t) => treeMatches(t, e, actors));
 }
 
-function cmpTuple(a: Val[], b: Val[]): number {
+export function cmpTuple(a: Val[], b: Val[]): number {
   for (let k = 0; k < a.length; k++) {
     const x = a[k] ?? null;
     const y = b[k] ?? null;

@@ -35,7 +35,7 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   ): Promise<[(number | null)[], number | null]> {
     const post = await t.call('POST', '/v1/query', { body: { ...RANGE, ...params } });
     expect(post.statusCode, post.body).toBe(200);
-    const qs = new URLSearchParams({ ...RANGE, ...params } as Record<string, string>);
+    const qs = new URLSearchParams({ ...RANGE, ...params });
     const get = (await t.call('GET', `/v1/query?${qs.toString()}`)).json<Answer>();
     expect(get).toEqual(post.json<Answer>());
     const s = get.series[0]!;
@@ -64,8 +64,12 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   });
 }
 
-describe('duckdb', () => suite('duckdb'));
-describe.skipIf(!clickhouseAvailable)('clickhouse', () => suite('clickhouse'));
+describe('duckdb', () => {
+  suite('duckdb');
+});
+describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
+  suite('clickhouse');
+});
 
 describe('percentile faults', () => {
   let t: TestApp;

@@ -9,6 +9,7 @@ import { ValidationError } from '../../core/errors.js';
 import { expecting } from '../../core/faults.js';
 import { didYouMean } from '../../core/suggest.js';
 import { FILTER_LIMITS, parseFilters } from '../../core/query/filters.js';
+import { MAX_METRICS, type Metric } from '../../core/query/metrics.js';
 import {
   parseField,
   type Aggregation,
@@ -60,6 +61,15 @@ export const QueryParams = Type.Object(
           Type.Object({}, { additionalProperties: true }),
         ]),
         `a list of at most ${FILTER_LIMITS.items} filters [op, field, [values]] or one tree {"and"|"or": [...]} / {"not": f}, e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)`,
+      ),
+    ),
+    metrics: Type.Optional(
+      expecting(
+        Type.Union([
+          Type.String({ maxLength: 100_000 }),
+          Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: MAX_METRICS }),
+        ]),
+        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?} (JSON text in a GET)`,
       ),
     ),
     group_by: Type.Optional(List(100)),
@@ -132,7 +142,7 @@ function filtersOf(raw: QueryParamsT['filters']): FilterTree[] {
 /** The named percentiles, as the q of `agg=quantile`. */
 const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
-function aggregationOf(p: QueryParamsT): Aggregation {
+function aggregationOf(p: Pick<QueryParamsT, 'agg' | 'of' | 'per' | 'q'>): Aggregation {
   const fn = p.agg ?? 'count';
   if (p.q !== undefined && fn !== 'quantile')
     throw ValidationError.param('q', 'applies only with agg=quantile');
@@ -184,4 +194,86 @@ export function planOf(
     share: p.share === undefined ? null : { precision: p.share },
     top: p.top === undefined ? null : { n: p.top, other: p.other ?? true },
   };
+}
+
+/** Run `f`, re-pointing a 400's paths under `prefix` (a metric's own parameters). */
+function within<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const details = e.details.map((d) => ({ ...d, path: `${prefix}/${d.path}` }));
+    throw new ValidationError(`${details[0]?.path ?? prefix}: ${details[0]?.message ?? e.message}`, details);
+  }
+}
+
+const METRIC_KEYS = ['name', 'type', 'agg', 'of', 'per', 'q', 'filters'];
+const METRIC_AGGS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'unique',
+  'latest',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'quantile',
+];
+
+function textList(v: unknown, path: string): string | string[] | undefined {
+  if (v === undefined || typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string')) return v;
+  throw ValidationError.param(path, 'must be a list of strings');
+}
+
+/** One metric of `metrics` at index `k`. */
+function metricOf(raw: Record<string, unknown>, k: number): Metric {
+  const at = `metrics/${k}`;
+  const extra = Object.keys(raw).find((key) => !METRIC_KEYS.includes(key));
+  if (extra !== undefined)
+    throw ValidationError.param(`${at}/${extra}`, `is not a metric's key; one of ${METRIC_KEYS.join(', ')}`);
+  const agg = raw['agg'] ?? 'count';
+  if (typeof agg !== 'string' || !METRIC_AGGS.includes(agg))
+    throw ValidationError.param(`${at}/agg`, `must be one of ${METRIC_AGGS.join(', ')}`);
+  if (raw['q'] !== undefined && typeof raw['q'] !== 'number')
+    throw ValidationError.param(`${at}/q`, 'must be a number');
+  const types = textList(raw['type'], `${at}/type`);
+  const params = {
+    agg: agg as QueryParamsT['agg'],
+    of: textList(raw['of'], `${at}/of`),
+    per: textList(raw['per'], `${at}/per`),
+    ...(raw['q'] === undefined ? {} : { q: raw['q'] }),
+  };
+  return {
+    name: raw['name'] as string,
+    types: types === undefined ? null : listOf(types),
+    aggregation: within(at, () => aggregationOf(params)),
+    filters: raw['filters'] === undefined ? [] : parseFilters(raw['filters'], fieldOf, `${at}/filters`),
+  };
+}
+
+/** The request's metrics, or null without any; with them, `agg`, `of`, `per` and `q` stay unset. */
+export function metricsOf(p: QueryParamsT): Metric[] | null {
+  if (p.metrics === undefined) return null;
+  for (const name of ['agg', 'of', 'per', 'q'] as const)
+    if (p[name] !== undefined)
+      throw ValidationError.param(name, 'cannot be combined with metrics: each metric has its own');
+  let list: unknown = p.metrics;
+  if (typeof list === 'string') {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      throw ValidationError.param('metrics', 'must be JSON: a list of {"name", "agg", ...}');
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_METRICS)
+    throw ValidationError.param('metrics', `must list 1-${MAX_METRICS} metrics`);
+  return list.map((m: unknown, k) => {
+    if (m === null || typeof m !== 'object' || Array.isArray(m))
+      throw ValidationError.param(`metrics/${k}`, 'must be an object {"name", "agg", ...}');
+    return metricOf(m as Record<string, unknown>, k);
+  });
 }
