@@ -3,9 +3,9 @@
  * the same hand-counted figures on both engines, and a bad tree or pattern is a 400 at the
  * JSON-pointer path of its fault.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clickhouseAvailable } from '../clickhouse/env.js';
-import { ev, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ev } from '../helpers.js';
+import { faultOf, onBothEngines, useApp, type Engine } from './query-suite.js';
 
 // Five events on one UTC day; dims.size is numeric text on three of them.
 const EVENTS = [
@@ -20,25 +20,14 @@ const RANGE = { org: 'acme', from: '2026-11-19', to: '2026-11-20', timezone: 'UT
 interface Answer {
   series: { total: number }[];
 }
-interface Fault {
-  error: { code: string; details: { path: string; message: string }[] };
-}
-
-function suite(engine: 'duckdb' | 'clickhouse'): void {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp({ engine });
-    expect((await t.call('POST', '/v1/events', { body: EVENTS })).statusCode).toBe(200);
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+function suite(engine: Engine): void {
+  const app = useApp(engine, EVENTS);
 
   async function count(filters: unknown): Promise<number> {
-    const post = await t.call('POST', '/v1/query', { body: { ...RANGE, filters } });
+    const post = await app().call('POST', '/v1/query', { body: { ...RANGE, filters } });
     expect(post.statusCode, post.body).toBe(200);
     const qs = new URLSearchParams({ ...RANGE, filters: JSON.stringify(filters) });
-    const get = (await t.call('GET', `/v1/query?${qs.toString()}`)).json<Answer>();
+    const get = (await app().call('GET', `/v1/query?${qs.toString()}`)).json<Answer>();
     const total = post.json<Answer>().series[0]!.total;
     expect(get.series[0]!.total).toBe(total);
     return total;
@@ -74,35 +63,16 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
       format: 'csv',
       filters: JSON.stringify({ not: ['eq', 'actor', ['a']] }),
     });
-    const csv = await t.call('GET', `/v1/query?${qs.toString()}`);
+    const csv = await app().call('GET', `/v1/query?${qs.toString()}`);
     expect(csv.body).toBe('start,end,value\r\n2026-11-19T00:00:00+00:00,2026-11-20T00:00:00+00:00,3\r\n');
   });
 }
 
-describe('duckdb', () => {
-  suite('duckdb');
-});
-describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
-  suite('clickhouse');
-});
+onBothEngines(suite);
 
 describe('a bad tree is a 400 at its path', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp();
-    await t.call('PUT', '/v1/orgs/acme', { body: {} });
-  });
-  afterEach(async () => {
-    await t.close();
-  });
-
-  async function fault(filters: unknown): Promise<{ path: string; message: string }> {
-    const res = await t.call('POST', '/v1/query', { body: { ...RANGE, filters } });
-    expect(res.statusCode, res.body).toBe(400);
-    const body = res.json<Fault>();
-    expect(body.error.code).toBe('invalid_request');
-    return body.error.details[0]!;
-  }
+  const app = useApp(undefined, []);
+  const fault = (filters: unknown): ReturnType<typeof faultOf> => faultOf(app(), { ...RANGE, filters });
 
   it('names the node, the op, the field, the value and the pattern at fault', async () => {
     const leaf = ['eq', 'actor', ['a']];
@@ -128,7 +98,7 @@ describe('a bad tree is a 400 at its path', () => {
     let deep: unknown = leaf;
     for (let k = 0; k < 5; k++) deep = { not: deep };
     for (const filters of [deep, [deep]])
-      expect((await t.call('POST', '/v1/query', { body: { ...RANGE, filters } })).statusCode).toBe(200);
+      expect((await app().call('POST', '/v1/query', { body: { ...RANGE, filters } })).statusCode).toBe(200);
     expect((await fault([leaf, { and: [deep] }])).path).toBe('filters/1/and/0/not/not/not/not/not');
     const wide = { or: Array.from({ length: 51 }, () => leaf) };
     expect(await fault(wide)).toMatchObject({

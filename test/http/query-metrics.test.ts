@@ -3,9 +3,9 @@
  * totals as objects, a group one metric lacks at its empty figure, one CSV column per metric,
  * GET (URL-encoded JSON) equal to POST, and faults at their paths. Figures counted by hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clickhouseAvailable } from '../clickhouse/env.js';
-import { ev, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ev } from '../helpers.js';
+import { faultOf, onBothEngines, useApp, type Engine } from './query-suite.js';
 
 const EVENTS = [
   ev({ time: '2026-11-18T10:00:00Z', type: 'call', actor: 'a', value: 4, dims: { app: 'x' } }),
@@ -31,21 +31,14 @@ interface Answer {
   total_groups: number;
 }
 
-function suite(engine: 'duckdb' | 'clickhouse'): void {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp({ engine });
-    expect((await t.call('POST', '/v1/events', { body: EVENTS })).statusCode).toBe(200);
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+function suite(engine: Engine): void {
+  const app = useApp(engine, EVENTS);
 
   it('each point carries every metric; totals are objects; GET equals POST', async () => {
-    const post = await t.call('POST', '/v1/query', { body: { ...BASE, metrics: METRICS } });
+    const post = await app().call('POST', '/v1/query', { body: { ...BASE, metrics: METRICS } });
     expect(post.statusCode, post.body).toBe(200);
     const qs = new URLSearchParams({ ...BASE, metrics: JSON.stringify(METRICS) });
-    const get = await t.call('GET', `/v1/query?${qs.toString()}`);
+    const get = await app().call('GET', `/v1/query?${qs.toString()}`);
     expect(get.json()).toEqual(post.json());
     const a = post.json<Answer>();
     expect(a.total_groups).toBe(2);
@@ -73,7 +66,7 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
 
   it('CSV: one column per metric, in the request order', async () => {
     const qs = new URLSearchParams({ ...BASE, format: 'csv', metrics: JSON.stringify(METRICS.slice(0, 2)) });
-    const csv = await t.call('GET', `/v1/query?${qs.toString()}`);
+    const csv = await app().call('GET', `/v1/query?${qs.toString()}`);
     expect(csv.body.split('\r\n')).toEqual([
       'dims.app,start,end,calls,users',
       'x,2026-11-18T00:00:00+00:00,2026-11-19T00:00:00+00:00,2,2',
@@ -85,29 +78,14 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   });
 }
 
-describe('duckdb', () => {
-  suite('duckdb');
-});
-describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
-  suite('clickhouse');
-});
+onBothEngines(suite);
 
 describe('metrics faults', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp();
-    await t.call('PUT', '/v1/orgs/acme', { body: {} });
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  const app = useApp(undefined, []);
 
   it('names the path: the metric, its key, its filter; agg and top are not combined with metrics', async () => {
-    const path = async (body: Record<string, unknown>): Promise<string> => {
-      const res = await t.call('POST', '/v1/query', { body: { ...BASE, ...body } });
-      expect(res.statusCode, res.body).toBe(400);
-      return res.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path;
-    };
+    const path = async (body: Record<string, unknown>): Promise<string> =>
+      (await faultOf(app(), { ...BASE, ...body })).path;
     const ok = { name: 'n', agg: 'count' };
     expect(await path({ agg: 'sum', metrics: [ok] })).toBe('agg');
     expect(await path({ top: 1, metrics: [ok] })).toBe('top');

@@ -3,9 +3,9 @@
  * ceil(q * n) ascending), null for an empty bucket, the total over the whole range, the same in
  * GET, POST and CSV. Every figure below is counted by hand from the events.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clickhouseAvailable } from '../clickhouse/env.js';
-import { ev, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ev } from '../helpers.js';
+import { faultOf, onBothEngines, useApp, type Engine } from './query-suite.js';
 
 // 19 Nov: values 10, 9, ..., 1 (sent unsorted); 20 Nov: 7; 21 Nov: nothing.
 const EVENTS = [
@@ -20,23 +20,16 @@ interface Answer {
   series: { total: number | null; points: { value: number | null }[] }[];
 }
 
-function suite(engine: 'duckdb' | 'clickhouse'): void {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp({ engine });
-    expect((await t.call('POST', '/v1/events', { body: EVENTS })).statusCode).toBe(200);
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+function suite(engine: Engine): void {
+  const app = useApp(engine, EVENTS);
 
   async function figures(
     params: Record<string, string | number>,
   ): Promise<[(number | null)[], number | null]> {
-    const post = await t.call('POST', '/v1/query', { body: { ...RANGE, ...params } });
+    const post = await app().call('POST', '/v1/query', { body: { ...RANGE, ...params } });
     expect(post.statusCode, post.body).toBe(200);
     const qs = new URLSearchParams({ ...RANGE, ...params });
-    const get = (await t.call('GET', `/v1/query?${qs.toString()}`)).json<Answer>();
+    const get = (await app().call('GET', `/v1/query?${qs.toString()}`)).json<Answer>();
     expect(get).toEqual(post.json<Answer>());
     const s = get.series[0]!;
     return [s.points.map((p) => p.value), s.total];
@@ -55,7 +48,7 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   });
 
   it('CSV and bucket=none carry the same figures', async () => {
-    const csv = await t.call(
+    const csv = await app().call(
       'GET',
       `/v1/query?${new URLSearchParams({ ...RANGE, agg: 'p90', format: 'csv' }).toString()}`,
     );
@@ -64,29 +57,14 @@ function suite(engine: 'duckdb' | 'clickhouse'): void {
   });
 }
 
-describe('duckdb', () => {
-  suite('duckdb');
-});
-describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
-  suite('clickhouse');
-});
+onBothEngines(suite);
 
 describe('percentile faults', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await makeApp();
-    await t.call('PUT', '/v1/orgs/acme', { body: {} });
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  const app = useApp(undefined, []);
 
   it('q is required, in (0, 1), at most 6 decimals, and only with quantile; no window or share', async () => {
-    const path = async (params: Record<string, unknown>): Promise<string> => {
-      const res = await t.call('POST', '/v1/query', { body: { ...RANGE, ...params } });
-      expect(res.statusCode, res.body).toBe(400);
-      return res.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path;
-    };
+    const path = async (params: Record<string, unknown>): Promise<string> =>
+      (await faultOf(app(), { ...RANGE, ...params })).path;
     expect(await path({ agg: 'quantile' })).toBe('q');
     expect(await path({ agg: 'quantile', q: 1 })).toBe('q');
     expect(await path({ agg: 'quantile', q: 0.1234567 })).toBe('q');
