@@ -8,8 +8,8 @@ export const ERROR_CODES = {
   invalid_request: 'The request is malformed or a parameter is out of bounds.',
   invalid_event: 'One or more events in a batch are invalid; nothing was stored.',
   payload_too_large: 'The body has more than 10,000 events or 10 MiB.',
-  unauthenticated: 'No key, an unknown key, or a revoked key.',
-  forbidden: "The key's role or orgs do not cover this request.",
+  unauthenticated: 'No key, an unknown key, or a revoked or expired key.',
+  forbidden: "The key's role, orgs or event types do not cover this request.",
   not_found: "The resource does not exist or is outside the key's reach.",
   conflict: 'The change would break an invariant (e.g. a cycle in the org tree).',
   too_many_buckets: 'The query would produce more than 5000 buckets.',
@@ -68,6 +68,20 @@ export class ValidationError extends AppError {
 export class AuthError extends AppError {
   constructor(code: 'unauthenticated' | 'forbidden', message: string) {
     super(code, code === 'unauthenticated' ? 401 : 403, message);
+  }
+}
+
+/**
+ * A read or write of an event type outside the key's `types` (docs/keys.md): 403 `forbidden`
+ * like any refusal, a subclass only because Capgo answers its other refusals with 401 (so
+ * that an app's existence is not revealed) and this one, about the key itself, with 403.
+ */
+export class TypeScopeError extends AuthError {
+  constructor(
+    readonly type: string,
+    verb: 'read' | 'write' = 'read',
+  ) {
+    super('forbidden', `This key may not ${verb} events of type ${type}; its types do not include it.`);
   }
 }
 

@@ -39,6 +39,10 @@ export interface KeyRecord {
   hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** From this instant on the key is refused, as a revoked one is; null: it does not expire. */
+  expires_at: number | null;
+  /** The only event types the key reads (and, for ingest, writes); null: every type. Never empty. */
+  types: string[] | null;
 }
 
 export interface Actor {

@@ -7,7 +7,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/errors.js';
 import { keyIdOf, secretMatches } from '../core/keys.js';
-import type { Role } from '../core/model.js';
+import { keyIsLive } from '../core/key-scope.js';
+import type { KeyRecord, Role } from '../core/model.js';
 import { OrgTree } from '../core/orgs.js';
 import type { AppContext } from './context.js';
 
@@ -15,9 +16,20 @@ export interface Principal {
   keyId: string;
   role: Role;
   orgs: string[];
+  /** The only event types the key reads and writes; null: every type (docs/keys.md). */
+  types: string[] | null;
+  /** When the key stops working; null: never. */
+  expiresAt: number | null;
 }
 
-const ADMIN_PRINCIPAL: Principal = { keyId: 'env-admin', role: 'admin', orgs: ['*'] };
+/** TALLY_ADMIN_KEY: the operator, over every org and type, with no expiry. */
+export const ADMIN_PRINCIPAL: Readonly<Principal> = {
+  keyId: 'env-admin',
+  role: 'admin',
+  orgs: ['*'],
+  types: null,
+  expiresAt: null,
+};
 const MAX_SECRET_CHARS = 512;
 
 /** The key in the native headers: `Authorization: Bearer k`, `Authorization: k`, or `x-api-key: k`. */
@@ -36,15 +48,25 @@ export function header(req: FastifyRequest, name: string): string | null {
   return s === undefined || s === '' ? null : s;
 }
 
-/** Resolve a presented secret to a principal, or null when it is unknown or revoked. */
+/**
+ * The principal of a stored key, or null when there is none or it is revoked or expired at
+ * `now`. The expiry is checked here, on every use, against the app's clock: a key a store
+ * remembers (ClickHouse's key cache) cannot outlive it.
+ */
+export function livePrincipal(key: KeyRecord | null, now: number): Principal | null {
+  if (key === null || !keyIsLive(key, now)) return null;
+  return { keyId: key.id, role: key.role, orgs: key.orgs, types: key.types, expiresAt: key.expires_at };
+}
+
+/** Resolve a presented secret to a principal, or null when it is unknown, revoked or expired. */
 export async function resolveSecret(ctx: AppContext, secret: string): Promise<Principal | null> {
   if (secret.length === 0 || secret.length > MAX_SECRET_CHARS) return null;
-  if (ctx.adminKeyHash !== null && secretMatches(secret, ctx.adminKeyHash)) return ADMIN_PRINCIPAL;
+  if (ctx.adminKeyHash !== null && secretMatches(secret, ctx.adminKeyHash)) return { ...ADMIN_PRINCIPAL };
   const id = keyIdOf(secret);
   if (id === null) return null;
   const key = await ctx.registry.getKey(id);
-  if (key?.revoked_at !== null || !secretMatches(secret, key.hash)) return null;
-  return { keyId: key.id, role: key.role, orgs: key.orgs };
+  if (key === null || !secretMatches(secret, key.hash)) return null;
+  return livePrincipal(key, ctx.clock());
 }
 
 /** Authenticate with the given secret (or the native headers); throws 401. */
@@ -55,7 +77,7 @@ export async function authenticate(
 ): Promise<Principal> {
   if (secret === null) throw new AuthError('unauthenticated', 'An API key is required.');
   const p = await resolveSecret(ctx, secret);
-  if (!p) throw new AuthError('unauthenticated', 'The API key is unknown or revoked.');
+  if (!p) throw new AuthError('unauthenticated', 'The API key is unknown, revoked or expired.');
   admit(ctx, p);
   req.principal = p;
   return p;

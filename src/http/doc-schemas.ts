@@ -42,8 +42,8 @@ export const NativeError = Type.Object({
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad input (invalid_request, invalid_event, too_many_buckets).',
-  401: 'No key, or an unknown or revoked one (unauthenticated).',
-  403: "The key's role or orgs do not cover this (forbidden).",
+  401: 'No key, or an unknown, revoked or expired one (unauthenticated).',
+  403: "The key's role, orgs or event types do not cover this (forbidden).",
   404: "Not found, or outside the key's reach (not_found).",
   413: 'More than 10,000 events or 10 MiB (payload_too_large).',
   503: 'The store cannot serve right now (store_unavailable).',

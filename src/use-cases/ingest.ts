@@ -6,7 +6,7 @@
  * once it is durable. Each surface parses its own body and says how an org is
  * called in its words (an org, or OpenMeter's subject).
  */
-import { AppError, AuthError, ValidationError, type ErrorDetail } from '../core/errors.js';
+import { AppError, AuthError, TypeScopeError, ValidationError, type ErrorDetail } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import type { EventRecord, IngestResult } from '../core/model.js';
 import { OrgTree } from '../core/orgs.js';
@@ -21,6 +21,8 @@ export type ParseBatch = (
 export interface IngestRequest {
   /** The orgs the key covers (['*'] for all). */
   grants: readonly string[];
+  /** The only event types the key may write; null: every type (docs/keys.md). */
+  types: readonly string[] | null;
   /** The items of the body, one per event, not yet checked. */
   raws: unknown[];
   /** How an org is named in the refusal: `org(s)` natively, `subject(s)` for CloudEvents. */
@@ -29,10 +31,11 @@ export interface IngestRequest {
 
 /**
  * Check and store one batch, atomically. Throws 413 past LIMITS.maxEventsPerRequest,
- * `invalid_event` (400) with every fault, or 403 naming up to five orgs out of reach.
+ * `invalid_event` (400) with every fault, 403 naming up to five orgs out of reach, or 403
+ * naming a type outside the key's types.
  *
  * @example
- * await ingestWithinReach(app.ctx, Date.now(), validateBatch, { grants: ['acme'], raws, orgNoun: 'org(s)' })
+ * await ingestWithinReach(app.ctx, Date.now(), validateBatch, { grants: ['acme'], types: null, raws, orgNoun: 'org(s)' })
  * // { accepted: 2, duplicates: 0 }
  */
 export async function ingestWithinReach(
@@ -53,6 +56,9 @@ export async function ingestWithinReach(
     );
   }
   if (checked.events.length === 0) return { accepted: 0, duplicates: 0 };
+  const allowed = req.types;
+  const foreign = allowed === null ? undefined : checked.events.find((e) => !allowed.includes(e.type));
+  if (foreign !== undefined) throw new TypeScopeError(foreign.type, 'write');
   const tree = new OrgTree(await store.registry.listOrgs());
   const outside = [...new Set(checked.events.map((e) => e.org))].filter((o) => !tree.reaches(req.grants, o));
   if (outside.length > 0)

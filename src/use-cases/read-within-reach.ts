@@ -4,9 +4,13 @@
  * vendor code decides which orgs a request asks for (each vendor answers a
  * refusal in its own words, so those checks stay with it), and every plan or
  * scan it runs through the reader is held to the key's reach once more here,
- * so that a vendor's mistake cannot read another tenant's events.
+ * so that a vendor's mistake cannot read another tenant's events. A key limited
+ * to some event types (docs/keys.md) has every plan and scan held to them too: one
+ * that names no type reads the key's types, one that names another is refused
+ * (TypeScopeError, 403, which each surface answers in its own shape).
  */
 import { AuthError } from '../core/errors.js';
+import { planWithin, typesWithin } from '../core/key-scope.js';
 import type { Actor, EventRecord } from '../core/model.js';
 import { OrgTree } from '../core/orgs.js';
 import type { Query } from '../core/query/plan.js';
@@ -22,12 +26,20 @@ export interface ReadStore {
   query: (plan: Query) => Promise<QueryResult>;
 }
 
+/** What a key may read: its orgs (['*'] for all) and its event types (null for all). */
+export interface ReadScope {
+  orgs: readonly string[];
+  types: readonly string[] | null;
+}
+
 /** Runs plans and scans over orgs a key reaches; see openReader. */
 export interface Reader {
   /** The org tree, read once when the reader was opened. */
   readonly tree: OrgTree;
   /** Every org the key reaches, subtrees included. */
   reachable(): string[];
+  /** Those of `types` the key reads (all of them for a key without a type scope), in their order. */
+  visibleTypes(types: readonly string[]): string[];
   /** A plan's answer; a plan over no org is an empty answer (the engine needs one at least). */
   run(plan: Query): Promise<QueryResult>;
   /** The events a scan selects, at most `limit` of them, in time then id order. */
@@ -53,13 +65,14 @@ export function emptyResult(q: Query): QueryResult {
 }
 
 /**
- * A reader for a key's grants (['*'] for all orgs), over the org tree as it is now.
+ * A reader for a key's scope (a Principal is one), over the org tree as it is now.
  *
  * @example
- * const reader = await openReader(app.ctx, principal.orgs);
+ * const reader = await openReader(app.ctx, principal);
  * const result = await reader.run(makeQuery({ orgs: reader.reachable(), types: ['api.request'], range }));
  */
-export async function openReader(store: ReadStore, grants: readonly string[]): Promise<Reader> {
+export async function openReader(store: ReadStore, scope: ReadScope): Promise<Reader> {
+  const grants = scope.orgs;
   const tree = new OrgTree(await store.registry.listOrgs());
   const within = (orgs: readonly string[]): void => {
     const outside = orgs.find((o) => !tree.reaches(grants, o));
@@ -68,13 +81,15 @@ export async function openReader(store: ReadStore, grants: readonly string[]): P
   return {
     tree,
     reachable: () => tree.reachable(grants),
-    run: async (plan) => {
-      within(plan.orgs);
+    visibleTypes: (types) => types.filter((t) => scope.types === null || scope.types.includes(t)),
+    run: async (asked) => {
+      within(asked.orgs);
+      const plan = planWithin(scope.types, asked);
       return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan);
     },
     list: async (scan, limit) => {
       within(scan.orgs);
-      return store.events.listEvents(scan, limit);
+      return store.events.listEvents({ ...scan, types: typesWithin(scope.types, scan.types) }, limit);
     },
     actors: async (org, ids) => {
       within([org]);

@@ -21,6 +21,8 @@ const KEY: KeyRecord = {
   hash: 'h',
   created_at: 1,
   revoked_at: null,
+  expires_at: null,
+  types: null,
 };
 
 /** The store's private client. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import { ChClient, parseClickHouseUrl } from '../../src/store/clickhouse/client.js';
 import { liveCopiesSql } from '../../src/store/clickhouse/event-ids.js';
+import { applyStep } from '../../src/store/clickhouse/migrate.js';
 import { MIGRATIONS, tableNames } from '../../src/store/clickhouse/schema.js';
 import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
 import { clickhouseAvailable, clickhouseBaseUrl, freshDatabase, freshStore } from './env.js';
@@ -124,7 +125,8 @@ describe.skipIf(!clickhouseAvailable)('clickhouse event_ids migration', () => {
       await client.command(
         `CREATE TABLE ${t.migrations} (version UInt32, applied_at Int64) ENGINE = ReplacingMergeTree ORDER BY version`,
       );
-      for (const sql of [...MIGRATIONS[0]!(layout), ...MIGRATIONS[1]!(layout)]) await client.command(sql);
+      for (const step of [...MIGRATIONS[0]!(layout), ...MIGRATIONS[1]!(layout)])
+        await applyStep(client, layout, step);
       await client.insert(t.migrations, [
         { version: 1, applied_at: 0 },
         { version: 2, applied_at: 0 },

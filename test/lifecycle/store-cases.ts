@@ -151,6 +151,8 @@ export function runLifecycleCases(f: StoreFactory): void {
         hash: 'h',
         created_at: 1,
         revoked_at: null,
+        expires_at: 50,
+        types: ['a.b'],
       });
       for (const k of [key('k1', ['c']), key('k2', ['c', 'beta']), key('k3', ['*']), key('k4', ['acme'])])
         await store.createKey(k);
@@ -161,7 +163,13 @@ export function runLifecycleCases(f: StoreFactory): void {
       expect(await store.getSession('hc')).toBeNull();
       expect(await store.listRetention()).toEqual([]);
       expect((await store.getKey('k1'))?.revoked_at).toBe(entry.at);
-      expect(await store.getKey('k2')).toMatchObject({ orgs: ['beta'], revoked_at: null });
+      // Narrowed keys keep their expiry and types.
+      expect(await store.getKey('k2')).toMatchObject({
+        orgs: ['beta'],
+        revoked_at: null,
+        expires_at: 50,
+        types: ['a.b'],
+      });
       expect(await store.getKey('k3')).toMatchObject({ orgs: ['*'], revoked_at: null });
       expect(await store.getKey('k4')).toMatchObject({ orgs: ['acme'], revoked_at: null });
       const reference = await fresh();

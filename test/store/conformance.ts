@@ -176,6 +176,8 @@ export function runStoreCases(f: StoreFactory): void {
         hash: 'ab',
         created_at: 1,
         revoked_at: null,
+        expires_at: null,
+        types: null,
       });
       expect(await store.getKey('k1')).toEqual({
         id: 'k1',
@@ -185,10 +187,24 @@ export function runStoreCases(f: StoreFactory): void {
         hash: 'ab',
         created_at: 1,
         revoked_at: null,
+        expires_at: null,
+        types: null,
       });
+      // A customer's key: an expiry and a type scope, kept through revocation.
+      const limited = {
+        ...(await store.getKey('k1'))!,
+        id: 'k2',
+        created_at: 2,
+        expires_at: 1_800_000_000_123,
+      };
+      await store.createKey({ ...limited, types: ['api.request', 'activity'] });
       expect(await store.revokeKey('k1', 7)).toBe(true);
       expect(await store.revokeKey('k1', 8)).toBe(false);
-      expect((await store.listKeys())[0]!.revoked_at).toBe(7);
+      expect(await store.revokeKey('k2', 9)).toBe(true);
+      expect(await store.listKeys()).toEqual([
+        expect.objectContaining({ id: 'k1', revoked_at: 7, expires_at: null, types: null }),
+        { ...limited, types: ['api.request', 'activity'], revoked_at: 9 },
+      ]);
       expect(await store.getKey('nope')).toBeNull();
     });
 

@@ -151,10 +151,13 @@ function appFilter(app: string | null): Filter {
     : { field: APP, op: 'eq', values: [app] };
 }
 
+/** The event types that carry an app (CONTRACT §3.4); its org is found among their events. */
+export const APP_TYPES = ['activity', 'bandwidth', 'storage'] as const;
+
 /** Which of `orgs` carry events of `app` (any of the three types Capgo reads), over all time. */
-export function appOrgsPlan(app: string, orgs: string[]): Query {
+export function appOrgsPlan(app: string, orgs: string[], types: string[] = [...APP_TYPES]): Query {
   return {
-    ...plan(orgs, ['activity', 'bandwidth', 'storage'], { from: 0, to: MAX_INSTANT }),
+    ...plan(orgs, types, { from: 0, to: MAX_INSTANT }),
     bucket: 'none',
     filters: [appFilter(app)],
     groupBy: [{ kind: 'org' }],

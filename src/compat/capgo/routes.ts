@@ -4,7 +4,7 @@
  * answers with and without a trailing slash.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthError, ValidationError } from '../../core/errors.js';
+import { AuthError, TypeScopeError, ValidationError } from '../../core/errors.js';
 import { TooManyPointsError } from '../../core/query/bounds.js';
 import type { AppContext } from '../../http/context.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../http/auth.js';
 import { openReader, type Reader } from '../../use-cases/read-within-reach.js';
 import {
+  APP_TYPES,
   appOrgsPlan,
   bundlePlan,
   bundleSpan,
@@ -47,7 +48,7 @@ export function capgoSecret(req: FastifyRequest): string | null {
 async function caller(req: FastifyRequest, ctx: AppContext): Promise<{ p: Principal; reader: Reader }> {
   const p = await authenticate(req, ctx, capgoSecret(req));
   requireRole(p, 'read');
-  return { p, reader: await openReader(ctx, p.orgs) };
+  return { p, reader: await openReader(ctx, p) };
 }
 
 const denied = (): AuthError => new AuthError('forbidden', 'Out of reach.');
@@ -68,12 +69,18 @@ async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** The reachable orgs whose events carry `app`; none (unknown app or out of reach) is a 401. */
+/**
+ * The reachable orgs whose events carry `app`, among the events the key may read (a key limited
+ * to `activity` finds its apps there; to none of the three types, it is refused with 403);
+ * none (unknown app or out of reach) is a 401.
+ */
 async function appOrgs(reader: Reader, app: string): Promise<string[]> {
+  const types = reader.visibleTypes(APP_TYPES);
+  if (types.length === 0) throw new TypeScopeError(APP_TYPES[0]);
   if (app.length === 0 || app.length > MAX_APP_ID) throw denied();
   const reachable = reader.reachable();
   if (reachable.length === 0) throw denied();
-  const found = await reader.run(appOrgsPlan(app, reachable));
+  const found = await reader.run(appOrgsPlan(app, reachable, types));
   const orgs = found.series.flatMap((s) => ((s.total ?? 0) > 0 && s.group['org'] ? [s.group['org']] : []));
   if (orgs.length === 0) throw denied();
   return orgs;

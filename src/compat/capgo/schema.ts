@@ -20,7 +20,8 @@ const error = (description: string): object =>
   jsonResponse(description, Type.Object({ status: Type.String(), error: Type.String() }));
 const errors = {
   400: error('Invalid body: a missing or bad parameter.'),
-  401: error('No key, a bad one, or an app or org out of reach (or unknown).'),
+  401: error('No key, a bad one (unknown, revoked or expired), or an app or org out of reach (or unknown).'),
+  403: error("The figures need an event type outside the key's types (docs/keys.md)."),
   500: error('Cannot get ... statistics.'),
 };
 

@@ -52,7 +52,7 @@ async function answer(
   requireRole(p, 'read');
   const query = (req.query ?? {}) as Record<string, unknown>;
   const r = parseTimeseriesRequest(query, pathType, app.ctx.clock());
-  const reader = await openReader(app.ctx, p.orgs);
+  const reader = await openReader(app.ctx, p);
   const org = resolveUsergroup(p, reader.tree, r.usergroupId);
   return presentTimeseries(r, org, await reader.run(planOf(r, org)));
 }

@@ -26,7 +26,7 @@ const response = {
   ),
   400: error('A bad parameter.'),
   401: error('No key, or a bad one.'),
-  403: error('The usergroup is outside the key.'),
+  403: error("The usergroup is outside the key, or the stat type's event type outside its types."),
 };
 
 const summary = 'Time-series stats (FileSpin)';

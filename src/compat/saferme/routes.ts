@@ -65,7 +65,7 @@ export function safermeRoutes(app: FastifyInstance, opts: SafermeOptions = {}): 
     const principal = await authenticate(req, app.ctx, safermeSecret(req));
     requireRole(principal, 'read');
     const r = parseRequest(report, req.query as Record<string, unknown>);
-    const reader = await openReader(app.ctx, principal.orgs);
+    const reader = await openReader(app.ctx, principal);
     requireReach(principal, reader.tree, r.channel);
     return runReport(reader, r, app.ctx.clock(), maxRows);
   };

@@ -17,7 +17,7 @@ const querystring = querySchema(SAFERME_QUERY);
 const response = {
   200: jsonResponse('The report rows.', Type.Array(Type.Record(Type.String(), Type.Unknown()))),
   401: message('No key, or a bad one.'),
-  403: message('The channel is outside the key.'),
+  403: message('The channel is outside the key, or the report needs an event type outside its types.'),
   422: jsonResponse(
     'A missing or bad parameter.',
     Type.Object({ message: Type.Literal('client error'), param: Type.String() }),

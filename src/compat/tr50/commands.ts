@@ -29,7 +29,10 @@ export async function authenticateCommand(
     caller = await callerFromSecret(ctx, secret);
   } catch (err) {
     if (err instanceof Tr50Error)
-      throw new Tr50Error(TR50_CODES.authFailed, 'Authentication failed: the key is unknown or revoked.');
+      throw new Tr50Error(
+        TR50_CODES.authFailed,
+        'Authentication failed: the key is unknown, revoked or expired.',
+      );
     throw err;
   }
   requireRole(caller.principal, 'read');
@@ -52,7 +55,7 @@ export async function historyCommand(
 ): Promise<HistoryAnswer> {
   const p = parseHistoryParams(rawParams);
   requireRole(caller.principal, 'read');
-  const reader = await openReader(ctx, caller.principal.orgs);
+  const reader = await openReader(ctx, caller.principal);
   const tree = reader.tree;
   let orgs: string[];
   if (p.showAll) {

@@ -23,13 +23,13 @@ export const TR50_CODES = {
   conflictingParams: -90006,
   /** The range would have more than 5000 buckets. */
   tooManyBuckets: -90007,
-  /** No credential at all, or an unknown or revoked API key. */
+  /** No credential at all, or an unknown, revoked or expired API key. */
   notAuthenticated: -90008,
   /** The session id is unknown, has expired (30 minutes idle), or its key was revoked. */
   invalidSession: -90009,
   /** api.authenticate got credentials that match no live key. */
   authFailed: -90010,
-  /** The key's role or orgs do not allow what was asked (e.g. showAll). */
+  /** The key's role, orgs or event types do not allow what was asked (e.g. showAll). */
   permissionDenied: -90011,
   /** The key has used up its request rate (TALLY_RATE_LIMIT); the answer is HTTP 429 with Retry-After. */
   rateLimited: -90012,

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../core/keys.js';
-import { admit, resolveSecret, type Principal } from '../../http/auth.js';
+import { ADMIN_PRINCIPAL, admit, livePrincipal, resolveSecret, type Principal } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { TR50_CODES, Tr50Error } from './errors.js';
 
@@ -35,11 +35,11 @@ function envAdminId(ctx: AppContext): string | null {
   return ctx.adminKeyHash === null ? null : `${ENV_ADMIN}:${ctx.adminKeyHash.slice(0, 16)}`;
 }
 
-/** The caller for a key secret (appToken, password or a native header); -90008 when unknown or revoked. */
+/** The caller for a key secret (appToken, password or a native header); -90008 when unknown, revoked or expired. */
 export async function callerFromSecret(ctx: AppContext, secret: string): Promise<Caller> {
   const principal = await resolveSecret(ctx, secret);
   if (principal === null)
-    throw new Tr50Error(TR50_CODES.notAuthenticated, 'The API key is unknown or revoked.');
+    throw new Tr50Error(TR50_CODES.notAuthenticated, 'The API key is unknown, revoked or expired.');
   admit(ctx, principal);
   return { principal, org: firstOrg(principal.orgs) };
 }
@@ -78,15 +78,11 @@ function invalidSession(message: string): Tr50Error {
   return new Tr50Error(TR50_CODES.invalidSession, message);
 }
 
-/** The principal behind a session's key, or null when that key is gone or revoked. */
+/** The principal behind a session's key, or null when that key is gone, revoked or expired. */
 async function sessionPrincipal(ctx: AppContext, keyId: string): Promise<Principal | null> {
-  if (keyId.startsWith(`${ENV_ADMIN}:`)) {
-    return keyId === envAdminId(ctx) ? { keyId: ENV_ADMIN, role: 'admin', orgs: ['*'] } : null;
-  }
-  const key = await ctx.registry.getKey(keyId);
-  // A missing key (undefined) is as dead as a revoked one.
-  if (key?.revoked_at !== null) return null;
-  return { keyId: key.id, role: key.role, orgs: key.orgs };
+  if (keyId.startsWith(`${ENV_ADMIN}:`)) return keyId === envAdminId(ctx) ? { ...ADMIN_PRINCIPAL } : null;
+  // Checked at every use: a session ends the instant its key expires.
+  return livePrincipal(await ctx.registry.getKey(keyId), ctx.clock());
 }
 
 /**
@@ -104,7 +100,8 @@ export async function resumeSession(ctx: AppContext, sessionId: unknown): Promis
   if (now - session.last_used >= SESSION_IDLE_MS)
     throw invalidSession('The session has expired; authenticate again.');
   const principal = await sessionPrincipal(ctx, session.keyId);
-  if (principal === null) throw invalidSession("The session's key was revoked; authenticate again.");
+  if (principal === null)
+    throw invalidSession("The session's key was revoked or has expired; authenticate again.");
   admit(ctx, principal);
   await ctx.sessions.touchSession(hash, now);
   return { principal, org: session.org === NO_ORG ? null : session.org };

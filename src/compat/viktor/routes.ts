@@ -106,7 +106,7 @@ export function viktorRoutes(app: FastifyInstance): void {
       const p = await principalOf(req, app);
       requireRole(p, 'read');
       const parsed = parseViktorQuery(req.query as Record<string, unknown>);
-      const reader = await openReader(app.ctx, p.orgs);
+      const reader = await openReader(app.ctx, p);
       const orgs = coveredOrgs(p, reader.tree, parsed.orgDomain);
       return answer(reader, parsed, orgs);
     });

@@ -25,7 +25,7 @@ export const viktorRouteSchema = documentedOnly({
       Type.Record(Type.String(), Type.Array(Type.String())),
     ),
     401: detail('No key, or a bad one.'),
-    403: detail('The key may not read this, or org_domain is outside it.'),
+    403: detail('The key may not read this (its role or types), or org_domain is outside it.'),
   },
 });
 

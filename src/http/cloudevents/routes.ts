@@ -56,6 +56,7 @@ export function cloudEventsRoutes(app: FastifyInstance): void {
       requireRole(p, 'ingest');
       const r = await ingestWithinReach(app.ctx, app.ctx.clock(), mapCloudEvents, {
         grants: p.orgs,
+        types: p.types,
         raws: eventsOf(req),
         orgNoun: 'subject(s)',
       });

@@ -82,7 +82,7 @@ export const CloudEventsSchema: FastifySchema = {
       },
     },
     400: problem('An invalid event (nothing was stored) or body.'),
-    401: problem('No key, or an unknown or revoked one.'),
+    401: problem('No key, or an unknown, revoked or expired one.'),
     403: problem('The key cannot ingest, or does not cover a subject.'),
     413: problem('More than 10,000 events or 10 MiB.'),
     415: problem('Another content type.'),

@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actorDigest, auditVisible, Erasures, scopeOf } from '../../core/audit.js';
 import { AuthError, ValidationError } from '../../core/errors.js';
+import { requireEveryType } from '../../core/key-scope.js';
 import { hasLoneSurrogate, LIMITS } from '../../core/events.js';
 import type { AuditEntry } from '../../store/port.js';
 import { loadOrgTree, requireReach, requireRole } from '../auth.js';
@@ -40,6 +41,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   app.delete('/v1/orgs/:org/actors/:id', { schema: oneOrgSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.org);
     const entry = await app.ctx.erase.eraseActor([org], req.params.id, {
@@ -59,6 +61,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   app.delete('/v1/actors/:id', { schema: allOrgsSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     const tree = await loadOrgTree(app.ctx);
     const everywhere = p.orgs.includes('*');
     const entry = await app.ctx.erase.eraseActor(tree.reachable(p.orgs), req.params.id, {
@@ -81,6 +84,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   app.delete('/v1/orgs/:id', { schema: orgSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.id);
     const orgs = tree.subtree(org);
@@ -112,6 +116,7 @@ export function eraseRoutes(base: FastifyInstance): void {
   app.post('/v1/events/delete', { schema: eventsSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
     // As on ingest: such a string has no UTF-8 form, and the store would turn it into another id.
     const faults = req.body.events.flatMap((r, index) =>
       (['org', 'id'] as const)

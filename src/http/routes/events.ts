@@ -102,6 +102,7 @@ export function eventRoutes(app: FastifyInstance): void {
     const raws: unknown[] = body instanceof NdjsonBody ? body.items : Array.isArray(body) ? body : [body];
     return ingestWithinReach(app.ctx, app.ctx.clock(), validateBatch, {
       grants: p.orgs,
+      types: p.types,
       raws,
       orgNoun: 'org(s)',
     });

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { eventObject } from '../../core/event-line.js';
 import type { Scan } from '../../core/query/requests.js';
+import { typesWithin } from '../../core/key-scope.js';
 import { resolveRange } from '../../core/time/index.js';
 import { loadOrgTree, requireRole } from '../auth.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
@@ -111,7 +112,9 @@ export function exploreRoutes(base: FastifyInstance): void {
     const named = q.from !== undefined || q.to !== undefined || q.last !== undefined;
     const window = named ? { from: q.from, to: q.to, last: q.last } : { last: DEFAULT_WINDOW };
     const range = resolveRange(window, app.ctx.clock(), timezone);
-    return { orgs, types: listOf(q.type), filters: [], from: range.from, to: range.to };
+    // A key limited to some types sees only those (docs/keys.md): none named reads its own list.
+    const types = typesWithin(p.types, listOf(q.type));
+    return { orgs, types, filters: [], from: range.from, to: range.to };
   };
   const rangeView = (s: Scan) => ({ from: iso(s.from!), to: iso(s.to) });
 

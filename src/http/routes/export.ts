@@ -17,6 +17,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthError, ValidationError } from '../../core/errors.js';
 import { eventLine } from '../../core/event-line.js';
+import { requireEveryType, typesWithin } from '../../core/key-scope.js';
 import { parseInstant } from '../../core/time/range.js';
 import type { ExportFilter } from '../../store/port.js';
 import { loadOrgTree, requireRole } from '../auth.js';
@@ -111,7 +112,8 @@ export function exportRoutes(base: FastifyInstance): void {
     if (bad !== undefined) throw ValidationError.param('type', `${bad.slice(0, 100)} is not an event type`);
     const filter: ExportFilter = {
       orgs: q.subtree === true ? tree.subtree(org) : [org],
-      types: [...new Set(types)],
+      // A key limited to some types exports only those (docs/keys.md).
+      types: typesWithin(p.types, [...new Set(types)]),
       from: q.from === undefined ? null : parseInstant(q.from, 'UTC', 'from'),
       to: q.to === undefined ? null : parseInstant(q.to, 'UTC', 'to'),
     };
@@ -160,6 +162,7 @@ export function exportRoutes(base: FastifyInstance): void {
     requireRole(p, 'admin');
     if (!p.orgs.includes('*'))
       throw new AuthError('forbidden', 'A backup needs an admin key over every org (*).');
+    requireEveryType(p.types, 'A backup');
     const store = app.ctx.exports;
     if (store.backup === undefined)
       throw new ValidationError(

@@ -1,21 +1,31 @@
 /**
- * /v1/keys: create (the secret is shown once), list (no secrets), revoke.
- * An admin key can only hand out reach it has itself.
+ * /v1/keys: create (the secret is shown once), list (no secrets), revoke, and
+ * GET /v1/keys/self for any key to see itself. An admin key can only hand out
+ * what it has itself: reach, event types, time (docs/keys.md).
  */
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AuthError, NotFoundError } from '../../core/errors.js';
+import { AuthError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { hashSecret, newKeyId, newSecret } from '../../core/keys.js';
-import { assertNoLoneSurrogates } from '../../core/events.js';
+import { grantLimits, KEY_LIMITS } from '../../core/key-scope.js';
+import { assertNoLoneSurrogates, EventSchema, parseEventTime } from '../../core/events.js';
 import type { KeyRecord, Role } from '../../core/model.js';
 import type { AppContext } from '../context.js';
-import { loadOrgTree, requireRole, type Principal } from '../auth.js';
+import { ADMIN_PRINCIPAL, loadOrgTree, requireRole, type Principal } from '../auth.js';
 import type { OrgTree } from '../../core/orgs.js';
-import { OrgId } from '../schemas.js';
+import { OrgId, Timestamp } from '../schemas.js';
 import { jsonResponse, nativeErrors } from '../doc-schemas.js';
 
 const RoleT = Type.Union([Type.Literal('admin'), Type.Literal('ingest'), Type.Literal('read')]);
+const Limits = {
+  expires_at: Type.Union([Type.String(), Type.Null()], {
+    description: 'From this instant on the key is refused (401); null: it does not expire.',
+  }),
+  types: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'The only event types the key reads (and writes); null: every type.',
+  }),
+};
 const KeyView = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -23,6 +33,7 @@ const KeyView = Type.Object({
   orgs: Type.Array(Type.String()),
   created_at: Type.String(),
   revoked_at: Type.Union([Type.String(), Type.Null()]),
+  ...Limits,
 });
 const KeyCreated = Type.Object({
   id: Type.String(),
@@ -31,6 +42,7 @@ const KeyCreated = Type.Object({
   role: RoleT,
   orgs: Type.Array(Type.String()),
   created_at: Type.String(),
+  ...Limits,
 });
 
 const CreateKey = Type.Object(
@@ -38,9 +50,23 @@ const CreateKey = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     role: Type.Union([Type.Literal('admin'), Type.Literal('ingest'), Type.Literal('read')]),
     orgs: Type.Array(Type.Union([OrgId, Type.Literal('*')]), { minItems: 1, maxItems: 1000 }),
+    expires_at: Type.Optional({
+      ...Timestamp,
+      description: `RFC 3339 with offset or Z, in the future and at most 10 years ahead; default: the creating key's expiry (none if it has none).`,
+    }),
+    types: Type.Optional(
+      Type.Array(EventSchema.properties.type, {
+        minItems: 1,
+        maxItems: KEY_LIMITS.maxTypes,
+        description:
+          "Event types the key may read (and, for ingest, write); default: the creating key's (every type if it has none).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function keyView(k: KeyRecord): Record<string, unknown> {
   return {
@@ -49,14 +75,16 @@ export function keyView(k: KeyRecord): Record<string, unknown> {
     role: k.role,
     orgs: k.orgs,
     created_at: new Date(k.created_at).toISOString(),
-    revoked_at: k.revoked_at === null ? null : new Date(k.revoked_at).toISOString(),
+    revoked_at: iso(k.revoked_at),
+    expires_at: iso(k.expires_at),
+    types: k.types,
   };
 }
 
 /** Create and store a key; the secret is returned once and only its hash is kept. */
 export async function issueKey(
   ctx: Pick<AppContext, 'registry' | 'clock'>,
-  input: { name: string; role: Role; orgs: string[] },
+  input: { name: string; role: Role; orgs: string[]; expires_at?: number | null; types?: string[] | null },
 ): Promise<{ record: KeyRecord; secret: string }> {
   const id = newKeyId();
   const secret = newSecret(id);
@@ -69,6 +97,8 @@ export async function issueKey(
     hash: hashSecret(secret),
     created_at: ctx.clock(),
     revoked_at: null,
+    expires_at: input.expires_at ?? null,
+    types: input.types ?? null,
   };
   await ctx.registry.createKey(record);
   return { record, secret };
@@ -97,16 +127,16 @@ export function keyRoutes(base: FastifyInstance): void {
         const ok = org === '*' ? p.orgs.includes('*') : tree.reaches(p.orgs, org);
         if (!ok) throw new AuthError('forbidden', `This key cannot grant org ${org}.`);
       }
-      const { record, secret } = await issueKey(app.ctx, req.body);
+      const now = app.ctx.clock();
+      const limits = grantLimits(
+        { expires_at: p.expiresAt, types: p.types },
+        { expires_at: expiryOf(req.body.expires_at), types: req.body.types },
+        now,
+      );
+      const { record, secret } = await issueKey(app.ctx, { ...req.body, ...limits });
       const view = keyView(record);
-      return reply.status(201).send({
-        id: record.id,
-        key: secret,
-        name: view['name'],
-        role: view['role'],
-        orgs: view['orgs'],
-        created_at: view['created_at'],
-      });
+      delete view['revoked_at'];
+      return reply.status(201).send({ ...view, key: secret });
     },
   );
 
@@ -119,6 +149,33 @@ export function keyRoutes(base: FastifyInstance): void {
     200: jsonResponse('Keys within reach, without secrets.', Type.Object({ keys: Type.Array(KeyView) })),
     ...nativeErrors(401, 403),
   };
+  const SelfView = Type.Object({
+    ...KeyView.properties,
+    created_at: Type.Union([Type.String(), Type.Null()], { description: 'null for TALLY_ADMIN_KEY.' }),
+  });
+  const selfSchema = {
+    summary: 'The key in use',
+    description:
+      'Any key, whatever its role, sees itself: name, role, orgs, expiry and event types, so that a client (the dashboard) can say what it may see. TALLY_ADMIN_KEY answers as id env-admin.',
+    response: { 200: jsonResponse('The key, without its secret.', SelfView), ...nativeErrors(401) },
+  };
+  app.get('/v1/keys/self', { schema: selfSchema }, async (req) => {
+    const p = req.principal!;
+    const key = p.keyId === ADMIN_PRINCIPAL.keyId ? null : await app.ctx.registry.getKey(p.keyId);
+    if (key !== null) return keyView(key);
+    const { role, orgs } = ADMIN_PRINCIPAL;
+    return {
+      id: p.keyId,
+      name: 'TALLY_ADMIN_KEY',
+      role,
+      orgs,
+      created_at: null,
+      revoked_at: null,
+      expires_at: null,
+      types: null,
+    };
+  });
+
   app.get('/v1/keys', { schema: { summary: 'List keys', response: listResponse } }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
@@ -149,4 +206,12 @@ export function keyRoutes(base: FastifyInstance): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** `expires_at` as epoch ms; 400 naming the field when it is not RFC 3339. */
+function expiryOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseEventTime(text);
+  if (typeof ms === 'string') throw ValidationError.param('expires_at', ms);
+  return ms;
 }

@@ -102,7 +102,7 @@ export function queryRoutes(base: FastifyInstance): void {
   ): Promise<Record<string, unknown> | FastifyReply> => {
     const p = req.principal!;
     requireRole(p, 'read');
-    const reader = await openReader(app.ctx, p.orgs);
+    const reader = await openReader(app.ctx, p);
     const tree = reader.tree;
     const orgs = resolveOrgs(p, tree, params);
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { requireEveryType } from '../../core/key-scope.js';
 import type { OrgTree } from '../../core/orgs.js';
 import { effectiveRetention, MAX_RETENTION_DAYS } from '../../core/retention.js';
 import { runRetention } from '../../use-cases/retention-job.js';
@@ -83,6 +84,7 @@ export function retentionRoutes(base: FastifyInstance): void {
   app.put('/v1/orgs/:id/retention', { schema: putSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'Retention');
     const tree = await loadOrgTree(app.ctx);
     const org = reachableOrg(p, tree, req.params.id);
     const { days } = req.body;
@@ -107,6 +109,7 @@ export function retentionRoutes(base: FastifyInstance): void {
   app.post('/v1/retention/run', { schema: runSchema }, async (req) => {
     const p = req.principal!;
     requireRole(p, 'admin');
+    requireEveryType(p.types, 'Retention');
     const run = await runRetention(app.ctx.registry, app.ctx.retention, {
       serverDays: app.ctx.retentionDays ?? null,
       now: app.ctx.clock(),

@@ -170,8 +170,38 @@ export function bootstrapSql(layout: ChLayout): string[] {
   return [`CREATE DATABASE IF NOT EXISTS ${db}${onCluster}`, ...createTable(layout, MIGRATIONS_TABLE)];
 }
 
-/** Migration k (1-based, index k-1): its statements, in order. */
-export const MIGRATIONS: readonly ((layout: ChLayout) => string[])[] = [
+/**
+ * A column a migration adds to a table. ClickHouse 18 has no ADD COLUMN IF NOT EXISTS, so
+ * the runner (migrate.ts) adds it only where `system.columns` does not list it yet: two
+ * processes starting at once both get through. `type` is a fixed ClickHouse type from code.
+ */
+export interface AddColumn {
+  table: string;
+  column: string;
+  type: string;
+}
+
+/** A step of a migration: an idempotent statement, or a column to add. */
+export type MigrationStep = string | AddColumn;
+
+/**
+ * Where a column goes, and the statement adding it there: the table itself on one server; on a
+ * cluster the shards' local tables and the Distributed table over them (ON CLUSTER, both).
+ */
+export function addColumnSql(layout: ChLayout, c: AddColumn): { table: string; sql: string }[] {
+  const db = ident(layout.database);
+  const col = `${ident(c.column)} ${c.type}`;
+  if (!layout.cluster)
+    return [{ table: c.table, sql: `ALTER TABLE ${db}.${ident(c.table)} ADD COLUMN ${col}` }];
+  const on = `ON CLUSTER ${ident(layout.cluster, 'TALLY_CLICKHOUSE_CLUSTER')}`;
+  return [`${c.table}_local`, c.table].map((t) => ({
+    table: t,
+    sql: `ALTER TABLE ${db}.${ident(t)} ${on} ADD COLUMN ${col}`,
+  }));
+}
+
+/** Migration k (1-based, index k-1): its steps, in order. */
+export const MIGRATIONS: readonly ((layout: ChLayout) => MigrationStep[])[] = [
   (layout) => TABLES_V1.flatMap((t) => createTable(layout, t)),
   (layout) => TABLES_V2.flatMap((t) => createTable(layout, t)),
   // Locators for the events already stored. Run twice (two processes starting
@@ -184,4 +214,10 @@ export const MIGRATIONS: readonly ((layout: ChLayout) => string[])[] = [
       `INSERT INTO ${db}.event_ids (org, id, type, ts, ver) SELECT org, id, type, ts, ver FROM ${db}.events`,
     ];
   },
+  // Keys for customers (docs/keys.md): an expiry, and the event types a key may read ([]: every
+  // type, as ClickHouse has no Nullable(Array)). Rows written before read as NULL and [].
+  () => [
+    { table: 'api_keys', column: 'expires_at', type: 'Nullable(Int64)' },
+    { table: 'api_keys', column: 'types', type: 'Array(String)' },
+  ],
 ];

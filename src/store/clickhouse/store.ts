@@ -30,7 +30,8 @@ import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
 import { quote } from './quote.js';
-import { bootstrapSql, MIGRATIONS, tableNames, type ChLayout, type ChTableNames } from './schema.js';
+import { migrate } from './migrate.js';
+import { tableNames, type ChLayout, type ChTableNames } from './schema.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
@@ -116,18 +117,7 @@ export class ClickHouseStore implements Store {
   }
 
   async init(): Promise<void> {
-    for (const sql of bootstrapSql(this.layout)) await this.client.command(sql);
-    const rows = await this.client.query(`SELECT max(version) AS v FROM ${this.tables.migrations}`);
-    const version = Number(rows[0]?.['v'] ?? 0);
-    for (let k = version; k < MIGRATIONS.length; k++) {
-      // Synchronous inserts: a migration's backfill must be in place before the process writes.
-      for (const sql of MIGRATIONS[k]!(this.layout)) await this.client.command(sql, SYNC_INSERT);
-      await this.client.insert(
-        this.tables.migrations,
-        [{ version: k + 1, applied_at: Date.now() }],
-        SYNC_INSERT,
-      );
-    }
+    await migrate(this.client, this.layout, this.tables.migrations);
   }
 
   async close(): Promise<void> {
@@ -258,18 +248,18 @@ export class ClickHouseStore implements Store {
 
   async createKey(key: KeyRecord): Promise<void> {
     this.keyCache.delete(key.id);
-    await this.client.insert(this.tables.keys, [{ ...key, ver: this.stamp() }], SYNC_INSERT);
+    await this.client.insert(this.tables.keys, [{ ...keyRow(key), ver: this.stamp() }], SYNC_INSERT);
   }
 
   /** Remembered for KEY_CACHE_MS; a revocation through this store drops the entry at once. */
   async getKey(id: string): Promise<KeyRecord | null> {
     const cached = this.keyCache.get(id);
-    if (cached) return { ...cached, orgs: [...cached.orgs] };
+    if (cached) return copyKey(cached);
     const generation = this.keyCache.generation;
     const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
     if (!rows[0]) return null;
     const key = toKey(rows[0]);
-    this.keyCache.set(id, { ...key, orgs: [...key.orgs] }, generation);
+    this.keyCache.set(id, copyKey(key), generation);
     return key;
   }
 
@@ -287,7 +277,7 @@ export class ClickHouseStore implements Store {
     this.keyCache.delete(id);
     await this.client.insert(
       this.tables.keys,
-      [{ ...key, revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
+      [{ ...keyRow(key), revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
       SYNC_INSERT,
     );
     // Again: a read that ran during the insert may have remembered the live key.
@@ -354,4 +344,14 @@ function mergePatches(patches: ActorPatch[]): ActorPatch[] {
     byKey.set(k, { ...byKey.get(k), ...defined });
   }
   return [...byKey.values()];
+}
+
+/** A key as its row: ClickHouse has no Nullable(Array), so "every type" is stored as []. */
+function keyRow(key: KeyRecord): Record<string, unknown> {
+  return { ...key, types: key.types ?? [] };
+}
+
+/** A copy the caller may change without changing the remembered key. */
+function copyKey(key: KeyRecord): KeyRecord {
+  return { ...key, orgs: [...key.orgs], types: key.types === null ? null : [...key.types] };
 }

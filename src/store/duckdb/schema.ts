@@ -89,6 +89,10 @@ export const MIGRATIONS: readonly string[] = [
   // Every insert into orgs and events must now give the org number.
   `ALTER TABLE orgs ALTER COLUMN no SET NOT NULL;
    ALTER TABLE events ALTER COLUMN org_no SET NOT NULL;`,
+  // Keys for customers (docs/keys.md): an expiry (epoch ms) and the event types a key may read;
+  // NULL for both on the keys written before, which keep working as they did.
+  `ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
+   ALTER TABLE api_keys ADD COLUMN types VARCHAR[];`,
 ];
 
 /** The next org number (param-free; run on the write lane, so no two writers race for it). */

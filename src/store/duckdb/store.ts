@@ -288,15 +288,22 @@ export class DuckDbStore implements Store {
 
   async createKey(key: KeyRecord): Promise<void> {
     await this.lane.run(() =>
-      run(this.writer, 'INSERT INTO api_keys VALUES (?, ?, ?, ?::VARCHAR[], ?, ?, ?)', [
-        key.id,
-        key.name,
-        key.role,
-        JSON.stringify(key.orgs),
-        key.hash,
-        key.created_at,
-        key.revoked_at,
-      ]),
+      run(
+        this.writer,
+        `INSERT INTO api_keys (id, name, role, orgs, hash, created_at, revoked_at, expires_at, types)
+         VALUES (?, ?, ?, ?::VARCHAR[], ?, ?, ?, ?, ?::VARCHAR[])`,
+        [
+          key.id,
+          key.name,
+          key.role,
+          JSON.stringify(key.orgs),
+          key.hash,
+          key.created_at,
+          key.revoked_at,
+          key.expires_at,
+          key.types === null ? null : JSON.stringify(key.types),
+        ],
+      ),
     );
   }
 

@@ -61,6 +61,9 @@ export function toKey(r: Row): KeyRecord {
     hash: str(r, 'hash'),
     created_at: num(r, 'created_at'),
     revoked_at: numOrNull(r, 'revoked_at'),
+    expires_at: numOrNull(r, 'expires_at'),
+    // No list (DuckDB's NULL, ClickHouse's []): every type. A key's list is never empty.
+    types: strArray(r, 'types').length === 0 ? null : strArray(r, 'types'),
   };
 }
 
