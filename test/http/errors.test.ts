@@ -42,7 +42,12 @@ describe('/v1/query faults, GET and POST alike', () => {
     ],
     ['bucket=daily', { bucket: 'daily' }, 'bucket', `must be one of ${BUCKETS}; did you mean day?`],
     ['bucket=Week', { bucket: 'Week' }, 'bucket', `must be one of ${BUCKETS}; did you mean week?`],
-    ['agg=distinct', { agg: 'distinct' }, 'agg', 'must be one of count, sum, min, max, avg, unique, latest'],
+    [
+      'agg=distinct',
+      { agg: 'distinct' },
+      'agg',
+      'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile',
+    ],
     [
       'a misspelt timezone',
       { timezone: 'Europe/Amsterdm' },
