@@ -151,6 +151,7 @@ function addQuery(program: Command, io: CliIo): void {
       '--filters <json>',
       'JSON [[op, field, [values]], ...] or a tree {"or": [...]}; see docs/query.md',
     )
+    .option('--metrics <json>', 'JSON [{"name", "agg", ...}, ...]: several figures, one column each')
     .option('--group-by <field>', 'group by actor, org, type, actor_kind or dims.<key> (repeatable)', collect)
     .option('--window <w>', 'rolling or cumulative')
     .option('--window-size <n>', 'rolling window length, in --window-unit')
