@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import type { RawRow, RowRequest } from '../../src/core/query/requests.js';
-import { re2SyntaxError } from '../../src/core/query/re2-syntax.js';
+import { re2SyntaxError, UNICODE_CLASSES } from '../../src/core/query/re2-syntax.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
 
@@ -106,6 +106,9 @@ function runPatterns(name: string, open: () => Promise<Engine>): void {
       await e.ingest(events());
       for (const [p, n] of ACCEPTED) expect(await matched(e, p), p).toBe(n);
       for (const p of RE2_REFUSES) await expect(matched(e, p), p).rejects.toThrow();
+      // Every Unicode class the check accepts is one the engine's RE2 knows.
+      for (const name of UNICODE_CLASSES)
+        expect(await matched(e, `\\p{${name}}`), name).toBeGreaterThanOrEqual(0);
     } finally {
       await e.close();
     }

@@ -2,9 +2,11 @@
  * A syntax check of RE2 patterns, so that a `regex` filter the engines would refuse is a 400
  * naming its path before any SQL runs (DuckDB's regexp_matches and ClickHouse's match() both
  * compile RE2). It accepts a subset of RE2, never more: a pattern it passes compiles on both
- * engines (test/engine/regex-filter.test.ts runs each accepted case on them). Left out, with a
+ * engines (test/engine/regex-patterns.test.ts runs each accepted case on them). Left out, with a
  * message saying so: backreferences and octal escapes other than `\0`, `\C`, named groups other
- * than `(?P<name>...)`, and repetitions of an anchor or word boundary.
+ * than `(?P<name>...)`, lookarounds, repetitions of an anchor or word boundary, Unicode classes
+ * outside UNICODE_CLASSES, and patterns whose compiled program would pass the engines' memory
+ * bound (see COST).
  */
 
 /** Longest pattern a filter takes. */
@@ -33,7 +35,7 @@ const POSIX_CLASSES = [
   'xdigit',
 ];
 /** Unicode general categories and the scripts most asked for; RE2 knows more, we accept these. */
-const UNICODE_CLASSES = new Set([
+export const UNICODE_CLASSES = new Set([
   'Any',
   ...'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(
     ' ',
