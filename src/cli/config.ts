@@ -7,6 +7,7 @@ import { parseRetentionDays } from '../core/retention.js';
 import { parseCorsOrigins, type CorsOrigins } from '../http/cors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
+import { DEFAULT_FILTER_MB } from '../store/duckdb/dedupe.js';
 import { DEFAULT_DB } from './defaults.js';
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   adminKey: string | null;
   /** TALLY_DUCKDB_MEMORY: DuckDB's memory_limit. */
   duckdbMemory: string;
+  /** TALLY_DEDUPE_FILTER_MB: the DuckDB store's dedupe filter, in MiB (memory and its file next to the database). */
+  dedupeFilterMb: number;
   /** TALLY_COMPACT_ROWS / TALLY_COMPACT_IDLE_MS: when the DuckDB store sorts its unsorted tail. */
   compactRows: number;
   compactIdleMs: number;
@@ -52,6 +55,9 @@ export interface ReadConfigOptions {
 /** The shortest TALLY_ADMIN_KEY accepted: a guessable operator key opens every org. */
 export const MIN_ADMIN_KEY = 24;
 
+/** The largest dedupe filter: 4 GiB holds ~2 billion events at ~1e-4 false positives, and fits a typed array. */
+const MAX_FILTER_MB = 4096;
+
 /** A DuckDB size: a number and a unit (B, KB, MB, GB, TB, or KiB..TiB). */
 const MEMORY = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
@@ -76,6 +82,9 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
   };
   const compactRows = positive('TALLY_COMPACT_ROWS', DEFAULT_UPKEEP.tailRows);
   const compactIdleMs = positive('TALLY_COMPACT_IDLE_MS', DEFAULT_UPKEEP.idleMs);
+  const dedupeFilterMb = positive('TALLY_DEDUPE_FILTER_MB', DEFAULT_FILTER_MB);
+  if (dedupeFilterMb > MAX_FILTER_MB)
+    throw ValidationError.param('TALLY_DEDUPE_FILTER_MB', `must be at most ${MAX_FILTER_MB} (MiB)`);
   const timeoutRaw = (env['TALLY_QUERY_TIMEOUT_MS'] ?? '').trim().toLowerCase();
   const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
     ? null
@@ -111,6 +120,7 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     duckdbMemory,
     compactRows,
     compactIdleMs,
+    dedupeFilterMb,
     queryTimeoutMs,
     rateLimit,
     retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),

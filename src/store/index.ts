@@ -13,6 +13,8 @@ export interface StoreConfig {
   /** When the DuckDB store compacts (TALLY_COMPACT_ROWS, TALLY_COMPACT_IDLE_MS); defaults in duckdb/store.ts. */
   compactRows?: number;
   compactIdleMs?: number;
+  /** The DuckDB dedupe filter's size in MiB (TALLY_DEDUPE_FILTER_MB); default in duckdb/dedupe.ts. */
+  dedupeFilterMb?: number;
   clickhouseUrl?: string;
   /** A cluster name from the servers' remote_servers: tables are created on every shard. */
   clickhouseCluster?: string;
@@ -39,6 +41,7 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     clock,
     memoryLimit: config.duckdbMemory,
     queryTimeoutMs: config.queryTimeoutMs ?? null,
+    ...(config.dedupeFilterMb === undefined ? {} : { dedupeFilterBytes: config.dedupeFilterMb * 2 ** 20 }),
     upkeep: {
       ...(config.compactRows === undefined ? {} : { tailRows: config.compactRows }),
       ...(config.compactIdleMs === undefined ? {} : { idleMs: config.compactIdleMs }),

@@ -3,6 +3,9 @@
  * surface, the per-key rate limit (429 + Retry-After, off by default), and
  * DuckDB's memory limit. The HTTP timeouts are in timeouts.test.ts.
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/cli/config.js';
 import { parseRateLimit } from '../../src/http/limits.js';
@@ -175,6 +178,26 @@ describe('compaction settings', () => {
     for (const bad of ['0', '-5', '1.5', 'lots'])
       expect(() => readConfig({ TALLY_COMPACT_ROWS: bad }), bad).toThrow(/TALLY_COMPACT_ROWS/);
     expect(() => readConfig({ TALLY_COMPACT_IDLE_MS: 'soon' })).toThrow(/TALLY_COMPACT_IDLE_MS/);
+  });
+});
+
+describe('dedupe filter size', () => {
+  it('defaults to 128 MiB, takes TALLY_DEDUPE_FILTER_MB, refuses junk, and sizes the saved filter', async () => {
+    expect(readConfig({}).dedupeFilterMb).toBe(128);
+    expect(readConfig({ TALLY_DEDUPE_FILTER_MB: ' 256 ' }).dedupeFilterMb).toBe(256);
+    for (const bad of ['0', '-1', '1.5', 'big', '4097'])
+      expect(() => readConfig({ TALLY_DEDUPE_FILTER_MB: bad }), bad).toThrow(/TALLY_DEDUPE_FILTER_MB/);
+    const dir = mkdtempSync(join(tmpdir(), 'tally-filter-size-'));
+    try {
+      const path = join(dir, 'x.duckdb');
+      const store = await createStore({ store: 'duckdb', duckdbPath: path, dedupeFilterMb: 1 });
+      await store.ingest([{ org: 'a', id: '1', type: 't', ts: NOW, actor: null, value: 1, dims: {} }]);
+      await store.close();
+      // 1 MiB of filter after the file's 64-byte header.
+      expect(statSync(`${path}.dedupe`).size).toBe(2 ** 20 + 64);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

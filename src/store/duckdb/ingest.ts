@@ -3,8 +3,9 @@
  * ONE transaction:
  * 1. duplicates inside the group are dropped in JS (the first occurrence wins);
  * 2. the rest go to a temp staging table through the Appender (the fast bulk path);
- * 3. their fingerprints are checked against the FingerprintSet: a miss proves an
- *    event new; the rare hits are checked exactly against `events` (retries);
+ * 3. their fingerprints are checked against the dedupe filter (dedupe.ts): a miss
+ *    proves an event new; the hits (retries, and the filter's false positives)
+ *    are checked exactly against `events`, reading only their orgs' rows;
  * 4. new events, first-seen actors and unknown orgs are written, then COMMIT,
  *    which DuckDB makes durable (the WAL is synced on commit).
  * Each commit stamps its rows' `received` strictly above the last commit's, so
@@ -18,7 +19,8 @@ import { all, run } from './db.js';
 import { appendEventColumns } from './append-event.js';
 import { firstOccurrences, type CommitResult } from '../group-commit.js';
 import { maxReceived } from './compaction.js';
-import { FINGERPRINT_SQL, FingerprintSet } from './fingerprints.js';
+import { FINGERPRINT_SQL } from './dedupe-filter.js';
+import type { Dedupe } from './dedupe.js';
 import { insertMissingOrgsSql } from './schema.js';
 import { num, str } from '../sql/rows.js';
 
@@ -39,8 +41,17 @@ const STAGING_DDL = `DROP TABLE IF EXISTS temp.staging; DROP TABLE IF EXISTS tem
 /** Statements of one commit. Pure strings: values come from the staging table or bound lists. */
 export const COMMIT_SQL = {
   fingerprints: `SELECT ${FINGERPRINT_SQL} FROM staging ORDER BY seq`,
-  /** Which of the suspect staging rows ($1: seq list) are stored already. */
-  stored: `SELECT s.seq FROM staging s SEMI JOIN events e ON e.org = s.org AND e.id = s.id
+  /**
+   * Which of the suspect staging rows ($1: seq list) are stored already. Joined through the
+   * suspects' org numbers, so DuckDB pushes them into the events scan as a dynamic filter and the
+   * zone maps of the (org_no, type, ts) layout skip other orgs' row groups: the check reads the
+   * suspects' orgs' rows, not the table (docs/benchmarks.md has the cost at the largest org).
+   */
+  stored: `SELECT s.seq FROM staging s SEMI JOIN (
+      SELECT e.org, e.id FROM events e JOIN (
+        SELECT DISTINCT o.no FROM staging s JOIN orgs o ON o.id = s.org
+        WHERE list_contains(CAST($1 AS INTEGER[]), s.seq)) n ON e.org_no = n.no
+    ) e ON e.org = s.org AND e.id = s.id
     WHERE list_contains(CAST($1 AS INTEGER[]), s.seq)`,
   newOrgs: insertMissingOrgsSql('staging'),
   /**
@@ -65,12 +76,10 @@ function intList(xs: number[]): string {
   return `[${xs.join(',')}]`;
 }
 
-export const LOAD_FINGERPRINTS_SQL = `SELECT ${FINGERPRINT_SQL} FROM events`;
-
 /**
  * The DuckDB half of group commit: one group of batches -> one transaction.
- * It owns the ingest state (fingerprints, first-seen actors, known orgs, the
- * last `received`); the store tells it about changes made outside ingest, and
+ * It owns the ingest state (the dedupe filter, first-seen actors, known orgs,
+ * the last `received`); the store tells it about changes made outside ingest, and
  * reads what each commit did from its result.
  */
 export class DuckDbCommitter {
@@ -79,19 +88,28 @@ export class DuckDbCommitter {
     private readonly clock: () => number,
     /** The greatest `received` stored: the next commit stamps above it. */
     private lastReceived: number,
-    private readonly fingerprints: FingerprintSet,
+    readonly dedupe: Dedupe,
     /** First-seen time of every actor in the store, keyed `org NUL id`; see loadFirstSeen. */
     private readonly firstSeen: Map<string, number>,
     /** Org ids known to exist (never a false positive: the store reports erasures); a commit creates the others. */
     private readonly knownOrgs: Set<string>,
   ) {}
 
-  /** The committer of what `conn`'s database holds: its ingest state loaded from the tables (at start). */
-  static async load(conn: DuckDBConnection, clock: () => number): Promise<DuckDbCommitter> {
+  /**
+   * The committer of what `conn`'s database holds: its ingest state loaded from the tables (at
+   * start). Stamps continue above the filter's mark too: were the newest events deleted, a stamp
+   * at or below the mark would be one a saved filter claims to hold without holding it.
+   */
+  static async load(conn: DuckDBConnection, clock: () => number, dedupe: Dedupe): Promise<DuckDbCommitter> {
     const orgs = new Set((await all(conn, 'SELECT id FROM orgs')).map((r) => str(r, 'id')));
-    const fingerprints = await loadFingerprints(conn);
     const firstSeen = await loadFirstSeen(conn);
-    return new DuckDbCommitter(conn, clock, await maxReceived(conn), fingerprints, firstSeen, orgs);
+    const last = Math.max(await maxReceived(conn), dedupe.mark);
+    return new DuckDbCommitter(conn, clock, last, dedupe, firstSeen, orgs);
+  }
+
+  /** The greatest `received` committed (read on the write lane: the dedupe filter's save mark). */
+  get lastStamp(): number {
+    return this.lastReceived;
   }
 
   /** Record orgs created outside ingestion (PUT /v1/orgs, the actors API). */
@@ -140,7 +158,7 @@ export class DuckDbCommitter {
       received,
     );
     const prints = await this.readFingerprints();
-    const suspects = prints.flatMap(([hi, lo], seq) => (this.fingerprints.has(hi, lo) ? [seq] : []));
+    const suspects = prints.flatMap(([hi, lo], seq) => (this.dedupe.isSuspect(hi, lo) ? [seq] : []));
     const stored =
       suspects.length === 0
         ? []
@@ -167,9 +185,7 @@ export class DuckDbCommitter {
       throw err;
     }
     this.lastReceived = received;
-    prints.forEach(([hi, lo], seq) => {
-      if (!storedSet.has(seq)) this.fingerprints.add(hi, lo);
-    });
+    this.dedupe.noteStored(prints.filter((_, seq) => !storedSet.has(seq)));
     for (const o of newOrgs) this.knownOrgs.add(o);
     for (const [key, c] of actorChanges) this.firstSeen.set(key, c.ts);
     const accepted = group.map(() => 0);
@@ -237,26 +253,6 @@ export class DuckDbCommitter {
     } catch (err) {
       throw new StoreError('The store could not stage events.', err);
     }
-  }
-}
-
-/** Build the fingerprint set of every stored event (at start; ~0.5 s per million events). */
-export async function loadFingerprints(conn: DuckDBConnection): Promise<FingerprintSet> {
-  try {
-    const count = Number(
-      (await conn.runAndReadAll('SELECT count(*) AS n FROM events')).getColumnsJS()[0]![0],
-    );
-    // A quarter of head-room: at 10M events 2^24 slots (128 MiB); the set grows by doubling after that.
-    const set = new FingerprintSet(Math.max(count * 1.25, 1 << 16));
-    const res = await conn.stream(LOAD_FINGERPRINTS_SQL);
-    for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-      const his = chunk.getColumnValues(0) as number[];
-      const los = chunk.getColumnValues(1) as number[];
-      for (let i = 0; i < his.length; i++) set.add(his[i]!, los[i]!);
-    }
-    return set;
-  } catch (err) {
-    throw new StoreError('The store could not load event fingerprints.', err);
   }
 }
 

@@ -3,8 +3,9 @@
  * transaction, and bumps `meta.schema_version`.
  *
  * events is deliberately index-free: DuckDB's ART indexes slow bulk appends
- * and must fit in memory. Dedupe on (org, id) is a fingerprint set checked at
- * commit time (ingest.ts), and compaction.ts keeps the table clustered by
+ * and must fit in memory. Dedupe on (org, id) is a fixed-size filter whose hits
+ * are checked against the table at commit time (dedupe.ts, ingest.ts), and
+ * compaction.ts keeps the table clustered by
  * (org_no, type, ts) so zone maps skip other orgs' row groups.
  */
 

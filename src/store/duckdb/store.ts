@@ -26,7 +26,8 @@ import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
-import { MIGRATIONS, NEXT_ORG_NO } from './schema.js';
+import { NEXT_ORG_NO } from './schema.js';
+import { migrate } from './migrate.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
   AuditEntry,
@@ -41,6 +42,8 @@ import * as auditLog from './audit.js';
 import * as erasure from './erase.js';
 import * as exporting from './export.js';
 import * as retention from './retention.js';
+import * as sessions from './sessions.js';
+import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
 import { toKey, toOrg } from '../sql/rows.js';
@@ -62,6 +65,8 @@ export interface DuckDbOptions {
   onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
   /** TALLY_QUERY_TIMEOUT_MS: a query running longer is interrupted (503 query_timeout); none when unset. */
   queryTimeoutMs?: number | null;
+  /** TALLY_DEDUPE_FILTER_MB: the dedupe filter's size in bytes (dedupe.ts); 128 MiB when unset. */
+  dedupeFilterBytes?: number;
 }
 
 export class DuckDbStore implements Store {
@@ -70,7 +75,7 @@ export class DuckDbStore implements Store {
   /** Org id -> org number (schema.ts), loaded with orgCache. */
   private orgNos: ReadonlyMap<string, number> = new Map();
 
-  /** Set by init(), which loads the committer's state (fingerprints of the stored events, ...) first. */
+  /** Set by init(), which loads the committer's state (the dedupe filter, ...) first. */
   private committer: DuckDbCommitter | null = null;
   private queue: GroupCommit | null = null;
   private readonly auditIds = new AuditIds();
@@ -85,11 +90,14 @@ export class DuckDbStore implements Store {
     private readonly clock: () => number,
     upkeep: UpkeepOptions | null,
     onUpkeepError: DuckDbOptions['onUpkeepError'],
+    private readonly dedupeOpts: { dbPath: string | null; bytes: number },
   ) {
-    this.upkeep = new Upkeep(writer, lane, clock, upkeep, (err) => onUpkeepError?.(err, this));
+    this.onUpkeepError = (err) => onUpkeepError?.(err, this);
+    this.upkeep = new Upkeep(writer, lane, clock, upkeep, this.onUpkeepError);
   }
 
   private readonly upkeep: Upkeep;
+  private readonly onUpkeepError: (err: unknown) => void;
 
   /** What background upkeep has done (for /metrics and the benchmark). */
   get upkeepStats(): UpkeepStats {
@@ -112,23 +120,20 @@ export class DuckDbStore implements Store {
     const lane = new SerialLane();
     const clock = opts.clock ?? Date.now;
     const upkeep = opts.upkeep === false ? null : { ...DEFAULT_UPKEEP, ...opts.upkeep };
-    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError);
+    const dedupe = {
+      dbPath: opts.path === ':memory:' ? null : opts.path,
+      bytes: opts.dedupeFilterBytes ?? DEFAULT_FILTER_MB * 2 ** 20,
+    };
+    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError, dedupe);
     store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     return store;
   }
 
   async init(): Promise<void> {
     await this.lane.run(async () => {
-      await run(this.writer, 'CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)');
-      const rows = await all(this.writer, "SELECT v FROM meta WHERE k = 'schema_version'");
-      const version = rows[0] ? num(rows[0], 'v') : 0;
-      for (let i = version; i < MIGRATIONS.length; i++) {
-        await run(this.writer, 'BEGIN TRANSACTION');
-        await run(this.writer, MIGRATIONS[i]!);
-        await run(this.writer, "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [String(i + 1)]);
-        await run(this.writer, 'COMMIT');
-      }
-      this.committer = await DuckDbCommitter.load(this.writer, this.clock);
+      await migrate(this.writer);
+      const dedupe = await Dedupe.load(this.writer, this.dedupeOpts);
+      this.committer = await DuckDbCommitter.load(this.writer, this.clock, dedupe);
       await this.upkeep.load();
       this.queue = new GroupCommit(
         (group) => this.commitGroup(group),
@@ -137,10 +142,31 @@ export class DuckDbStore implements Store {
       );
     });
     this.upkeep.start();
+    this.committer!.dedupe.startRebuild(this.instance, () => void this.saveDedupe(), this.onUpkeepError);
+  }
+
+  /** The dedupe filter: whether it is complete, and why it was rebuilt at start (tests, reports). */
+  get dedupe(): Dedupe | null {
+    return this.committer?.dedupe ?? null;
+  }
+
+  /** Save the dedupe filter next to the file (dedupe.ts): after a rebuild, every SAVE_EVERY events, at close. */
+  saveDedupe(): Promise<void> {
+    const c = this.committer;
+    if (!c) return Promise.resolve();
+    const saved = c.dedupe.save(
+      (fn) => this.lane.run(fn),
+      this.writer,
+      () => c.lastStamp,
+    );
+    saved.catch(this.onUpkeepError);
+    return saved;
   }
 
   async close(): Promise<void> {
     await this.upkeep.close();
+    await this.committer?.dedupe.close();
+    await this.saveDedupe().catch(() => undefined);
     await this.lane.run(async () => {
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
     });
@@ -157,6 +183,7 @@ export class DuckDbStore implements Store {
   /** One group, inside its lane task: the committer's transaction, then what the store keeps of it. */
   private async commitGroup(group: EventRecord[][]): Promise<CommitResult> {
     const done = await this.committer!.commit(group);
+    if (this.committer!.dedupe.saveDue) void this.saveDedupe();
     if (done.newOrgs.length > 0) this.invalidateOrgs();
     this.upkeep.noteWrite(done.stored);
     return done;
@@ -251,39 +278,20 @@ export class DuckDbStore implements Store {
     if (created.length > 0) this.invalidateOrgs();
   }
 
-  async createSession(x: SessionRecord): Promise<void> {
-    await this.lane.run(() =>
-      run(this.writer, 'INSERT INTO sessions VALUES (?, ?, ?, ?, ?)', [
-        x.hash,
-        x.keyId,
-        x.org,
-        x.created_at,
-        x.last_used,
-      ]),
-    );
+  createSession(x: SessionRecord): Promise<void> {
+    return this.lane.run(() => sessions.createSession(this.writer, x));
   }
 
-  async getSession(hash: string): Promise<SessionRecord | null> {
-    const rows = await this.read((c) => all(c, 'SELECT * FROM sessions WHERE hash = ?', [hash]));
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      hash: str(r, 'hash'),
-      keyId: str(r, 'key_id'),
-      org: str(r, 'org'),
-      created_at: num(r, 'created_at'),
-      last_used: num(r, 'last_used'),
-    };
+  getSession(hash: string): Promise<SessionRecord | null> {
+    return this.read((c) => sessions.getSession(c, hash));
   }
 
-  async touchSession(hash: string, at: number): Promise<void> {
-    await this.lane.run(() =>
-      run(this.writer, 'UPDATE sessions SET last_used = GREATEST(last_used, ?) WHERE hash = ?', [at, hash]),
-    );
+  touchSession(hash: string, at: number): Promise<void> {
+    return this.lane.run(() => sessions.touchSession(this.writer, hash, at));
   }
 
-  async deleteSessions(idleBefore: number): Promise<void> {
-    await this.lane.run(() => run(this.writer, 'DELETE FROM sessions WHERE last_used < ?', [idleBefore]));
+  deleteSessions(idleBefore: number): Promise<void> {
+    return this.lane.run(() => sessions.deleteSessions(this.writer, idleBefore));
   }
 
   async createKey(key: KeyRecord): Promise<void> {
