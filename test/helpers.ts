@@ -87,7 +87,7 @@ export function ev(over: Record<string, unknown> = {}): Record<string, unknown> 
 async function openTestStore(clock: () => number, path?: string, engine?: string): Promise<Store> {
   if ((engine ?? process.env['TALLY_TEST_STORE']) === 'clickhouse') {
     const { freshStore } = await import('./clickhouse/env.js');
-    return freshStore(clock);
+    return freshStore({ clock });
   }
   const store = await DuckDbStore.open({ path: path ?? ':memory:', clock });
   await store.init();

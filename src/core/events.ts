@@ -299,17 +299,25 @@ export function validateEvent(raw: unknown, index: number, nowMs: number): Event
   };
 }
 
-/** Validate a batch: all events, or every fault. */
-export function validateBatch(
+/** A batch's outcome: all its events, or every fault (the batch is then refused whole). */
+export type BatchResult = { events: EventRecord[] } | { faults: ErrorDetail[] };
+
+/** Check every item of a batch with `check` (an event, or that item's faults). */
+export function checkBatch(
   raws: unknown[],
-  nowMs: number,
-): { events: EventRecord[] } | { faults: ErrorDetail[] } {
+  check: (raw: unknown, index: number) => EventRecord | ErrorDetail[],
+): BatchResult {
   const events: EventRecord[] = [];
   const faults: ErrorDetail[] = [];
-  for (let i = 0; i < raws.length; i++) {
-    const r = validateEvent(raws[i], i, nowMs);
+  raws.forEach((raw, i) => {
+    const r = check(raw, i);
     if (Array.isArray(r)) faults.push(...r);
     else events.push(r);
-  }
+  });
   return faults.length > 0 ? { faults } : { events };
+}
+
+/** Validate a batch: all events, or every fault. */
+export function validateBatch(raws: unknown[], nowMs: number): BatchResult {
+  return checkBatch(raws, (raw, i) => validateEvent(raw, i, nowMs));
 }

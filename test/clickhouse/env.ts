@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
+import { ClickHouseStore, type ClickHouseOptions } from '../../src/store/clickhouse/store.js';
 import { findServerBinary, startClickHouse, type RunningServer } from './server.js';
 
 const fromEnv = process.env['TALLY_TEST_CLICKHOUSE_URL'];
@@ -45,11 +45,14 @@ export function freshDatabase(): string {
 
 /**
  * A fresh, initialised store on its own database; close() drops the database.
- * `clock` is the store's clock, as for DuckDB.
+ * `base` is the server (default: the test server), the rest the store's options
+ * (`clock` as for DuckDB).
  */
-export async function freshStore(clock?: () => number): Promise<ClickHouseStore> {
-  const base = await clickhouseBaseUrl();
-  const store = new ClickHouseStore({ url: `${base}/${freshDatabase()}`, ...(clock ? { clock } : {}) });
+export async function freshStore(
+  opts: Omit<ClickHouseOptions, 'url'> & { base?: string } = {},
+): Promise<ClickHouseStore> {
+  const { base = await clickhouseBaseUrl(), ...options } = opts;
+  const store = new ClickHouseStore({ ...options, url: `${base.replace(/\/+$/, '')}/${freshDatabase()}` });
   await store.init();
   const close = store.close.bind(store);
   store.close = async () => {

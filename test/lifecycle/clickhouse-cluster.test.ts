@@ -5,9 +5,8 @@
  * TALLY_TEST_CH_CLUSTER=1 (needs clickhouse-server and Debian's zookeeper).
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
 import { startCluster, zookeeperInstalled, type RunningCluster } from '../clickhouse/cluster.js';
-import { freshDatabase } from '../clickhouse/env.js';
+import { freshStore } from '../clickhouse/env.js';
 import { findServerBinary } from '../clickhouse/server.js';
 import { runLifecycleCases } from './store-cases.js';
 
@@ -25,16 +24,6 @@ describe.skipIf(!canRun)('clickhouse cluster', () => {
 
   runLifecycleCases({
     name: 'clickhouse cluster',
-    createStore: async () => {
-      const base = cluster.servers[0]!.url;
-      const store = new ClickHouseStore({ url: `${base}/${freshDatabase()}`, cluster: 'tally_life' });
-      await store.init();
-      const close = store.close.bind(store);
-      store.close = async () => {
-        await store.dropDatabase();
-        await close();
-      };
-      return store;
-    },
+    createStore: () => freshStore({ base: cluster.servers[0]!.url, cluster: 'tally_life' }),
   });
 });

@@ -6,7 +6,16 @@
  * file's mark, and a filter too small to tell anything apart still stores
  * every new event exactly once. Real DuckDB files in a temp folder.
  */
-import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -215,6 +224,21 @@ describe('DuckDB dedupe filter across restarts', () => {
     expect(t.dedupe!.mark).toBeGreaterThan(0);
     await t.close();
     expect(await counts(crashed)).toEqual([505, 505]);
+  });
+
+  it('reports a save that fails in upkeepStats, and stays exact without the file', async () => {
+    const path = freshPath();
+    // A folder where the save's temporary file goes: opening it for writing fails.
+    mkdirSync(`${filterPathOf(path)}.tmp`);
+    const s = await open(path);
+    await s.ingest(batch('a', 300));
+    await s.ingest(batch('b', 200, 'beta'));
+    await expect(s.saveDedupe()).rejects.toThrow(/EISDIR/);
+    expect(s.upkeepStats.lastError).toMatch(/EISDIR/);
+    await s.close();
+    expect(existsSync(filterPathOf(path))).toBe(false);
+    rmSync(`${filterPathOf(path)}.tmp`, { recursive: true });
+    await (await retryAll(path, 'no filter file')).close();
   });
 
   it('settles false positives exactly when the filter is too small to tell events apart', async () => {

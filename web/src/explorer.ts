@@ -5,20 +5,16 @@
  * latest events (GET /v1/events/latest), newest first.
  */
 import { getSchema, latestEvents, type SchemaAnswer } from './api.js';
-import type { ChartSeries } from './chart.js';
-import { PALETTE } from './chart.js';
 import { formatCompact, formatCount } from './format.js';
 import { Panel } from './panel.js';
 import {
   allZero,
   ask,
-  draw,
+  groupLines,
   label,
-  rowsOf,
   run,
   scopeParams,
-  table,
-  xOf,
+  showTimeLines,
   type PanelDef,
   type Scope,
 } from './scope.js';
@@ -109,26 +105,11 @@ export function explorer(): PanelDef {
       if (values.every(allZero)) return `No ${chosen.type} events in this range.`;
       const names = groups.map((g) => (group.length === 0 ? chosen.type! : label(g, group[0]!, ans.other)));
       const format = chosen.agg === 'count' || chosen.agg === 'unique' ? formatCount : formatValue;
-      draw(panel, {
-        x: xOf(groups[0]),
-        series: groups.map((_, k): ChartSeries => ({
-          label: names[k]!,
-          color: PALETTE[k % PALETTE.length]!,
-          values: values[k]!,
-        })),
+      const over = { series: groups[0], open: ans.meta.last_bucket_open };
+      return showTimeLines(panel, s, over, groupLines('group', names, values), {
         format,
         axisFormat: formatCompact,
-        openLast: ans.meta.last_bucket_open,
-        timezone: s.timezone,
       });
-      panel.ready(
-        table(
-          'Date',
-          rowsOf(groups[0], ans.meta.last_bucket_open),
-          groups.map((_, k) => [`group:${names[k]!}`, names[k]!, format, values[k]!]),
-        ),
-      );
-      return null;
     },
   };
   return def;

@@ -4,7 +4,7 @@
  * and `run`, which moves a panel through loading to figures, empty or error.
  */
 import { query, type QueryAnswer, type QueryBody, type Series } from './api.js';
-import { drawChart } from './chart.js';
+import { drawChart, PALETTE, type ChartSeries, type ChartSpec } from './chart.js';
 import { formatDay } from './format.js';
 import type { DataTable, Panel } from './panel.js';
 import { dateOf, type DateRange } from './range.js';
@@ -51,10 +51,10 @@ export function scopeParams(s: Scope): Record<string, string | number | boolean>
 export const ask = (s: Scope, body: QueryBody): Promise<QueryAnswer> =>
   query(s.key, { ...baseQuery(s), ...body }, s.signal);
 /** Bucket starts in Unix seconds, for a chart's x axis. */
-export const xOf = (series: Series | undefined): number[] =>
+const xOf = (series: Series | undefined): number[] =>
   (series?.points ?? []).map((p) => Date.parse(p.start) / 1000);
 /** One table row per bucket: its local date, and that date for people; `open` marks the last one as still growing. */
-export const rowsOf = (series: Series | undefined, open = false) => {
+const rowsOf = (series: Series | undefined, open = false) => {
   const points = series?.points ?? [];
   return points.map((p, i) => ({
     x: dateOf(p.start),
@@ -70,7 +70,7 @@ export const allZero = (xs: (number | null)[]) => xs.every((v) => v === null || 
 
 let disposers = new Map<string, () => void>();
 /** Draw a panel's chart, replacing the one it had. */
-export function draw(panel: Panel, spec: Parameters<typeof drawChart>[1]): void {
+function draw(panel: Panel, spec: Parameters<typeof drawChart>[1]): void {
   disposers.get(panel.id)?.();
   disposers.set(panel.id, drawChart(panel.chart, spec));
 }
@@ -81,17 +81,49 @@ export function disposeCharts(): void {
   disposers = new Map();
 }
 
+/** A table column: key, label, format, and one value per row. */
+type TableColumn = [string, string, (n: number | null) => string, (number | null)[]];
+
 /** A panel's table from columns of [key, label, format, values], one value per row. */
-export function table(
+function table(
   xLabel: string,
   rows: { x: string; label: string; open?: boolean }[],
-  cols: [string, string, (n: number | null) => string, (number | null)[]][],
+  cols: TableColumn[],
 ): DataTable {
   return {
     xLabel,
     columns: cols.map(([key, label, format]) => ({ key, label, format })),
     rows: rows.map((r, i) => ({ ...r, values: cols.map((c) => c[3][i] ?? null) })),
   };
+}
+
+/** A line of a time panel: drawn on its chart, and a column (`key`) of its table. */
+export type TimeLine = ChartSeries & { key: string };
+
+/** One line per group, coloured in palette order; table keys are `${prefix}:${name}`. */
+export const groupLines = (prefix: string, names: string[], values: (number | null)[][]): TimeLine[] =>
+  names.map((name, k) => ({
+    key: `${prefix}:${name}`,
+    label: name,
+    color: PALETTE[k % PALETTE.length]!,
+    values: values[k]!,
+  }));
+
+/**
+ * Show a time panel: its chart over the buckets of `over`, and the same figures
+ * as its table (a 'Date' row per bucket, a column per line, in `chart.format`).
+ */
+export function showTimeLines(
+  panel: Panel,
+  s: Scope,
+  over: { series: Series | undefined; open: boolean },
+  lines: TimeLine[],
+  chart: Omit<ChartSpec, 'x' | 'series' | 'openLast' | 'timezone'>,
+): null {
+  draw(panel, { ...chart, x: xOf(over.series), series: lines, openLast: over.open, timezone: s.timezone });
+  const columns = lines.map((l): TableColumn => [l.key, l.label, chart.format, l.values]);
+  panel.ready(table('Date', rowsOf(over.series, over.open), columns));
+  return null;
 }
 
 /** Fill one panel for a scope, showing loading, then figures, empty or error. */

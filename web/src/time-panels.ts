@@ -3,11 +3,20 @@
  * API calls by service (stacked), bandwidth and storage, and version adoption
  * (100 % stacked shares), each from POST /v1/query (docs/dashboard.md).
  */
-import type { ChartSeries } from './chart.js';
 import { PALETTE } from './chart.js';
 import { formatBytes, formatBytesAxis, formatCompact, formatCount, formatPercent } from './format.js';
 import { Panel } from './panel.js';
-import { allZero, ask, draw, label, rowsOf, run, table, xOf, type PanelDef, type Scope } from './scope.js';
+import {
+  allZero,
+  ask,
+  groupLines,
+  label,
+  run,
+  showTimeLines,
+  type PanelDef,
+  type Scope,
+  type TimeLine,
+} from './scope.js';
 
 /** Distinct actors per bucket and over the trailing 30 days. */
 export function activeUsers(): PanelDef {
@@ -30,24 +39,14 @@ export function activeUsers(): PanelDef {
       const trailing = (r?.points ?? []).map((p) => p.value);
       if (allZero(active) && allZero(trailing)) return 'No actor was active in this range.';
       const unit = s.range.bucket === 'day' ? 'Daily' : 'Weekly';
-      draw(panel, {
-        x: xOf(a),
-        series: [
-          { label: `${unit} active`, color: PALETTE[0]!, values: active },
-          { label: 'Rolling 30 days', color: PALETTE[1]!, values: trailing, dash: true },
-        ],
+      const lines: TimeLine[] = [
+        { key: 'active', label: `${unit} active`, color: PALETTE[0]!, values: active },
+        { key: 'rolling30', label: 'Rolling 30 days', color: PALETTE[1]!, values: trailing, dash: true },
+      ];
+      return showTimeLines(panel, s, { series: a, open: per.meta.last_bucket_open }, lines, {
         format: formatCount,
         axisFormat: formatCompact,
-        openLast: per.meta.last_bucket_open,
-        timezone: s.timezone,
       });
-      panel.ready(
-        table('Date', rowsOf(a, per.meta.last_bucket_open), [
-          ['active', `${unit} active`, formatCount, active],
-          ['rolling30', 'Rolling 30 days', formatCount, trailing],
-        ]),
-      );
-      return null;
     },
   };
 }
@@ -73,27 +72,12 @@ export function apiByService(): PanelDef {
       const values = groups.map((g) => g.points.map((p) => p.value));
       if (values.every(allZero)) return 'No API calls in this range.';
       const names = groups.map((g) => label(g, 'dims.service', ans.other));
-      draw(panel, {
-        x: xOf(groups[0]),
-        series: groups.map((_, k): ChartSeries => ({
-          label: names[k]!,
-          color: PALETTE[k % PALETTE.length]!,
-          values: values[k]!,
-        })),
+      const over = { series: groups[0], open: ans.meta.last_bucket_open };
+      return showTimeLines(panel, s, over, groupLines('service', names, values), {
         stacked: true,
         format: formatCount,
         axisFormat: formatCompact,
-        openLast: ans.meta.last_bucket_open,
-        timezone: s.timezone,
       });
-      panel.ready(
-        table(
-          'Date',
-          rowsOf(groups[0], ans.meta.last_bucket_open),
-          groups.map((_, k) => [`service:${names[k]!}`, names[k]!, formatCount, values[k]!]),
-        ),
-      );
-      return null;
     },
   };
 }
@@ -115,27 +99,17 @@ export function trafficAndStorage(): PanelDef {
       const traffic = (bw.series[0]?.points ?? []).map((p) => p.value);
       const stored = (st.series[0]?.points ?? []).map((p) => p.value);
       if (allZero(traffic) && allZero(stored)) return 'No bandwidth or storage events in this range.';
-      draw(panel, {
-        x: xOf(bw.series[0]),
-        series: [
-          { label: 'Bandwidth', color: PALETTE[2]!, values: traffic, kind: 'bars' },
-          { label: 'Storage', color: PALETTE[4]!, values: stored, scale: 'y2' },
-        ],
+      const lines: TimeLine[] = [
+        { key: 'bandwidth', label: 'Bandwidth', color: PALETTE[2]!, values: traffic, kind: 'bars' },
+        { key: 'storage', label: 'Storage', color: PALETTE[4]!, values: stored, scale: 'y2' },
+      ];
+      return showTimeLines(panel, s, { series: bw.series[0], open: bw.meta.last_bucket_open }, lines, {
         format: formatBytes,
         format2: formatBytes,
         axisFormat: formatBytesAxis,
         bytes: true,
         bytes2: true,
-        openLast: bw.meta.last_bucket_open,
-        timezone: s.timezone,
       });
-      panel.ready(
-        table('Date', rowsOf(bw.series[0], bw.meta.last_bucket_open), [
-          ['bandwidth', 'Bandwidth', formatBytes, traffic],
-          ['storage', 'Storage', formatBytes, stored],
-        ]),
-      );
-      return null;
     },
   };
 }
@@ -194,28 +168,13 @@ export function versionAdoption(): PanelDef {
       if (groups.length === 0) return `No versions reported for ${app} in this range.`;
       const names = groups.map((g) => label(g, 'dims.version', ans.other));
       const shares = groups.map((g) => g.points.map((p) => p.share ?? 0));
-      draw(panel, {
-        x: xOf(groups[0]),
-        series: groups.map((_, k): ChartSeries => ({
-          label: names[k]!,
-          color: PALETTE[k % PALETTE.length]!,
-          values: shares[k]!,
-        })),
+      const over = { series: groups[0], open: ans.meta.last_bucket_open };
+      return showTimeLines(panel, s, over, groupLines('version', names, shares), {
         stacked: true,
         percent: true,
         format: formatPercent,
         axisFormat: (n) => `${n} %`,
-        openLast: ans.meta.last_bucket_open,
-        timezone: s.timezone,
       });
-      panel.ready(
-        table(
-          'Date',
-          rowsOf(groups[0], ans.meta.last_bucket_open),
-          groups.map((_, k) => [`version:${names[k]!}`, names[k]!, formatPercent, shares[k]!]),
-        ),
-      );
-      return null;
     },
   };
   return def;

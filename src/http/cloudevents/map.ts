@@ -6,7 +6,7 @@
  * dotted keys. Faults name CloudEvents paths (`/subject`, `/data/model`).
  */
 import type { ErrorDetail } from '../../core/errors.js';
-import { validateEvent } from '../../core/events.js';
+import { checkBatch, validateEvent, type BatchResult } from '../../core/events.js';
 import type { EventRecord } from '../../core/model.js';
 
 /** How deep nested `data` objects are flattened; deeper values are kept as JSON text. */
@@ -98,16 +98,6 @@ export function mapCloudEvent(raw: unknown, index: number, now: number): EventRe
 }
 
 /** Map a batch: every event, or every fault (the batch is then refused whole). */
-export function mapCloudEvents(
-  raws: unknown[],
-  now: number,
-): { events: EventRecord[] } | { faults: ErrorDetail[] } {
-  const events: EventRecord[] = [];
-  const faults: ErrorDetail[] = [];
-  raws.forEach((raw, i) => {
-    const r = mapCloudEvent(raw, i, now);
-    if (Array.isArray(r)) faults.push(...r);
-    else events.push(r);
-  });
-  return faults.length > 0 ? { faults } : { events };
+export function mapCloudEvents(raws: unknown[], now: number): BatchResult {
+  return checkBatch(raws, (raw, i) => mapCloudEvent(raw, i, now));
 }

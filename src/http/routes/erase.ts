@@ -7,7 +7,7 @@
  *   POST   /v1/events/delete            delete events by (org, id); the ids are free again
  *   GET    /v1/audit                    the deletions the key may see, newest first
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actorDigest, auditVisible, Erasures, scopeOf } from '../../core/audit.js';
@@ -31,6 +31,13 @@ const AUDIT_SCAN = 500;
 
 export function eraseRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  /** An erasure's admin principal and the org tree its reach is checked against. */
+  const adminWithTree = async (req: FastifyRequest) => {
+    const p = req.principal!;
+    requireRole(p, 'admin');
+    requireEveryType(p.types, 'An erasure');
+    return { p, tree: await loadOrgTree(app.ctx) };
+  };
 
   const oneOrgSchema = {
     summary: 'Erase an actor in one org',
@@ -39,10 +46,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     response: { 200: deleted, ...nativeErrors(401, 403, 404) },
   };
   app.delete('/v1/orgs/:org/actors/:id', { schema: oneOrgSchema }, async (req) => {
-    const p = req.principal!;
-    requireRole(p, 'admin');
-    requireEveryType(p.types, 'An erasure');
-    const tree = await loadOrgTree(app.ctx);
+    const { p, tree } = await adminWithTree(req);
     const org = reachableOrg(p, tree, req.params.org);
     const entry = await app.ctx.erase.eraseActor([org], req.params.id, {
       keyId: p.keyId,
@@ -59,10 +63,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     response: { 200: deleted, ...nativeErrors(401, 403) },
   };
   app.delete('/v1/actors/:id', { schema: allOrgsSchema }, async (req) => {
-    const p = req.principal!;
-    requireRole(p, 'admin');
-    requireEveryType(p.types, 'An erasure');
-    const tree = await loadOrgTree(app.ctx);
+    const { p, tree } = await adminWithTree(req);
     const everywhere = p.orgs.includes('*');
     const entry = await app.ctx.erase.eraseActor(tree.reachable(p.orgs), req.params.id, {
       keyId: p.keyId,
@@ -82,10 +83,7 @@ export function eraseRoutes(base: FastifyInstance): void {
     response: { 200: deleted, ...nativeErrors(401, 403, 404) },
   };
   app.delete('/v1/orgs/:id', { schema: orgSchema }, async (req) => {
-    const p = req.principal!;
-    requireRole(p, 'admin');
-    requireEveryType(p.types, 'An erasure');
-    const tree = await loadOrgTree(app.ctx);
+    const { p, tree } = await adminWithTree(req);
     const org = reachableOrg(p, tree, req.params.id);
     const orgs = tree.subtree(org);
     const entry = await app.ctx.erase.eraseOrgs(orgs, {

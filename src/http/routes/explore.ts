@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { eventObject } from '../../core/event-line.js';
 import type { Scan } from '../../core/query/requests.js';
 import { typesWithin } from '../../core/key-scope.js';
@@ -99,6 +99,22 @@ const seen = (c: { count: number; first: number; last: number }) => ({
   last_seen: iso(c.last),
 });
 
+/** The documentation of a route that reads a window of the orgs. */
+function windowSchema<Q extends TSchema>(
+  summary: string,
+  d: { what: string; more: string; querystring: Q; answer: [string, TSchema] },
+) {
+  return {
+    summary,
+    description: `${d.what} (as /v1/query resolves org and subtree)${d.more} over a window (default the last ${DEFAULT_WINDOW}). A read or admin key.`,
+    querystring: d.querystring,
+    response: {
+      200: jsonResponse(`${d.answer[0]} (docs/explore.md).`, d.answer[1]),
+      ...nativeErrors(400, 401, 403, 404),
+    },
+  };
+}
+
 export function exploreRoutes(base: FastifyInstance): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -116,17 +132,15 @@ export function exploreRoutes(base: FastifyInstance): void {
     const types = typesWithin(p.types, listOf(q.type));
     return { orgs, types, filters: [], from: range.from, to: range.to };
   };
-  const rangeView = (s: Scan) => ({ from: iso(s.from!), to: iso(s.to) });
+  /** What both answers start with: the window read and the orgs it covered. */
+  const scanView = (s: Scan) => ({ range: { from: iso(s.from!), to: iso(s.to) }, orgs: s.orgs });
 
-  const schemaSchema = {
-    summary: 'Event types and dims keys',
-    description: `The event types of the orgs (as /v1/query resolves org and subtree), each with its count, first and last time, and the dims keys its events carry with theirs, over a window (default the last ${DEFAULT_WINDOW}). A read or admin key.`,
+  const schemaSchema = windowSchema('Event types and dims keys', {
+    what: 'The event types of the orgs',
+    more: ', each with its count, first and last time, and the dims keys its events carry with theirs,',
     querystring: SchemaParams,
-    response: {
-      200: jsonResponse('The types and keys (docs/explore.md).', SchemaAnswer),
-      ...nativeErrors(400, 401, 403, 404),
-    },
-  };
+    answer: ['The types and keys', SchemaAnswer],
+  });
   app.get('/v1/schema', { schema: schemaSchema }, async (req) => {
     const scan = await scanOf(req, req.query);
     const caps = {
@@ -135,8 +149,7 @@ export function exploreRoutes(base: FastifyInstance): void {
     };
     const s = await app.ctx.events.describeEvents(scan, caps);
     return {
-      range: rangeView(scan),
-      orgs: scan.orgs,
+      ...scanView(scan),
       types: s.types.map((t) => ({
         type: t.type,
         ...seen(t),
@@ -147,22 +160,18 @@ export function exploreRoutes(base: FastifyInstance): void {
     };
   });
 
-  const latestSchema = {
-    summary: 'The latest events',
-    description: `The newest raw events of the orgs (as /v1/query resolves org and subtree), newest first, within a window (default the last ${DEFAULT_WINDOW}). A read or admin key.`,
+  const latestSchema = windowSchema('The latest events', {
+    what: 'The newest raw events of the orgs',
+    more: ', newest first,',
     querystring: LatestParams,
-    response: {
-      200: jsonResponse('The events (docs/explore.md).', LatestAnswer),
-      ...nativeErrors(400, 401, 403, 404),
-    },
-  };
+    answer: ['The events', LatestAnswer],
+  });
   app.get('/v1/events/latest', { schema: latestSchema }, async (req) => {
     const scan = await scanOf(req, req.query);
     const limit = req.query.limit ?? LATEST_LIMIT.default;
     const events = await app.ctx.events.listEvents(scan, limit + 1, 'desc');
     return {
-      range: rangeView(scan),
-      orgs: scan.orgs,
+      ...scanView(scan),
       events: events.slice(0, limit).map(eventObject),
       more: events.length > limit,
     };

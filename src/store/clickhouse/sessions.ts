@@ -7,7 +7,7 @@
  */
 import type { SessionRecord } from '../../core/model.js';
 import type { SessionStore } from '../ports/sessions.js';
-import { num, str } from '../sql/rows.js';
+import { toSession } from '../sql/rows.js';
 import { KEY_CACHE_MS, TtlCache } from './cache.js';
 import { SYNC_INSERT, type ChClient } from './client.js';
 import type { Mutations } from './mutations.js';
@@ -46,13 +46,7 @@ export class ChSessions implements SessionStore {
       );
       const r = rows[0];
       if (!r) return null;
-      s = {
-        hash: str(r, 'hash'),
-        keyId: str(r, 'key_id'),
-        org: str(r, 'org'),
-        created_at: num(r, 'created_at'),
-        last_used: num(r, 'last_used'),
-      };
+      s = toSession(r);
       this.cache.set(hash, s, generation);
     }
     // A use this process saw but has not written yet counts too.

@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SessionRecord } from '../../core/model.js';
 import { all, run } from './db.js';
-import { num, str } from '../sql/rows.js';
+import { toSession } from '../sql/rows.js';
 
 export function createSession(conn: DuckDBConnection, x: SessionRecord): Promise<void> {
   return run(conn, 'INSERT INTO sessions VALUES (?, ?, ?, ?, ?)', [
@@ -19,14 +19,7 @@ export function createSession(conn: DuckDBConnection, x: SessionRecord): Promise
 
 export async function getSession(conn: DuckDBConnection, hash: string): Promise<SessionRecord | null> {
   const r = (await all(conn, 'SELECT * FROM sessions WHERE hash = ?', [hash]))[0];
-  if (!r) return null;
-  return {
-    hash: str(r, 'hash'),
-    keyId: str(r, 'key_id'),
-    org: str(r, 'org'),
-    created_at: num(r, 'created_at'),
-    last_used: num(r, 'last_used'),
-  };
+  return r ? toSession(r) : null;
 }
 
 export function touchSession(conn: DuckDBConnection, hash: string, at: number): Promise<void> {

@@ -46,8 +46,7 @@ import * as sessions from './sessions.js';
 import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
-import { toKey, toOrg } from '../sql/rows.js';
-import { num, str } from '../sql/rows.js';
+import { num, str, toKey, toOrg } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -92,12 +91,10 @@ export class DuckDbStore implements Store {
     onUpkeepError: DuckDbOptions['onUpkeepError'],
     private readonly dedupeOpts: { dbPath: string | null; bytes: number },
   ) {
-    this.onUpkeepError = (err) => onUpkeepError?.(err, this);
-    this.upkeep = new Upkeep(writer, lane, clock, upkeep, this.onUpkeepError);
+    this.upkeep = new Upkeep(writer, lane, clock, upkeep, (err) => onUpkeepError?.(err, this));
   }
 
   private readonly upkeep: Upkeep;
-  private readonly onUpkeepError: (err: unknown) => void;
 
   /** What background upkeep has done (for /metrics and the benchmark). */
   get upkeepStats(): UpkeepStats {
@@ -142,7 +139,13 @@ export class DuckDbStore implements Store {
       );
     });
     this.upkeep.start();
-    this.committer!.dedupe.startRebuild(this.instance, () => void this.saveDedupe(), this.onUpkeepError);
+    this.committer!.dedupe.startRebuild(
+      this.instance,
+      () => void this.saveDedupe(),
+      (err) => {
+        this.upkeep.noteFailure(err);
+      },
+    );
   }
 
   /** The dedupe filter: whether it is complete, and why it was rebuilt at start (tests, reports). */
@@ -159,7 +162,9 @@ export class DuckDbStore implements Store {
       this.writer,
       () => c.lastStamp,
     );
-    saved.catch(this.onUpkeepError);
+    saved.catch((err: unknown) => {
+      this.upkeep.noteFailure(err);
+    });
     return saved;
   }
 

@@ -154,10 +154,15 @@ export class Upkeep {
 
   private background(fn: () => Promise<unknown>): void {
     fn().catch((err: unknown) => {
-      this.stats.lastError = describe(err);
       this.dirty = true;
-      this.onError(err);
+      this.noteFailure(err);
     });
+  }
+
+  /** A background step failed (this one's, or the dedupe filter's save or rebuild): shown in stats. */
+  noteFailure(err: unknown): void {
+    this.stats.lastError = describe(err);
+    this.onError(err);
   }
 }
 

@@ -6,7 +6,7 @@
  * reads `r.col` untyped. ClickHouse leaves out NULL columns of some rows, so
  * `undefined` reads as NULL.
  */
-import type { Actor, EventRecord, KeyRecord, Org, Role } from '../../core/model.js';
+import type { Actor, EventRecord, KeyRecord, Org, Role, SessionRecord } from '../../core/model.js';
 import type { AuditEntry } from '../port.js';
 
 /** A row as a driver returns it. */
@@ -64,6 +64,17 @@ export function toKey(r: Row): KeyRecord {
     expires_at: numOrNull(r, 'expires_at'),
     // No list (DuckDB's NULL, ClickHouse's []): every type. A key's list is never empty.
     types: strArray(r, 'types').length === 0 ? null : strArray(r, 'types'),
+  };
+}
+
+/** A `sessions` row (on ClickHouse, a session's versions merged by hash). */
+export function toSession(r: Row): SessionRecord {
+  return {
+    hash: str(r, 'hash'),
+    keyId: str(r, 'key_id'),
+    org: str(r, 'org'),
+    created_at: num(r, 'created_at'),
+    last_used: num(r, 'last_used'),
   };
 }
 
