@@ -140,10 +140,18 @@ function addQuery(program: Command, io: CliIo): void {
     .option('--timezone <tz>', 'IANA timezone (default: the first org’s)')
     .option('--week-start <d>', 'first day of a week, 0 = Sunday (default 1)')
     .option('--bucket <b>', 'none, hour, day, week, month, hour_of_day, day_of_week (default day)')
-    .option('--agg <fn>', 'count, sum, min, max, avg, unique, latest (default count)')
+    .option(
+      '--agg <fn>',
+      'count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile (default count)',
+    )
+    .option('--q <q>', 'for quantile: the percentile in (0, 1)')
     .option('--of <field>', 'for unique: the fields counted (repeatable; default actor)', collect)
     .option('--per <field>', 'for latest: the fields keying separate gauges (repeatable)', collect)
-    .option('--filters <json>', 'JSON [[op, field, [values]], ...]; op eq, in, not_in, prefix')
+    .option(
+      '--filters <json>',
+      'JSON [[op, field, [values]], ...] or a tree {"or": [...]}; see docs/query.md',
+    )
+    .option('--metrics <json>', 'JSON [{"name", "agg", ...}, ...]: several figures, one column each')
     .option('--group-by <field>', 'group by actor, org, type, actor_kind or dims.<key> (repeatable)', collect)
     .option('--window <w>', 'rolling or cumulative')
     .option('--window-size <n>', 'rolling window length, in --window-unit')

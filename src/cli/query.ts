@@ -17,9 +17,11 @@ export interface QueryFlags {
   weekStart?: string;
   bucket?: string;
   agg?: string;
+  q?: string;
   of?: string[];
   per?: string[];
   filters?: string;
+  metrics?: string;
   groupBy?: string[];
   window?: string;
   windowSize?: string;
@@ -49,9 +51,11 @@ export function queryString(f: QueryFlags): string {
   put('week_start', f.weekStart);
   put('bucket', f.bucket);
   put('agg', f.agg);
+  put('q', f.q);
   put('of', f.of);
   put('per', f.per);
   put('filters', f.filters);
+  put('metrics', f.metrics);
   put('group_by', f.groupBy);
   put('window', f.window);
   put('window_size', f.windowSize);
@@ -73,10 +77,16 @@ interface Answer {
 interface Series {
   group: Record<string, string | null>;
   total: number | null;
-  points: { start: string; slot?: number; value: number | null; share?: number }[];
+  points: {
+    start: string;
+    slot?: number;
+    value?: number | null;
+    values?: Record<string, number | null>;
+    share?: number;
+  }[];
 }
 
-/** The JSON answer as a table: group columns, then the bucket (or slot), value and share. */
+/** The JSON answer as a table: group columns, then the bucket (or slot), value (or one column per metric) and share. */
 export function answerTable(a: Answer): string {
   const all = [
     ...a.series.map((s) => ({ s, other: false })),
@@ -85,10 +95,11 @@ export function answerTable(a: Answer): string {
   const fields = [...new Set(a.series.flatMap((s) => Object.keys(s.group)))];
   const histogram = a.bucket === 'hour_of_day' || a.bucket === 'day_of_week';
   const share = all.some(({ s }) => s.points.some((p) => p.share !== undefined));
+  const metrics = Object.keys(all[0]?.s.points[0]?.values ?? {});
   const head = [
     ...fields,
     ...(a.bucket === 'none' ? [] : [histogram ? a.bucket : 'start']),
-    'value',
+    ...(metrics.length > 0 ? metrics : ['value']),
     ...(share ? ['share'] : []),
   ];
   const rows: Cell[][] = [];
@@ -97,7 +108,7 @@ export function answerTable(a: Answer): string {
       rows.push([
         ...fields.map((f, i) => (other ? (i === 0 ? '(other)' : '') : (s.group[f] ?? '(none)'))),
         ...(a.bucket === 'none' ? [] : [histogram ? (p.slot ?? null) : p.start]),
-        p.value,
+        ...(metrics.length > 0 ? metrics.map((m) => p.values?.[m] ?? null) : [p.value ?? null]),
         ...(share ? [p.share ?? null] : []),
       ]);
     }

@@ -98,6 +98,19 @@ describe('typesWithin and planWithin', () => {
     expect(() => planWithin(['a'], onType('eq', ['b']))).toThrow(new TypeScopeError('b'));
     expect(planWithin(['a'], onType('not_in', ['b'])).types).toEqual(['a']);
     expect(planWithin(['a'], onType('prefix', ['zz'])).types).toEqual(['a']);
+    // A type named deep in a filter tree counts as one named at the top.
+    const deep = makeQuery({
+      ...plan,
+      filters: [
+        {
+          or: [
+            { field: { kind: 'actor' }, op: 'eq', values: ['u'] },
+            { not: onType('eq', ['b']).filters[0]! },
+          ],
+        },
+      ],
+    });
+    expect(() => planWithin(['a'], deep)).toThrow(new TypeScopeError('b'));
   });
 
   it('requireEveryType refuses a key with types only', () => {

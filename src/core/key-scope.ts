@@ -5,7 +5,7 @@
  * an instant, and how a read's types and a query plan are held to a key's list.
  */
 import { AuthError, TypeScopeError, ValidationError } from './errors.js';
-import type { Query } from './query/plan.js';
+import { filterLeaves, type Query } from './query/plan.js';
 
 /** The bounds on the two fields of POST /v1/keys. */
 export const KEY_LIMITS = {
@@ -89,7 +89,8 @@ export function typesWithin(allowed: readonly string[] | null, asked: readonly s
  */
 export function planWithin(allowed: readonly string[] | null, plan: Query): Query {
   if (allowed === null) return plan;
-  for (const f of plan.filters) {
+  // Every leaf of every tree: a type named anywhere, even under `or` or `not`, must be allowed.
+  for (const f of filterLeaves(plan.filters)) {
     if (f.field.kind !== 'type' || (f.op !== 'eq' && f.op !== 'in')) continue;
     const outside = f.values.find((v) => v !== null && !allowed.includes(v));
     if (outside !== undefined && outside !== null) throw new TypeScopeError(outside);

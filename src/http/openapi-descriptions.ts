@@ -30,7 +30,7 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'GET /v1/query':
     'Statistics from events: counts, sums, unique actors, gauges, by bucket and group, in any timezone (docs/query.md). A read or admin key.',
   'POST /v1/query':
-    'The same query as GET /v1/query, with the parameters as a JSON body (lists as arrays, filters as an array).',
+    'The same query as GET /v1/query, with the parameters as a JSON body (lists as arrays, filters as an array or a tree).',
   'GET /v1/orgs/:id/retention':
     'The org’s own retention setting and the period that applies to it (its own, inherited, or the server’s).',
   'DELETE /v1/actors/:id':
@@ -76,10 +76,14 @@ const BY_NAME: Record<string, string> = {
   week_start: 'The first day of a week bucket, 0 = Sunday … 6 = Saturday (default 1, ISO weeks).',
   bucket:
     'Bucket size: hour, day (default), week, month, none (one total), hour_of_day or day_of_week (histograms).',
-  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge).',
+  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge), p50, p90, p95, p99 or quantile (with q): exact percentiles of value by nearest rank.',
+  q: 'For agg=quantile: the percentile in (0, 1), at most 6 decimals; the value at rank ceil(q * n) ascending.',
   of: 'For agg=unique: the field(s) counted distinct, e.g. actor (the default) or dims.workspace.',
   per: 'For agg=latest: the fields keying separate gauges that are summed, e.g. dims.kind.',
-  filters: 'Filters: [[op, field, [values]], …] with op eq, in, not_in or prefix; JSON text in a GET.',
+  filters:
+    'Filters: [[op, field, [values]], …] (AND) or a tree of {"and"|"or": […]} and {"not": f}; op eq, in, not_in, prefix, contains, icontains, regex (RE2), gt, gte, lt, lte (on value or numeric dims); JSON text in a GET.',
+  metrics:
+    'Up to 10 named metrics [{"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?}], instead of agg; points carry values by name (JSON text in a GET).',
   group_by: 'Field(s) to group by: actor, org, type, actor_kind or dims.<key>; repeat or comma-separate.',
   window: 'none (default), rolling (trailing window at each bucket) or cumulative (running total).',
   window_size: 'For window=rolling: its length, in window_unit.',

@@ -151,6 +151,25 @@ describe('query', () => {
     );
   });
 
+  it('prints a column per metric', async () => {
+    const metrics = JSON.stringify([{ name: 'events' }, { name: 'actors', agg: 'unique' }]);
+    const r = await cli(
+      ['query', ...range, '--bucket', 'none', '--group-by', 'dims.app', '--metrics', metrics],
+      env,
+    );
+    expect(r.code, r.err).toBe(0);
+    // The same events as the table above: ios 1 event, web 2; one distinct actor each.
+    expect(
+      r.out
+        .split('\n')
+        .slice(2, -1)
+        .map((l) => l.split(/\s+/)),
+    ).toEqual([
+      ['ios', '1', '1'],
+      ['web', '2', '1'],
+    ]);
+  });
+
   it('prints the server CSV byte for byte, and JSON', async () => {
     const args = [...range, '--agg', 'unique', '--bucket', 'none', '--group-by', 'dims.app', '--share', '0'];
     const r = await cli(['query', ...args, '--format', 'csv'], env);

@@ -3,6 +3,7 @@ import { runQuery } from '../../src/core/query/run.js';
 import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
 import { runEngineCases } from './cases.js';
 import type { MakeEngine } from './fixture.js';
+import { runMetricsCases } from './metrics-cases.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
 import { runWindowCases } from './window-cases.js';
@@ -23,5 +24,6 @@ describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
   runEngineCases(makeClickHouse);
   runShapeCases(makeClickHouse);
   runRandomCases(makeClickHouse);
+  runMetricsCases(makeClickHouse);
   runWindowCases(makeClickHouse);
 });

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { runEngineCases } from './cases.js';
 import { duckDbEngine, makeDuckDb } from './fixture.js';
+import { runMetricsCases } from './metrics-cases.js';
 import { runRandomCases } from './random-cases.js';
 import { runShapeCases } from './shape-cases.js';
 import { runWindowCases } from './window-cases.js';
@@ -8,6 +9,7 @@ import { runWindowCases } from './window-cases.js';
 runEngineCases(makeDuckDb);
 runShapeCases(makeDuckDb);
 runRandomCases(makeDuckDb);
+runMetricsCases(makeDuckDb);
 runWindowCases(makeDuckDb);
 
 describe('compacted layout', () => {

@@ -5,7 +5,15 @@
  * no code with core/query, so agreement on random fixtures means something.
  */
 import type { Actor, EventRecord } from '../../src/core/model.js';
-import type { Field, Query, TimeUnit } from '../../src/core/query/plan.js';
+import type {
+  CompareFilter,
+  Field,
+  Filter,
+  FilterLeaf,
+  FilterTree,
+  Query,
+  TimeUnit,
+} from '../../src/core/query/plan.js';
 import { bucketKey, dayOfWeek, enumerateBuckets, hourOfDay } from '../../src/core/time/index.js';
 
 type Val = string | null;
@@ -58,6 +66,14 @@ function aggregate(q: Query, evs: EventRecord[], actors: Map<string, Actor>): nu
   if (a.fn === 'min') return xs.length ? Math.min(...xs) : null;
   if (a.fn === 'max') return xs.length ? Math.max(...xs) : null;
   if (a.fn === 'avg') return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+  if (a.fn === 'quantile') {
+    // Nearest rank: the smallest r with r / n >= q, in integers over q's (at most 6) decimals.
+    const [whole, frac = ''] = a.q.toFixed(6).split('.');
+    const num = Number(whole) * 1e6 + Number(frac.padEnd(6, '0'));
+    const sorted = [...xs].sort((x, y) => x - y);
+    for (let r = 1; r <= sorted.length; r++) if (r * 1e6 >= num * sorted.length) return sorted[r - 1]!;
+    return null;
+  }
   if (a.fn === 'unique') {
     const seen = new Set<string>();
     for (const e of evs) {
@@ -78,18 +94,47 @@ function aggregate(q: Query, evs: EventRecord[], actors: Map<string, Actor>): nu
   return last.size ? [...last.values()].reduce((s, e) => s + e.value, 0) : null;
 }
 
+/** JSON's number grammar, written out again here: a dim compares as a number only when it is one. */
+const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+
+function leafMatches(f: FilterLeaf, e: EventRecord, actors: Map<string, Actor>): boolean {
+  if ('field' in f && (f.op === 'gt' || f.op === 'gte' || f.op === 'lt' || f.op === 'lte')) {
+    const c: CompareFilter = f;
+    let x = e.value;
+    if (c.field.kind !== 'value') {
+      const text = fieldValue(c.field, e, actors);
+      if (text === null || !NUMBER.test(text)) return false;
+      x = Number(text);
+    }
+    const b = c.values[0];
+    return c.op === 'gt' ? x > b : c.op === 'gte' ? x >= b : c.op === 'lt' ? x < b : x <= b;
+  }
+  const t = f as Filter;
+  const v = fieldValue(t.field, e, actors);
+  const texts = t.values.filter((p): p is string => p !== null);
+  if (t.op === 'prefix') return v !== null && texts.some((p) => v.startsWith(p));
+  if (t.op === 'contains') return v !== null && texts.some((p) => v.includes(p));
+  if (t.op === 'icontains') return v !== null && texts.some((p) => v.toLowerCase().includes(p.toLowerCase()));
+  // The fixtures' patterns mean the same in JS and RE2.
+  if (t.op === 'regex') return v !== null && texts.some((p) => new RegExp(p, 'u').test(v));
+  const inList = t.values.includes(v);
+  return t.op === 'not_in' ? !inList : inList;
+}
+
+function treeMatches(t: FilterTree, e: EventRecord, actors: Map<string, Actor>): boolean {
+  if ('and' in t) return t.and.every((c) => treeMatches(c, e, actors));
+  if ('or' in t) return t.or.some((c) => treeMatches(c, e, actors));
+  if ('not' in t) return !treeMatches(t.not, e, actors);
+  return leafMatches(t, e, actors);
+}
+
 function matches(q: Query, e: EventRecord, actors: Map<string, Actor>): boolean {
   if (!q.orgs.includes(e.org)) return false;
   if (q.types.length && !q.types.includes(e.type)) return false;
-  return q.filters.every((f) => {
-    const v = fieldValue(f.field, e, actors);
-    if (f.op === 'prefix') return v !== null && f.values.some((p) => p !== null && v.startsWith(p));
-    const inList = f.values.includes(v);
-    return f.op === 'not_in' ? !inList : inList;
-  });
+  return q.filters.every((t) => treeMatches(t, e, actors));
 }
 
-function cmpTuple(a: Val[], b: Val[]): number {
+export function cmpTuple(a: Val[], b: Val[]): number {
   for (let k = 0; k < a.length; k++) {
     const x = a[k] ?? null;
     const y = b[k] ?? null;

@@ -3,7 +3,15 @@
  * clustered around DST changes, ISO week 53 and month ends in the test zones.
  */
 import type { Actor, EventRecord } from '../../src/core/model.js';
-import type { Aggregation, Bucketing, Field, Filter, Query, Window } from '../../src/core/query/plan.js';
+import type {
+  Aggregation,
+  Bucketing,
+  Field,
+  FilterLeaf,
+  FilterTree,
+  Query,
+  Window,
+} from '../../src/core/query/plan.js';
 import type { QueryResult } from '../../src/core/query/result.js';
 import type { NaiveResult, NaiveSeries } from './naive.js';
 
@@ -83,6 +91,39 @@ const FIELDS: Field[] = [
   { kind: 'actor_kind' },
 ];
 
+const APP: Field = { kind: 'dim', key: 'app' };
+const VER: Field = { kind: 'dim', key: 'ver' };
+
+/** A leaf of each new op, on dims (ver is numeric text), the value, actors and actor kinds. */
+function randomLeaf(r: () => number): FilterLeaf {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const cmp = pick(['gt', 'gte', 'lt', 'lte'] as const);
+  return pick<FilterLeaf>([
+    { field: APP, op: 'contains', values: [pick(['x', 'y'])] },
+    { field: APP, op: 'icontains', values: ['X', 'Z'] },
+    { field: APP, op: 'regex', values: [pick(['^x', 'y$', '^(x|z)$', 'x{2}|^y'])] },
+    { field: { kind: 'value' }, op: cmp, values: [pick([0, 5, 9.5, 12])] },
+    { field: VER, op: cmp, values: [pick([1, 1.05, 2])] },
+    { field: APP, op: cmp, values: [1] },
+    { field: { kind: 'actor' }, op: 'in', values: ['a1', 'a2', null] },
+    {
+      field: { kind: 'actor_kind' },
+      op: pick(['regex', 'icontains', 'contains'] as const),
+      values: [pick(['^dev', 'SE', 'ice'])],
+    },
+    { field: VER, op: 'not_in', values: ['1.0'] },
+  ]);
+}
+
+/** A tree of at most `depth` more levels. */
+function randomTree(r: () => number, depth: number): FilterTree {
+  if (depth === 0 || r() < 0.35) return randomLeaf(r);
+  const kind = Math.floor(r() * 3);
+  if (kind === 2) return { not: randomTree(r, depth - 1) };
+  const children = Array.from({ length: 1 + Math.floor(r() * 3) }, () => randomTree(r, depth - 1));
+  return kind === 0 ? { and: children } : { or: children };
+}
+
 export function randomQuery(r: () => number, tz: string, center: number): Query {
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   let bucket = pick<Bucketing>(['hour', 'day', 'day', 'week', 'month', 'none', 'hour_of_day', 'day_of_week']);
@@ -98,13 +139,16 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     { fn: 'unique', of: [{ kind: 'actor' }] },
     { fn: 'unique', of: [{ kind: 'actor' }, { kind: 'dim', key: 'app' }] },
     { fn: 'unique', of: [{ kind: 'dim', key: 'ver' }] },
+    { fn: 'quantile', q: 0.5 },
+    { fn: 'quantile', q: 0.9 },
+    { fn: 'quantile', q: 0.3 },
     { fn: 'latest', per: [] },
     { fn: 'latest', per: [{ kind: 'dim', key: 'app' }] },
   ]);
   if (agg.fn === 'latest' && (bucket === 'hour_of_day' || bucket === 'day_of_week')) bucket = 'day';
   const timeBucket = bucket === 'hour' || bucket === 'day' || bucket === 'week' || bucket === 'month';
   let window: Window = { kind: 'none' };
-  if (agg.fn !== 'latest' && r() < 0.45) {
+  if (agg.fn !== 'latest' && agg.fn !== 'quantile' && r() < 0.45) {
     if (timeBucket && r() < 0.6) {
       const unit =
         bucket === 'hour'
@@ -119,7 +163,8 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
       window = { kind: 'cumulative', since: pick(['range', 'all'] as const) };
   }
   const groupBy = r() < 0.5 ? [] : r() < 0.7 ? [pick(FIELDS)] : [FIELDS[1]!, FIELDS[3]!];
-  const filters: Filter[] = [];
+  const filters: FilterTree[] = [];
+  if (r() < 0.35) filters.push(randomTree(r, 3));
   if (r() < 0.3)
     filters.push({
       field: { kind: 'dim', key: 'app' },
@@ -131,7 +176,7 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     filters.push({ field: { kind: 'actor_kind' }, op: 'eq', values: [pick(['user', 'device'])] });
   const top = groupBy.length > 0 && r() < 0.3 ? { n: 1 + Math.floor(r() * 3), other: r() < 0.7 } : null;
   const share =
-    agg.fn !== 'min' && agg.fn !== 'max' && agg.fn !== 'avg' && r() < 0.3
+    agg.fn !== 'min' && agg.fn !== 'max' && agg.fn !== 'avg' && agg.fn !== 'quantile' && r() < 0.3
       ? { precision: Math.floor(r() * 3) }
       : null;
   return {

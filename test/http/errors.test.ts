@@ -42,7 +42,12 @@ describe('/v1/query faults, GET and POST alike', () => {
     ],
     ['bucket=daily', { bucket: 'daily' }, 'bucket', `must be one of ${BUCKETS}; did you mean day?`],
     ['bucket=Week', { bucket: 'Week' }, 'bucket', `must be one of ${BUCKETS}; did you mean week?`],
-    ['agg=distinct', { agg: 'distinct' }, 'agg', 'must be one of count, sum, min, max, avg, unique, latest'],
+    [
+      'agg=distinct',
+      { agg: 'distinct' },
+      'agg',
+      'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile',
+    ],
     [
       'a misspelt timezone',
       { timezone: 'Europe/Amsterdm' },
@@ -53,7 +58,7 @@ describe('/v1/query faults, GET and POST alike', () => {
       'a filter op',
       { filters: [['eqq', 'actor', ['a']]] },
       'filters/0/0',
-      'must be one of eq, in, not_in, prefix; did you mean eq?',
+      'must be one of eq, in, not_in, prefix, contains, icontains, regex, gt, gte, lt, lte; did you mean eq?',
     ],
     [
       'a filter field',
@@ -76,7 +81,7 @@ describe('/v1/query faults, GET and POST alike', () => {
         ],
       },
       'filters/1/2/0',
-      'cannot be null with prefix: a missing value has no prefix',
+      'cannot be null with prefix: a missing value never matches',
     ],
     [
       'a group_by field',

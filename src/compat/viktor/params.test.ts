@@ -101,7 +101,7 @@ describe('plans', () => {
 
   it('users: kinds user and developer; daily counts standard or missing workspace types', () => {
     const { daily } = actorPlans({ ...req, statsType: 'users' }, ['acme']);
-    expect(daily.filters.map((f) => f.values)).toEqual([
+    expect(daily.filters.map((f) => ('values' in f ? f.values : null))).toEqual([
       ['user', 'developer'],
       ['standard', null],
     ]);

@@ -9,6 +9,7 @@ import type { Axis } from './axis.js';
 import { assertCells, assertRows, type Pacer } from './bounds.js';
 import type { Field, Query } from './plan.js';
 import {
+  QUANTILE_SCALE,
   TOTAL_INDEX,
   type RawRow,
   type RowFetcher,
@@ -32,10 +33,12 @@ interface Stats {
   mn: number | null;
   mx: number | null;
   u: number;
+  /** A percentile: only ever one unit's (or the total row's); it does not combine. */
+  qv: number | null;
 }
 
 const NO_INDEX: TimeIndex = { kind: 'none', weekStart: 1, segments: [], clampBefore: null };
-const EMPTY: Stats = { n: 0, s: 0, mn: null, mx: null, u: 0 };
+const EMPTY: Stats = { n: 0, s: 0, mn: null, mx: null, u: 0, qv: null };
 
 function tupleOf(row: RawRow, prefix: string, k: number): Tuple {
   const tuple: Tuple = [];
@@ -66,6 +69,7 @@ function combine(a: Stats, b: Stats): Stats {
     mn: pick(a.mn, b.mn, Math.min),
     mx: pick(a.mx, b.mx, Math.max),
     u: a.u + b.u,
+    qv: a.n === 0 ? b.qv : b.n === 0 ? a.qv : null,
   };
 }
 
@@ -82,6 +86,8 @@ function figure(q: Query, st: Stats): number | null {
       return st.mx;
     case 'avg':
       return st.n > 0 ? st.s / st.n : null;
+    case 'quantile':
+      return st.n > 0 ? st.qv : null;
     default:
       return st.u;
   }
@@ -137,11 +143,17 @@ async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<numb
       mn: numOrNull(row['mn']),
       mx: numOrNull(row['mx']),
       u: num(row['u']),
+      qv: numOrNull(row['qv']),
     };
     groups.get(tupleOf(row, 'g', ctx.q.groupBy.length)).set(num(row['i']), st);
     await ctx.pacer.tick(1);
   }
   return groups;
+}
+
+/** A percentile's q in millionths (exact: validation allows at most 6 decimals), or null. */
+function quantileOf(q: Query): number | null {
+  return q.aggregation.fn === 'quantile' ? Math.round(q.aggregation.q * QUANTILE_SCALE) : null;
 }
 
 /** Whole-range totals per group (a separate scan where buckets cannot give them). */
@@ -175,8 +187,10 @@ function needsTotalsScan(q: Query): boolean {
 async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
   const { q, axis } = ctx;
   const unique = q.aggregation.fn === 'unique' ? q.aggregation.of : null;
-  // Distinct counts of buckets do not add up: the same statement gives each group's range total.
-  const totals = unique !== null && q.bucket !== 'none';
+  const quantile = quantileOf(q);
+  // Distinct counts and percentiles of buckets do not add up: the same statement gives each
+  // group's range total.
+  const totals = (unique !== null || quantile !== null) && q.bucket !== 'none';
   const main = await statsRows(ctx, {
     kind: 'stats',
     scan: scan(ctx, axis.dataFrom, q.range.to),
@@ -184,6 +198,7 @@ async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
     index: axis.index,
     unique,
     totals,
+    quantile,
   });
   const w = q.window;
   let seeds = new Groups<Map<number, Stats>>(() => new Map());
@@ -224,6 +239,7 @@ async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
             mn: null,
             mx: null,
             u: 0,
+            qv: null,
           };
     let running = seeds.map.get(key)?.data.get(0) ?? EMPTY;
     const values: (number | null)[] = [];
@@ -238,8 +254,9 @@ async function fromStats(ctx: Ctx): Promise<GroupValues[]> {
       else if (w.kind === 'cumulative') values.push(figure(q, (running = combine(running, own))));
       else values.push(figure(q, own));
     });
-    // A group of unique whose rows all lack a member of the tuple counts nothing: leave it out.
-    if (unique && whole.u === 0) continue;
+    // A group of unique whose rows all lack a member of the tuple counts nothing, and the totals'
+    // row of an ungrouped scan that matched nothing is no group: leave them out.
+    if ((unique && whole.u === 0) || (quantile !== null && whole.n === 0)) continue;
     out.push({ tuple, values, present, total: figure(q, totals ? at(TOTAL_INDEX) : whole) });
   }
   return out;

@@ -17,17 +17,71 @@ export type Field =
 
 export interface Filter {
   field: Field;
-  /** `eq` takes one value; `in`/`not_in` a list; `prefix` matches the start of the value (nulls not allowed). */
-  op: 'eq' | 'in' | 'not_in' | 'prefix';
+  /**
+   * `eq` takes one value; `in`/`not_in` a list; `prefix`, `contains` (substring), `icontains`
+   * (substring, case-insensitive) and `regex` (RE2, unanchored) match when any value matches,
+   * and a missing field never does (nulls not allowed).
+   */
+  op: 'eq' | 'in' | 'not_in' | 'prefix' | 'contains' | 'icontains' | 'regex';
   /** `null` stands for "missing" (no such dim, or no actor): `in ['standard', null]` keeps both. */
   values: (string | null)[];
 }
+
+/** The event's `value`: a field only numeric comparisons read. */
+export interface ValueField {
+  kind: 'value';
+}
+
+/**
+ * A numeric comparison `field op bound`, on the event's `value` or on a dim whose text is a
+ * JSON number (`42`, `-1.5`, `2e3`); a dim that is missing or not a number never matches.
+ */
+export interface CompareFilter {
+  field: Field | ValueField;
+  op: 'gt' | 'gte' | 'lt' | 'lte';
+  values: [number];
+}
+
+export type FilterLeaf = Filter | CompareFilter;
+
+/** A filter tree: leaves combined with `and`, `or` and `not` (two-valued: a missing field is just no match). */
+export type FilterTree = FilterLeaf | { and: FilterTree[] } | { or: FilterTree[] } | { not: FilterTree };
+
+/** The leaves of a list of trees, depth first. */
+export function filterLeaves(trees: readonly FilterTree[]): FilterLeaf[] {
+  const out: FilterLeaf[] = [];
+  const walk = (t: FilterTree): void => {
+    if ('and' in t) t.and.forEach(walk);
+    else if ('or' in t) t.or.forEach(walk);
+    else if ('not' in t) walk(t.not);
+    else out.push(t);
+  };
+  trees.forEach(walk);
+  return out;
+}
+
+/** Whether a leaf is a numeric comparison. */
+export function isCompare(leaf: FilterLeaf): leaf is CompareFilter {
+  return leaf.op === 'gt' || leaf.op === 'gte' || leaf.op === 'lt' || leaf.op === 'lte';
+}
+
+/**
+ * The text of a dim that counts as a number for comparisons: JSON's number grammar, which is
+ * what an event's numeric dim is stored as. Both dialects test this same pattern (it is valid
+ * in JS, RE2 and ClickHouse) before they cast.
+ */
+export const NUMERIC_TEXT = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';
 
 export type Aggregation =
   /** Number of events. */
   | { fn: 'count' }
   /** Over the events' `value`. min/max/avg of an empty bucket are null. */
   | { fn: 'sum' | 'min' | 'max' | 'avg' }
+  /**
+   * Exact percentile of `value` by nearest rank: the value at rank ceil(q * n) of the bucket's n
+   * values sorted ascending; null for an empty bucket. `q` is in (0, 1) with at most 6 decimals.
+   */
+  | { fn: 'quantile'; q: number }
   /** Exact distinct count of the tuple of `of`; a row where any member is missing does not count. */
   | { fn: 'unique'; of: Field[] }
   /**
@@ -69,8 +123,8 @@ export interface Query {
   weekStart: number;
   bucket: Bucketing;
   aggregation: Aggregation;
-  /** AND of filters. */
-  filters: Filter[];
+  /** AND of filter trees (a plain list of leaves is the common case). */
+  filters: FilterTree[];
   groupBy: Field[];
   window: Window;
   /** `zero`: every bucket of every group; `sparse`: only buckets holding matching events. */

@@ -7,13 +7,13 @@
  * computed by `TimeIndex`, so that a dialect needs only integer arithmetic, a CASE
  * over the offset segments, and (for months) the UTC calendar of `local`.
  */
-import type { Field, Filter } from './plan.js';
+import { filterLeaves, type Field, type FilterTree } from './plan.js';
 
 /** Which events: always pushes org, type and time bounds so zone maps prune. */
 export interface Scan {
   orgs: string[];
   types: string[];
-  filters: Filter[];
+  filters: FilterTree[];
   /** Inclusive lower bound, or null for the beginning of time. */
   from: number | null;
   /** Exclusive upper bound. */
@@ -46,7 +46,8 @@ export interface TimeIndex {
 
 export type RowRequest =
   /**
-   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples.
+   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples;
+   * with `quantile` (q in millionths), qv = the value at rank ceil(quantile * n / 1e6) ascending.
    * With `totals`, also one row per group at i = TOTAL_INDEX over the whole scan (and, with no
    * group-by, possibly such a row of zeros when nothing matched).
    */
@@ -57,6 +58,7 @@ export type RowRequest =
       index: TimeIndex;
       unique: Field[] | null;
       totals?: boolean;
+      quantile?: number | null;
     }
   /** Per (group, per-tuple, i): v = value of the last event (max ts, then max id). */
   | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex }
@@ -77,6 +79,9 @@ export type RowRequest =
       totalFrom?: number | null;
     };
 
+/** The denominator of `quantile` in a stats request: q is carried in millionths, an integer. */
+export const QUANTILE_SCALE = 1_000_000;
+
 /** The index of the per-group total rows of a request (never an axis index or a seed). */
 export const TOTAL_INDEX = -2;
 
@@ -88,7 +93,10 @@ export type RowFetcher = (request: RowRequest) => Promise<RawRow[]>;
 
 /** Whether the scan needs the actors table (an `actor_kind` field anywhere). */
 export function needsActors(request: RowRequest): boolean {
-  const fields: Field[] = [...request.groupBy, ...request.scan.filters.map((f) => f.field)];
+  const fields: Field[] = [
+    ...request.groupBy,
+    ...filterLeaves(request.scan.filters).flatMap((f) => (f.field.kind === 'value' ? [] : [f.field])),
+  ];
   if (request.kind === 'latest') fields.push(...request.per);
   if (request.kind !== 'latest' && request.unique) fields.push(...request.unique);
   if (request.scan.exclude) fields.push(...request.scan.exclude.fields);

@@ -28,6 +28,8 @@ export interface Point {
   slot?: number;
   share?: number;
   window?: { from: number | null; to: number };
+  /** With metrics: each metric's figure by name (`value` is then null and not answered). */
+  values?: Record<string, number | null>;
 }
 
 export interface Series {
@@ -35,6 +37,8 @@ export interface Series {
   group: Record<string, string | null>;
   points: Point[];
   total: number | null;
+  /** With metrics: each metric's total by name (answered as `total`). */
+  totals?: Record<string, number | null>;
 }
 
 export interface QueryResult {
@@ -47,6 +51,8 @@ export interface QueryResult {
   other: Series | null;
   /** How many groups exist before top-N. */
   total_groups: number;
+  /** The metric names, in the request's order, when the query asked for several (metrics.ts). */
+  metrics?: string[];
   meta: {
     /** When the data was read (epoch ms). */
     read_at: number;

@@ -87,8 +87,9 @@ async function otherGroup(
   pacer: Pacer,
 ): Promise<GroupValues> {
   const fn = q.aggregation.fn;
-  if (fn !== 'unique' && fn !== 'avg') return foldGroups(q, cut, axis.buckets.length, pacer);
-  // Distinct counts and averages of a union are not sums of parts: scan again without the kept groups.
+  if (fn !== 'unique' && fn !== 'avg' && fn !== 'quantile')
+    return foldGroups(q, cut, axis.buckets.length, pacer);
+  // Distinct counts, averages and percentiles of a union are not sums of parts: scan again without the kept groups.
   const exclude = { fields: q.groupBy, tuples: kept.map((g) => g.tuple) };
   const [only] = await computeGroups({ q: { ...q, groupBy: [] }, axis, fetch, exclude, pacer });
   const empty = fn === 'unique' ? 0 : null;

@@ -8,15 +8,17 @@
  */
 import { ValidationError } from '../errors.js';
 import { assertTimeZone, MAX_INSTANT, MIN_INSTANT } from '../time/index.js';
-import type { Field, Query, TimeUnit } from './plan.js';
+import { checkFilters, FILTER_LIMITS } from './filters.js';
+import { parseField, type Field, type Query, type TimeUnit } from './plan.js';
+import { QUANTILE_SCALE } from './requests.js';
 
 export const QUERY_LIMITS = {
   // Far above any deployment we know (issue 26.5 tests 100,000): the engines bind a long org
   // list as one parameter (DuckDB) or a set (ClickHouse), so the bound only guards memory.
   orgs: 1_000_000,
   types: 100,
-  filters: 32,
-  filterValues: 1000,
+  filters: FILTER_LIMITS.items,
+  filterValues: FILTER_LIMITS.values,
   valueLength: 512,
   fields: 4,
   windowSize: 1000,
@@ -50,6 +52,21 @@ function checkField(f: Field, path: string): void {
       fail(path, 'must be dims.<key> with a key of 1-64 characters');
   } else if (!['actor', 'org', 'type', 'actor_kind'].includes(f.kind))
     fail(path, 'must be actor, org, type, actor_kind or dims.<key>');
+}
+
+/** A percentile's q: in (0, 1), exact in millionths (QUANTILE_SCALE), so that its rank is exact. */
+function checkQuantile(q: unknown): void {
+  const scaled = typeof q === 'number' ? q * QUANTILE_SCALE : NaN;
+  if (!(typeof q === 'number' && q > 0 && q < 1 && Math.abs(scaled - Math.round(scaled)) < 1e-6))
+    fail('q', 'must be a number between 0 and 1 (exclusive) with at most 6 decimals');
+}
+
+/** A field label of a filter read back from a plan, checked as any field of the plan. */
+function resolveField(label: string, path: string): Field {
+  const f = parseField(label);
+  if (f === null) fail(path, 'must be actor, org, type, actor_kind or dims.<key>');
+  checkField(f, path);
+  return f;
 }
 
 function checkFields(fields: Field[], path: string, min: number): void {
@@ -93,27 +110,10 @@ export function normaliseQuery(q: Query): Query {
   const agg = q.aggregation;
   if (agg.fn === 'unique') checkFields(agg.of, 'of', 1);
   else if (agg.fn === 'latest') checkFields(agg.per, 'per', 0);
+  else if (agg.fn === 'quantile') checkQuantile(agg.q);
   else if (!['count', 'sum', 'min', 'max', 'avg'].includes(agg.fn))
-    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest');
-  if (!Array.isArray(q.filters) || q.filters.length > QUERY_LIMITS.filters)
-    fail('filters', `must list at most ${QUERY_LIMITS.filters} filters`);
-  q.filters.forEach((f, k) => {
-    // A filter is [op, field, values]: its parts are /0, /1 and /2.
-    const path = `filters/${k}`;
-    if (!['eq', 'in', 'not_in', 'prefix'].includes(f.op))
-      fail(`${path}/0`, 'must be eq, in, not_in or prefix');
-    checkField(f.field, `${path}/1`);
-    if (!Array.isArray(f.values) || f.values.length === 0 || f.values.length > QUERY_LIMITS.filterValues) {
-      fail(`${path}/2`, `must list 1-${QUERY_LIMITS.filterValues} values`);
-    }
-    if (f.op === 'eq' && f.values.length !== 1) fail(`${path}/2`, 'must hold exactly one value for eq');
-    f.values.forEach((v, j) => {
-      if (v === null) {
-        if (f.op === 'prefix')
-          fail(`${path}/2/${j}`, 'cannot be null with prefix: a missing value has no prefix');
-      } else checkString(v, `${path}/2/${j}`);
-    });
-  });
+    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile');
+  const filters = checkFilters(q.filters, resolveField);
   checkFields(q.groupBy, 'group_by', 0);
   const w = q.window;
   const timeBucket = UNITS.includes(q.bucket as TimeUnit);
@@ -129,6 +129,8 @@ export function normaliseQuery(q: Query): Query {
     if (w.since !== 'range' && w.since !== 'all') fail('since', 'must be range or all');
     if (!timeBucket && q.bucket !== 'none') fail('window', 'cumulative needs a time bucket or none');
   } else if (w.kind !== 'none') fail('window', 'must be none, cumulative or rolling');
+  if (agg.fn === 'quantile' && w.kind !== 'none')
+    fail('window', 'a percentile of a window is not defined here; ask for the buckets themselves');
   if (agg.fn === 'latest' && w.kind !== 'none')
     fail('window', 'a latest gauge already carries forward; no window applies');
   if (agg.fn === 'latest' && !timeBucket && q.bucket !== 'none')
@@ -137,7 +139,7 @@ export function normaliseQuery(q: Query): Query {
   const share = q.share ?? null;
   if (share) {
     checkInt(share.precision, 'share', 0, QUERY_LIMITS.sharePrecision);
-    if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg')
+    if (agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg' || agg.fn === 'quantile')
       fail('share', `a share of ${agg.fn} is not defined`);
   }
   const top = q.top ?? null;
@@ -149,6 +151,7 @@ export function normaliseQuery(q: Query): Query {
     ...q,
     orgs: [...new Set(q.orgs)].sort(),
     types: [...new Set(q.types)].sort(),
+    filters,
     share,
     top: top ? { n: top.n, other: top.other } : null,
   };

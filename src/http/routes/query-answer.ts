@@ -11,14 +11,19 @@ const Point = Type.Object({
   start: Local,
   end: Local,
   slot: Type.Optional(Type.Integer({ description: 'Hour (0-23) or weekday (0 = Sunday) of a histogram.' })),
-  value: Num,
+  value: Type.Optional(Num),
+  values: Type.Optional(
+    Type.Record(Type.String(), Num, { description: 'With metrics: each figure by name.' }),
+  ),
   share: Type.Optional(Type.Number({ description: 'Percent of the bucket, when `share` was asked.' })),
   window: Type.Optional(Type.Object({ from: Type.Union([Local, Type.Null()]), to: Local })),
 });
 
 const Series = Type.Object({
   group: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
-  total: Num,
+  total: Type.Union([Num, Type.Record(Type.String(), Num)], {
+    description: 'The range total; with metrics, an object of totals by name.',
+  }),
   points: Type.Array(Point),
 });
 

@@ -61,7 +61,8 @@ export function wantsCsv(req: FastifyRequest, format: string | undefined): boole
 /**
  * The columns: the group-by fields (`groupBy`, in order), `other` (only with a top-N
  * `other` series), `start`, `end`, `slot` (histograms), `value`, `share` (when
- * asked), `window_from` and `window_to` (rolling and cumulative windows).
+ * asked), `window_from` and `window_to` (rolling and cumulative windows). With metrics,
+ * one column per metric, named by it, stands where `value` does.
  */
 export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Promise<string> {
   const all: Series[] = r.other ? [...r.series, r.other] : r.series;
@@ -77,7 +78,7 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
     'start',
     'end',
     ...(slot ? ['slot'] : []),
-    'value',
+    ...(r.metrics ?? ['value']),
     ...(share ? ['share'] : []),
     ...(win ? ['window_from', 'window_to'] : []),
   ];
@@ -94,7 +95,7 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
         formatLocalIso(tz, p.start),
         formatLocalIso(tz, p.end),
         ...(slot ? [p.slot ?? null] : []),
-        p.value,
+        ...(r.metrics ? r.metrics.map((m) => p.values?.[m] ?? null) : [p.value]),
         ...(share ? [p.share ?? null] : []),
         ...(win
           ? [

@@ -2,17 +2,19 @@
  * The native query vocabulary (docs/query.md): one flat set of names for GET
  * query strings and POST JSON bodies, its TypeBox schema, and the mapping from
  * a request to a core plan. Lists may be arrays, repeated GET params or
- * comma-separated; `filters` is JSON in a GET (the same array a POST sends).
+ * comma-separated; `filters` is JSON in a GET (the same list or tree a POST sends).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError } from '../../core/errors.js';
 import { expecting } from '../../core/faults.js';
 import { didYouMean } from '../../core/suggest.js';
+import { FILTER_LIMITS, parseFilters } from '../../core/query/filters.js';
+import { MAX_METRICS, type Metric } from '../../core/query/metrics.js';
 import {
   parseField,
   type Aggregation,
   type Field,
-  type Filter,
+  type FilterTree,
   type Query,
   type Window,
 } from '../../core/query/plan.js';
@@ -24,12 +26,6 @@ export const Instant = expecting(
   Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
   'an RFC 3339 time (2024-03-10T00:00:00-05:00), a date (2024-03-10) or Unix seconds',
 );
-const FilterTuple = Type.Tuple([
-  Type.Union([Type.Literal('eq'), Type.Literal('in'), Type.Literal('not_in'), Type.Literal('prefix')]),
-  Str(100),
-  Type.Array(Type.Union([Type.String({ maxLength: 512 }), Type.Null()]), { minItems: 1, maxItems: 1000 }),
-]);
-
 export const QueryParams = Type.Object(
   {
     org: Type.Optional(List(200)),
@@ -46,15 +42,34 @@ export const QueryParams = Type.Object(
       ),
     ),
     agg: Type.Optional(
-      Type.Union(['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest'].map((a) => Type.Literal(a))),
+      Type.Union(
+        ['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest', 'p50', 'p90', 'p95', 'p99', 'quantile'].map(
+          (a) => Type.Literal(a),
+        ),
+      ),
     ),
+    q: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
     of: Type.Optional(List(100)),
     per: Type.Optional(List(100)),
     // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
     filters: Type.Optional(
       expecting(
-        Type.Union([Type.String({ maxLength: 100_000 }), Type.Array(FilterTuple, { maxItems: 32 })]),
-        'a list of at most 32 filters [op, field, [values]], e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)',
+        // Trees are checked by parseFilters, which names the path of a fault inside them.
+        Type.Union([
+          Type.String({ maxLength: 100_000 }),
+          Type.Array(Type.Unknown(), { maxItems: FILTER_LIMITS.items }),
+          Type.Object({}, { additionalProperties: true }),
+        ]),
+        `a list of at most ${FILTER_LIMITS.items} filters [op, field, [values]] or one tree {"and"|"or": [...]} / {"not": f}, e.g. [["eq", "dims.app", ["ios"]]] (JSON text in a GET)`,
+      ),
+    ),
+    metrics: Type.Optional(
+      expecting(
+        Type.Union([
+          Type.String({ maxLength: 100_000 }),
+          Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: MAX_METRICS }),
+        ]),
+        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?} (JSON text in a GET)`,
       ),
     ),
     group_by: Type.Optional(List(100)),
@@ -87,7 +102,6 @@ export function listOf(value: string | string[] | undefined): string[] {
 }
 
 const BASE_FIELDS = ['actor', 'org', 'type', 'actor_kind'];
-const FILTER_OPS: string[] = ['eq', 'in', 'not_in', 'prefix'];
 
 /** A guess for a field label that is not one: `dim.app` or `app` may mean `dims.app`. */
 function fieldGuess(label: string): string {
@@ -112,49 +126,36 @@ function fields(labels: string[], path: string): Field[] {
   return labels.map((label, k) => fieldOf(label, `${path}/${k}`));
 }
 
-function filtersOf(raw: QueryParamsT['filters']): Filter[] {
+function filtersOf(raw: QueryParamsT['filters']): FilterTree[] {
   if (raw === undefined) return [];
-  let list: unknown = raw;
+  let parsed: unknown = raw;
   if (typeof raw === 'string') {
     try {
-      list = JSON.parse(raw);
+      parsed = JSON.parse(raw);
     } catch {
-      throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
+      throw ValidationError.param('filters', 'must be JSON: a list of [op, field, [values]] or a tree');
     }
   }
-  if (!Array.isArray(list))
-    throw ValidationError.param('filters', 'must be a JSON array of [op, field, [values]]');
-  return list.map((item: unknown, k) => {
-    const ok =
-      Array.isArray(item) &&
-      item.length === 3 &&
-      typeof item[0] === 'string' &&
-      typeof item[1] === 'string' &&
-      Array.isArray(item[2]);
-    const values = ok ? (item[2] as unknown[]) : [];
-    if (!ok || !values.every((v) => v === null || typeof v === 'string')) {
-      throw ValidationError.param(
-        `filters/${k}`,
-        'must be [op, field, [values]] with string or null values, e.g. ["eq", "dims.app", ["ios"]]',
-      );
-    }
-    const [op, label] = item as [Filter['op'], string];
-    if (!FILTER_OPS.includes(op))
-      throw ValidationError.param(
-        `filters/${k}/0`,
-        `must be one of ${FILTER_OPS.join(', ')}${didYouMean(op, FILTER_OPS)}`,
-      );
-    return { field: fieldOf(label, `filters/${k}/1`), op, values };
-  });
+  return parseFilters(parsed, fieldOf);
 }
 
-function aggregationOf(p: QueryParamsT): Aggregation {
+/** The named percentiles, as the q of `agg=quantile`. */
+const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+function aggregationOf(p: Pick<QueryParamsT, 'agg' | 'of' | 'per' | 'q'>): Aggregation {
   const fn = p.agg ?? 'count';
+  if (p.q !== undefined && fn !== 'quantile')
+    throw ValidationError.param('q', 'applies only with agg=quantile');
   if (fn === 'unique') {
     const of = listOf(p.of);
     return { fn, of: fields(of.length > 0 ? of : ['actor'], 'of') };
   }
   if (fn === 'latest') return { fn, per: fields(listOf(p.per), 'per') };
+  if (fn === 'quantile') {
+    if (p.q === undefined) throw ValidationError.param('q', 'is required with agg=quantile');
+    return { fn, q: p.q };
+  }
+  if (fn in PERCENTILES) return { fn: 'quantile', q: PERCENTILES[fn]! };
   return { fn: fn as 'count' };
 }
 
@@ -193,4 +194,86 @@ export function planOf(
     share: p.share === undefined ? null : { precision: p.share },
     top: p.top === undefined ? null : { n: p.top, other: p.other ?? true },
   };
+}
+
+/** Run `f`, re-pointing a 400's paths under `prefix` (a metric's own parameters). */
+function within<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const details = e.details.map((d) => ({ ...d, path: `${prefix}/${d.path}` }));
+    throw new ValidationError(`${details[0]?.path ?? prefix}: ${details[0]?.message ?? e.message}`, details);
+  }
+}
+
+const METRIC_KEYS = ['name', 'type', 'agg', 'of', 'per', 'q', 'filters'];
+const METRIC_AGGS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'unique',
+  'latest',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'quantile',
+];
+
+function textList(v: unknown, path: string): string | string[] | undefined {
+  if (v === undefined || typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string')) return v;
+  throw ValidationError.param(path, 'must be a list of strings');
+}
+
+/** One metric of `metrics` at index `k`. */
+function metricOf(raw: Record<string, unknown>, k: number): Metric {
+  const at = `metrics/${k}`;
+  const extra = Object.keys(raw).find((key) => !METRIC_KEYS.includes(key));
+  if (extra !== undefined)
+    throw ValidationError.param(`${at}/${extra}`, `is not a metric's key; one of ${METRIC_KEYS.join(', ')}`);
+  const agg = raw['agg'] ?? 'count';
+  if (typeof agg !== 'string' || !METRIC_AGGS.includes(agg))
+    throw ValidationError.param(`${at}/agg`, `must be one of ${METRIC_AGGS.join(', ')}`);
+  if (raw['q'] !== undefined && typeof raw['q'] !== 'number')
+    throw ValidationError.param(`${at}/q`, 'must be a number');
+  const types = textList(raw['type'], `${at}/type`);
+  const params = {
+    agg: agg as QueryParamsT['agg'],
+    of: textList(raw['of'], `${at}/of`),
+    per: textList(raw['per'], `${at}/per`),
+    ...(raw['q'] === undefined ? {} : { q: raw['q'] }),
+  };
+  return {
+    name: raw['name'] as string,
+    types: types === undefined ? null : listOf(types),
+    aggregation: within(at, () => aggregationOf(params)),
+    filters: raw['filters'] === undefined ? [] : parseFilters(raw['filters'], fieldOf, `${at}/filters`),
+  };
+}
+
+/** The request's metrics, or null without any; with them, `agg`, `of`, `per` and `q` stay unset. */
+export function metricsOf(p: QueryParamsT): Metric[] | null {
+  if (p.metrics === undefined) return null;
+  for (const name of ['agg', 'of', 'per', 'q'] as const)
+    if (p[name] !== undefined)
+      throw ValidationError.param(name, 'cannot be combined with metrics: each metric has its own');
+  let list: unknown = p.metrics;
+  if (typeof list === 'string') {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      throw ValidationError.param('metrics', 'must be JSON: a list of {"name", "agg", ...}');
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_METRICS)
+    throw ValidationError.param('metrics', `must list 1-${MAX_METRICS} metrics`);
+  return list.map((m: unknown, k) => {
+    if (m === null || typeof m !== 'object' || Array.isArray(m))
+      throw ValidationError.param(`metrics/${k}`, 'must be an object {"name", "agg", ...}');
+    return metricOf(m as Record<string, unknown>, k);
+  });
 }

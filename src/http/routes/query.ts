@@ -12,7 +12,8 @@ import type { Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso, resolveRange } from '../../core/time/index.js';
 import { openReader } from '../../use-cases/read-within-reach.js';
 import { requireReach, requireRole, type Principal } from '../auth.js';
-import { listOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
+import { listOf, metricsOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
+import { runMetrics } from '../../core/query/metrics.js';
 import { CSV_TYPE, queryCsv, wantsCsv, yieldToLoop } from './query-csv.js';
 import { nativeErrors } from '../doc-schemas.js';
 import { QueryAnswer } from './query-answer.js';
@@ -44,7 +45,8 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
     end: formatLocalIso(tz, pt.end),
   };
   if (pt.slot !== undefined) out['slot'] = pt.slot;
-  out['value'] = pt.value;
+  if (pt.values) out['values'] = pt.values;
+  else out['value'] = pt.value;
   if (pt.share !== undefined) out['share'] = pt.share;
   if (pt.window) {
     out['window'] = {
@@ -56,7 +58,7 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
 }
 
 function seriesView(tz: string, s: Series): Record<string, unknown> {
-  return { group: s.group, total: s.total, points: s.points.map((pt) => pointView(tz, pt)) };
+  return { group: s.group, total: s.totals ?? s.total, points: s.points.map((pt) => pointView(tz, pt)) };
 }
 
 /** `resultView` as JSON text, built series by series with a turn of the event loop between them. */
@@ -106,7 +108,9 @@ export function queryRoutes(base: FastifyInstance): void {
     const timezone = params.timezone ?? tree.get(orgs[0]!)?.timezone ?? 'UTC';
     const now = app.ctx.clock();
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
-    const result = await reader.run(planOf(params, orgs, range, timezone));
+    const plan = planOf(params, orgs, range, timezone);
+    const metrics = metricsOf(params);
+    const result = metrics ? await runMetrics(plan, metrics, (q) => reader.run(q)) : await reader.run(plan);
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
     // Built and serialised one series at a time, yielding between them: an answer of 200,000

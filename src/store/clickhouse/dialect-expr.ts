@@ -9,7 +9,15 @@
  * nullable form `if(present, value, NULL)` is used only for output columns.
  * Dims are two parallel arrays: `dims[k]` is `dim_values[indexOf(dim_keys, k)]`.
  */
-import type { Field, Filter } from '../../core/query/plan.js';
+import {
+  isCompare,
+  NUMERIC_TEXT,
+  type CompareFilter,
+  type Field,
+  type Filter,
+  type FilterLeaf,
+  type FilterTree,
+} from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import { DAY_MS } from '../../core/time/units.js';
 import { timeIndexSql } from '../sql/time-index.js';
@@ -70,12 +78,42 @@ export function tupleSql(fields: Field[], manyOrgs: boolean): { values: string[]
   return { values, ok: present.length === 0 ? '1' : present.join(' AND ') };
 }
 
-function filterSql(filter: Filter): string {
+/** Whether `value` matches any of `given` by a text op. */
+function textMatch(value: string, filter: Filter, given: string[]): string {
+  const any = (f: (q: string) => string): string => `(${given.map((v) => f(quote(v))).join(' OR ')})`;
+  switch (filter.op) {
+    case 'prefix':
+      return any((q) => `startsWith(${value}, ${q})`);
+    case 'contains':
+      return any((q) => `position(${value}, ${q}) > 0`);
+    case 'icontains':
+      return any((q) => `position(lowerUTF8(${value}), lowerUTF8(${q})) > 0`);
+    case 'regex':
+      return any((q) => `match(${value}, ${q})`);
+    default:
+      return `${value} IN (${quoteList(given)})`;
+  }
+}
+
+const COMPARE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/** A numeric comparison; a dim counts only when its text is a JSON number (core's NUMERIC_TEXT). */
+function compareSql(filter: CompareFilter): string {
+  const bound = `toFloat64(${quote(String(filter.values[0]))})`;
+  const op = COMPARE_SQL[filter.op];
+  if (filter.field.kind === 'value') return `(value ${op} ${bound})`;
+  const { present, value } = fieldSql(filter.field);
+  return `(${present} AND match(${value}, ${quote(NUMERIC_TEXT)}) AND toFloat64OrZero(${value}) ${op} ${bound})`;
+}
+
+function filterSql(leaf: FilterLeaf): string {
+  if (isCompare(leaf)) return compareSql(leaf);
+  const filter = leaf;
   const { present, value } = fieldSql(filter.field);
   const given = filter.values.filter((v): v is string => v !== null);
   const missing = given.length < filter.values.length;
-  if (filter.op === 'prefix')
-    return `(${present} AND (${given.map((v) => `startsWith(${value}, ${quote(v)})`).join(' OR ')}))`;
+  if (filter.op !== 'eq' && filter.op !== 'in' && filter.op !== 'not_in')
+    return `(${present} AND ${textMatch(value, filter, given)})`;
   if (filter.op === 'not_in') {
     if (given.length === 0) return `(${present})`;
     const notIn = `${value} NOT IN (${quoteList(given)})`;
@@ -86,9 +124,17 @@ function filterSql(filter: Filter): string {
   return missing ? `(${isIn} OR NOT ${present})` : isIn;
 }
 
+/** A filter tree; every leaf is already two-valued here (see the header). */
+function treeSql(tree: FilterTree): string {
+  if ('and' in tree) return `(${tree.and.map(treeSql).join(' AND ')})`;
+  if ('or' in tree) return `(${tree.or.map(treeSql).join(' OR ')})`;
+  if ('not' in tree) return `(NOT ${treeSql(tree.not)})`;
+  return filterSql(tree);
+}
+
 /** Filters and the top-N exclusion, applied above the scan (they may read `a_kind`). */
 export function filterWhereSql(scan: Scan): string | null {
-  const parts = scan.filters.map(filterSql);
+  const parts = scan.filters.map(treeSql);
   const ex = scan.exclude;
   if (ex && ex.tuples.length > 0) {
     const fs = ex.fields.map(fieldSql);

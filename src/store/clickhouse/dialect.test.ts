@@ -113,4 +113,14 @@ describe('toClickHouseSql', () => {
     const s = fx.squash(toClickHouseSql(fx.latestPerKind, t));
     expect(s).toContain('SELECT g0, p0, i, argMax(v, (ts, id)) AS v');
   });
+
+  it('filter trees: the pattern through quote, numeric dims matched before the cast; exact-rank percentile', () => {
+    const s = fx.squash(toClickHouseSql(fx.treeQuantileStats, t));
+    expect(s).toContain(
+      "((has(dim_keys, 'path') AND (match(dim_values[indexOf(dim_keys, 'path')], '^a\\'); DROP TABLE events; --'))) OR " +
+        "(NOT (has(dim_keys, 'size') AND match(dim_values[indexOf(dim_keys, 'size')], '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$') " +
+        "AND toFloat64OrZero(dim_values[indexOf(dim_keys, 'size')]) > toFloat64('2.5'))))",
+    );
+    expect(s).toContain('arraySort(groupArray(v))[intDiv(900000 * count() + 999999, 1000000)] AS qv');
+  });
 });

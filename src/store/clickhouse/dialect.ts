@@ -11,7 +11,7 @@
  * No window functions, no lambda captures, nothing newer than 18.16.
  */
 import type { Field } from '../../core/query/plan.js';
-import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
+import { needsActors, QUANTILE_SCALE, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
 import { filteredSql, indexSql, localSql, nullableSql, tupleSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
 
@@ -49,7 +49,13 @@ function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, t: ChTables):
   const [u] = uniqueCount(request);
   const uniq = u === undefined ? '' : `, uniqExactIf(${u}, uok) AS u`;
   const src = source(request, t, { unique: request.unique });
-  const measures = `count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx${uniq}`;
+  const quantile = request.quantile ?? null;
+  // Nearest rank ceil(q * n) in integers (q in millionths); ClickHouse arrays are 1-based.
+  const qv =
+    quantile === null
+      ? ''
+      : `, arraySort(groupArray(v))[intDiv(${lit(quantile)} * count() + ${lit(QUANTILE_SCALE - 1)}, ${lit(QUANTILE_SCALE)})] AS qv`;
+  const measures = `count() AS n, sumKahan(v) AS s, min(v) AS mn, max(v) AS mx${uniq}${qv}`;
   if (!request.totals) return `SELECT ${keys}, ${measures}\nFROM (\n${src}\n)\nGROUP BY ${keys}`;
   // 18.16 has no GROUPING SETS: the whole-range rows come from a second aggregation of the same scan.
   const g = cols('g', request.groupBy.length);

@@ -3,6 +3,7 @@
  * ordered by time then id, with a hard row limit.
  */
 import type { EventRecord } from '../../core/model.js';
+import { filterLeaves } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
 import type { ChClient } from './client.js';
 import { filteredSql, type ChTables } from './dialect-expr.js';
@@ -13,7 +14,7 @@ import { toEvent } from '../sql/rows.js';
 export function listEventsSql(scan: Scan, t: ChTables, limit: number, order: 'asc' | 'desc' = 'asc'): string {
   const dir = order === 'desc' ? ' DESC' : '';
   const needsActors =
-    scan.filters.some((f) => f.field.kind === 'actor_kind') ||
+    filterLeaves(scan.filters).some((f) => f.field.kind === 'actor_kind') ||
     (scan.exclude?.fields.some((f) => f.kind === 'actor_kind') ?? false);
   return `SELECT org, type, ts, id, actor, value, dim_keys, dim_values FROM (
 ${filteredSql(scan, t, needsActors)}

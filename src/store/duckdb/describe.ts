@@ -8,7 +8,8 @@ import type { Scan } from '../../core/query/requests.js';
 import type { SchemaCaps, SchemaSummary } from '../port.js';
 import { summarise } from '../sql/schema-summary.js';
 import { all } from './db.js';
-import { lit, SqlParams, whereSql } from './dialect-expr.js';
+import { lit, SqlParams } from './dialect-expr.js';
+import { whereSql } from './dialect-where.js';
 import type { SqlStatement } from './dialect.js';
 
 export function typeCountsSql(scan: Scan, cap: number, orgNos?: ReadonlyMap<string, number>): SqlStatement {

@@ -143,4 +143,16 @@ describe('toDuckDbSql', () => {
     expect(() => lit(1.5)).toThrow(TypeError);
     expect(() => lit(Number.NaN)).toThrow(TypeError);
   });
+
+  it('filter trees: two-valued leaves, the pattern and the bound bound; a percentile by exact rank', () => {
+    const { sql, params } = toDuckDbSql(fx.treeQuantileStats);
+    const s = fx.squash(sql);
+    expect(s).toContain(
+      'AND (coalesce((regexp_matches(e.dims[$3], $4)), false) OR (NOT coalesce((regexp_full_match(e.dims[$6], ' +
+        "'^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$') AND TRY_CAST(e.dims[$6] AS DOUBLE) > $5), false))) )",
+    );
+    expect(s).toContain('list_sort(list(v))[(900000 * count(*) + 999999) // 1000000] AS qv');
+    expect(sql).not.toContain('DROP');
+    expect(params).toEqual(['acme', 'activity', 'path', fx.evilPattern, 2.5, 'size']);
+  });
 });

@@ -10,8 +10,9 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
-import { needsActors, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
-import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, whereSql } from './dialect-expr.js';
+import { needsActors, QUANTILE_SCALE, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
+import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql } from './dialect-expr.js';
+import { whereSql } from './dialect-where.js';
 
 export interface SqlStatement {
   sql: string;
@@ -45,7 +46,13 @@ function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, ps: SqlParams
   const keys = [...g, 'i'].join(', ');
   const u = request.unique ? ', count(DISTINCT u) AS u' : '';
   const src = source(request, ps, { unique: request.unique });
-  const measures = `count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}`;
+  const quantile = request.quantile ?? null;
+  // Nearest rank ceil(q * n) in integers (q in millionths); DuckDB lists are 1-based.
+  const qv =
+    quantile === null
+      ? ''
+      : `, list_sort(list(v))[(${lit(quantile)} * count(*) + ${lit(QUANTILE_SCALE - 1)}) // ${lit(QUANTILE_SCALE)}] AS qv`;
+  const measures = `count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}${qv}`;
   if (!request.totals) return `SELECT ${keys}, ${measures}\nFROM (${src})\nGROUP BY ${keys}`;
   // One scan for the buckets and the whole range; i is never NULL, so NULL marks the total rows.
   const gl = g.map((c) => `${c}, `).join('');

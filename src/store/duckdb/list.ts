@@ -7,7 +7,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/model.js';
 import type { Scan } from '../../core/query/requests.js';
 import { all } from './db.js';
-import { lit, SqlParams, whereSql } from './dialect-expr.js';
+import { lit, SqlParams } from './dialect-expr.js';
+import { whereSql } from './dialect-where.js';
 import type { SqlStatement } from './dialect.js';
 import { toEvent } from '../sql/rows.js';
 

@@ -3,7 +3,7 @@
  * indexes both engines must translate, so the two dialects are held to the same inputs.
  * Not part of the build (tsconfig.build.json leaves out *.fixtures.ts).
  */
-import type { Filter } from '../../core/query/plan.js';
+import type { Filter, FilterTree } from '../../core/query/plan.js';
 import type { RowRequest, Scan, TimeIndex } from '../../core/query/requests.js';
 
 /** Org `acme`, type `activity`, 2024-01-01T00:00Z to 2024-01-02T00:00Z. */
@@ -82,3 +82,26 @@ export const latestPerKind: RowRequest = {
 
 /** SQL with every run of white space folded to one space, to compare against one-line expectations. */
 export const squash = (s: string): string => s.replace(/\s+/g, ' ');
+
+/** A pattern that would break out of a string literal, and a tree of the new ops around it. */
+export const evilPattern = "^a'); DROP TABLE events; --";
+
+/** `or` of a regex and `not` of a numeric comparison on a dim, with the 0.9 percentile. */
+export const treeQuantileStats: RowRequest = {
+  kind: 'stats',
+  scan: {
+    ...scan,
+    filters: [
+      {
+        or: [
+          { field: { kind: 'dim', key: 'path' }, op: 'regex', values: [evilPattern] },
+          { not: { field: { kind: 'dim', key: 'size' }, op: 'gt', values: [2.5] } },
+        ],
+      } satisfies FilterTree,
+    ],
+  },
+  groupBy: [],
+  index: { ...utcDay, kind: 'none' },
+  unique: null,
+  quantile: 900_000,
+};
