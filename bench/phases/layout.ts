@@ -68,15 +68,17 @@ export async function rewriteStore(src: string, dst: string, orderBy: string): P
   try {
     await conn.run(`ATTACH '${dst}' AS dst`);
     // Every other table of the store (orgs, actors, keys, ...) as it is; meta came with the schema.
+    // By name: a cached dataset may predate columns a later migration added (they stay NULL, as
+    // the migration leaves them on an old store).
     const tables = (
       await conn.runAndReadAll(
         `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
            AND table_name NOT IN ('events', 'meta')`,
       )
     ).getColumnsJS()[0] as string[];
-    for (const t of tables) await conn.run(`INSERT INTO dst."${t}" SELECT * FROM "${t}"`);
+    for (const t of tables) await conn.run(`INSERT INTO dst."${t}" BY NAME SELECT * FROM "${t}"`);
     const t0 = performance.now();
-    await conn.run(`INSERT INTO dst.events SELECT * FROM events ORDER BY ${orderBy}`);
+    await conn.run(`INSERT INTO dst.events BY NAME SELECT * FROM events ORDER BY ${orderBy}`);
     await conn.run('CHECKPOINT dst');
     const seconds = (performance.now() - t0) / 1000;
     // A rewrite is final: no unsorted tail, so a store opened on it (the real server) never compacts it.
