@@ -18,7 +18,7 @@ import { startServer } from '../../test/e2e/server.js';
 import { EventGenerator, sliceStream, wireEvent } from '../gen/events.js';
 import type { DatasetParams } from '../gen/model.js';
 import { RssSampler, percentile, resetPeak } from '../lib/timing.js';
-import { ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
+import { copyStore, ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 export const BATCH = 1000;
@@ -85,8 +85,7 @@ export async function httpIngest(
   work: string,
   events: EventRecord[],
 ): Promise<HttpIngestFigures> {
-  copyFileSync(base, work);
-  rmSync(`${work}.wal`, { force: true });
+  copyStore(base, work);
   const since = await maxReceivedOf(work);
   const bodies: string[] = [];
   for (let k = 0; k < events.length; k += BATCH)
