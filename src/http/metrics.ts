@@ -212,8 +212,8 @@ export function countedEvents(events: EventStore, m: AppMetrics): EventStore {
         m.duplicates.inc(r.duplicates);
         return r;
       }),
-    listEvents: (scan, limit, order) => events.listEvents(scan, limit, order),
-    describeEvents: (scan, caps) => events.describeEvents(scan, caps),
+    listEvents: (scan, limit, order, signal) => events.listEvents(scan, limit, order, signal),
+    describeEvents: (scan, caps, signal) => events.describeEvents(scan, caps, signal),
     fetchRows: (request, signal) => events.fetchRows(request, signal),
   };
 }
