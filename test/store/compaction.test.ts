@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import { MAX_RUNS, orgChunks, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
+import { MAX_RUNS, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
+import { keyChunks, rangeWhere, type KeyCell } from '../../src/store/duckdb/move-chunks.js';
 import { all } from '../../src/store/duckdb/db.js';
 
 const DAY = 86_400_000;
@@ -100,13 +101,26 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function open(path = ':memory:', clock = () => T0 + 400 * DAY): Promise<DuckDbStore> {
-  const s = await DuckDbStore.open({ path, clock, upkeep: false, readers: 2 });
-  await s.init();
-  return s;
-}
+/**
+ * The suite runs twice: with the default chunk (every move here fits one transaction), and with
+ * moves cut into key ranges of at most 50 rows, as a large store's are (move-chunks.ts).
+ */
+describe.each([
+  { chunk: 'default', moveChunkRows: undefined },
+  { chunk: '50 rows', moveChunkRows: 50 },
+])('duckdb compaction, chunk $chunk', ({ moveChunkRows }) => {
+  const open = async (path = ':memory:', clock = () => T0 + 400 * DAY): Promise<DuckDbStore> => {
+    const s = await DuckDbStore.open({
+      path,
+      clock,
+      upkeep: false,
+      readers: 2,
+      ...(moveChunkRows ? { moveChunkRows } : {}),
+    });
+    await s.init();
+    return s;
+  };
 
-describe('duckdb compaction', () => {
   it('stamps each commit with a strictly higher received, even when the clock stands still', async () => {
     const store = await open();
     const rand = rng(1);
@@ -203,7 +217,10 @@ describe('duckdb compaction', () => {
     const before = await dump(store);
     // The store's clock is 400 days after T0: all four periods of data are closed.
     const report = await store.compact({ mergeClosed: true });
-    expect(report).toMatchObject({ rows: 0, mergedRows: 1200, mergeChunks: 1 });
+    expect(report).toMatchObject({ rows: 0, mergedRows: 1200 });
+    // 1,200 rows spread thin over (org, type, day) cells: one transaction, or 24 of at most 50 rows.
+    if (moveChunkRows) expect(report!.mergeChunks).toBeGreaterThanOrEqual(24);
+    else expect(report!.mergeChunks).toBe(1);
     expect(await dump(store)).toEqual(before);
     // One run over all of them: in physical order the whole table is sorted by (org_no, type, ts).
     const rows = await store.read((c) => all(c, 'SELECT org_no, type, ts FROM events ORDER BY rowid'));
@@ -225,23 +242,6 @@ describe('duckdb compaction', () => {
     await store.close();
   });
 
-  it('cuts a merge into chunks of whole orgs of at most the chunk size', () => {
-    const counts: [number, number][] = [
-      [1, 5],
-      [2, 3],
-      [3, 10],
-      [4, 1],
-      [7, 2],
-    ];
-    expect(orgChunks(counts, 8)).toEqual([
-      [1, 2],
-      [3, 3],
-      [4, 7],
-    ]);
-    expect(orgChunks(counts, 100)).toEqual([[1, 7]]);
-    expect(orgChunks([], 8)).toEqual([]);
-  });
-
   it('compacts in the background once the tail passes its limit', async () => {
     const store = await DuckDbStore.open({
       path: ':memory:',
@@ -257,5 +257,66 @@ describe('duckdb compaction', () => {
     expect(store.upkeepStats).toMatchObject({ compactedRows: 600, lastError: null });
     expect((await watermarkAndTail(store)).tail).toBe(0);
     await store.close();
+  });
+});
+
+describe('compaction move chunks (move-chunks.ts)', () => {
+  const cell = (orgNo: number, type: string, day: number, rows: number): KeyCell => ({
+    orgNo,
+    type,
+    day,
+    rows,
+  });
+  const cells = [
+    cell(1, 'a', 10, 5),
+    cell(1, 'a', 11, 3),
+    cell(1, 'b', 10, 10),
+    cell(2, 'a', 3, 1),
+    cell(2, 'b', 1, 2),
+  ];
+
+  it('groups consecutive cells into chunks of at most the bound, a larger cell alone', () => {
+    expect(keyChunks(cells, 8)).toEqual([
+      { first: cells[0], last: cells[1], rows: 8 },
+      { first: cells[2], last: cells[2], rows: 10 },
+      { first: cells[3], last: cells[4], rows: 3 },
+    ]);
+    expect(keyChunks(cells, 100)).toEqual([{ first: cells[0], last: cells[4], rows: 21 }]);
+    expect(keyChunks([], 8)).toEqual([]);
+  });
+
+  it('selects exactly the keys from the first cell’s start to the last cell’s end', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    // Rows at each day's first and last millisecond and the next day's first, for every key part.
+    const keys: [number, string, number][] = [];
+    for (const o of [0, 1, 2, 3])
+      for (const t of ['a', 'ab', 'b', 'c'])
+        for (const d of [0, 1, 2, 3, 9, 10, 11, 12]) keys.push([o, t, d * DAY], [o, t, d * DAY + DAY - 1]);
+    await conn.run('CREATE TABLE events (org_no INTEGER, type VARCHAR, ts BIGINT)');
+    await conn.run(
+      `INSERT INTO events VALUES ${keys.map(([o, t, ts]) => `(${o}, '${t}', ${ts})`).join(', ')}`,
+    );
+    const lt = (x: [number, string, number], y: [number, string, number]): boolean =>
+      x[0] !== y[0] ? x[0] < y[0] : x[1] !== y[1] ? x[1] < y[1] : x[2] < y[2];
+    for (const [first, last] of [
+      [cells[0]!, cells[1]!], // within one org and type
+      [cells[2]!, cells[4]!], // across orgs and types
+      [cell(1, 'ab', 2, 1), cell(1, 'ab', 2, 1)], // one cell
+      [cell(0, 'a', 0, 1), cell(3, 'c', 12, 1)], // everything
+    ] as const) {
+      const r = rangeWhere({ first, last, rows: 0 }, 1);
+      const got = (
+        await all(conn, `SELECT org_no, type, ts FROM events WHERE ${r.sql} ORDER BY ALL`, r.params)
+      ).map((x): [number, string, number] => [Number(x['org_no']), String(x['type']), Number(x['ts'])]);
+      const lo: [number, string, number] = [first.orgNo, first.type, first.day * DAY];
+      const hi: [number, string, number] = [last.orgNo, last.type, (last.day + 1) * DAY];
+      const want = keys.filter((k) => !lt(k, lo) && lt(k, hi)).sort((x, y) => (lt(x, y) ? -1 : 1));
+      expect(got).toEqual(want);
+      expect(got.length).toBeGreaterThan(0);
+    }
+    conn.closeSync();
+    db.closeSync();
   });
 });

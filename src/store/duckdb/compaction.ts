@@ -15,11 +15,13 @@
  *   into one run (a merge), so a query over a year reads at most ~12 x MAX_RUNS
  *   runs plus the tail.
  *
- * A rewrite is one transaction (copy the rows sorted to a temp table, DELETE,
- * INSERT), so readers see either layout and a crash leaves the old one; rows
- * and their `received` are unchanged, only their position moves. Each period is
- * its own lane task, so ingest commits interleave with a long pass; rows that
- * arrive meanwhile have a higher `received` and wait for the next pass. The
+ * A rewrite moves its rows in key-range chunks of at most MOVE_CHUNK_ROWS
+ * (move-chunks.ts; `chunkRows`), each one transaction (copy the rows sorted to a temp table,
+ * DELETE, INSERT), so readers see either layout and a crash leaves the old one;
+ * rows and their `received` are unchanged, only their position moves. Each chunk
+ * is its own lane task, so ingest commits wait at most one chunk behind a long
+ * pass; rows that arrive meanwhile have a higher `received` and wait for the
+ * next pass. The
  * watermark moves only when every period of the pass is done, so a pass cut
  * short is simply redone. CHECKPOINT afterwards lets DuckDB drop the deleted
  * row groups.
@@ -27,20 +29,19 @@
  * Runs per period still cost a small org one row group per period on a
  * year-long query. So when writes pause, a pass may also *merge the closed
  * periods* (those ended over a period ago) into one run sorted across all of
- * them, moving the rows in chunks of whole orgs (MERGE_CHUNK_ROWS at most per
- * transaction, in org number order, so the chunks line up into one run) and
- * recording `meta.merged_through`; it is redone when another period closes.
+ * them, moving the rows in the same key-range chunks (in key order, so the
+ * chunks line up into one run) and recording `meta.merged_through`; it is
+ * redone when another period closes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, run, tryCheckpoint } from './db.js';
+import { all, run, tryCheckpoint, type Params } from './db.js';
+import { keyCells, keyChunks, rangeWhere } from './move-chunks.js';
 import { num } from '../sql/rows.js';
 
 /** Length of a compaction period: rows are clustered within each (30 days of `ts`). */
 export const PERIOD_MS = 30 * 86_400_000;
 /** Sorted runs a period may hold before the next pass merges it into one. */
 export const MAX_RUNS = 4;
-/** Rows one merge transaction may move (the write lane is held meanwhile: ~1 s per 250k rows here). */
-export const MERGE_CHUNK_ROWS = 1_000_000;
 
 export interface CompactionReport {
   /** Rows rewritten, and the periods they fell in. */
@@ -78,9 +79,6 @@ const SQL = {
   setRuns: 'INSERT OR REPLACE INTO compaction VALUES ($1, $2)',
   mergedThrough: "SELECT v FROM meta WHERE k = 'merged_through'",
   setMergedThrough: "INSERT OR REPLACE INTO meta VALUES ('merged_through', CAST($1 AS VARCHAR))",
-  /** Sorted rows per org number in the closed periods ($1: their end, $2: the watermark). */
-  orgCounts: `SELECT org_no, count(*) AS n FROM events WHERE ts < $1 AND received <= $2
-    GROUP BY org_no ORDER BY org_no`,
   oneRun: 'UPDATE compaction SET runs = 1 WHERE period < $1',
 } as const;
 
@@ -126,16 +124,51 @@ async function plan(conn: DuckDBConnection): Promise<Plan | null> {
   return { from, to, periods };
 }
 
-/** Rewrite a period's rows (see rowsWhere) sorted, and record the runs it then holds; returns the rows moved. */
-function rewrite(
-  conn: DuckDBConnection,
+/** Rewrite a period's rows (see rowsWhere) sorted, and record the runs it then holds; returns the rows moved, null when stopped. */
+async function rewrite(
+  m: Mover,
   period: number,
   whole: boolean,
   runs: number,
   p: Plan,
-): Promise<number> {
+): Promise<number | null> {
   const { where, params } = rowsWhere(period, whole, p);
-  return moveSorted(conn, where, params, [SQL.setRuns, [period, runs]]);
+  return (await moveChunked(m, where, params, [SQL.setRuns, [period, runs]]))?.rows ?? null;
+}
+
+/** What a pass moves rows with: the write connection behind the lane, a reader off it, and the stop flag. */
+export interface Mover {
+  conn: DuckDBConnection;
+  lane: <T>(fn: () => Promise<T>) => Promise<T>;
+  read: <T>(fn: (conn: DuckDBConnection) => Promise<T>) => Promise<T>;
+  stop: () => boolean;
+  /** Rows a move transaction may hold the lane for (MOVE_CHUNK_ROWS; tests use fewer). */
+  chunkRows: number;
+}
+
+/**
+ * Move the rows `where` selects in key-range chunks (move-chunks.ts), each its own lane task;
+ * `also` runs in the last chunk's transaction (alone when no row matched). Returns the rows
+ * moved, or null when `stop` said so between chunks (what moved stays moved: rows never change).
+ */
+async function moveChunked(
+  m: Mover,
+  where: string,
+  params: Params,
+  also?: [string, Params],
+): Promise<{ rows: number; chunks: number } | null> {
+  const chunks = keyChunks(await m.read((c) => keyCells(c, where, params)), m.chunkRows);
+  if (chunks.length === 0 && also) await m.lane(() => run(m.conn, ...also));
+  let rows = 0;
+  for (const [k, chunk] of chunks.entries()) {
+    if (m.stop()) return null;
+    const range = rangeWhere(chunk, params.length + 1);
+    const last = k === chunks.length - 1;
+    rows += await m.lane(() =>
+      moveSorted(m.conn, `${where} AND ${range.sql}`, [...params, ...range.params], last ? also : undefined),
+    );
+  }
+  return { rows, chunks: chunks.length };
 }
 
 /**
@@ -145,8 +178,8 @@ function rewrite(
 async function moveSorted(
   conn: DuckDBConnection,
   where: string,
-  params: number[],
-  also?: [string, number[]],
+  params: Params,
+  also?: [string, Params],
 ): Promise<number> {
   await run(conn, 'BEGIN TRANSACTION');
   try {
@@ -169,97 +202,61 @@ async function moveSorted(
   }
 }
 
-/** Chunks [first, last] of org numbers, each of at most `max` rows unless one org alone has more. */
-export function orgChunks(counts: [number, number][], max: number): [number, number][] {
-  const out: [number, number][] = [];
-  let start: number | null = null;
-  let last = 0;
-  let rows = 0;
-  for (const [no, n] of counts) {
-    if (start !== null && rows + n > max) {
-      out.push([start, last]);
-      start = null;
-      rows = 0;
-    }
-    start ??= no;
-    last = no;
-    rows += n;
-  }
-  if (start !== null) out.push([start, last]);
-  return out;
-}
-
 /**
  * Merge the closed periods (before `closedBefore`) into one run, unless `meta.merged_through`
  * says it is done; null then. Only sorted rows move (received at most the watermark).
  */
-async function mergeClosed(
-  conn: DuckDBConnection,
-  lane: <T>(fn: () => Promise<T>) => Promise<T>,
-  closedBefore: number,
-  stop: () => boolean,
-): Promise<{ rows: number; chunks: number } | null> {
-  const prep = await lane(async () => {
-    const done = await all(conn, SQL.mergedThrough);
-    if (done[0] && num(done[0], 'v') >= closedBefore) return null;
-    const watermark = await readWatermark(conn);
-    const counts = await all(conn, SQL.orgCounts, [closedBefore * PERIOD_MS, watermark]);
-    return { watermark, counts: counts.map((r): [number, number] => [num(r, 'org_no'), num(r, 'n')]) };
+async function mergeClosed(m: Mover, closedBefore: number): Promise<{ rows: number; chunks: number } | null> {
+  const watermark = await m.lane(async () => {
+    const done = await all(m.conn, SQL.mergedThrough);
+    return done[0] && num(done[0], 'v') >= closedBefore ? null : readWatermark(m.conn);
   });
-  if (!prep) return null;
-  const chunks = orgChunks(prep.counts, MERGE_CHUNK_ROWS);
-  let rows = 0;
-  for (const [first, last] of chunks) {
-    if (stop()) return null;
-    const where = 'ts < $1 AND received <= $2 AND org_no >= $3 AND org_no <= $4';
-    rows += await lane(() =>
-      moveSorted(conn, where, [closedBefore * PERIOD_MS, prep.watermark, first, last]),
-    );
-  }
-  if (stop()) return null;
-  await lane(async () => {
-    await run(conn, 'BEGIN TRANSACTION');
-    await run(conn, SQL.oneRun, [closedBefore]);
-    await run(conn, SQL.setMergedThrough, [closedBefore]);
-    await run(conn, 'COMMIT');
+  if (watermark === null) return null;
+  const moved = await moveChunked(m, 'ts < $1 AND received <= $2', [closedBefore * PERIOD_MS, watermark]);
+  if (!moved || m.stop()) return null;
+  await m.lane(async () => {
+    await run(m.conn, 'BEGIN TRANSACTION');
+    await run(m.conn, SQL.oneRun, [closedBefore]);
+    await run(m.conn, SQL.setMergedThrough, [closedBefore]);
+    await run(m.conn, 'COMMIT');
   });
-  return { rows, chunks: chunks.length };
+  return moved;
 }
 
 /**
- * One compaction pass. `lane` runs a task on the write connection exclusively
- * (the store's serial lane); `stop` is asked between transactions (the store
- * closing). With `closedBefore` (a period number), the closed periods before it
- * are merged afterwards as well. Returns null when there was nothing to do.
+ * One compaction pass. `m.lane` runs a task on the write connection exclusively
+ * (the store's serial lane), `m.read` on a pooled reader; `m.stop` is asked between
+ * transactions (the store closing). With `closedBefore` (a period number), the closed
+ * periods before it are merged afterwards as well. Returns null when there was nothing to do.
  */
 export async function compact(
-  conn: DuckDBConnection,
-  lane: <T>(fn: () => Promise<T>) => Promise<T>,
-  stop: () => boolean = () => false,
+  m: Mover,
   closedBefore: number | null = null,
 ): Promise<CompactionReport | null> {
+  const { conn, lane, stop } = m;
   const started = performance.now();
   const p = await lane(() => plan(conn));
   let rows = 0;
   let merged = 0;
   for (const x of p?.periods ?? []) {
-    if (stop()) return null;
     const whole = x.hasRuns && x.runs >= MAX_RUNS;
     const runs = whole || !x.hasRuns ? 1 : x.runs + 1;
-    rows += await lane(() => rewrite(conn, x.period, whole, runs, p!));
+    const moved = stop() ? null : await rewrite(m, x.period, whole, runs, p!);
+    if (moved === null) return null;
+    rows += moved;
     if (whole) merged++;
   }
   if (stop()) return null;
   if (p) await lane(() => run(conn, SQL.setWatermark, [p.to]));
-  const m = closedBefore === null ? null : await mergeClosed(conn, lane, closedBefore, stop);
-  if ((!p && !m) || stop()) return null;
+  const mc = closedBefore === null ? null : await mergeClosed(m, closedBefore);
+  if ((!p && !mc) || stop()) return null;
   const checkpointed = await lane(() => tryCheckpoint(conn));
   return {
     rows,
     periods: p?.periods.length ?? 0,
     merged,
-    mergedRows: m?.rows ?? 0,
-    mergeChunks: m?.chunks ?? 0,
+    mergedRows: mc?.rows ?? 0,
+    mergeChunks: mc?.chunks ?? 0,
     ms: performance.now() - started,
     checkpointed,
   };

@@ -66,6 +66,8 @@ export interface DuckDbOptions {
   queryTimeoutMs?: number | null;
   /** TALLY_DEDUPE_FILTER_MB: the dedupe filter's size in bytes (dedupe.ts); 128 MiB when unset. */
   dedupeFilterBytes?: number;
+  /** Rows one compaction transaction may move (move-chunks.ts; default MOVE_CHUNK_ROWS): tests use few. */
+  moveChunkRows?: number;
 }
 
 export class DuckDbStore implements Store {
@@ -88,10 +90,18 @@ export class DuckDbStore implements Store {
     private readonly lane: SerialLane,
     private readonly clock: () => number,
     upkeep: UpkeepOptions | null,
-    onUpkeepError: DuckDbOptions['onUpkeepError'],
+    { onUpkeepError, moveChunkRows }: Pick<DuckDbOptions, 'onUpkeepError' | 'moveChunkRows'>,
     private readonly dedupeOpts: { dbPath: string | null; bytes: number },
   ) {
-    this.upkeep = new Upkeep(writer, lane, clock, upkeep, (err) => onUpkeepError?.(err, this));
+    this.upkeep = new Upkeep(
+      writer,
+      lane,
+      (fn) => readers.with(fn),
+      clock,
+      upkeep,
+      (err) => onUpkeepError?.(err, this),
+      moveChunkRows,
+    );
   }
 
   private readonly upkeep: Upkeep;
@@ -121,7 +131,7 @@ export class DuckDbStore implements Store {
       dbPath: opts.path === ':memory:' ? null : opts.path,
       bytes: opts.dedupeFilterBytes ?? DEFAULT_FILTER_MB * 2 ** 20,
     };
-    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError, dedupe);
+    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts, dedupe);
     store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     return store;
   }

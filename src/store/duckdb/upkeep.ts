@@ -13,6 +13,7 @@ import type { UpkeepStats } from '../port.js';
 import type { SerialLane } from '../group-commit.js';
 import { all, tryCheckpoint } from './db.js';
 import { compact, PERIOD_MS, tailRows, type CompactionReport } from './compaction.js';
+import { MOVE_CHUNK_ROWS } from './move-chunks.js';
 import { num } from '../sql/rows.js';
 
 export interface UpkeepOptions {
@@ -54,9 +55,13 @@ export class Upkeep {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly lane: SerialLane,
+    /** A pooled read connection, off the lane (compaction counts the rows it will move there). */
+    private readonly read: <T>(fn: (conn: DuckDBConnection) => Promise<T>) => Promise<T>,
     private readonly clock: () => number,
     private readonly cfg: UpkeepOptions | null,
     private readonly onError: (err: unknown) => void,
+    /** Rows one compaction transaction may move (move-chunks.ts). */
+    private readonly chunkRows: number = MOVE_CHUNK_ROWS,
   ) {}
 
   /** At start, on the lane: where compaction stands. */
@@ -82,9 +87,13 @@ export class Upkeep {
   compact(opts: { mergeClosed?: boolean } = {}): Promise<CompactionReport | null> {
     const closedBefore = opts.mergeClosed ? this.closedBefore() : null;
     this.compacting ??= compact(
-      this.conn,
-      (fn) => this.hold(fn),
-      () => this.closing,
+      {
+        conn: this.conn,
+        lane: (fn) => this.hold(fn),
+        read: this.read,
+        stop: () => this.closing,
+        chunkRows: this.chunkRows,
+      },
       closedBefore,
     )
       .then(async (report) => {
