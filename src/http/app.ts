@@ -10,6 +10,7 @@ import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
 import { withDeadline } from '../core/query/bounds.js';
+import type { QueryResult } from '../core/query/result.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -117,12 +118,14 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     exports: store,
     // The core runs the plan; the engine only answers its row requests.
     // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
-    query: (plan) =>
-      timeStoreCall(metrics, 'query', () =>
-        withDeadline(opts.store.queryTimeoutMs, (signal) =>
-          runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
-        ),
-      ),
+    query: (plan, deadline) => {
+      const run = (signal: AbortSignal | null): Promise<QueryResult> =>
+        runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal });
+      return timeStoreCall(metrics, 'query', () =>
+        deadline ? run(deadline.signal) : withDeadline(opts.store.queryTimeoutMs, run),
+      );
+    },
+    deadline: (work) => withDeadline(opts.store.queryTimeoutMs, (signal) => work({ signal })),
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,

@@ -5,6 +5,7 @@
  */
 import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { QueryDeadline } from '../use-cases/read-within-reach.js';
 import type {
   ActorStore,
   AuditLog,
@@ -27,8 +28,14 @@ export interface AppContext {
   erase: EraseStore;
   audit: AuditLog;
   exports: ExportStore;
-  /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
-  query: (plan: Query) => Promise<QueryResult>;
+  /**
+   * Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`,
+   * under the store's deadline, or under the caller's when `deadline` is given (one request
+   * running several plans has one deadline for all of them, see `deadline`).
+   */
+  query: (plan: Query, deadline?: QueryDeadline) => Promise<QueryResult>;
+  /** Run `work` under the store's query deadline (TALLY_QUERY_TIMEOUT_MS); pass its signal to `query`. */
+  deadline: <T>(work: (d: QueryDeadline) => Promise<T>) => Promise<T>;
   clock: () => number;
   /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */
   adminKeyHash: string | null;
