@@ -84,7 +84,7 @@ export const QueryParams = Type.Object(
           Type.String({ maxLength: 100_000 }),
           Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: MAX_METRICS }),
         ]),
-        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?} (JSON text in a GET)`,
+        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "unit"?, "filters"?} (JSON text in a GET)`,
       ),
     ),
     group_by: Type.Optional(List(100)),
@@ -266,7 +266,7 @@ function metricOf(raw: Record<string, unknown>, k: number): Metric {
   };
 }
 
-/** The request's metrics, or null without any; with them, `agg`, `of`, `per` and `q` stay unset. */
+/** The request's metrics, or null without any; with them, `agg`, `of`, `per`, `q` and `unit` stay unset. */
 export function metricsOf(p: QueryParamsT): Metric[] | null {
   if (p.metrics === undefined) return null;
   for (const name of ['agg', 'of', 'per', 'q', 'unit'] as const)
