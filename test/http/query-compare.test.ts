@@ -9,7 +9,7 @@ import { createApp } from '../../src/http/app.js';
 import { createStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/port.js';
 import { ADMIN, ev, NOW } from '../helpers.js';
-import { faultOf, onBothEngines, useApp, type Engine } from './query-suite.js';
+import { faultPath, onBothEngines, useApp, type Engine } from './query-suite.js';
 
 const EVENTS = [
   // Gauges: 10 (asset) from the 18th, 4 (cache) from noon on the 19th.
@@ -163,8 +163,7 @@ describe('compare and integral faults', () => {
   const app = useApp(undefined, []);
 
   it('names the parameter at fault', async () => {
-    const path = async (body: Record<string, unknown>): Promise<string> =>
-      (await faultOf(app(), { ...DAYS, ...body })).path;
+    const path = faultPath(app, DAYS);
     expect(await path({ compare: 'last_week' })).toBe('compare');
     expect(await path({ unit: 'hour' })).toBe('unit');
     expect(await path({ agg: 'integral', unit: 'week' })).toBe('unit');
