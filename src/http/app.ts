@@ -9,7 +9,7 @@ import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
-import { withDeadline } from '../core/query/bounds.js';
+import { withDeadline, type Deadline } from '../core/query/bounds.js';
 import type { QueryResult } from '../core/query/result.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
@@ -106,6 +106,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     health.note(err);
   });
   const events = countedEvents(store, metrics);
+  const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
 
   const ctx: AppContext = {
     events,
@@ -118,14 +119,12 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     exports: store,
     // The core runs the plan; the engine only answers its row requests.
     // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
-    query: (plan, deadline) => {
+    query: (plan, within) => {
       const run = (signal: AbortSignal | null): Promise<QueryResult> =>
         runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal });
-      return timeStoreCall(metrics, 'query', () =>
-        deadline ? run(deadline.signal) : withDeadline(opts.store.queryTimeoutMs, run),
-      );
+      return timeStoreCall(metrics, 'query', () => (within ? run(within.signal) : deadline(run)));
     },
-    deadline: (work) => withDeadline(opts.store.queryTimeoutMs, (signal) => work({ signal })),
+    deadline,
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,

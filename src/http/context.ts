@@ -5,6 +5,7 @@
  */
 import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Deadline } from '../core/query/bounds.js';
 import type { QueryDeadline } from '../use-cases/read-within-reach.js';
 import type {
   ActorStore,
@@ -30,12 +31,12 @@ export interface AppContext {
   exports: ExportStore;
   /**
    * Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`,
-   * under the store's deadline, or under the caller's when `deadline` is given (one request
-   * running several plans has one deadline for all of them, see `deadline`).
+   * under the store's deadline, or under the caller's when `within` is given (one request
+   * running several plans has one deadline for all of them: `deadline` passes its signal here).
    */
-  query: (plan: Query, deadline?: QueryDeadline) => Promise<QueryResult>;
-  /** Run `work` under the store's query deadline (TALLY_QUERY_TIMEOUT_MS); pass its signal to `query`. */
-  deadline: <T>(work: (d: QueryDeadline) => Promise<T>) => Promise<T>;
+  query: (plan: Query, within?: QueryDeadline) => Promise<QueryResult>;
+  /** Run other event reads (raw events, the schema), or several plans, under one query deadline. */
+  deadline: Deadline;
   clock: () => number;
   /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */
   adminKeyHash: string | null;

@@ -16,6 +16,7 @@ import { OrgTree } from '../core/orgs.js';
 import type { Query } from '../core/query/plan.js';
 import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Deadline } from '../core/query/bounds.js';
 import type { ActorStore, EventStore, HeadcountQuery, Registry } from '../store/port.js';
 
 /** The store roles a reader uses, and the query runner (the core's, over the event store). */
@@ -23,7 +24,9 @@ export interface ReadStore {
   registry: Pick<Registry, 'listOrgs'>;
   events: Pick<EventStore, 'listEvents'>;
   actors: Pick<ActorStore, 'getActors' | 'actorHeadcount'>;
-  query: (plan: Query, deadline?: QueryDeadline) => Promise<QueryResult>;
+  query: (plan: Query, under?: QueryDeadline) => Promise<QueryResult>;
+  /** The deadline raw event scans run under, as plans do. */
+  deadline: Deadline;
 }
 
 /** A deadline a caller already runs under: its signal fires when it passes (null: none). */
@@ -47,9 +50,9 @@ export interface Reader {
   visibleTypes(types: readonly string[]): string[];
   /**
    * A plan's answer; a plan over no org is an empty answer (the engine needs one at least).
-   * Under the store's deadline, or the caller's `deadline` when given.
+   * Under the store's deadline, or the caller's (`under`) when given.
    */
-  run(plan: Query, deadline?: QueryDeadline): Promise<QueryResult>;
+  run(plan: Query, under?: QueryDeadline): Promise<QueryResult>;
   /** The events a scan selects, at most `limit` of them, in time then id order. */
   list(scan: Scan, limit: number): Promise<EventRecord[]>;
   /** Actors of one org by id, ordered by id (unknown ids are left out). */
@@ -90,14 +93,15 @@ export async function openReader(store: ReadStore, scope: ReadScope): Promise<Re
     tree,
     reachable: () => tree.reachable(grants),
     visibleTypes: (types) => types.filter((t) => scope.types === null || scope.types.includes(t)),
-    run: async (asked, deadline) => {
+    run: async (asked, under) => {
       within(asked.orgs);
       const plan = planWithin(scope.types, asked);
-      return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan, deadline);
+      return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan, under);
     },
     list: async (scan, limit) => {
       within(scan.orgs);
-      return store.events.listEvents({ ...scan, types: typesWithin(scope.types, scan.types) }, limit);
+      const held = { ...scan, types: typesWithin(scope.types, scan.types) };
+      return store.deadline((signal) => store.events.listEvents(held, limit, 'asc', signal));
     },
     actors: async (org, ids) => {
       within([org]);

@@ -142,8 +142,8 @@ export function queryRoutes(base: FastifyInstance): void {
     const plan = planOf(params, orgs, range, timezone);
     const metrics = metricsOf(params);
     // One deadline for the request, however many plans it runs (metrics, a comparison).
-    const result = await app.ctx.deadline((deadline) =>
-      metrics ? runMetrics(plan, metrics, (q) => reader.run(q, deadline)) : reader.run(plan, deadline),
+    const result = await app.ctx.deadline((signal) =>
+      metrics ? runMetrics(plan, metrics, (q) => reader.run(q, { signal })) : reader.run(plan, { signal }),
     );
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
