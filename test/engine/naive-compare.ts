@@ -55,7 +55,7 @@ export function naiveComparedRange(
 }
 
 /** The buckets of `q` (start, end, slot), in order. */
-function bucketsOf(q: Query): { start: number; end: number; slot?: number }[] {
+export function bucketsOf(q: Query): { start: number; end: number; slot?: number }[] {
   const plain: Query = {
     ...q,
     groupBy: [],

@@ -166,9 +166,13 @@ function withCompared(
     const points = s.points.map((p): ComparePoint => {
       const b = index.get(`${p.start}|${p.slot ?? ''}`) ?? -1;
       const bucket = earlier[b];
-      if (!bucket) return { start: null, end: null, value: null };
       const values: Record<string, number | null> = {};
-      metrics.forEach((m, k) => (values[m.name] = mine[k]?.points[b]?.value ?? emptyFigure(m.aggregation)));
+      // Past the compared range's last bucket every figure is null, as `value` is without metrics.
+      metrics.forEach(
+        (m, k) =>
+          (values[m.name] = bucket ? (mine[k]?.points[b]?.value ?? emptyFigure(m.aggregation)) : null),
+      );
+      if (!bucket) return { start: null, end: null, value: null, values };
       const point: ComparePoint = { start: bucket.start, end: bucket.end, value: null, values };
       if (bucket.slot !== undefined) point.slot = bucket.slot;
       return point;
