@@ -76,17 +76,25 @@ export const ALERT_LIMITS = {
   secretChars: 200,
 } as const;
 
-/** Delivery timing (docs/alerts.md); tests shrink `retryBaseMs` so that no test waits hours. */
-export const DELIVERY_TIMING = {
+/** How deliveries are timed (milliseconds). */
+export interface DeliveryTiming {
   /** No answer within this is a failed attempt. */
-  timeoutMs: 10_000,
+  timeoutMs: number;
   /** The first retry's delay; each next one doubles. */
-  retryBaseMs: 10_000,
+  retryBaseMs: number;
   /** The longest wait between two attempts. */
-  retryCapMs: HOUR_MS,
+  retryCapMs: number;
   /** A delivery still failing this long after it fired is given up (`failed`). */
+  giveUpMs: number;
+}
+
+/** Delivery timing (docs/alerts.md); tests shrink it so that no test waits hours. */
+export const DELIVERY_TIMING: Readonly<DeliveryTiming> = {
+  timeoutMs: 10_000,
+  retryBaseMs: 10_000,
+  retryCapMs: HOUR_MS,
   giveUpMs: 24 * HOUR_MS,
-} as const;
+};
 
 /** The calendar period holding `ms`, in the org's time zone (exact over DST, as the query's buckets). */
 export function periodOf(alert: Pick<AlertRecord, 'period' | 'week_start'>, tz: string, ms: number): Bucket {
@@ -119,7 +127,7 @@ export function nextAttemptAt(
   firedAt: number,
   failures: number,
   now: number,
-  timing: Pick<typeof DELIVERY_TIMING, 'retryBaseMs' | 'retryCapMs' | 'giveUpMs'> = DELIVERY_TIMING,
+  timing: Omit<DeliveryTiming, 'timeoutMs'> = DELIVERY_TIMING,
 ): number | null {
   const delay = Math.min(timing.retryBaseMs * 2 ** Math.min(failures - 1, 40), timing.retryCapMs);
   const at = now + delay;

@@ -5,8 +5,10 @@
  */
 import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Alerting } from '../use-cases/alerting.js';
 import type {
   ActorStore,
+  AlertStore,
   AuditLog,
   EraseStore,
   EventStore,
@@ -27,6 +29,9 @@ export interface AppContext {
   erase: EraseStore;
   audit: AuditLog;
   exports: ExportStore;
+  alerts: AlertStore;
+  /** The alerts' evaluation and delivery in this process (docs/alerts.md). */
+  alerting: Alerting;
   /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
   query: (plan: Query) => Promise<QueryResult>;
   clock: () => number;

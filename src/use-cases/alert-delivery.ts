@@ -8,24 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  DELIVERY_TIMING,
-  nextAttemptAt,
-  signatureHeader,
-  type DeliveryRecord,
-} from '../core/alerts.js';
+import { nextAttemptAt, type DeliveryTiming, signatureHeader, type DeliveryRecord } from '../core/alerts.js';
 import type { AlertStore } from '../store/ports/alerts.js';
 import { sendWebhook, type DestinationOptions } from './webhook-send.js';
 
 /** Deliveries taken per round; each round sends them concurrently. */
 const ROUND = 20;
-
-export interface DeliveryTiming {
-  timeoutMs: number;
-  retryBaseMs: number;
-  retryCapMs: number;
-  giveUpMs: number;
-}
 
 export interface DelivererDeps {
   alerts: AlertStore;
@@ -114,8 +102,13 @@ export class Deliverer {
       if (due === null) state = 'failed';
       else next = due;
     }
-    await this.deps.alerts.saveDelivery({ ...d, state, attempts, next_at: next, lease_owner: '', lease_until: 0 });
+    await this.deps.alerts.saveDelivery({
+      ...d,
+      state,
+      attempts,
+      next_at: next,
+      lease_owner: '',
+      lease_until: 0,
+    });
   }
 }
-
-export const DEFAULT_DELIVERY_TIMING: DeliveryTiming = { ...DELIVERY_TIMING };

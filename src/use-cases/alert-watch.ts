@@ -12,13 +12,7 @@
  * every alert's current and previous period, so a crossing is not lost when the process
  * stops between an acknowledgement and its evaluation.
  */
-import {
-  deliveryId,
-  periodOf,
-  reached,
-  type AlertRecord,
-  type DeliveryRecord,
-} from '../core/alerts.js';
+import { deliveryId, periodOf, reached, type AlertRecord, type DeliveryRecord } from '../core/alerts.js';
 import type { OrgTree } from '../core/orgs.js';
 import type { Query } from '../core/query/plan.js';
 import type { Bucket } from '../core/time/buckets.js';
@@ -28,7 +22,12 @@ import type { AlertStore } from '../store/ports/alerts.js';
 import { openReader, type Reader, type ReadStore } from './read-within-reach.js';
 
 /** The native plan of an alert over `orgs` for one period (bucket = the period). */
-export type PlanFor = (alert: AlertRecord, orgs: string[], range: { from: number; to: number }, tz: string) => Query;
+export type PlanFor = (
+  alert: AlertRecord,
+  orgs: string[],
+  range: { from: number; to: number },
+  tz: string,
+) => Query;
 
 /** Remembered fired ids at most; past this the memory is dropped and the store answers. */
 const MAX_REMEMBERED = 100_000;

@@ -5,9 +5,9 @@
  * every `sweepMs` (and once at start), and looks for due deliveries every `tickMs`
  * (retries, and deliveries another process stored). Stopped with the app.
  */
-import { DELIVERY_TIMING } from '../core/alerts.js';
+import { DELIVERY_TIMING, type DeliveryTiming } from '../core/alerts.js';
 import type { AlertStore } from '../store/ports/alerts.js';
-import { Deliverer, type DeliveryTiming } from './alert-delivery.js';
+import { Deliverer } from './alert-delivery.js';
 import { AlertWatch, type PlanFor } from './alert-watch.js';
 import type { ReadStore } from './read-within-reach.js';
 import { systemLookup, type DestinationOptions, type Lookup } from './webhook-send.js';
@@ -67,7 +67,9 @@ export class Alerting {
   /** Start the timer; the first tick sweeps (what fired while no process ran) and sends what is due. */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.tick();
+    }, this.opts.tickMs ?? 1000);
     this.timer.unref();
     this.tick();
   }

@@ -64,13 +64,18 @@ function guardedLookup(opts: DestinationOptions) {
       (found) => {
         const usable = opts.allowPrivate ? found : found.filter((a) => !isBlockedAddress(a.address));
         if (usable.length < found.length || usable.length === 0) {
-          callback(new Error(usable.length < found.length ? `${host} ${BLOCKED}` : `${host} does not resolve`), '');
+          callback(
+            new Error(usable.length < found.length ? `${host} ${BLOCKED}` : `${host} does not resolve`),
+            '',
+          );
           return;
         }
         if (options.all) callback(null, usable);
         else callback(null, usable[0]!.address, usable[0]!.family);
       },
-      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), ''),
+      (err: unknown) => {
+        callback(err instanceof Error ? err : new Error(String(err)), '');
+      },
     );
   };
 }
@@ -85,29 +90,27 @@ export function sendWebhook(
   headers: Record<string, string>,
   opts: DestinationOptions & { timeoutMs: number },
 ): Promise<SendOutcome> {
+  const u = new URL(url);
+  const host = hostOf(u);
+  // A literal address is connected to without a lookup: judge it here.
+  if (!opts.allowPrivate && isIP(host) !== 0 && isBlockedAddress(host))
+    return Promise.resolve({ status: null, error: `${host} ${BLOCKED}` });
   return new Promise((resolve) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     const done = (o: SendOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(o);
     };
-    const u = new URL(url);
-    const host = hostOf(u);
-    if (!opts.allowPrivate && isIP(host) !== 0 && isBlockedAddress(host)) {
-      done({ status: null, error: `${host} ${BLOCKED}` });
-      return;
-    }
     const send = u.protocol === 'https:' ? https.request : http.request;
     const req = send(u, {
       method: 'POST',
       agent: false,
-      lookup: guardedLookup(opts) as never,
+      lookup: guardedLookup(opts),
       headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
-    timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`));
     }, opts.timeoutMs);
     req.on('response', (res) => {

@@ -15,14 +15,23 @@ const Q = QueryParams.properties;
 
 export const AlertQueryBody = Type.Object(
   {
-    type: Type.Optional({ ...Q.type, description: 'Event type(s) to count; none: every type the key reads.' }),
+    type: Type.Optional({
+      ...Q.type,
+      description: 'Event type(s) to count; none: every type the key reads.',
+    }),
     agg: Type.Optional({ ...Q.agg, description: 'The aggregation, as in /v1/query (default count).' }),
-    of: Type.Optional({ ...Q.of, description: 'For agg=unique: the field(s) counted distinct (default actor).' }),
+    of: Type.Optional({
+      ...Q.of,
+      description: 'For agg=unique: the field(s) counted distinct (default actor).',
+    }),
     per: Type.Optional({ ...Q.per, description: 'For agg=latest: the field(s) a gauge is kept per.' }),
     q: Type.Optional({ ...Q.q, description: 'For agg=quantile: the quantile, between 0 and 1.' }),
     filters: Type.Optional({ ...Q.filters, description: 'Filters as in /v1/query: a list or a tree.' }),
   },
-  { additionalProperties: false, description: 'What to measure, in the native query’s words (no bucket, no range).' },
+  {
+    additionalProperties: false,
+    description: 'What to measure, in the native query’s words (no bucket, no range).',
+  },
 );
 
 export const CreateAlertBody = Type.Object(
@@ -35,7 +44,11 @@ export const CreateAlertBody = Type.Object(
       description: 'The calendar period a value covers, in the org’s timezone.',
     }),
     week_start: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 6, description: 'For period=week: its first day, 0 = Sunday (default 1).' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 6,
+        description: 'For period=week: its first day, 0 = Sunday (default 1).',
+      }),
     ),
     thresholds: Type.Array(Type.Number(), {
       minItems: 1,
@@ -44,14 +57,21 @@ export const CreateAlertBody = Type.Object(
     }),
     webhook: Type.Object(
       {
-        url: Type.String({ minLength: 1, maxLength: ALERT_LIMITS.urlChars, description: 'An http or https URL.' }),
+        url: Type.String({
+          minLength: 1,
+          maxLength: ALERT_LIMITS.urlChars,
+          description: 'An http or https URL.',
+        }),
         secret: Type.String({
           minLength: 1,
           maxLength: ALERT_LIMITS.secretChars,
           description: 'The HMAC-SHA256 key of Tally-Signature; never shown again.',
         }),
       },
-      { additionalProperties: false, description: 'Where fired thresholds are posted, and the signing secret.' },
+      {
+        additionalProperties: false,
+        description: 'Where fired thresholds are posted, and the signing secret.',
+      },
     ),
   },
   { additionalProperties: false },

@@ -57,7 +57,10 @@ export function alertRoutes(base: FastifyInstance): void {
     description:
       'Create an alert (admin, over the org): thresholds on a period’s value, posted to a webhook when first reached (docs/alerts.md). The secret is never returned.',
     body: CreateAlertBody,
-    response: { 201: jsonResponse('The stored alert, without its secret.', AlertView), ...nativeErrors(400, 401, 403, 404) },
+    response: {
+      201: jsonResponse('The stored alert, without its secret.', AlertView),
+      ...nativeErrors(400, 401, 403, 404),
+    },
   };
   app.post('/v1/alerts', { schema: createSchema }, async (req, reply) => {
     const p = req.principal!;
@@ -81,7 +84,10 @@ export function alertRoutes(base: FastifyInstance): void {
     if (fault !== null) throw ValidationError.param('webhook/url', fault);
     const onOrg = (await ctx.alerts.listAlerts()).filter((a) => a.org === org.id).length;
     if (onOrg >= ALERT_LIMITS.perOrg)
-      throw ValidationError.param('org', `already has ${ALERT_LIMITS.perOrg} alerts, the most an org may have`);
+      throw ValidationError.param(
+        'org',
+        `already has ${ALERT_LIMITS.perOrg} alerts, the most an org may have`,
+      );
     const alert: AlertRecord = {
       id: `al_${randomBytes(9).toString('base64url')}`,
       org: org.id,
@@ -100,7 +106,8 @@ export function alertRoutes(base: FastifyInstance): void {
 
   const listSchema = {
     summary: 'List alerts',
-    description: 'The alerts on orgs within the key’s reach (a key with event types: those over its types only).',
+    description:
+      'The alerts on orgs within the key’s reach (a key with event types: those over its types only).',
     response: {
       200: jsonResponse('The alerts, oldest first.', Type.Object({ alerts: Type.Array(AlertView) })),
       ...nativeErrors(401, 403),
@@ -146,7 +153,10 @@ export function alertRoutes(base: FastifyInstance): void {
       'Every delivery of the alert (one per period and threshold fired), with its attempts, status codes and state: pending, delivered or failed.',
     params: IdParams,
     response: {
-      200: jsonResponse('The deliveries, oldest first.', Type.Object({ deliveries: Type.Array(DeliveryView) })),
+      200: jsonResponse(
+        'The deliveries, oldest first.',
+        Type.Object({ deliveries: Type.Array(DeliveryView) }),
+      ),
       ...nativeErrors(401, 403, 404),
     },
   };
@@ -179,7 +189,10 @@ export function alertRoutes(base: FastifyInstance): void {
     return {
       period: { from: formatLocalIso(tz, period.start), to: formatLocalIso(tz, period.end) },
       value,
-      thresholds: alert.thresholds.map((threshold) => ({ threshold, fired_at: fired.get(threshold) ?? null })),
+      thresholds: alert.thresholds.map((threshold) => ({
+        threshold,
+        fired_at: fired.get(threshold) ?? null,
+      })),
       remaining: Math.max(0, top - (value ?? 0)),
     };
   });

@@ -62,7 +62,11 @@ export class ChAlerts implements AlertStore {
   }
 
   async createAlert(a: AlertRecord): Promise<void> {
-    await this.client.insert(this.alerts, [{ ...alertColumns(a), deleted: 0, ver: this.stamp() }], SYNC_INSERT);
+    await this.client.insert(
+      this.alerts,
+      [{ ...alertColumns(a), deleted: 0, ver: this.stamp() }],
+      SYNC_INSERT,
+    );
   }
 
   private async selectAlerts(where: string): Promise<AlertRecord[]> {
@@ -83,7 +87,11 @@ export class ChAlerts implements AlertStore {
   async deleteAlert(id: string): Promise<boolean> {
     const alert = await this.getAlert(id);
     if (alert === null) return false;
-    await this.client.insert(this.alerts, [{ ...alertColumns(alert), deleted: 1, ver: this.stamp() }], SYNC_INSERT);
+    await this.client.insert(
+      this.alerts,
+      [{ ...alertColumns(alert), deleted: 1, ver: this.stamp() }],
+      SYNC_INSERT,
+    );
     return true;
   }
 
@@ -117,15 +125,20 @@ export class ChAlerts implements AlertStore {
     return due;
   }
 
-  async claimDelivery(id: string, owner: string, now: number, leaseMs: number): Promise<DeliveryRecord | null> {
+  async claimDelivery(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<DeliveryRecord | null> {
     const d = await this.current(id);
-    if (d === null || d.state !== 'pending' || d.lease_until > now) return null;
+    if (d?.state !== 'pending' || d.lease_until > now) return null;
     const claim = { ...d, lease_owner: owner, lease_until: now + leaseMs };
     await this.write(claim, this.stamp());
     await sleep(this.settleMs);
     const after = await this.current(id);
-    const won = after?.state === 'pending' && after.lease_owner === owner && after.lease_until === claim.lease_until;
-    return won ? after : null;
+    if (after?.state !== 'pending') return null;
+    return after.lease_owner === owner && after.lease_until === claim.lease_until ? after : null;
   }
 
   async saveDelivery(d: DeliveryRecord): Promise<void> {

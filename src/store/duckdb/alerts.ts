@@ -80,7 +80,11 @@ export async function listDeliveries(conn: DuckDBConnection, alertId: string): P
   return rows.map(toDelivery);
 }
 
-export async function dueDeliveries(conn: DuckDBConnection, now: number, limit: number): Promise<DeliveryRecord[]> {
+export async function dueDeliveries(
+  conn: DuckDBConnection,
+  now: number,
+  limit: number,
+): Promise<DeliveryRecord[]> {
   const rows = await all(
     conn,
     `SELECT * FROM alert_deliveries WHERE state = 'pending' AND next_at <= ? AND lease_until <= ?
