@@ -97,7 +97,7 @@ export class ChAlerts implements AlertStore {
 
   private async selectDeliveries(inner: string, outer = '', tail = ''): Promise<DeliveryRecord[]> {
     const rows = await this.client.query(
-      `SELECT * FROM (SELECT * FROM ${this.deliveries} FINAL WHERE ${inner}) ${outer} ORDER BY ${tail || 'created_at, id'}`,
+      `SELECT * FROM (SELECT * FROM ${this.deliveries} FINAL WHERE ${inner}) ${outer} ORDER BY ${tail || 'created_at, period_start, threshold'}`,
     );
     return rows.map(toDelivery);
   }

@@ -74,9 +74,11 @@ export async function addDelivery(conn: DuckDBConnection, d: DeliveryRecord): Pr
 }
 
 export async function listDeliveries(conn: DuckDBConnection, alertId: string): Promise<DeliveryRecord[]> {
-  const rows = await all(conn, 'SELECT * FROM alert_deliveries WHERE alert = ? ORDER BY created_at, id', [
-    alertId,
-  ]);
+  const rows = await all(
+    conn,
+    'SELECT * FROM alert_deliveries WHERE alert = ? ORDER BY created_at, period_start, threshold',
+    [alertId],
+  );
   return rows.map(toDelivery);
 }
 

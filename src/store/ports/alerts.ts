@@ -14,7 +14,7 @@ export interface AlertStore {
   deleteAlert(id: string): Promise<boolean>;
   /** Store a new delivery; false (and nothing changes) when one with its id exists: that threshold already fired. */
   addDelivery(delivery: DeliveryRecord): Promise<boolean>;
-  /** The deliveries of an alert, oldest first. */
+  /** The deliveries of an alert, oldest first (then by period and threshold). */
   listDeliveries(alertId: string): Promise<DeliveryRecord[]>;
   /** Pending deliveries due at `now` and held by no live lease, at most `limit`, earliest due first. */
   dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]>;

@@ -1,0 +1,8 @@
+/** Alerts on ClickHouse (its claim and versioned rows included); the cases are in alerts-cases.ts and alerts-api-cases.ts. */
+import { describe } from 'vitest';
+import { clickhouseAvailable } from '../clickhouse/env.js';
+import { runAlertCases } from './alerts-cases.js';
+
+describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
+  runAlertCases('clickhouse');
+});

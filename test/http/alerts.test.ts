@@ -1,0 +1,7 @@
+/** Alerts on DuckDB; the cases are in alerts-cases.ts and alerts-api-cases.ts. */
+import { describe } from 'vitest';
+import { runAlertCases } from './alerts-cases.js';
+
+describe('duckdb', () => {
+  runAlertCases('duckdb');
+});
