@@ -33,7 +33,13 @@ async function reopenable(engine: 'duckdb' | 'clickhouse', clock: () => number) 
       await s.init();
       return s;
     };
-    return { open, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      open,
+      drop: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+    };
   }
   const url = `${await clickhouseBaseUrl()}/${freshDatabase()}`;
   const open = async (): Promise<Store> => {
@@ -61,7 +67,7 @@ export function runAlertCases(engine: 'duckdb' | 'clickhouse'): void {
     timing: { retryBaseMs: 10_000 },
     tickMs: 200,
     // hooks.example.com is public until a test points it at loopback.
-    lookup: async (host) => [{ address: names.get(host) ?? '93.184.216.34', family: 4 }],
+    lookup: (host) => Promise.resolve([{ address: names.get(host) ?? '93.184.216.34', family: 4 }]),
   };
   beforeEach(async () => {
     now = NOW;
