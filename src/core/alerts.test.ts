@@ -5,55 +5,24 @@ import { deliveryId, nextAttemptAt, periodOf, reached, signatureHeader } from '.
 const H = 3_600_000;
 const S = 1000;
 
+const u = Date.UTC;
+const NY = 'America/New_York';
+const LONDON = 'Europe/London';
+
 describe('periodOf', () => {
   it.each([
     // 2024-03-10 in New York springs forward: 23 hours, from 05:00Z to 04:00Z the next day.
-    [
-      'day',
-      1,
-      'America/New_York',
-      Date.UTC(2024, 2, 10, 12),
-      Date.UTC(2024, 2, 10, 5),
-      Date.UTC(2024, 2, 11, 4),
-    ],
+    ['day', 1, NY, u(2024, 2, 10, 12), u(2024, 2, 10, 5), u(2024, 2, 11, 4)],
     // 2024-11-03 falls back: 25 hours.
-    [
-      'day',
-      1,
-      'America/New_York',
-      Date.UTC(2024, 10, 3, 12),
-      Date.UTC(2024, 10, 3, 4),
-      Date.UTC(2024, 10, 4, 5),
-    ],
+    ['day', 1, NY, u(2024, 10, 3, 12), u(2024, 10, 3, 4), u(2024, 10, 4, 5)],
     // March 2024 in London: from GMT midnight to BST midnight (one hour short of 31 days).
-    [
-      'month',
-      1,
-      'Europe/London',
-      Date.UTC(2024, 2, 31, 22, 59),
-      Date.UTC(2024, 2, 1),
-      Date.UTC(2024, 2, 31, 23),
-    ],
-    [
-      'month',
-      1,
-      'Europe/London',
-      Date.UTC(2024, 2, 31, 23),
-      Date.UTC(2024, 2, 31, 23),
-      Date.UTC(2024, 3, 30, 23),
-    ],
+    ['month', 1, LONDON, u(2024, 2, 31, 22, 59), u(2024, 2, 1), u(2024, 2, 31, 23)],
+    ['month', 1, LONDON, u(2024, 2, 31, 23), u(2024, 2, 31, 23), u(2024, 3, 30, 23)],
     // Weeks: Wednesday 2024-03-13 in UTC is in the week of Monday the 11th, or of Sunday the 10th.
-    ['week', 1, 'UTC', Date.UTC(2024, 2, 13), Date.UTC(2024, 2, 11), Date.UTC(2024, 2, 18)],
-    ['week', 0, 'UTC', Date.UTC(2024, 2, 13), Date.UTC(2024, 2, 10), Date.UTC(2024, 2, 17)],
+    ['week', 1, 'UTC', u(2024, 2, 13), u(2024, 2, 11), u(2024, 2, 18)],
+    ['week', 0, 'UTC', u(2024, 2, 13), u(2024, 2, 10), u(2024, 2, 17)],
     // Kathmandu (+05:45): the day of 2024-01-01 starts at 18:15Z the day before.
-    [
-      'day',
-      1,
-      'Asia/Kathmandu',
-      Date.UTC(2024, 0, 1, 0),
-      Date.UTC(2023, 11, 31, 18, 15),
-      Date.UTC(2024, 0, 1, 18, 15),
-    ],
+    ['day', 1, 'Asia/Kathmandu', u(2024, 0, 1, 0), u(2023, 11, 31, 18, 15), u(2024, 0, 1, 18, 15)],
   ] as const)('%s (week_start %d) in %s at %d: [%d, %d)', (period, weekStart, tz, at, start, end) => {
     const p = periodOf({ period, week_start: weekStart }, tz, at);
     expect([p.start, p.end]).toEqual([start, end]);

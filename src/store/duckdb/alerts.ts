@@ -5,14 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
-import {
-  ALERT_COLUMNS,
-  alertColumns,
-  DELIVERY_COLUMNS,
-  deliveryColumns,
-  toAlert,
-  toDelivery,
-} from '../sql/alert-rows.js';
+import { alertColumns, deliveryColumns, toAlert, toDelivery } from '../sql/alert-rows.js';
 import { all, changed, run } from './db.js';
 
 /** The alerts tables (migration 8, schema.ts). */
@@ -43,14 +36,19 @@ export const ALERT_TABLES = `CREATE TABLE alerts (
      lease_until BIGINT NOT NULL
    );`;
 
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+/** `INSERT INTO table (columns) VALUES (?, ...)` and its params, for columns named in code. */
+function insertSql(table: 'alerts' | 'alert_deliveries', columns: Record<string, string | number>) {
+  const names = Object.keys(columns);
+  const marks = names.map(() => '?').join(', ');
+  return {
+    sql: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${marks})`,
+    params: Object.values(columns),
+  };
+}
 
 export function createAlert(conn: DuckDBConnection, a: AlertRecord): Promise<void> {
-  return run(
-    conn,
-    `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${marks(ALERT_COLUMNS.length)})`,
-    Object.values(alertColumns(a)),
-  );
+  const { sql, params } = insertSql('alerts', alertColumns(a));
+  return run(conn, sql, params);
 }
 
 export async function listAlerts(conn: DuckDBConnection): Promise<AlertRecord[]> {
@@ -68,9 +66,9 @@ export async function deleteAlert(conn: DuckDBConnection, id: string): Promise<b
 }
 
 export async function addDelivery(conn: DuckDBConnection, d: DeliveryRecord): Promise<boolean> {
-  const sql = `INSERT INTO alert_deliveries (${DELIVERY_COLUMNS.join(', ')}) VALUES (${marks(DELIVERY_COLUMNS.length)})
-    ON CONFLICT DO NOTHING RETURNING id`;
-  return (await all(conn, sql, Object.values(deliveryColumns(d)))).length > 0;
+  // The id is the fired state (deliveryId): a second insert of one is no change.
+  const { sql, params } = insertSql('alert_deliveries', deliveryColumns(d));
+  return (await all(conn, `${sql} ON CONFLICT DO NOTHING RETURNING id`, params)).length > 0;
 }
 
 export async function listDeliveries(conn: DuckDBConnection, alertId: string): Promise<DeliveryRecord[]> {

@@ -29,7 +29,7 @@ export function toAlert(r: Row): AlertRecord {
   };
 }
 
-/** An alert's columns as stored (both engines), in the order of ALERT_COLUMNS. */
+/** An alert's columns as stored (both engines), by name. */
 export function alertColumns(a: AlertRecord): Record<string, string | number> {
   return {
     id: a.id,
@@ -63,7 +63,7 @@ export function toDelivery(r: Row): DeliveryRecord {
   };
 }
 
-/** A delivery's columns as stored (both engines), in the order of DELIVERY_COLUMNS. */
+/** A delivery's columns as stored (both engines), by name. */
 export function deliveryColumns(d: DeliveryRecord): Record<string, string | number> {
   return {
     id: d.id,
@@ -79,34 +79,3 @@ export function deliveryColumns(d: DeliveryRecord): Record<string, string | numb
     lease_until: d.lease_until,
   };
 }
-
-export const ALERT_COLUMNS = Object.keys(
-  alertColumns({
-    id: '',
-    org: '',
-    subtree: false,
-    name: '',
-    query: { type: [] },
-    period: 'day',
-    week_start: 1,
-    thresholds: [],
-    webhook_url: '',
-    secret: '',
-    created_at: 0,
-  }),
-);
-export const DELIVERY_COLUMNS = Object.keys(
-  deliveryColumns({
-    id: '',
-    alert: '',
-    period_start: 0,
-    threshold: 0,
-    body: '',
-    created_at: 0,
-    state: 'pending',
-    attempts: [],
-    next_at: 0,
-    lease_owner: '',
-    lease_until: 0,
-  }),
-);
