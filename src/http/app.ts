@@ -9,7 +9,7 @@ import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
-import { withDeadline } from '../core/query/bounds.js';
+import { withDeadline, type Deadline } from '../core/query/bounds.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -121,18 +121,19 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
         return r;
       }),
   };
+  const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
   // The core runs the plan; the engine only answers its row requests.
   // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
   const query: AppContext['query'] = (plan) =>
     timeStoreCall(metrics, 'query', () =>
-      withDeadline(opts.store.queryTimeoutMs, (signal) =>
+      deadline((signal) =>
         runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
       ),
     );
   const alerting = new Alerting(
     {
       alerts: store,
-      read: { registry: store, events, actors: store, query },
+      read: { registry: store, events, actors: store, query, deadline },
       planFor: alertPlan,
       clock,
       onError: (err) => {
@@ -154,6 +155,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     alerts: store,
     alerting,
     query,
+    deadline,
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,

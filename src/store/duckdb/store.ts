@@ -242,14 +242,19 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
-  async listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
+  async listEvents(
+    scan: Scan,
+    limit: number,
+    order: 'asc' | 'desc' = 'asc',
+    signal?: AbortSignal | null,
+  ): Promise<EventRecord[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => listEvents(c, scan, limit, orgNos, order));
+    return this.read((c) => listEvents(c, scan, limit, orgNos, order, signal));
   }
 
-  async describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+  async describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => describeEvents(c, scan, caps, orgNos));
+    return this.read((c) => describeEvents(c, scan, caps, orgNos, signal));
   }
 
   /**
