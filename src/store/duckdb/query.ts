@@ -11,14 +11,18 @@ import { timeoutFrom } from '../../core/query/bounds.js';
 import { all } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
-/** Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts). */
+/**
+ * Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts);
+ * `rollupThrough`, the watermark the actor rollup covers (null: read events only, see dialect.ts).
+ */
 export async function fetchRows(
   conn: DuckDBConnection,
   request: RowRequest,
   orgNos?: ReadonlyMap<string, number>,
   signal?: AbortSignal | null,
+  rollupThrough: number | null = null,
 ): Promise<RawRow[]> {
-  const { sql, params } = toDuckDbSql(request, orgNos);
+  const { sql, params } = toDuckDbSql(request, orgNos, rollupThrough);
   if (!signal) return all(conn, sql, params);
   if (signal.aborted) throw timeoutFrom(signal);
   // Only while this statement runs: an interrupt left pending would stop the connection's next one.
