@@ -32,7 +32,8 @@ export function cellRange(scan: Scan): { from: number | null; to: number } | nul
 /** Whether the rollup gives this request's answer (see the header). */
 export function rollupFits(request: RowRequest): boolean {
   if (request.kind === 'latest') return false;
-  if (request.kind === 'stats' && (request.unique === null || (request.quantile ?? null) !== null)) return false;
+  if (request.kind === 'stats' && (request.unique === null || (request.quantile ?? null) !== null))
+    return false;
   const unique = request.unique ?? [];
   if (!unique.some((f) => f.kind === 'actor')) return false;
   const fields = [...request.groupBy, ...unique, ...(request.scan.exclude?.fields ?? [])];
