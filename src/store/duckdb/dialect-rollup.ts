@@ -6,7 +6,8 @@
  *   `unique`, whose only figure read is u: rows without an actor count nothing);
  * - fields and filters on org, type, actor and actor_kind only (no dims, no value);
  * - a time index whose offsets, transitions and clamp fall on 15-minute cells, so
- *   every cell lies in one unit (any IANA zone today; not an hour of LMT in 1890).
+ *   every cell lies in one unit (any zone today; not local mean time, nor St. John's
+ *   switching at 00:01 before 2011).
  * Everything else reads events, as does the part of the range outside whole cells
  * and every event received after the watermark the rollup covers (the tail).
  */

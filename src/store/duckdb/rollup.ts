@@ -1,9 +1,10 @@
 /**
  * The actor rollup: one row per (org, type, actor, 15-minute UTC cell) with the
  * latest `ts` of the cell (`mts`), for the distinct-actor requests of the query
- * engine (dialect-rollup.ts). It is exact for every zone whose offsets are whole
- * quarter hours, which is every IANA zone since 1980: a local hour, day, week or
- * month is a union of whole cells, so no timezone change ever touches it.
+ * engine (dialect-rollup.ts). It is exact for every zone whose offsets and
+ * transitions are whole quarter hours (every zone's today, and nearly every
+ * transition): a local hour, day, week or month is then a union of whole cells, so
+ * no timezone change ever touches it; the dialect checks each request's.
  *
  * Invariant: the rollup holds exactly the cells of the events with an actor and
  * `received <= meta.compacted_through` (compaction.ts's watermark). Reads add the
@@ -20,7 +21,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, run, transaction } from './db.js';
 import { num } from '../sql/rows.js';
 
-/** The cell: 15 minutes, the greatest common step of every zone's offsets and transitions. */
+/** The cell: 15 minutes, the step of every zone's offset today (Kathmandu +05:45, Chatham +12:45). */
 export const CELL_MS = 900_000;
 
 /** SQL of the start of the cell holding `ts` (a column expression; floor also before 1970). */
@@ -42,6 +43,10 @@ function cellsOf(where: string, join = ''): string {
   ) GROUP BY org_no, org, type, actor, c ORDER BY org_no, type, actor, c`;
 }
 
+/** After a build: one sorted run, or none when there was nothing to build from (an empty store). */
+const RUNS_AFTER_BUILD = `INSERT OR REPLACE INTO meta
+  SELECT 'rollup_runs', CASE WHEN count(*) > 0 THEN '1' ELSE '0' END FROM actor_rollup`;
+
 /** The table (schema.ts), and the build from the covered events (a migration of an existing file). */
 export const CREATE_ROLLUP = `CREATE TABLE actor_rollup (
      org_no INTEGER NOT NULL,
@@ -52,7 +57,7 @@ export const CREATE_ROLLUP = `CREATE TABLE actor_rollup (
      mts BIGINT NOT NULL
    );
    INSERT INTO actor_rollup ${cellsOf(COVERED)};
-   INSERT OR REPLACE INTO meta VALUES ('rollup_runs', '1');`;
+   ${RUNS_AFTER_BUILD};`;
 
 /**
  * Inside compaction's watermark transaction, before the watermark moves from `from` to `to`:
@@ -95,11 +100,7 @@ export function foldRollup(conn: DuckDBConnection): Promise<void> {
 /** Rebuild the rollup from events (tests and the benchmark's rebuild figure); one transaction. */
 export function rebuildRollup(conn: DuckDBConnection): Promise<void> {
   return transaction(conn, () =>
-    run(
-      conn,
-      `DELETE FROM actor_rollup; INSERT INTO actor_rollup ${cellsOf(COVERED)};
-       INSERT OR REPLACE INTO meta VALUES ('rollup_runs', '1');`,
-    ),
+    run(conn, `DELETE FROM actor_rollup; INSERT INTO actor_rollup ${cellsOf(COVERED)}; ${RUNS_AFTER_BUILD};`),
   );
 }
 
