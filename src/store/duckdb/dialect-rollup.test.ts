@@ -5,14 +5,7 @@ import { toDuckDbSql } from './dialect.js';
 import { cellRange, rollupFits } from './dialect-rollup.js';
 
 const distinct = fx.rollingDistinct30 as Extract<RowRequest, { kind: 'intervals' }>;
-const byActor: RowRequest = {
-  kind: 'stats',
-  scan: fx.scan,
-  groupBy: [{ kind: 'org' }],
-  index: fx.utcDay,
-  unique: [{ kind: 'actor' }],
-  totals: true,
-};
+const byActor = fx.distinctPerOrgTotals as Extract<RowRequest, { kind: 'stats' }>;
 
 describe('rollupFits', () => {
   it.each<[string, RowRequest, boolean]>([
