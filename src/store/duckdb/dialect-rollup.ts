@@ -59,8 +59,11 @@ export function rollupRelation(request: RowRequest, through: number, ps: SqlPara
   const cells = cellRange(request.scan)!;
   const scan = { ...request.scan, exclude: null };
   const cols = 'e.org_no, e.org, e.type, e.actor, e.ts';
-  const outside = [`e.received > ${lit(through)}`, `e.ts >= ${lit(cells.to)}`];
-  if (cells.from !== null) outside.push(`e.ts < ${lit(cells.from)}`);
+  // Only the bounds the cells do not reach: alone, `received > through` lets zone maps skip
+  // every sorted row group (their rows are all at or below the watermark).
+  const outside = [`e.received > ${lit(through)}`];
+  if (cells.to < request.scan.to) outside.push(`e.ts >= ${lit(cells.to)}`);
+  if (cells.from !== null && cells.from !== request.scan.from) outside.push(`e.ts < ${lit(cells.from)}`);
   return `(SELECT ${cols}, e.mts FROM actor_rollup e
     WHERE ${whereSql({ ...scan, ...cells }, ps)}
   UNION ALL
