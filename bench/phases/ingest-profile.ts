@@ -10,7 +10,6 @@
  * layer's own per-batch work outside the store: JSON.parse and validateBatch of the
  * same bodies.
  */
-import { copyFileSync, rmSync } from 'node:fs';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../src/core/model.js';
 import { validateBatch } from '../../src/core/events.js';
@@ -21,7 +20,7 @@ import type { UpkeepStats } from '../../src/store/port.js';
 import { wireEvent } from '../gen/events.js';
 import { percentile } from '../lib/timing.js';
 import { BATCH, CLIENTS } from './ingest.js';
-import { ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
+import { copyStore, ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
 
 /** The phases of one commit, in the order the committer runs them. */
 export const PHASES = [
@@ -168,8 +167,7 @@ export async function profileIngest(
   /** `upkeep`: the store's compaction thresholds (tests); production defaults otherwise. */
   opts: { clients?: number; upkeep?: Partial<UpkeepOptions> } = {},
 ): Promise<IngestProfile> {
-  copyFileSync(base, work);
-  rmSync(`${work}.wal`, { force: true });
+  copyStore(base, work);
   const since = await maxReceivedOf(work);
   const rec: Recorder = {
     current: zero(),

@@ -18,7 +18,7 @@ import { startServer } from '../../test/e2e/server.js';
 import { EventGenerator, sliceStream, wireEvent } from '../gen/events.js';
 import type { DatasetParams } from '../gen/model.js';
 import { RssSampler, percentile, resetPeak } from '../lib/timing.js';
-import { ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
+import { copyStore, ingestCheck, maxReceivedOf, type IngestCheck } from './upkeep.js';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 export const BATCH = 1000;
@@ -57,6 +57,8 @@ export interface ServerUpkeep {
   lastCompactionSeconds: number;
   checkpoints: number;
   failing: boolean;
+  /** The longest one upkeep step held the write lane, s (null: not exposed). */
+  longestHoldSeconds: number | null;
 }
 
 /** The store's upkeep gauges from the server's Prometheus metrics; null when it does not expose them. */
@@ -76,6 +78,7 @@ async function serverUpkeep(url: string): Promise<ServerUpkeep | null> {
     lastCompactionSeconds: value('tally_store_last_compaction_seconds') ?? NaN,
     checkpoints: value('tally_store_checkpoints') ?? NaN,
     failing: value('tally_store_upkeep_failing') === 1,
+    longestHoldSeconds: value('tally_store_upkeep_longest_hold_seconds'),
   };
 }
 
@@ -85,8 +88,7 @@ export async function httpIngest(
   work: string,
   events: EventRecord[],
 ): Promise<HttpIngestFigures> {
-  copyFileSync(base, work);
-  rmSync(`${work}.wal`, { force: true });
+  copyStore(base, work);
   const since = await maxReceivedOf(work);
   const bodies: string[] = [];
   for (let k = 0; k < events.length; k += BATCH)

@@ -8,10 +8,11 @@
  * - the compaction state of a store file afterwards (watermark, tail, runs per period),
  *   read from the file itself, e.g. after the server has stopped.
  */
-import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
 import { PERIOD_MS } from '../../src/store/duckdb/compaction.js';
+import { filterPathOf } from '../../src/store/duckdb/dedupe-file.js';
 import { load } from '../results.js';
 
 export interface InitialCompaction {
@@ -22,6 +23,8 @@ export interface InitialCompaction {
   mergeChunks?: number;
   /** Store start before it (fingerprints and first-seen of the stored events), seconds. */
   openSeconds: number;
+  /** The longest one of its transactions held the write lane (UpkeepStats.longestHoldMs), ms. */
+  longestHoldMs?: number;
   rows: number;
   periods: number;
   merged: number;
@@ -58,7 +61,28 @@ export async function rowGroups(conn: DuckDBConnection): Promise<number> {
   return one(conn, `SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('events')`);
 }
 
-/** Copy `src` (time order) to `dst`, open it as the store with upkeep off, time one compact(), close. */
+/**
+ * Wait for the store's dedupe filter (rebuilt in the background when the file has none) and
+ * save it next to the file, as a server that ran past its first minutes would have: the ingest
+ * phases then measure the steady state, not the start-up rebuild (every event checked exactly).
+ */
+async function saveDedupeFilter(store: DuckDbStore, path: string): Promise<void> {
+  const dedupe = store.dedupe;
+  if (!dedupe) throw new Error(`${path}: the store has no dedupe filter`);
+  while (!dedupe.isReady) await new Promise((r) => setTimeout(r, 50));
+  await store.saveDedupe();
+  if (!existsSync(filterPathOf(path))) throw new Error(`${path}: the dedupe filter was not saved`);
+}
+
+/** Copy a store file and its saved dedupe filter (dedupe-file.ts), without a WAL. */
+export function copyStore(src: string, dst: string): void {
+  copyFileSync(src, dst);
+  rmSync(`${dst}.wal`, { force: true });
+  rmSync(filterPathOf(dst), { force: true });
+  if (existsSync(filterPathOf(src))) copyFileSync(filterPathOf(src), filterPathOf(dst));
+}
+
+/** Copy `src` (time order) to `dst`, open it as the store with upkeep off, time one compact(), save the dedupe filter, close. */
 export async function initialCompaction(src: string, dst: string): Promise<InitialCompaction> {
   rmSync(dst, { force: true });
   rmSync(`${dst}.wal`, { force: true });
@@ -72,10 +96,13 @@ export async function initialCompaction(src: string, dst: string): Promise<Initi
   const before = load();
   let report;
   let seconds: number;
+  let longestHoldMs: number;
   try {
     const t1 = performance.now();
     report = await store.compact({ mergeClosed: true });
     seconds = (performance.now() - t1) / 1000;
+    longestHoldMs = store.upkeepStats.longestHoldMs;
+    await saveDedupeFilter(store, dst);
   } finally {
     await store.close();
   }
@@ -87,6 +114,7 @@ export async function initialCompaction(src: string, dst: string): Promise<Initi
     if (tail !== 0) throw new Error(`${dst}: ${tail} rows still unsorted after compact()`);
     return {
       seconds,
+      longestHoldMs,
       openSeconds,
       rows: report.rows,
       periods: report.periods,

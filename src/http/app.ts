@@ -9,7 +9,7 @@ import { NotFoundError } from '../core/errors.js';
 import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
-import { withDeadline } from '../core/query/bounds.js';
+import { withDeadline, type Deadline } from '../core/query/bounds.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -105,6 +105,7 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     health.note(err);
   });
   const events = countedEvents(store, metrics);
+  const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
 
   const ctx: AppContext = {
     events,
@@ -119,10 +120,11 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
     query: (plan) =>
       timeStoreCall(metrics, 'query', () =>
-        withDeadline(opts.store.queryTimeoutMs, (signal) =>
+        deadline((signal) =>
           runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
         ),
       ),
+    deadline,
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
     limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit, clock) : null,

@@ -5,6 +5,7 @@
  */
 import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Deadline } from '../core/query/bounds.js';
 import type {
   ActorStore,
   AuditLog,
@@ -29,6 +30,8 @@ export interface AppContext {
   exports: ExportStore;
   /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
   query: (plan: Query) => Promise<QueryResult>;
+  /** Run other event reads (raw events, the schema) under the same deadline as a query. */
+  deadline: Deadline;
   clock: () => number;
   /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */
   adminKeyHash: string | null;

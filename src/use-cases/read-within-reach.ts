@@ -16,6 +16,7 @@ import { OrgTree } from '../core/orgs.js';
 import type { Query } from '../core/query/plan.js';
 import type { Scan } from '../core/query/requests.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Deadline } from '../core/query/bounds.js';
 import type { ActorStore, EventStore, HeadcountQuery, Registry } from '../store/port.js';
 
 /** The store roles a reader uses, and the query runner (the core's, over the event store). */
@@ -24,6 +25,8 @@ export interface ReadStore {
   events: Pick<EventStore, 'listEvents'>;
   actors: Pick<ActorStore, 'getActors' | 'actorHeadcount'>;
   query: (plan: Query) => Promise<QueryResult>;
+  /** The deadline raw event scans run under, as plans do. */
+  deadline: Deadline;
 }
 
 /** What a key may read: its orgs (['*'] for all) and its event types (null for all). */
@@ -89,7 +92,8 @@ export async function openReader(store: ReadStore, scope: ReadScope): Promise<Re
     },
     list: async (scan, limit) => {
       within(scan.orgs);
-      return store.events.listEvents({ ...scan, types: typesWithin(scope.types, scan.types) }, limit);
+      const held = { ...scan, types: typesWithin(scope.types, scan.types) };
+      return store.deadline((signal) => store.events.listEvents(held, limit, 'asc', signal));
     },
     actors: async (org, ids) => {
       within([org]);

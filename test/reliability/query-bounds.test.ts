@@ -315,6 +315,16 @@ describe.each(ENGINES)('TALLY_QUERY_TIMEOUT_MS on $name (issue 26.1)', ({ name, 
     }
   });
 
+  it('holds the explorer’s raw reads to it too: /v1/schema and /v1/events/latest answer 503', async () => {
+    // Both scan the org's 24,000 events (the schema unnests every event's dims keys; the latest
+    // sorts them all), far past the 1 ms limit, on each engine.
+    for (const url of ['/v1/schema?org=101&last=30d', '/v1/events/latest?org=101&last=30d&limit=100']) {
+      const res = await t.call('GET', url);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(503);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('query_timeout');
+    }
+  });
+
   it('stops the engine’s own work, not only the wait', { timeout: 60_000 }, async () => {
     const ac = new AbortController();
     let err: unknown;

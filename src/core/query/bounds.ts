@@ -160,6 +160,9 @@ export function timeoutFrom(signal: AbortSignal, cause?: unknown): AppError {
  * @example
  * await withDeadline(30_000, (signal) => runQuery(plan, now, fetch, { signal }));
  */
+/** Runs work under a request's deadline (withDeadline with the store's TALLY_QUERY_TIMEOUT_MS bound). */
+export type Deadline = <T>(work: (signal: AbortSignal | null) => Promise<T>) => Promise<T>;
+
 export async function withDeadline<T>(
   timeoutMs: number | null | undefined,
   work: (signal: AbortSignal | null) => Promise<T>,

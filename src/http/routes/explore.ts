@@ -147,7 +147,7 @@ export function exploreRoutes(base: FastifyInstance): void {
       types: req.query.types_limit ?? SCHEMA_CAPS.types.default,
       keysPerType: req.query.keys_limit ?? SCHEMA_CAPS.keys.default,
     };
-    const s = await app.ctx.events.describeEvents(scan, caps);
+    const s = await app.ctx.deadline((signal) => app.ctx.events.describeEvents(scan, caps, signal));
     return {
       ...scanView(scan),
       types: s.types.map((t) => ({
@@ -169,7 +169,9 @@ export function exploreRoutes(base: FastifyInstance): void {
   app.get('/v1/events/latest', { schema: latestSchema }, async (req) => {
     const scan = await scanOf(req, req.query);
     const limit = req.query.limit ?? LATEST_LIMIT.default;
-    const events = await app.ctx.events.listEvents(scan, limit + 1, 'desc');
+    const events = await app.ctx.deadline((signal) =>
+      app.ctx.events.listEvents(scan, limit + 1, 'desc', signal),
+    );
     return {
       ...scanView(scan),
       events: events.slice(0, limit).map(eventObject),

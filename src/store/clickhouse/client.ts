@@ -12,6 +12,9 @@ import { ident } from './quote.js';
 
 export type Row = Record<string, unknown>;
 
+/** A SELECT's rows, with the caller's settings and deadline already bound (the store's event reads). */
+export type ChRead = (sql: string) => Promise<Row[]>;
+
 /** Insert setting: a Distributed insert is answered once every shard has it (nothing acknowledged is lost). */
 export const SYNC_INSERT = { insert_distributed_sync: 1 } as const;
 

@@ -7,7 +7,7 @@
 import type { Scan } from '../../core/query/requests.js';
 import type { SchemaCaps, SchemaSummary } from '../port.js';
 import { summarise } from '../sql/schema-summary.js';
-import type { ChClient } from './client.js';
+import type { ChRead } from './client.js';
 import { filteredSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
 
@@ -32,13 +32,13 @@ LIMIT ${lit(cap + 1)} BY type`;
 }
 
 export async function describeEvents(
-  client: ChClient,
+  read: ChRead,
   t: ChTables,
   scan: Scan,
   caps: SchemaCaps,
 ): Promise<SchemaSummary> {
-  const typeRows = await client.query(typeCountsSql(scan, t, caps.types));
+  const typeRows = await read(typeCountsSql(scan, t, caps.types));
   const types = typeRows.slice(0, caps.types).map((r) => String(r['type']));
   if (types.length === 0) return summarise(typeRows, [], caps);
-  return summarise(typeRows, await client.query(keyCountsSql({ ...scan, types }, t, caps.keysPerType)), caps);
+  return summarise(typeRows, await read(keyCountsSql({ ...scan, types }, t, caps.keysPerType)), caps);
 }

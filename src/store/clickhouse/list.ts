@@ -5,7 +5,7 @@
 import type { EventRecord } from '../../core/model.js';
 import { filterLeaves } from '../../core/query/plan.js';
 import type { Scan } from '../../core/query/requests.js';
-import type { ChClient } from './client.js';
+import type { ChRead } from './client.js';
 import { filteredSql, type ChTables } from './dialect-expr.js';
 import { lit } from './quote.js';
 import { toEvent } from '../sql/rows.js';
@@ -24,12 +24,12 @@ LIMIT ${lit(limit)}`;
 }
 
 export async function listEvents(
-  client: ChClient,
+  read: ChRead,
   t: ChTables,
   scan: Scan,
   limit: number,
   order: 'asc' | 'desc' = 'asc',
 ): Promise<EventRecord[]> {
-  const rows = await client.query(listEventsSql(scan, t, limit, order));
+  const rows = await read(listEventsSql(scan, t, limit, order));
   return rows.map((r) => toEvent(r, 'dim_keys', 'dim_values'));
 }

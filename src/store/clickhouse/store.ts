@@ -20,7 +20,7 @@ import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { timeoutFrom } from '../../core/query/bounds.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store } from '../port.js';
 import { actorHeadcount, currentActors, getActors } from './actors.js';
-import { ChClient, parseClickHouseUrl, SYNC_INSERT } from './client.js';
+import { ChClient, parseClickHouseUrl, SYNC_INSERT, type ChRead } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { KEY_CACHE_MS, TtlCache } from './cache.js';
@@ -146,24 +146,38 @@ export class ClickHouseStore implements Store {
     return this.queue.commits;
   }
 
-  listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
-    return listEvents(this.client, this.queryTables, scan, limit, order);
+  listEvents(
+    scan: Scan,
+    limit: number,
+    order: 'asc' | 'desc' = 'asc',
+    signal?: AbortSignal | null,
+  ): Promise<EventRecord[]> {
+    return listEvents(this.reader(signal), this.queryTables, scan, limit, order);
   }
 
-  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
-    return describeEvents(this.client, this.queryTables, scan, caps);
+  describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
+    return describeEvents(this.reader(signal), this.queryTables, scan, caps);
   }
 
-  /** `signal` (the query's deadline) aborts the request; the server stops by itself too. */
-  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+  fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+    return this.reader(signal)(toClickHouseSql(request, this.queryTables));
+  }
+
+  /**
+   * How the event reads run: with BIG_QUERY's settings, under the store's time limit, and
+   * aborted by `signal` (the request's deadline); the server stops by itself too.
+   */
+  private reader(signal?: AbortSignal | null): ChRead {
     const limitMs = this.queryTimeoutMs;
     // ClickHouse counts max_execution_time in whole seconds.
     const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
-    try {
-      return await this.client.query(toClickHouseSql(request, this.queryTables), settings, signal);
-    } catch (err) {
-      throw signal?.aborted ? timeoutFrom(signal, err) : err;
-    }
+    return async (sql) => {
+      try {
+        return await this.client.query(sql, settings, signal);
+      } catch (err) {
+        throw signal?.aborted ? timeoutFrom(signal, err) : err;
+      }
+    };
   }
 
   async listOrgs(): Promise<Org[]> {

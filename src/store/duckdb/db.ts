@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
+import { timeoutFrom } from '../../core/query/bounds.js';
 
 export type Params = DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -15,6 +16,32 @@ export async function all(conn: DuckDBConnection, sql: string, params: Params = 
     return reader.getRowObjectsJS().map(normaliseRow);
   } catch (err) {
     throw new StoreError('The store could not run a query.', err);
+  }
+}
+
+/**
+ * `all` under a deadline: the signal's abort interrupts the connection while this
+ * statement runs, and the failure becomes the QueryTimeoutError it carries.
+ */
+export async function allUntil(
+  conn: DuckDBConnection,
+  sql: string,
+  params: Params,
+  signal?: AbortSignal | null,
+): Promise<Row[]> {
+  if (!signal) return all(conn, sql, params);
+  if (signal.aborted) throw timeoutFrom(signal);
+  // Only while this statement runs: an interrupt left pending would stop the connection's next one.
+  const stop = (): void => {
+    conn.interrupt();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await all(conn, sql, params);
+  } catch (err) {
+    throw signal.aborted ? timeoutFrom(signal, err) : err;
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
 

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Scan } from '../../core/query/requests.js';
 import type { SchemaCaps, SchemaSummary } from '../port.js';
 import { summarise } from '../sql/schema-summary.js';
-import { all } from './db.js';
+import { allUntil } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';
 import { whereSql } from './dialect-where.js';
 import type { SqlStatement } from './dialect.js';
@@ -38,11 +38,12 @@ export async function describeEvents(
   scan: Scan,
   caps: SchemaCaps,
   orgNos?: ReadonlyMap<string, number>,
+  signal?: AbortSignal | null,
 ): Promise<SchemaSummary> {
   const t = typeCountsSql(scan, caps.types, orgNos);
-  const typeRows = await all(conn, t.sql, t.params);
+  const typeRows = await allUntil(conn, t.sql, t.params, signal);
   const types = typeRows.slice(0, caps.types).map((r) => String(r['type']));
   if (types.length === 0) return summarise(typeRows, [], caps);
   const k = keyCountsSql({ ...scan, types }, caps.keysPerType, orgNos);
-  return summarise(typeRows, await all(conn, k.sql, k.params), caps);
+  return summarise(typeRows, await allUntil(conn, k.sql, k.params, signal), caps);
 }

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/model.js';
 import type { Scan } from '../../core/query/requests.js';
-import { all } from './db.js';
+import { allUntil } from './db.js';
 import { lit, SqlParams } from './dialect-expr.js';
 import { whereSql } from './dialect-where.js';
 import type { SqlStatement } from './dialect.js';
@@ -39,8 +39,9 @@ export async function listEvents(
   limit: number,
   orgNos?: ReadonlyMap<string, number>,
   order: 'asc' | 'desc' = 'asc',
+  signal?: AbortSignal | null,
 ): Promise<EventRecord[]> {
   const { sql, params } = listEventsSql(scan, limit, orgNos, order);
-  const rows = await all(conn, sql, params);
+  const rows = await allUntil(conn, sql, params, signal);
   return rows.map((r) => toEvent(r, 'dk', 'dv'));
 }

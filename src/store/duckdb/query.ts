@@ -7,8 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RawRow, RowRequest } from '../../core/query/requests.js';
-import { timeoutFrom } from '../../core/query/bounds.js';
-import { all } from './db.js';
+import { allUntil } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
 /**
@@ -23,18 +22,5 @@ export async function fetchRows(
   rollupThrough: number | null = null,
 ): Promise<RawRow[]> {
   const { sql, params } = toDuckDbSql(request, orgNos, rollupThrough);
-  if (!signal) return all(conn, sql, params);
-  if (signal.aborted) throw timeoutFrom(signal);
-  // Only while this statement runs: an interrupt left pending would stop the connection's next one.
-  const stop = (): void => {
-    conn.interrupt();
-  };
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    return await all(conn, sql, params);
-  } catch (err) {
-    throw signal.aborted ? timeoutFrom(signal, err) : err;
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
+  return allUntil(conn, sql, params, signal);
 }

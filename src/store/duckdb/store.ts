@@ -18,7 +18,7 @@ import type {
 import { StoreError } from '../../core/errors.js';
 import { openFailure } from './open-failure.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
-import { all, ReadPool, run } from './db.js';
+import { ReadPool, run } from './db.js';
 import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { fetchRows } from './query.js';
@@ -26,7 +26,6 @@ import { listEvents } from './list.js';
 import { describeEvents } from './describe.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
-import { NEXT_ORG_NO } from './schema.js';
 import { migrate } from './migrate.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
@@ -43,10 +42,11 @@ import * as erasure from './erase.js';
 import * as exporting from './export.js';
 import * as retention from './retention.js';
 import * as sessions from './sessions.js';
+import * as keys from './keys.js';
+import * as orgTable from './orgs.js';
 import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
 import type { CompactionReport } from './compaction.js';
 import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
-import { num, str, toKey, toOrg } from '../sql/rows.js';
 
 /** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
 const WAL_AUTOCHECKPOINT = '256MB';
@@ -221,22 +221,14 @@ export class DuckDbStore implements Store {
 
   async listOrgs(): Promise<Org[]> {
     if (this.orgCache) return this.orgCache;
-    const rows = await this.read((c) => all(c, 'SELECT * FROM orgs ORDER BY id'));
-    this.orgNos = new Map(rows.map((r) => [str(r, 'id'), num(r, 'no')]));
-    this.orgCache = rows.map(toOrg);
-    return this.orgCache;
+    const { orgs, numbers } = await this.read((c) => orgTable.loadOrgs(c));
+    this.orgNos = numbers;
+    this.orgCache = orgs;
+    return orgs;
   }
 
   async putOrg(org: Org): Promise<void> {
-    await this.lane.run(() =>
-      run(
-        this.writer,
-        `INSERT INTO orgs (id, name, parent, domain, timezone, created_at, no)
-         VALUES (?, ?, ?, ?, ?, ?, ${NEXT_ORG_NO} + 1) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-         parent = excluded.parent, domain = excluded.domain, timezone = excluded.timezone`,
-        [org.id, org.name, org.parent, org.domain, org.timezone, org.created_at],
-      ),
-    );
+    await this.lane.run(() => orgTable.putOrg(this.writer, org));
     this.committer?.noteOrgs([org.id]);
     this.invalidateOrgs();
   }
@@ -253,14 +245,19 @@ export class DuckDbStore implements Store {
     return this.read((c) => actorHeadcount(c, q));
   }
 
-  async listEvents(scan: Scan, limit: number, order: 'asc' | 'desc' = 'asc'): Promise<EventRecord[]> {
+  async listEvents(
+    scan: Scan,
+    limit: number,
+    order: 'asc' | 'desc' = 'asc',
+    signal?: AbortSignal | null,
+  ): Promise<EventRecord[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => listEvents(c, scan, limit, orgNos, order));
+    return this.read((c) => listEvents(c, scan, limit, orgNos, order, signal));
   }
 
-  async describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary> {
+  async describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => describeEvents(c, scan, caps, orgNos));
+    return this.read((c) => describeEvents(c, scan, caps, orgNos, signal));
   }
 
   /**
@@ -305,46 +302,20 @@ export class DuckDbStore implements Store {
     return this.lane.run(() => sessions.deleteSessions(this.writer, idleBefore));
   }
 
-  async createKey(key: KeyRecord): Promise<void> {
-    await this.lane.run(() =>
-      run(
-        this.writer,
-        `INSERT INTO api_keys (id, name, role, orgs, hash, created_at, revoked_at, expires_at, types)
-         VALUES (?, ?, ?, ?::VARCHAR[], ?, ?, ?, ?, ?::VARCHAR[])`,
-        [
-          key.id,
-          key.name,
-          key.role,
-          JSON.stringify(key.orgs),
-          key.hash,
-          key.created_at,
-          key.revoked_at,
-          key.expires_at,
-          key.types === null ? null : JSON.stringify(key.types),
-        ],
-      ),
-    );
+  createKey(key: KeyRecord): Promise<void> {
+    return this.lane.run(() => keys.createKey(this.writer, key));
   }
 
-  async getKey(id: string): Promise<KeyRecord | null> {
-    const rows = await this.read((c) => all(c, 'SELECT * FROM api_keys WHERE id = ?', [id]));
-    return rows[0] ? toKey(rows[0]) : null;
+  getKey(id: string): Promise<KeyRecord | null> {
+    return this.read((c) => keys.getKey(c, id));
   }
 
-  async listKeys(): Promise<KeyRecord[]> {
-    const rows = await this.read((c) => all(c, 'SELECT * FROM api_keys ORDER BY created_at, id'));
-    return rows.map(toKey);
+  listKeys(): Promise<KeyRecord[]> {
+    return this.read((c) => keys.listKeys(c));
   }
 
-  async revokeKey(id: string, at: number): Promise<boolean> {
-    const rows = await this.lane.run(() =>
-      all(
-        this.writer,
-        'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id',
-        [at, id],
-      ),
-    );
-    return rows.length > 0;
+  revokeKey(id: string, at: number): Promise<boolean> {
+    return this.lane.run(() => keys.revokeKey(this.writer, id, at));
   }
 
   // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
@@ -382,8 +353,8 @@ export class DuckDbStore implements Store {
 
   eraseOrgs(orgs: string[], audit: AuditInput): Promise<AuditEntry> {
     return this.lane.run(async () => {
-      const keys = (await all(this.writer, 'SELECT * FROM api_keys')).map(toKey);
-      const entry = await erasure.eraseOrgs(this.writer, orgs, keys, audit, this.clock(), this.auditIds);
+      const allKeys = await keys.listKeys(this.writer);
+      const entry = await erasure.eraseOrgs(this.writer, orgs, allKeys, audit, this.clock(), this.auditIds);
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);

@@ -37,6 +37,7 @@ export class Upkeep {
     lastCompaction: null,
     checkpoints: 0,
     lastError: null,
+    longestHoldMs: 0,
   };
   /** Unsorted rows, writes not yet checkpointed, the last write (wall clock). */
   private tail = 0;
@@ -89,12 +90,12 @@ export class Upkeep {
     const closedBefore = opts.mergeClosed ? this.closedBefore() : null;
     this.compacting ??= compact(
       this.conn,
-      (fn) => this.lane.run(fn),
+      (fn) => this.hold(fn),
       () => this.closing,
       closedBefore,
     )
       .then(async (report) => {
-        [this.tail, this.watermark] = await this.lane.run(async () => [
+        [this.tail, this.watermark] = await this.hold(async () => [
           await tailRows(this.conn),
           await readWatermark(this.conn),
         ]);
@@ -147,7 +148,7 @@ export class Upkeep {
     const quiet = Date.now() - this.lastWrite;
     if (this.dirty && quiet >= cfg.checkpointIdleMs) {
       this.dirty = false;
-      if (await this.lane.run(() => tryCheckpoint(this.conn))) {
+      if (await this.hold(() => tryCheckpoint(this.conn))) {
         this.stats.checkpoints++;
         this.stats.lastError = null;
       } else this.dirty = true;
@@ -160,6 +161,18 @@ export class Upkeep {
       due() ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
     );
     if (wait < Infinity) this.arm(wait);
+  }
+
+  /** Run an upkeep step on the write lane, timing how long it holds the lane (stats.longestHoldMs). */
+  private hold<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lane.run(async () => {
+      const started = performance.now();
+      try {
+        return await fn();
+      } finally {
+        this.stats.longestHoldMs = Math.max(this.stats.longestHoldMs, performance.now() - started);
+      }
+    });
   }
 
   private background(fn: () => Promise<unknown>): void {

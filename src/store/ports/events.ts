@@ -19,12 +19,21 @@ export interface EventStore {
    * The events a scan selects, ordered by time then id (newest first with `order` 'desc'),
    * at most `limit` of them. Ask for one more than you can use to learn that there were more.
    */
-  listEvents(scan: Scan, limit: number, order?: 'asc' | 'desc'): Promise<EventRecord[]>;
+  listEvents(
+    scan: Scan,
+    limit: number,
+    order?: 'asc' | 'desc',
+    signal?: AbortSignal | null,
+  ): Promise<EventRecord[]>;
 
   /** The event types of a scan and the dims keys of each, with counts; see SchemaSummary. */
-  describeEvents(scan: Scan, caps: SchemaCaps): Promise<SchemaSummary>;
+  describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary>;
 
-  /** The rows of one row request (core/query/requests.ts), computed by the engine's dialect. */
+  /**
+   * The rows of one row request (core/query/requests.ts), computed by the engine's dialect.
+   * On every read here, `signal` is the request's deadline (TALLY_QUERY_TIMEOUT_MS): its abort
+   * stops the engine's statement, and the call fails with the QueryTimeoutError it carries.
+   */
   fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]>;
 }
 
