@@ -34,7 +34,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, run, transaction, tryCheckpoint } from './db.js';
 import { num } from '../sql/rows.js';
-import { extendRollup, foldRollup, rollupRuns } from './rollup.js';
+import { extendRollup, foldOrgs, ONE_ROLLUP_RUN, rollupOrgCounts, rollupRuns } from './rollup.js';
 
 /** Length of a compaction period: rows are clustered within each (30 days of `ts`). */
 export const PERIOD_MS = 30 * 86_400_000;
@@ -180,6 +180,20 @@ function moveWatermark(conn: DuckDBConnection, p: Plan): Promise<void> {
   });
 }
 
+/** The rollup's runs folded into one (rollup.ts), in chunks of whole orgs as the merge below moves rows. */
+async function foldRollup(
+  conn: DuckDBConnection,
+  lane: <T>(fn: () => Promise<T>) => Promise<T>,
+  stop: () => boolean,
+): Promise<void> {
+  const counts = await lane(() => rollupOrgCounts(conn));
+  for (const [first, last] of orgChunks(counts, MERGE_CHUNK_ROWS)) {
+    if (stop()) return;
+    await lane(() => foldOrgs(conn, first, last));
+  }
+  if (!stop()) await lane(() => run(conn, ONE_ROLLUP_RUN));
+}
+
 /** Chunks [first, last] of org numbers, each of at most `max` rows unless one org alone has more. */
 export function orgChunks(counts: [number, number][], max: number): [number, number][] {
   const out: [number, number][] = [];
@@ -266,7 +280,7 @@ export async function compact(
   // Idle passes fold the rollup's runs into one; a busy store folds them once they are many.
   const runs = await lane(() => rollupRuns(conn));
   if (runs >= MAX_ROLLUP_RUNS || (runs > 1 && closedBefore !== null && !stop()))
-    await lane(() => foldRollup(conn));
+    await foldRollup(conn, lane, stop);
   if ((!p && !m) || stop()) return null;
   const checkpointed = await lane(() => tryCheckpoint(conn));
   return {

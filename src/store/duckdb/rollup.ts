@@ -78,24 +78,37 @@ export async function rollupRuns(conn: DuckDBConnection): Promise<number> {
   return rows[0] ? num(rows[0], 'v') : 0;
 }
 
-/**
- * Rewrite the rollup as one run sorted by (org_no, type, actor, ts), one row a cell: the
- * zone maps then skip other orgs' row groups. One transaction; rows and answers are unchanged.
- */
-export function foldRollup(conn: DuckDBConnection): Promise<void> {
-  return transaction(conn, () =>
-    run(
-      conn,
-      `DROP TABLE IF EXISTS temp.rollup_fold;
-       CREATE TEMP TABLE rollup_fold AS SELECT org_no, org, type, actor, ts, max(mts) AS mts FROM actor_rollup
-         GROUP BY org_no, org, type, actor, ts ORDER BY org_no, type, actor, ts;
-       DELETE FROM actor_rollup;
-       INSERT INTO actor_rollup SELECT * FROM temp.rollup_fold;
-       DROP TABLE temp.rollup_fold;
-       INSERT OR REPLACE INTO meta VALUES ('rollup_runs', '1');`,
-    ),
+/** Rollup rows per org number, in org order: the fold's chunks (compaction.ts). */
+export async function rollupOrgCounts(conn: DuckDBConnection): Promise<[number, number][]> {
+  const rows = await all(
+    conn,
+    'SELECT org_no, count(*) AS n FROM actor_rollup GROUP BY org_no ORDER BY org_no',
   );
+  return rows.map((r) => [num(r, 'org_no'), num(r, 'n')]);
 }
+
+/**
+ * Fold the rows of org numbers [first, last] into one row a cell, appended sorted by
+ * (org_no, type, actor, ts); one transaction, answers unchanged. Chunks taken in org order
+ * line up into one run, so zone maps skip other orgs' row groups.
+ */
+export function foldOrgs(conn: DuckDBConnection, first: number, last: number): Promise<void> {
+  const orgs = 'org_no BETWEEN $1 AND $2';
+  return transaction(conn, async () => {
+    await run(conn, 'DROP TABLE IF EXISTS temp.rollup_fold');
+    await run(
+      conn,
+      `CREATE TEMP TABLE rollup_fold AS SELECT org_no, org, type, actor, ts, max(mts) AS mts FROM actor_rollup
+         WHERE ${orgs} GROUP BY org_no, org, type, actor, ts ORDER BY org_no, type, actor, ts`,
+      [first, last],
+    );
+    await run(conn, `DELETE FROM actor_rollup WHERE ${orgs}`, [first, last]);
+    await run(conn, 'INSERT INTO actor_rollup SELECT * FROM temp.rollup_fold; DROP TABLE temp.rollup_fold');
+  });
+}
+
+/** Once every chunk is folded: the rollup is one run. */
+export const ONE_ROLLUP_RUN = "INSERT OR REPLACE INTO meta VALUES ('rollup_runs', '1')";
 
 /** Rebuild the rollup from events (tests and the benchmark's rebuild figure); one transaction. */
 export function rebuildRollup(conn: DuckDBConnection): Promise<void> {
