@@ -41,6 +41,7 @@ export interface ChResults {
   serverStartMs: number;
   cases: ChCaseRow[];
   lookup: LookupFigures[];
+  lookupError?: string;
 }
 
 export async function clickhouseBench(opts: {
@@ -85,7 +86,13 @@ export async function clickhouseBench(opts: {
       label: c.org.label,
     }));
     log('dedupe lookup at the largest org');
-    r.lookup = await dedupeLookup(base, BENCH_DATABASE, orgs[0]!.id);
+    try {
+      r.lookup = await dedupeLookup(base, BENCH_DATABASE, orgs[0]!.id, p);
+    } catch (err) {
+      // The query figures stand without it; the report says what failed.
+      r.lookup = [];
+      r.lookupError = String(err);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

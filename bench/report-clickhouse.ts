@@ -55,10 +55,11 @@ export function renderClickHouseReport(r: ChResults): string {
   out.push(
     '## Dedupe lookup at the largest org',
     '',
-    `A commit's lookup of (org, id) (src/store/clickhouse/event-ids.ts, as ingest.ts sends it) with 1,000 ids of the largest org (${r.cases.find((c) => c.label === 'largest')?.org ?? '–'}), beside the plain \`org IN … AND id IN …\` on \`events\` and a count of the whole org. Granules: the query's \`SelectedMarks\` in system.query_log (ClickHouse ${r.clickhouse} has no \`EXPLAIN indexes=1\`); a query with subqueries adds up the granules of every table it reads.`,
+    `A commit's lookup of (org, id) (src/store/clickhouse/event-ids.ts, as ingest.ts sends it) at the largest org (${r.cases.find((c) => c.label === 'largest')?.org ?? '–'}): 1,000 of its stored ids (spread over the org), and new ids as the generator makes them for the ingest slice (random hex, as UUIDs would be), 1,000 and 10; beside each the plain \`org IN … AND id IN …\` on \`events\`, and a count of the whole org in both tables. Granules: the query's \`SelectedMarks\` in system.query_log (ClickHouse ${r.clickhouse} has no \`EXPLAIN indexes=1\`); a query with subqueries adds up the granules of every table it reads.`,
     '',
     '| ids | statement | found | granules (SelectedMarks) | rows read | ms (server) |',
     '|---|---|---|---|---|---|',
+    ...(r.lookupError ? [`| – | failed: ${r.lookupError} | | | | |`] : []),
     ...r.lookup.map(
       (l) =>
         `| ${l.label} | ${l.sql} | ${n0(l.found)} | ${n0(l.selectedMarks)} | ${n0(l.readRows)} | ${n0(l.ms)} |`,

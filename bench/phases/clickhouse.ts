@@ -14,11 +14,13 @@ import { liveCopiesSql } from '../../src/store/clickhouse/event-ids.js';
 import { BIG_QUERY } from '../../src/store/clickhouse/ingest.js';
 import { tableNames } from '../../src/store/clickhouse/schema.js';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/client.js';
-import { quoteList } from '../../src/store/clickhouse/quote.js';
+import { quote, quoteList } from '../../src/store/clickhouse/quote.js';
 import { startServer } from '../../test/e2e/server.js';
 import { diff, type Frame, type HttpCall, type Row } from '../queries/types.js';
 import { percentile, type Timed } from '../lib/timing.js';
 import { caseKey, type QueryCase } from './query.js';
+import { sliceEvents } from './ingest.js';
+import type { DatasetParams } from '../gen/model.js';
 import { post } from './clickhouse-load.js';
 
 const ADMIN = 'bench-admin-secret-0123456789';
@@ -39,7 +41,7 @@ function handClient(base: string, database: string): ClickHouseClient {
     database,
     username: t.username ?? 'default',
     password: t.password ?? '',
-    request_timeout: 600_000,
+    request_timeout: 300_000,
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
 }
@@ -150,7 +152,12 @@ export async function queryClickHouse(
 
 export interface LookupFigures {
   label: string;
-  sql: 'commit lookup (event_ids)' | 'event_ids part only' | 'plain events lookup' | 'whole org';
+  sql:
+    | 'commit lookup (event_ids)'
+    | 'event_ids part only'
+    | 'plain events lookup'
+    | 'whole org'
+    | 'whole org in event_ids';
   ids: number;
   found: number;
   selectedMarks: number;
@@ -158,80 +165,89 @@ export interface LookupFigures {
   ms: number;
 }
 
-/** SelectedMarks, read_rows and duration of a finished query from system.query_log. */
+/**
+ * SelectedMarks, read_rows and duration of a finished query from system.query_log. The server
+ * logs a query as it finishes, which can be just after the client has its answer: flush and retry.
+ */
 async function logged(base: string, queryId: string): Promise<{ marks: number; rows: number; ms: number }> {
-  await post(base, 'SYSTEM FLUSH LOGS');
-  const out = await post(
-    base,
-    `SELECT read_rows, query_duration_ms AS ms,
-       ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SelectedMarks')] AS marks
-     FROM system.query_log WHERE type = 2 AND query_id = '${queryId}' FORMAT JSONEachRow`,
-  );
-  const r = JSON.parse(out.split('\n')[0] ?? '{}') as Record<string, unknown>;
-  return { marks: Number(r['marks']), rows: Number(r['read_rows']), ms: Number(r['ms']) };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await post(base, 'SYSTEM FLUSH LOGS');
+    const out = await post(
+      base,
+      `SELECT read_rows, query_duration_ms AS ms,
+         ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SelectedMarks')] AS marks
+       FROM system.query_log WHERE type = 2 AND query_id = ${quote(queryId)} FORMAT JSONEachRow`,
+    );
+    const line = out.split('\n')[0] ?? '';
+    if (line.trim() !== '') {
+      const r = JSON.parse(line) as Record<string, unknown>;
+      return { marks: Number(r['marks']), rows: Number(r['read_rows']), ms: Number(r['ms']) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`query ${queryId} is not in system.query_log (log_queries off on this server?)`);
 }
 
 /**
- * The dedupe lookup of one commit at `org`: 1,000 stored ids (spread over the org by hash)
- * and 1,000 new ones, through ingest's own SQL, next to the plain `org IN … AND id IN …`
- * lookup on `events` and a count of the whole org (its granules).
+ * The dedupe lookup of one commit at `org`, through ingest's own SQL: 1,000 stored ids (spread
+ * over the org by hash), and new ids as the generator makes them for the ingest slice (random
+ * hex, like UUIDs): 1,000 and 10. Beside each, the plain `org IN … AND id IN …` on `events`;
+ * and a count of the whole org in both tables (its granules).
  */
-export async function dedupeLookup(base: string, database: string, org: string): Promise<LookupFigures[]> {
+export async function dedupeLookup(
+  base: string,
+  database: string,
+  org: string,
+  p: DatasetParams,
+): Promise<LookupFigures[]> {
   const ch = handClient(base, database);
   const t = tableNames({ database, cluster: null });
   try {
     const stored = (
-      await rowsOf(
-        ch,
-        `SELECT id FROM events WHERE org = ${quoteList([org])} ORDER BY cityHash64(id) LIMIT 1000`,
-      )
+      await rowsOf(ch, `SELECT id FROM events WHERE org = ${quote(org)} ORDER BY cityHash64(id) LIMIT 1000`)
     ).map((r) => String(r['id']));
-    const fresh = Array.from({ length: 1000 }, (_, k) => `bench-new-${k}`);
+    const fresh = sliceEvents(p, 50_000)
+      .filter((e) => e.org === org)
+      .map((e) => e.id);
+    if (fresh.length < 1000) throw new Error(`only ${fresh.length} slice events of org ${org}`);
     const out: LookupFigures[] = [];
     const run = async (
       label: string,
       sql: LookupFigures['sql'],
-      ids: string[],
+      ids: number,
       text: string,
     ): Promise<void> => {
       const id = randomUUID();
       const rows = await rowsOf(ch, text, id);
       const l = await logged(base, id);
-      out.push({
-        label,
-        sql,
-        ids: ids.length,
-        found: rows.length,
-        selectedMarks: l.marks,
-        readRows: l.rows,
-        ms: l.ms,
-      });
+      out.push({ label, sql, ids, found: rows.length, selectedMarks: l.marks, readRows: l.rows, ms: l.ms });
     };
     for (const [label, ids] of [
       ['1,000 stored ids', stored],
-      ['1,000 new ids', fresh],
+      ['1,000 new ids', fresh.slice(0, 1000)],
+      ['10 new ids', fresh.slice(0, 10)],
     ] as const) {
-      await run(
-        label,
-        'commit lookup (event_ids)',
-        ids,
-        `SELECT DISTINCT org, id FROM (${liveCopiesSql(t, [org], ids, 'org, id')})`,
-      );
+      const lookup = liveCopiesSql(t, [org], ids, 'org, id');
+      await run(label, 'commit lookup (event_ids)', ids.length, `SELECT DISTINCT org, id FROM (${lookup})`);
       const narrow = `WHERE org IN (${quoteList([org])}) AND id IN (${quoteList(ids)})`;
       await run(
         label,
         'event_ids part only',
-        ids,
+        ids.length,
         `SELECT org, type, ts, id FROM ${t.eventIdsLocal} ${narrow}`,
       );
-      await run(label, 'plain events lookup', ids, `SELECT DISTINCT org, id FROM ${t.events} ${narrow}`);
+      await run(
+        label,
+        'plain events lookup',
+        ids.length,
+        `SELECT DISTINCT org, id FROM ${t.events} ${narrow}`,
+      );
     }
-    await run(
-      'the org',
-      'whole org',
-      [],
-      `SELECT count() AS n FROM ${t.events} WHERE org = ${quoteList([org])}`,
-    );
+    for (const [sql, table] of [
+      ['whole org', t.events],
+      ['whole org in event_ids', t.eventIdsLocal],
+    ] as const)
+      await run('the org', sql, 0, `SELECT count() AS n FROM ${table} WHERE org = ${quote(org)}`);
     return out;
   } finally {
     await ch.close();

@@ -16,6 +16,7 @@ import { ensureDataset } from '../dataset.js';
 import { EventGenerator, datasetStream } from '../gen/events.js';
 import { DEFAULT_PARAMS } from '../gen/model.js';
 import { loadClickHouse, post, type ChLoad } from '../phases/clickhouse-load.js';
+import { dedupeLookup, type LookupFigures } from '../phases/clickhouse.js';
 import { ALL_QUERIES, targets } from './index.js';
 import { naiveAnswer } from './naive.js';
 import type { Row } from './types.js';
@@ -74,6 +75,24 @@ describe.skipIf(!clickhouseAvailable)('the hand-written ClickHouse SQL on the lo
       dim_keys: Object.keys(withDims.dims),
       dim_values: Object.values(withDims.dims),
     });
+  });
+
+  it('measures the dedupe lookup: stored ids found, new ids not, granules read from query_log', async () => {
+    const o = targets(P)[0]!;
+    const figures = await dedupeLookup(base, database, o.id, P);
+    const get = (label: string, sql: string): LookupFigures =>
+      figures.find((f) => f.label === label && f.sql === sql)!;
+    const orgEvents = events.filter((e) => e.org === o.id).length;
+    expect(get('1,000 stored ids', 'commit lookup (event_ids)').found).toBe(1000);
+    expect(get('1,000 stored ids', 'plain events lookup').found).toBe(1000);
+    expect(get('1,000 new ids', 'commit lookup (event_ids)').found).toBe(0);
+    expect(get('10 new ids', 'event_ids part only').ids).toBe(10);
+    // The count reads the org's rows in whole granules (at most 8,192 rows each; a part's last one fewer).
+    const whole = get('the org', 'whole org');
+    expect(whole.found).toBe(1);
+    expect(whole.readRows).toBeGreaterThanOrEqual(orgEvents);
+    expect(whole.readRows).toBeLessThanOrEqual(whole.selectedMarks * 8192);
+    expect(whole.selectedMarks).toBeGreaterThan(0);
   });
 
   for (const q of ALL_QUERIES) {
