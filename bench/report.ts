@@ -137,7 +137,7 @@ function stateText(c: IngestCheck): string {
 /** The server's upkeep counters (GET /metrics) at the end of the HTTP run. */
 function httpUpkeep(u: ServerUpkeep | null): string {
   if (!u) return 'the server did not report its upkeep (no tally_store_* metrics)';
-  return `**${u.compactions} compaction passes** by the last acknowledgement (GET /metrics), ${n0(u.compactedRows)} rows sorted, last pass ${u.lastCompactionSeconds.toFixed(2)} s, ${u.checkpoints} checkpoints${u.failing ? ', **upkeep failing**' : ''}`;
+  return `**${u.compactions} compaction passes** by the last acknowledgement (GET /metrics), ${n0(u.compactedRows)} rows sorted, last pass ${u.lastCompactionSeconds.toFixed(2)} s, ${u.checkpoints} checkpoints${u.longestHoldSeconds === null ? '' : `, longest commit wait behind upkeep (one step holding the write lane) **${u.longestHoldSeconds.toFixed(2)} s**`}${u.failing ? ', **upkeep failing**' : ''}`;
 }
 
 /** The store's background compaction during the ingest runs. */
@@ -148,7 +148,7 @@ function upkeepLines(r: BenchResults): string[] {
   return [
     `Compaction during ingest (the store's own background upkeep: a pass when the unsorted tail passes 262,144 rows, CHECKPOINT after each pass and after 1 s without writes):`,
     '',
-    `- in-process: **${u.compactions} compaction passes**, ${n0(u.compactedRows)} rows sorted${last ? ` (last pass ${n0(last.rows)} rows in ${last.periods} period(s), ${last.merged} merged, ${(last.ms / 1000).toFixed(2)} s)` : ''}, ${u.checkpoints} checkpoints; the upkeep's statements held the write lane ${(u.laneMsRun / 1000).toFixed(1)} s of the run's ${ing.profile.seconds.toFixed(1)} s, and ${((u.laneMs - u.laneMsRun) / 1000).toFixed(1)} s more after it until close (a pass in progress and the closing CHECKPOINT); ${stateText(u.check)}${u.lastError ? `; **last upkeep error: ${u.lastError}**` : ''}.`,
+    `- in-process: **${u.compactions} compaction passes**, ${n0(u.compactedRows)} rows sorted${last ? ` (last pass ${n0(last.rows)} rows in ${last.periods} period(s), ${last.merged} merged, ${(last.ms / 1000).toFixed(2)} s)` : ''}, ${u.checkpoints} checkpoints, longest commit wait behind upkeep (one step holding the write lane) **${(u.longestHoldMs / 1000).toFixed(2)} s**; the upkeep's statements held the write lane ${(u.laneMsRun / 1000).toFixed(1)} s of the run's ${ing.profile.seconds.toFixed(1)} s, and ${((u.laneMs - u.laneMsRun) / 1000).toFixed(1)} s more after it until close (a pass in progress and the closing CHECKPOINT); ${stateText(u.check)}${u.lastError ? `; **last upkeep error: ${u.lastError}**` : ''}.`,
     `- HTTP: ${httpUpkeep(ing.http.upkeep)}; the file after the server stopped: ${stateText(ing.http.check)}.`,
   ];
 }
@@ -171,9 +171,9 @@ function initialCompaction(r: BenchResults): string[] {
   return [
     `The cached time-ordered file (${n0(r.dataset.events)} events, the whole table one unsorted tail) copied and opened as the store with upkeep off (start ${c.openSeconds.toFixed(1)} s), then one \`DuckDbStore.compact({ mergeClosed: true })\` timed, as the store runs it once writes pause: the tail sorted period by period, then the closed periods (ended over 30 days before the run) merged into one run; its CHECKPOINT included (${c.at}, load average ${c.load.join(' ')}):`,
     '',
-    '| seconds | rows sorted | periods (30 days) | closed periods merged: rows / transactions | row groups after | file before → after |',
-    '|---|---|---|---|---|---|',
-    `| **${c.seconds.toFixed(1)}** | ${n0(c.rows)} | ${c.periods} | ${n0(c.mergedRows ?? 0)} / ${c.mergeChunks ?? 0} | ${c.rowGroups} | ${MiB(c.bytesBefore)} → ${MiB(c.bytes)} |`,
+    '| seconds | rows sorted | periods (30 days) | closed periods merged: rows / transactions | longest transaction (write lane held) | row groups after | file before → after |',
+    '|---|---|---|---|---|---|---|',
+    `| **${c.seconds.toFixed(1)}** | ${n0(c.rows)} | ${c.periods} | ${n0(c.mergedRows ?? 0)} / ${c.mergeChunks ?? 0} | ${c.longestHoldMs === undefined ? '–' : `${(c.longestHoldMs / 1000).toFixed(2)} s`} | ${c.rowGroups} | ${MiB(c.bytesBefore)} → ${MiB(c.bytes)} |`,
   ];
 }
 

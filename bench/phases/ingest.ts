@@ -57,6 +57,8 @@ export interface ServerUpkeep {
   lastCompactionSeconds: number;
   checkpoints: number;
   failing: boolean;
+  /** The longest one upkeep step held the write lane, s (null: not exposed). */
+  longestHoldSeconds: number | null;
 }
 
 /** The store's upkeep gauges from the server's Prometheus metrics; null when it does not expose them. */
@@ -76,6 +78,7 @@ async function serverUpkeep(url: string): Promise<ServerUpkeep | null> {
     lastCompactionSeconds: value('tally_store_last_compaction_seconds') ?? NaN,
     checkpoints: value('tally_store_checkpoints') ?? NaN,
     failing: value('tally_store_upkeep_failing') === 1,
+    longestHoldSeconds: value('tally_store_upkeep_longest_hold_seconds'),
   };
 }
 

@@ -23,6 +23,8 @@ export interface InitialCompaction {
   mergeChunks?: number;
   /** Store start before it (fingerprints and first-seen of the stored events), seconds. */
   openSeconds: number;
+  /** The longest one of its transactions held the write lane (UpkeepStats.longestHoldMs), ms. */
+  longestHoldMs?: number;
   rows: number;
   periods: number;
   merged: number;
@@ -94,10 +96,12 @@ export async function initialCompaction(src: string, dst: string): Promise<Initi
   const before = load();
   let report;
   let seconds: number;
+  let longestHoldMs: number;
   try {
     const t1 = performance.now();
     report = await store.compact({ mergeClosed: true });
     seconds = (performance.now() - t1) / 1000;
+    longestHoldMs = store.upkeepStats.longestHoldMs;
     await saveDedupeFilter(store, dst);
   } finally {
     await store.close();
@@ -110,6 +114,7 @@ export async function initialCompaction(src: string, dst: string): Promise<Initi
     if (tail !== 0) throw new Error(`${dst}: ${tail} rows still unsorted after compact()`);
     return {
       seconds,
+      longestHoldMs,
       openSeconds,
       rows: report.rows,
       periods: report.periods,

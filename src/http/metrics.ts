@@ -106,6 +106,11 @@ export function createMetrics(upkeep: () => UpkeepStats | null | undefined = () 
   );
   gauge('tally_store_checkpoints', 'Checkpoints by the store since start (DuckDB).', (u) => u.checkpoints);
   gauge(
+    'tally_store_upkeep_longest_hold_seconds',
+    'The longest one upkeep step (a compaction transaction, a checkpoint) held the write lane since start, i.e. the longest an ingest commit waited behind upkeep (DuckDB).',
+    (u) => u.longestHoldMs / 1000,
+  );
+  gauge(
     'tally_store_upkeep_failing',
     '1 while the last background compaction or checkpoint failed (it is retried), else 0 (DuckDB).',
     (u) => (u.lastError === null ? 0 : 1),

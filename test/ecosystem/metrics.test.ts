@@ -146,6 +146,10 @@ describe('/metrics', () => {
     expect(s.get('tally_store_last_compaction_seconds')).toBeGreaterThan(0);
     expect(s.get('tally_store_checkpoints')).toBeGreaterThanOrEqual(1);
     expect(s.get('tally_store_upkeep_failing')).toBe(0);
+    // The pass's steps each held the lane for a part of its time: the longest is within the pass.
+    const hold = s.get('tally_store_upkeep_longest_hold_seconds')!;
+    expect(hold).toBeGreaterThan(0);
+    expect(hold).toBeLessThanOrEqual(s.get('tally_store_last_compaction_seconds')!);
   });
 
   it('needs TALLY_METRICS_KEY as a Bearer token when it is set', async () => {

@@ -37,6 +37,7 @@ export class Upkeep {
     lastCompaction: null,
     checkpoints: 0,
     lastError: null,
+    longestHoldMs: 0,
   };
   /** Unsorted rows, writes not yet checkpointed, the last write (wall clock). */
   private tail = 0;
@@ -82,12 +83,12 @@ export class Upkeep {
     const closedBefore = opts.mergeClosed ? this.closedBefore() : null;
     this.compacting ??= compact(
       this.conn,
-      (fn) => this.lane.run(fn),
+      (fn) => this.hold(fn),
       () => this.closing,
       closedBefore,
     )
       .then(async (report) => {
-        this.tail = await this.lane.run(() => tailRows(this.conn));
+        this.tail = await this.hold(() => tailRows(this.conn));
         if (closedBefore !== null && !this.closing)
           this.mergedThrough = Math.max(this.mergedThrough, closedBefore);
         if (report) {
@@ -137,7 +138,7 @@ export class Upkeep {
     const quiet = Date.now() - this.lastWrite;
     if (this.dirty && quiet >= cfg.checkpointIdleMs) {
       this.dirty = false;
-      if (await this.lane.run(() => tryCheckpoint(this.conn))) {
+      if (await this.hold(() => tryCheckpoint(this.conn))) {
         this.stats.checkpoints++;
         this.stats.lastError = null;
       } else this.dirty = true;
@@ -150,6 +151,18 @@ export class Upkeep {
       due() ? Math.max(cfg.checkpointIdleMs, cfg.idleMs - quiet) : Infinity,
     );
     if (wait < Infinity) this.arm(wait);
+  }
+
+  /** Run an upkeep step on the write lane, timing how long it holds the lane (stats.longestHoldMs). */
+  private hold<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lane.run(async () => {
+      const started = performance.now();
+      try {
+        return await fn();
+      } finally {
+        this.stats.longestHoldMs = Math.max(this.stats.longestHoldMs, performance.now() - started);
+      }
+    });
   }
 
   private background(fn: () => Promise<unknown>): void {

@@ -8,6 +8,11 @@ export interface UpkeepStats {
   checkpoints: number;
   /** The last failure of background upkeep, cleared by the next success (it is retried). */
   lastError: string | null;
+  /**
+   * The longest time one upkeep step (a compaction transaction, a CHECKPOINT) held the write lane
+   * since start, in ms: the longest an ingest commit can have waited behind upkeep.
+   */
+  longestHoldMs: number;
 }
 
 export interface StoreEngine {
