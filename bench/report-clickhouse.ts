@@ -55,7 +55,7 @@ export function renderClickHouseReport(r: ChResults): string {
   out.push(
     '## Dedupe lookup at the largest org',
     '',
-    `A commit's lookup of (org, id) (src/store/clickhouse/event-ids.ts, as ingest.ts sends it) at the largest org (${r.cases.find((c) => c.label === 'largest')?.org ?? '–'}): 1,000 of its stored ids (spread over the org), and new ids as the generator makes them for the ingest slice (random hex, as UUIDs would be), 1,000 and 10; beside each the plain \`org IN … AND id IN …\` on \`events\`, and a count of the whole org in both tables. Granules: the query's \`SelectedMarks\` in system.query_log (ClickHouse ${r.clickhouse} has no \`EXPLAIN indexes=1\`); a query with subqueries adds up the granules of every table it reads.`,
+    `A commit's lookup of (org, id) (src/store/clickhouse/event-ids.ts, as ingest.ts sends it) at the largest org (${r.cases.find((c) => c.label === 'largest')?.org ?? '–'}): 1,000 of its stored ids (spread over the org), and new ids as the generator makes them for the ingest slice (random hex, as UUIDs would be), 1,000 and 10; beside each the plain \`org IN … AND id IN …\` on \`events\`, and a count of the whole org in both tables. Granules: the query's \`SelectedMarks\` in system.query_log (ClickHouse ${r.clickhouse} has no \`EXPLAIN indexes=1\`); a query with subqueries adds up the granules of every table it reads. Rows read: query_log's \`read_rows\`, which on 18.16 leaves out what the \`IN\` subqueries read (so 0 where nothing is found in \`events\`).`,
     '',
     '| ids | statement | found | granules (SelectedMarks) | rows read | ms (server) |',
     '|---|---|---|---|---|---|',
