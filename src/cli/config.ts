@@ -35,6 +35,8 @@ export interface Config {
   corsOrigins: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs that set none (docs/lifecycle.md); null keeps forever. */
   retentionDays: number | null;
+  /** TALLY_WEBHOOK_ALLOW_PRIVATE=1: alert webhooks may reach loopback and private addresses (docs/alerts.md). */
+  webhookAllowPrivate: boolean;
   /** LOG_LEVEL: pino's level for the server log (default info). */
   logLevel: string;
 }
@@ -101,6 +103,12 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
   } catch (err) {
     throw ValidationError.param('TALLY_CORS_ORIGINS', (err as Error).message);
   }
+  const allowRaw = (env['TALLY_WEBHOOK_ALLOW_PRIVATE'] ?? '').trim();
+  if (!['', '0', '1'].includes(allowRaw))
+    throw ValidationError.param(
+      'TALLY_WEBHOOK_ALLOW_PRIVATE',
+      'must be 1 (allow) or 0 (refuse, the default)',
+    );
   const adminKey = env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null;
   if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
     throw ValidationError.param(
@@ -124,6 +132,7 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     queryTimeoutMs,
     rateLimit,
     retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
+    webhookAllowPrivate: allowRaw === '1',
     logLevel: env['LOG_LEVEL'] ?? 'info',
   };
 }

@@ -5,9 +5,11 @@
  */
 import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
+import type { Alerting } from '../use-cases/alerting.js';
 import type { Deadline } from '../core/query/bounds.js';
 import type {
   ActorStore,
+  AlertStore,
   AuditLog,
   EraseStore,
   EventStore,
@@ -28,6 +30,9 @@ export interface AppContext {
   erase: EraseStore;
   audit: AuditLog;
   exports: ExportStore;
+  alerts: AlertStore;
+  /** The alerts' evaluation and delivery in this process (docs/alerts.md). */
+  alerting: Alerting;
   /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
   query: (plan: Query) => Promise<QueryResult>;
   /** Run other event reads (raw events, the schema) under the same deadline as a query. */

@@ -196,8 +196,8 @@ export function planOf(
   };
 }
 
-/** Run `f`, re-pointing a 400's paths under `prefix` (a metric's own parameters). */
-function within<T>(prefix: string, f: () => T): T {
+/** Run `f`, re-pointing a 400's paths under `prefix` (a metric's own parameters, an alert's query). */
+export function within<T>(prefix: string, f: () => T): T {
   try {
     return f();
   } catch (e) {

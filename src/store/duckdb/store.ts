@@ -42,6 +42,8 @@ import * as erasure from './erase.js';
 import * as exporting from './export.js';
 import * as retention from './retention.js';
 import * as sessions from './sessions.js';
+import * as alerts from './alerts.js';
+import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
 import * as keys from './keys.js';
 import * as orgTable from './orgs.js';
 import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
@@ -278,6 +280,43 @@ export class DuckDbStore implements Store {
       return orgs;
     });
     if (created.length > 0) this.invalidateOrgs();
+  }
+
+  // Alerts (alerts.ts, docs/alerts.md): writes and claims on the lane, reads pooled.
+  createAlert(a: AlertRecord): Promise<void> {
+    return this.lane.run(() => alerts.createAlert(this.writer, a));
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.read((c) => alerts.listAlerts(c));
+  }
+
+  getAlert(id: string): Promise<AlertRecord | null> {
+    return this.read((c) => alerts.getAlert(c, id));
+  }
+
+  deleteAlert(id: string): Promise<boolean> {
+    return this.lane.run(() => alerts.deleteAlert(this.writer, id));
+  }
+
+  addDelivery(d: DeliveryRecord): Promise<boolean> {
+    return this.lane.run(() => alerts.addDelivery(this.writer, d));
+  }
+
+  listDeliveries(alertId: string): Promise<DeliveryRecord[]> {
+    return this.read((c) => alerts.listDeliveries(c, alertId));
+  }
+
+  dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]> {
+    return this.read((c) => alerts.dueDeliveries(c, now, limit));
+  }
+
+  claimDelivery(id: string, owner: string, now: number, leaseMs: number): Promise<DeliveryRecord | null> {
+    return this.lane.run(() => alerts.claimDelivery(this.writer, id, owner, now, leaseMs));
+  }
+
+  saveDelivery(d: DeliveryRecord): Promise<void> {
+    return this.lane.run(() => alerts.saveDelivery(this.writer, d));
   }
 
   createSession(x: SessionRecord): Promise<void> {
