@@ -27,6 +27,8 @@ export interface Config {
   compactIdleMs: number;
   /** TALLY_QUERY_TIMEOUT_MS: the longest one query runs before it is stopped and answered 503; null for none. */
   queryTimeoutMs: number | null;
+  /** TALLY_ROLLUP: whether the DuckDB store's distinct-actor queries read its actor rollup (default on). */
+  rollup: boolean;
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -91,6 +93,9 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
   const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
     ? null
     : positive('TALLY_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS);
+  const rollupRaw = (env['TALLY_ROLLUP'] ?? '').trim().toLowerCase();
+  if (!['', '1', 'on', '0', 'off'].includes(rollupRaw))
+    throw ValidationError.param('TALLY_ROLLUP', 'must be on or off (1 or 0)');
   let rateLimit: RateLimit | null;
   try {
     rateLimit = parseRateLimit(env['TALLY_RATE_LIMIT']);
@@ -130,6 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     compactIdleMs,
     dedupeFilterMb,
     queryTimeoutMs,
+    rollup: rollupRaw !== '0' && rollupRaw !== 'off',
     rateLimit,
     retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
     webhookAllowPrivate: allowRaw === '1',

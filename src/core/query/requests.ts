@@ -46,7 +46,8 @@ export interface TimeIndex {
 
 export type RowRequest =
   /**
-   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples;
+   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples
+   * (with `unique`, u is the only figure read: an engine may leave n, s, mn and mx null);
    * with `quantile` (q in millionths), qv = the value at rank ceil(quantile * n / 1e6) ascending.
    * With `totals`, also one row per group at i = TOTAL_INDEX over the whole scan (and, with no
    * group-by, possibly such a row of zeros when nothing matched).

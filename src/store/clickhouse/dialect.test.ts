@@ -20,19 +20,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('range totals: a second aggregation of the fx.scan (no GROUPING SETS in 18.16), a hit per tuple', () => {
-    const stats = fx.squash(
-      toClickHouseSql(
-        {
-          kind: 'stats',
-          scan: fx.scan,
-          groupBy: [{ kind: 'org' }],
-          index: fx.utcDay,
-          unique: [{ kind: 'actor' }],
-          totals: true,
-        },
-        t,
-      ),
-    );
+    const stats = fx.squash(toClickHouseSql(fx.distinctPerOrgTotals, t));
     expect(stats).toContain('GROUP BY g0, i UNION ALL SELECT g0, toInt64((-2)) AS i, count() AS n,');
     expect(stats).toMatch(/uniqExactIf\(u0, uok\) AS u FROM \(.*\) GROUP BY g0$/);
     const intervals = fx.squash(

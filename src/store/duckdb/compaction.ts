@@ -32,8 +32,9 @@
  * recording `meta.merged_through`; it is redone when another period closes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, run, tryCheckpoint } from './db.js';
+import { all, run, transaction, tryCheckpoint } from './db.js';
 import { num } from '../sql/rows.js';
+import { extendRollup, foldOrgs, ONE_ROLLUP_RUN, rollupOrgCounts, rollupRuns } from './rollup.js';
 
 /** Length of a compaction period: rows are clustered within each (30 days of `ts`). */
 export const PERIOD_MS = 30 * 86_400_000;
@@ -41,6 +42,8 @@ export const PERIOD_MS = 30 * 86_400_000;
 export const MAX_RUNS = 4;
 /** Rows one merge transaction may move (the write lane is held meanwhile: ~1 s per 250k rows here). */
 export const MERGE_CHUNK_ROWS = 1_000_000;
+/** Rollup runs (one a pass) that make even a busy pass fold them into one (rollup.ts). */
+export const MAX_ROLLUP_RUNS = 16;
 
 export interface CompactionReport {
   /** Rows rewritten, and the periods they fell in. */
@@ -169,6 +172,28 @@ async function moveSorted(
   }
 }
 
+/** The watermark moved to `p.to` with the rollup's cells of the rows it now covers (rollup.ts). */
+function moveWatermark(conn: DuckDBConnection, p: Plan): Promise<void> {
+  return transaction(conn, async () => {
+    await extendRollup(conn, p.from, p.to);
+    await run(conn, SQL.setWatermark, [p.to]);
+  });
+}
+
+/** The rollup's runs folded into one (rollup.ts), in chunks of whole orgs as the merge below moves rows. */
+async function foldRollup(
+  conn: DuckDBConnection,
+  lane: <T>(fn: () => Promise<T>) => Promise<T>,
+  stop: () => boolean,
+): Promise<void> {
+  const counts = await lane(() => rollupOrgCounts(conn));
+  for (const [first, last] of orgChunks(counts, MERGE_CHUNK_ROWS)) {
+    if (stop()) return;
+    await lane(() => foldOrgs(conn, first, last));
+  }
+  if (!stop()) await lane(() => run(conn, ONE_ROLLUP_RUN));
+}
+
 /** Chunks [first, last] of org numbers, each of at most `max` rows unless one org alone has more. */
 export function orgChunks(counts: [number, number][], max: number): [number, number][] {
   const out: [number, number][] = [];
@@ -250,8 +275,12 @@ export async function compact(
     if (whole) merged++;
   }
   if (stop()) return null;
-  if (p) await lane(() => run(conn, SQL.setWatermark, [p.to]));
+  if (p) await lane(() => moveWatermark(conn, p));
   const m = closedBefore === null ? null : await mergeClosed(conn, lane, closedBefore, stop);
+  // Idle passes fold the rollup's runs into one; a busy store folds them once they are many.
+  const runs = await lane(() => rollupRuns(conn));
+  if (runs >= MAX_ROLLUP_RUNS || (runs > 1 && closedBefore !== null && !stop()))
+    await foldRollup(conn, lane, stop);
   if ((!p && !m) || stop()) return null;
   const checkpointed = await lane(() => tryCheckpoint(conn));
   return {

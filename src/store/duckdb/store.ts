@@ -68,6 +68,8 @@ export interface DuckDbOptions {
   queryTimeoutMs?: number | null;
   /** TALLY_DEDUPE_FILTER_MB: the dedupe filter's size in bytes (dedupe.ts); 128 MiB when unset. */
   dedupeFilterBytes?: number;
+  /** TALLY_ROLLUP: false reads events only (the actor rollup is kept up to date either way; rollup.ts). */
+  rollup?: boolean;
 }
 
 export class DuckDbStore implements Store {
@@ -82,6 +84,8 @@ export class DuckDbStore implements Store {
   private readonly auditIds = new AuditIds();
   /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
   queryTimeoutMs: number | null = null;
+  /** Whether distinct-actor requests may read the actor rollup (DuckDbOptions.rollup). */
+  private rollup = true;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -125,6 +129,7 @@ export class DuckDbStore implements Store {
     };
     const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts.onUpkeepError, dedupe);
     store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
+    store.rollup = opts.rollup ?? true;
     return store;
   }
 
@@ -263,7 +268,8 @@ export class DuckDbStore implements Store {
    */
   async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => fetchRows(c, request, orgNos, signal));
+    const through = this.rollup ? this.upkeep.watermark : null;
+    return this.read((c) => fetchRows(c, request, orgNos, signal, through));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
