@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { clickhouseBench } from './clickhouse.js';
 import { ensureDataset } from './dataset.js';
 import { DEFAULT_PARAMS, type DatasetParams } from './gen/model.js';
 import { ALL_QUERIES, targets } from './queries/index.js';
@@ -46,7 +47,17 @@ const program = new Command()
   .option('--no-cache', 'regenerate the dataset even if a cached file exists')
   .option('--cache-dir <dir>', 'where generated stores are kept', join(import.meta.dirname, '.cache'))
   .option('--only <phases>', `comma-separated subset of ${PHASES.join(',')}`)
+  .option('--queries <ids>', 'comma-separated query ids to measure (e.g. F0,F1); default: every query')
   .option('--with-postgres', 'also load and query a private PostgreSQL 15')
+  .option(
+    '--store <engine>',
+    'duckdb (every phase) or clickhouse (load, queries, dedupe lookup only)',
+    'duckdb',
+  )
+  .option(
+    '--clickhouse-url <url>',
+    'with --store clickhouse: the server (http://[user:password@]host:8123); default $TALLY_TEST_CLICKHOUSE_URL',
+  )
   .option('--out <file>', 'the report', join(import.meta.dirname, 'RESULTS.md'))
   .option('--report-from <json>', 'only render the report from a saved results-*.json');
 
@@ -95,6 +106,8 @@ async function main(): Promise<void> {
     log(`wrote ${String(o['out'])} from ${o['reportFrom']}`);
     return;
   }
+  if (o['store'] !== 'duckdb' && o['store'] !== 'clickhouse')
+    throw new Error(`--store: duckdb or clickhouse, not ${String(o['store'])}`);
   const p: DatasetParams = { ...DEFAULT_PARAMS, events: Number(o['events']), seed: Number(o['seed']) };
   const runs = Number(o['runs']);
   const only = new Set(typeof o['only'] === 'string' ? o['only'].split(',') : PHASES);
@@ -114,6 +127,24 @@ async function main(): Promise<void> {
   };
   log(`load average ${results.load.start.join(' ')}; ${results.machine.cpus} cores`);
   const ds = await ensureDataset(String(o['cacheDir']), p, { rebuild: o['cache'] === false, log });
+  if (o['store'] === 'clickhouse') {
+    const base = o['clickhouseUrl'] ?? process.env['TALLY_TEST_CLICKHOUSE_URL'];
+    if (typeof base !== 'string' || base === '')
+      throw new Error('--store clickhouse needs --clickhouse-url or TALLY_TEST_CLICKHOUSE_URL');
+    const out = String(o['out']);
+    await clickhouseBench({
+      base: base.replace(/\/+$/, ''),
+      command: results.command,
+      dataset: ds,
+      runs,
+      out:
+        out === join(import.meta.dirname, 'RESULTS.md')
+          ? join(import.meta.dirname, 'RESULTS-clickhouse.md')
+          : out,
+      log,
+    });
+    return;
+  }
   const work = join(ds.dir, 'work');
   mkdirSync(work, { recursive: true });
   const orgs = targets(p);
@@ -126,8 +157,11 @@ async function main(): Promise<void> {
     ),
   };
   const frame = { end: p.end };
-  const allCases = orgs.flatMap((org) => ALL_QUERIES.map((query) => ({ query, org })));
-  const nativeCases = orgs.flatMap((org) => NATIVE_QUERIES.map((query) => ({ query, org })));
+  const picked = typeof o['queries'] === 'string' ? new Set(o['queries'].split(',')) : null;
+  const chosen = (qs: typeof ALL_QUERIES): typeof ALL_QUERIES =>
+    qs.filter((q) => !picked || picked.has(q.id));
+  const allCases = orgs.flatMap((org) => chosen(ALL_QUERIES).map((query) => ({ query, org })));
+  const nativeCases = orgs.flatMap((org) => chosen(NATIVE_QUERIES).map((query) => ({ query, org })));
 
   // The store's layout: the time-ordered file compacted once by the store (not cached: timed every run).
   const tallyFile = join(ds.dir, 'tally.duckdb');

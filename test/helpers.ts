@@ -3,7 +3,7 @@
  * and an admin key, driven through Fastify's inject (no port).
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createApp, type Surface } from '../src/http/app.js';
+import { createApp, type AppOptions, type Surface } from '../src/http/app.js';
 import { DuckDbStore } from '../src/store/duckdb/store.js';
 import type { Store } from '../src/store/port.js';
 
@@ -26,11 +26,20 @@ export interface TestApp {
 }
 
 export async function makeApp(
-  opts: { surfaces?: Surface[]; clock?: () => number; path?: string; engine?: 'duckdb' | 'clickhouse' } = {},
+  opts: {
+    surfaces?: Surface[];
+    clock?: () => number;
+    path?: string;
+    engine?: 'duckdb' | 'clickhouse';
+    /** An open store to use instead of a fresh one (a restart on the same store). */
+    store?: Store;
+    webhooks?: AppOptions['webhooks'];
+  } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? (() => NOW);
-  const store = await openTestStore(clock, opts.path, opts.engine);
-  const app = await createApp({ store, clock, adminKey: ADMIN }, opts.surfaces ?? []);
+  const store = opts.store ?? (await openTestStore(clock, opts.path, opts.engine));
+  const webhooks = opts.webhooks === undefined ? {} : { webhooks: opts.webhooks };
+  const app = await createApp({ store, clock, adminKey: ADMIN, ...webhooks }, opts.surfaces ?? []);
   const call: TestApp['call'] = (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     const key = o.key === undefined ? ADMIN : o.key;

@@ -30,7 +30,8 @@ export async function openProfiledStore(
 ): Promise<{ store: DuckDbStore; profile: () => StoreProfile; reset: () => void }> {
   // Upkeep off: no writes happen here, and a file with an unsorted tail (the `time` layout)
   // must not be compacted under the measurements.
-  const store = await DuckDbStore.open({ path, upkeep: false });
+  // TALLY_ROLLUP=0 measures the store without its actor rollup (the server reads the same variable).
+  const store = await DuckDbStore.open({ path, upkeep: false, rollup: process.env['TALLY_ROLLUP'] !== '0' });
   await store.init();
   let p = emptyProfile();
   let active = 0;

@@ -7,6 +7,7 @@
  * month sums for VIKTOR, computed here independently of Tally's presenter).
  */
 import { DAY_MS } from '../gen/model.js';
+import { chCapgo, chViktor } from './clickhouse-sql.js';
 import {
   DUCK,
   PG,
@@ -75,6 +76,7 @@ export const viktor: BenchQuery = {
   }),
   duck: (o, f) => viktorSql(DUCK, o, f),
   pg: (o, f) => viktorSql(PG, o, f),
+  ch: (o, f) => chViktor(o, vkFrom(f), f.end),
   fromHttp: (json) => json,
   fromSql: ([total, monthly, daily], _o, f) => {
     const days: number[] = [];
@@ -164,6 +166,7 @@ export const capgo: BenchQuery = {
   }),
   duck: (o, f) => capgoSql(DUCK, o, f),
   pg: (o, f) => capgoSql(PG, o, f),
+  ch: (o, f) => chCapgo(o, cgFrom(f), f.end),
   fromHttp: (json) => json,
   fromSql: ([mau, storage, bandwidth]) => {
     const byDay = (rows: Row[]): Map<number, number> => new Map(rows.map((r) => [n(r['d']), n(r['n'])]));

@@ -5,6 +5,7 @@
  * The canonical form is the vendor's own JSON (the part that carries figures).
  */
 import { DAY_MS, HOUR_MS } from '../gen/model.js';
+import * as ch from './clickhouse-sql.js';
 import { DUCK, PG, iso, type BenchQuery, type Dialect, type Frame, type OrgTarget } from './types.js';
 
 const n = (v: unknown): number => Number(v);
@@ -29,6 +30,7 @@ export const filespin: BenchQuery = {
   }),
   duck: (o, f) => [filespinSql(DUCK, o, f)],
   pg: (o, f) => [filespinSql(PG, o, f)],
+  ch: (o, f) => [ch.chApiDays(o, fsFrom(f), f.end)],
   fromHttp: (json) => (json as { data: Record<string, unknown> }).data,
   fromSql: ([rows]) => ({
     '*': rows!.map((r) => ({ timestamp: (n(r['d']) * DAY_MS) / 1000, value: n(r['n']) })),
@@ -56,6 +58,7 @@ export const saferme: BenchQuery = {
   }),
   duck: (o, f) => [safermeSql(DUCK, o, f)],
   pg: (o, f) => [safermeSql(PG, o, f)],
+  ch: (o, f) => [ch.chReportWeeks(o, smFrom(f), f.end)],
   fromHttp: (json) => json,
   fromSql: ([rows], o) =>
     rows!.map((r) => ({
@@ -98,6 +101,7 @@ export const tr50: BenchQuery = {
   }),
   duck: (o, f) => [tr50Sql(DUCK, o, f)],
   pg: (o, f) => [tr50Sql(PG, o, f)],
+  ch: (o, f) => [ch.chServiceHours(o, trFrom(f), f.end)],
   fromHttp: (json) => (json as Record<string, { params?: unknown }>)['1']?.params ?? json,
   fromSql: ([rows], _o, f) => {
     const hours = (f.end - trFrom(f)) / HOUR_MS;

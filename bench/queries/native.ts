@@ -1,10 +1,11 @@
 /**
  * The four dashboard queries on the native API (ANCHORS.md Q1-Q4, on Tally's own
  * schema: ts is epoch ms, dims a MAP): the /v1/query call, the hand-written DuckDB
- * and PostgreSQL SQL giving the same answer, and their canonical forms.
+ * PostgreSQL and ClickHouse SQL giving the same answer, and their canonical forms.
  * Windows end at the dataset's END: Q1 and Q2 a year, Q3 90 days, Q4 7 days.
  */
 import { DAY_MS, HOUR_MS } from '../gen/model.js';
+import * as ch from './clickhouse-sql.js';
 import {
   DUCK,
   PG,
@@ -114,6 +115,7 @@ export const q1: BenchQuery = {
   }),
   duck: (o, f) => [rollingDistinctDuck(o, yearFrom(f), f.end, 30)],
   pg: (o, f) => [rollingDistinctPg(o, yearFrom(f), f.end, 30)],
+  ch: (o, f) => [ch.chRollingDistinct(o, yearFrom(f), f.end, 30)],
   fromHttp: (json, _o, f) =>
     dense(
       yearFrom(f),
@@ -154,6 +156,7 @@ export const q2: BenchQuery = {
   }),
   duck: (o, f) => [bandwidthSql(o, f, DUCK)],
   pg: (o, f) => [bandwidthSql(o, f, PG)],
+  ch: (o, f) => [ch.chBandwidth(o, yearFrom(f), f.end)],
   fromHttp: (json, _o, f) =>
     dense(
       yearFrom(f),
@@ -203,6 +206,7 @@ export const q3: BenchQuery = {
   }),
   duck: (o, f) => [versionSql(o, f, DUCK, "dims['version']")],
   pg: (o, f) => [versionSql(o, f, PG, "dims->>'version'")],
+  ch: (o, f) => [ch.chVersionShare(o, q3From(f), f.end)],
   fromHttp: (json) => {
     const out: [number, string, number, number][] = [];
     for (const s of seriesOf(json))
@@ -264,6 +268,7 @@ export const q4: BenchQuery = {
   }),
   duck: (o, f) => [serviceSql(o, f, DUCK, "dims['service']")],
   pg: (o, f) => [serviceSql(o, f, PG, "dims->>'service'")],
+  ch: (o, f) => [ch.chServiceHours(o, q4From(f), f.end)],
   fromHttp: (json) =>
     cells(
       seriesOf(json).flatMap((s) =>

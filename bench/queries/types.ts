@@ -1,7 +1,7 @@
 /**
  * The shape of a benchmarked query: how a dashboard asks Tally (an HTTP call on
  * the native API or a compat surface), the hand-written SQL that gives the same
- * answer straight from the engine (DuckDB, and PostgreSQL where written), and the
+ * answer straight from the engine (DuckDB, and PostgreSQL and ClickHouse where written), and the
  * canonical form both answers are reduced to before they are compared.
  */
 import { DAY_MS } from '../gen/model.js';
@@ -39,6 +39,8 @@ export interface BenchQuery {
   duck(o: OrgTarget, f: Frame): string[];
   /** PostgreSQL statements over the plain `events`/`actors` tables (see pg.ts), when written. */
   pg?(o: OrgTarget, f: Frame): string[];
+  /** ClickHouse statements over Tally's own ClickHouse tables (see clickhouse-sql.ts), when written. */
+  ch?(o: OrgTarget, f: Frame): string[];
   /** The canonical answer from Tally's JSON. */
   fromHttp(json: unknown, o: OrgTarget, f: Frame): unknown;
   /** The canonical answer from the hand-written SQL's rows (one list per statement). */

@@ -14,6 +14,8 @@ interface KeyView {
   orgs: string[];
   created_at: string;
   revoked_at?: string | null;
+  expires_at?: string | null;
+  types?: string[] | null;
 }
 
 interface OrgView {
@@ -36,23 +38,59 @@ export function splitList(values: string[] | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-/** The role and orgs of `keys create`, checked before anything is sent or opened. */
-export function keyFlags(o: { role: string; orgs?: string[] }): { role: Role; orgs: string[] } {
+/** What `keys create` asks for, checked before anything is sent or opened. */
+export interface KeyFlags {
+  role: Role;
+  orgs: string[];
+  /** --expires-at as given (RFC 3339); the server, or keys-local.ts, reads it. */
+  expiresAt?: string;
+  /** --types: the only event types the key reads (docs/keys.md). */
+  types?: string[];
+}
+
+/** The role, orgs and limits of `keys create`, checked before anything is sent or opened. */
+export function keyFlags(o: {
+  role: string;
+  orgs?: string[];
+  expiresAt?: string;
+  types?: string[];
+}): KeyFlags {
   if (!ROLES.includes(o.role as Role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
   const orgs = splitList(o.orgs);
   if (orgs.length === 0) throw new CliError('--orgs is required: one or more org ids, or * for all');
-  return { role: o.role as Role, orgs };
+  const flags: KeyFlags = { role: o.role as Role, orgs };
+  if (o.expiresAt !== undefined) flags.expiresAt = o.expiresAt;
+  if (o.types !== undefined) {
+    flags.types = splitList(o.types);
+    if (flags.types.length === 0) throw new CliError('--types needs one or more event types');
+  }
+  return flags;
+}
+
+/** The limits of a created key, for the summary line (empty when it has none). */
+export function limitsNote(k: { expires_at?: string | null; types?: string[] | null }): string {
+  const parts = [
+    ...(k.expires_at ? [`expires ${k.expires_at}`] : []),
+    ...(k.types ? [`types ${k.types.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
 export async function createKey(
   conn: Connection,
-  o: { name: string; role: string; orgs?: string[]; json?: boolean },
+  o: { name: string; role: string; orgs?: string[]; expiresAt?: string; types?: string[]; json?: boolean },
 ): Promise<string> {
-  const { role, orgs } = keyFlags(o);
-  const k = await requestJson<KeyView>(conn, 'POST', '/v1/keys', { name: o.name, role, orgs });
+  const { role, orgs, expiresAt, types } = keyFlags(o);
+  const k = await requestJson<KeyView>(conn, 'POST', '/v1/keys', {
+    name: o.name,
+    role,
+    orgs,
+    ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+    ...(types === undefined ? {} : { types }),
+  });
   if (o.json) return json(k);
   return [
-    `Created key ${k.id} (${k.role} over ${k.orgs.join(', ')}). Its secret is shown only now:`,
+    `Created key ${k.id} (${k.role} over ${k.orgs.join(', ')}${limitsNote(k)}). Its secret is shown only now:`,
     `  ${k.key ?? ''}`,
     '',
   ].join('\n');

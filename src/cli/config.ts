@@ -27,6 +27,8 @@ export interface Config {
   compactIdleMs: number;
   /** TALLY_QUERY_TIMEOUT_MS: the longest one query runs before it is stopped and answered 503; null for none. */
   queryTimeoutMs: number | null;
+  /** TALLY_ROLLUP: whether the DuckDB store's distinct-actor queries read its actor rollup (default on). */
+  rollup: boolean;
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -35,6 +37,8 @@ export interface Config {
   corsOrigins: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs that set none (docs/lifecycle.md); null keeps forever. */
   retentionDays: number | null;
+  /** TALLY_WEBHOOK_ALLOW_PRIVATE=1: alert webhooks may reach loopback and private addresses (docs/alerts.md). */
+  webhookAllowPrivate: boolean;
   /** LOG_LEVEL: pino's level for the server log (default info). */
   logLevel: string;
 }
@@ -89,6 +93,9 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
   const queryTimeoutMs = ['0', 'off'].includes(timeoutRaw)
     ? null
     : positive('TALLY_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS);
+  const rollupRaw = (env['TALLY_ROLLUP'] ?? '').trim().toLowerCase();
+  if (!['', '1', 'on', '0', 'off'].includes(rollupRaw))
+    throw ValidationError.param('TALLY_ROLLUP', 'must be on or off (1 or 0)');
   let rateLimit: RateLimit | null;
   try {
     rateLimit = parseRateLimit(env['TALLY_RATE_LIMIT']);
@@ -101,6 +108,12 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
   } catch (err) {
     throw ValidationError.param('TALLY_CORS_ORIGINS', (err as Error).message);
   }
+  const allowRaw = (env['TALLY_WEBHOOK_ALLOW_PRIVATE'] ?? '').trim();
+  if (!['', '0', '1'].includes(allowRaw))
+    throw ValidationError.param(
+      'TALLY_WEBHOOK_ALLOW_PRIVATE',
+      'must be 1 (allow) or 0 (refuse, the default)',
+    );
   const adminKey = env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null;
   if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
     throw ValidationError.param(
@@ -122,8 +135,10 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     compactIdleMs,
     dedupeFilterMb,
     queryTimeoutMs,
+    rollup: rollupRaw !== '0' && rollupRaw !== 'off',
     rateLimit,
     retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
+    webhookAllowPrivate: allowRaw === '1',
     logLevel: env['LOG_LEVEL'] ?? 'info',
   };
 }

@@ -6,7 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import type { Role } from '../core/model.js';
-import { issueKey } from '../http/routes/keys.js';
+import { parseEventTime } from '../core/events.js';
+import { ValidationError } from '../core/errors.js';
+import { grantLimits, type KeyLimits } from '../core/key-scope.js';
+import { issueKey, keyView } from '../http/routes/keys.js';
+import { limitsNote } from './admin.js';
 import type { Store } from '../store/port.js';
 import { CliError } from './client.js';
 import type { Config } from './config.js';
@@ -34,6 +38,19 @@ async function openStore(config: Config): Promise<Store> {
   }
 }
 
+/** --expires-at and --types as the key's limits, checked as POST /v1/keys checks them for TALLY_ADMIN_KEY. */
+function limitsOf(input: { expiresAt?: string; types?: string[] }, now: number): KeyLimits {
+  const ms = input.expiresAt === undefined ? undefined : parseEventTime(input.expiresAt);
+  if (typeof ms === 'string') throw new CliError(`--expires-at ${ms}`);
+  try {
+    return grantLimits({ expires_at: null, types: null }, { expires_at: ms, types: input.types }, now);
+  } catch (err) {
+    if (err instanceof ValidationError)
+      throw new CliError(`--expires-at ${err.details[0]?.message ?? err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Create a key directly in the store; resolves with the text to print (the secret once).
  *
@@ -42,18 +59,21 @@ async function openStore(config: Config): Promise<Store> {
  */
 export async function createKeyInStore(
   config: Config,
-  input: { name: string; role: Role; orgs: string[]; json?: boolean },
+  input: { name: string; role: Role; orgs: string[]; expiresAt?: string; types?: string[]; json?: boolean },
 ): Promise<string> {
+  const limits = limitsOf(input, Date.now());
   const store = await openStore(config);
   try {
     const { record, secret } = await issueKey(
       { registry: store, clock: Date.now },
-      { name: input.name, role: input.role, orgs: input.orgs },
+      { name: input.name, role: input.role, orgs: input.orgs, ...limits },
     );
-    if (input.json)
-      return `${JSON.stringify({ id: record.id, key: secret, name: record.name, role: record.role, orgs: record.orgs, created_at: new Date(record.created_at).toISOString() }, null, 2)}\n`;
+    const view: Record<string, unknown> = { ...keyView(record), key: secret };
+    delete view['revoked_at'];
+    const note = limitsNote({ expires_at: view['expires_at'] as string | null, types: record.types });
+    if (input.json) return `${JSON.stringify(view, null, 2)}\n`;
     return [
-      `Created key ${record.id} (${record.role} over ${record.orgs.join(', ')}) directly in ${storeName(config)}. Its secret is shown only now:`,
+      `Created key ${record.id} (${record.role} over ${record.orgs.join(', ')}${note}) directly in ${storeName(config)}. Its secret is shown only now:`,
       `  ${secret}`,
       '',
     ].join('\n');

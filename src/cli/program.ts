@@ -186,6 +186,8 @@ function addKeys(program: Command, io: CliIo): void {
       collect,
     )
     .option('--org <id>', 'the same as --orgs', collect)
+    .option('--expires-at <time>', 'RFC 3339 (2026-12-20T00:00:00Z): the key is refused from then on')
+    .option('--types <types>', 'the only event types it reads (comma-separated or repeatable)', collect)
     .option(
       '--db [path]',
       `write into this DuckDB file directly, the server stopped (default: TALLY_DB, else ${DEFAULT_DB})`,
@@ -198,13 +200,20 @@ function addKeys(program: Command, io: CliIo): void {
           role: string;
           org?: string[];
           orgs?: string[];
+          expiresAt?: string;
+          types?: string[];
           db?: string | true;
           json: boolean;
         },
         cmd: Command,
       ) => {
         const flags = {
-          ...keyFlags({ role: o.role, orgs: [...(o.orgs ?? []), ...(o.org ?? [])] }),
+          ...keyFlags({
+            role: o.role,
+            orgs: [...(o.orgs ?? []), ...(o.org ?? [])],
+            ...(o.expiresAt === undefined ? {} : { expiresAt: o.expiresAt }),
+            ...(o.types === undefined ? {} : { types: o.types }),
+          }),
           json: o.json,
         };
         const name = o.name ?? `${flags.role} key`;

@@ -43,6 +43,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       corsOrigins: config.corsOrigins,
       version: TALLY_VERSION,
       retentionDays,
+      webhooks: { allowPrivate: config.webhookAllowPrivate },
     },
     [...surfaces, cloudEventsSurface],
   );

@@ -10,6 +10,7 @@ import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
 import { withDeadline, type Deadline } from '../core/query/bounds.js';
+import type { QueryResult } from '../core/query/result.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -23,6 +24,10 @@ import { lifecycleRoutes } from './routes/lifecycle.js';
 import { orgRoutes } from './routes/orgs.js';
 import { exploreRoutes } from './routes/explore.js';
 import { queryRoutes } from './routes/query.js';
+import { alertRoutes } from './routes/alerts.js';
+import { alertPlan } from './routes/alert-shapes.js';
+import { Alerting, type AlertingOptions } from '../use-cases/alerting.js';
+import type { EventStore } from '../store/port.js';
 import { validatorCompiler } from './validation.js';
 import { countedEvents, createMetrics, registerMetrics, timeStoreCall, timedStore } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
@@ -62,6 +67,8 @@ export interface AppOptions {
   corsOrigins?: CorsOrigins | null;
   /** TALLY_RETENTION_DAYS: retention of orgs without a setting (docs/lifecycle.md); absent or null keeps forever. */
   retentionDays?: number | null;
+  /** Webhook delivery of alerts (docs/alerts.md): TALLY_WEBHOOK_ALLOW_PRIVATE, and timings tests shrink. */
+  webhooks?: AlertingOptions;
 }
 
 /** The native /v1 routes; each module adds its routes to the authenticated scope. */
@@ -73,6 +80,7 @@ const NATIVE_ROUTES: Routes[] = [
   queryRoutes,
   exploreRoutes,
   lifecycleRoutes,
+  alertRoutes,
 ];
 
 export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Promise<FastifyInstance> {
@@ -104,8 +112,39 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   const store = timedStore(opts.store, metrics, (err) => {
     health.note(err);
   });
-  const events = countedEvents(store, metrics);
+  const counted = countedEvents(store, metrics);
+  // Every acknowledged ingest, whatever the surface, is noted for the alerts (a no-op without any).
+  const events: EventStore = {
+    ...counted,
+    ingest: (batch) =>
+      counted.ingest(batch).then((r) => {
+        alerting.noteIngest(batch);
+        return r;
+      }),
+  };
   const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
+  // The core runs the plan; the engine only answers its row requests.
+  // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
+  // The core runs the plan; the engine only answers its row requests. Under the store's deadline
+  // (TALLY_QUERY_TIMEOUT_MS), or the caller's (`under`, one for a request of several plans):
+  // the signal stops the running statement.
+  const query: AppContext['query'] = (plan, under) => {
+    const run = (signal: AbortSignal | null): Promise<QueryResult> =>
+      runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal });
+    return timeStoreCall(metrics, 'query', () => (under ? run(under.signal) : deadline(run)));
+  };
+  const alerting = new Alerting(
+    {
+      alerts: store,
+      read: { registry: store, events, actors: store, query, deadline },
+      planFor: alertPlan,
+      clock,
+      onError: (err) => {
+        app.log.error({ err }, 'alerts: background work failed');
+      },
+    },
+    opts.webhooks,
+  );
 
   const ctx: AppContext = {
     events,
@@ -116,14 +155,9 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     erase: store,
     audit: store,
     exports: store,
-    // The core runs the plan; the engine only answers its row requests.
-    // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
-    query: (plan) =>
-      timeStoreCall(metrics, 'query', () =>
-        deadline((signal) =>
-          runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
-        ),
-      ),
+    alerts: store,
+    alerting,
+    query,
     deadline,
     clock,
     adminKeyHash: opts.adminKey ? hashSecret(opts.adminKey) : null,
@@ -131,6 +165,14 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
     retentionDays: opts.retentionDays ?? null,
   };
   app.decorate('ctx', ctx);
+  // Alerts work in the background from the first request on, and stop before the store closes.
+  app.addHook('onReady', (done) => {
+    alerting.start();
+    done();
+  });
+  app.addHook('onClose', async () => {
+    await alerting.stop();
+  });
   app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onSend', async (req, reply) => {

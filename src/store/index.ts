@@ -20,6 +20,8 @@ export interface StoreConfig {
   clickhouseCluster?: string;
   /** TALLY_QUERY_TIMEOUT_MS: the longest a query runs before it is stopped (503 query_timeout); none when unset. */
   queryTimeoutMs?: number | null;
+  /** TALLY_ROLLUP: false keeps the DuckDB store's distinct-actor queries on events (duckdb/rollup.ts). */
+  rollup?: boolean;
 }
 
 export async function createStore(config: StoreConfig, clock: () => number = Date.now): Promise<Store> {
@@ -41,6 +43,7 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     clock,
     memoryLimit: config.duckdbMemory,
     queryTimeoutMs: config.queryTimeoutMs ?? null,
+    ...(config.rollup === undefined ? {} : { rollup: config.rollup }),
     ...(config.dedupeFilterMb === undefined ? {} : { dedupeFilterBytes: config.dedupeFilterMb * 2 ** 20 }),
     upkeep: {
       ...(config.compactRows === undefined ? {} : { tailRows: config.compactRows }),

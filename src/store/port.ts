@@ -6,6 +6,7 @@
  * docs/architecture.md has the table of roles and methods.
  */
 import type { ActorStore } from './ports/actors.js';
+import type { AlertStore } from './ports/alerts.js';
 import type { AuditLog } from './ports/audit.js';
 import type { StoreEngine } from './ports/engine.js';
 import type { EraseStore } from './ports/erase.js';
@@ -16,6 +17,7 @@ import type { RetentionStore } from './ports/retention.js';
 import type { SessionStore } from './ports/sessions.js';
 
 export type { ActorStore, HeadcountQuery } from './ports/actors.js';
+export type { AlertStore } from './ports/alerts.js';
 export type { AuditEntry, AuditInput, AuditLog, AuditOp, DeletionCounts } from './ports/audit.js';
 export type { StoreEngine, UpkeepStats } from './ports/engine.js';
 export type { DeleteEventsResult, EraseStore, EventRef } from './ports/erase.js';
@@ -36,4 +38,5 @@ export interface Store
     RetentionStore,
     EraseStore,
     AuditLog,
-    ExportStore {}
+    ExportStore,
+    AlertStore {}

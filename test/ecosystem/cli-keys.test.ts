@@ -68,6 +68,35 @@ describe('tally keys create on the store itself', () => {
     expect((await keysSeenWith(secret)).keys).toEqual(['admin key/admin/*', 'ro/read/acme']);
   }, 60_000);
 
+  it('writes --expires-at and --types into the store too, checked as the server checks them', async () => {
+    // 30 days from the real now, to the second: the store is written with the real clock.
+    const expires = new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000).toISOString();
+    const limits = ['--expires-at', expires, '--types', 'api.request', '--db', db, '--json'];
+    const r = await cli(['keys', 'create', '--role', 'read', '--org', 'acme', ...limits], {});
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      orgs: ['acme'],
+      expires_at: expires,
+      types: ['api.request'],
+    });
+    const past = await cli(
+      [
+        'keys',
+        'create',
+        '--role',
+        'read',
+        '--org',
+        'acme',
+        '--expires-at',
+        '2001-01-01T00:00:00Z',
+        '--db',
+        db,
+      ],
+      {},
+    );
+    expect([past.code, past.err.trim()]).toEqual([1, '--expires-at must be in the future']);
+  });
+
   it('says to stop the server (or use it) when another process holds the file', async () => {
     const store = await createStore(readConfig({ TALLY_DB: db }));
     try {

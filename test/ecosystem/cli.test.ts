@@ -102,6 +102,36 @@ describe('keys and orgs', () => {
     expect(again.err).toContain('404 not_found');
   });
 
+  it('keys create --expires-at --types: a key for a customer, both limits in the answer; a bad time is the server\u2019s 400', async () => {
+    const args = [
+      'keys',
+      'create',
+      '--role',
+      'read',
+      '--org',
+      'initech',
+      '--expires-at',
+      '2026-12-20T00:00:00Z',
+    ];
+    const created = await cli([...args, '--types', 'api.request,page.view', '--types', 'storage'], env);
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(
+      /^Created key \S+ \(read over initech; expires 2026-12-20T00:00:00.000Z; types api.request, page.view, storage\)\./,
+    );
+    const json = await cli([...args, '--types', 'storage', '--json'], env);
+    expect(JSON.parse(json.out)).toMatchObject({
+      expires_at: '2026-12-20T00:00:00.000Z',
+      types: ['storage'],
+    });
+    const bad = await cli(
+      ['keys', 'create', '--role', 'read', '--org', 'initech', '--expires-at', 'soon'],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('400 invalid_request');
+    expect(bad.err).toContain('expires_at');
+  });
+
   it('orgs put, list and get, as tables', async () => {
     const put = await cli(['orgs', 'put', 'hooli', '--name', 'Hooli', '--timezone', 'Europe/Berlin'], env);
     expect(put.code).toBe(0);

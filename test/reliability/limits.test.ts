@@ -179,6 +179,14 @@ describe('compaction settings', () => {
       expect(() => readConfig({ TALLY_COMPACT_ROWS: bad }), bad).toThrow(/TALLY_COMPACT_ROWS/);
     expect(() => readConfig({ TALLY_COMPACT_IDLE_MS: 'soon' })).toThrow(/TALLY_COMPACT_IDLE_MS/);
   });
+
+  it('read the actor rollup unless TALLY_ROLLUP is 0 or off, and refuse junk', () => {
+    expect(readConfig({}).rollup).toBe(true);
+    expect(readConfig({ TALLY_ROLLUP: ' On ' }).rollup).toBe(true);
+    expect(readConfig({ TALLY_ROLLUP: '0' }).rollup).toBe(false);
+    expect(readConfig({ TALLY_ROLLUP: 'OFF' }).rollup).toBe(false);
+    expect(() => readConfig({ TALLY_ROLLUP: 'maybe' })).toThrow(/TALLY_ROLLUP/);
+  });
 });
 
 describe('dedupe filter size', () => {

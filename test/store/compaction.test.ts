@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/core/model.js';
 import { DuckDbStore } from '../../src/store/duckdb/store.js';
-import { MAX_RUNS, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
+import { MAX_RUNS, orgChunks, PERIOD_MS } from '../../src/store/duckdb/compaction.js';
 import { keyChunks, rangeWhere, type KeyCell } from '../../src/store/duckdb/move-chunks.js';
 import { all } from '../../src/store/duckdb/db.js';
 
@@ -261,6 +261,23 @@ describe.each([
 });
 
 describe('compaction move chunks (move-chunks.ts)', () => {
+  it('cuts the rollup fold into chunks of whole orgs of at most the chunk size', () => {
+    const counts: [number, number][] = [
+      [1, 5],
+      [2, 3],
+      [3, 10],
+      [4, 1],
+      [7, 2],
+    ];
+    expect(orgChunks(counts, 8)).toEqual([
+      [1, 2],
+      [3, 3],
+      [4, 7],
+    ]);
+    expect(orgChunks(counts, 100)).toEqual([[1, 7]]);
+    expect(orgChunks([], 8)).toEqual([]);
+  });
+
   const cell = (orgNo: number, type: string, day: number, rows: number): KeyCell => ({
     orgNo,
     type,

@@ -46,7 +46,8 @@ export interface TimeIndex {
 
 export type RowRequest =
   /**
-   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples;
+   * Per (group, i): n = count, s = sum, mn = min, mx = max of value; u = distinct `unique` tuples
+   * (with `unique`, u is the only figure read: an engine may leave n, s, mn and mx null);
    * with `quantile` (q in millionths), qv = the value at rank ceil(quantile * n / 1e6) ascending.
    * With `totals`, also one row per group at i = TOTAL_INDEX over the whole scan (and, with no
    * group-by, possibly such a row of zeros when nothing matched).
@@ -60,8 +61,12 @@ export type RowRequest =
       totals?: boolean;
       quantile?: number | null;
     }
-  /** Per (group, per-tuple, i): v = value of the last event (max ts, then max id). */
-  | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex }
+  /**
+   * Per (group, per-tuple, i): v = value of the last event (max ts, then max id). With
+   * `readings`, per (group, per-tuple, i, ts) instead, with t = ts: every reading of each gauge,
+   * the larger id winning a tie on ts (an integral's steps, see integral.ts).
+   */
+  | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex; readings?: boolean }
   /**
    * Distinct `unique` tuples as intervals on the axis: each tuple active at index d covers
    * [d, min(d + size, next active index)); size null = forever (only first activity counts).

@@ -20,19 +20,7 @@ describe('toClickHouseSql', () => {
   });
 
   it('range totals: a second aggregation of the fx.scan (no GROUPING SETS in 18.16), a hit per tuple', () => {
-    const stats = fx.squash(
-      toClickHouseSql(
-        {
-          kind: 'stats',
-          scan: fx.scan,
-          groupBy: [{ kind: 'org' }],
-          index: fx.utcDay,
-          unique: [{ kind: 'actor' }],
-          totals: true,
-        },
-        t,
-      ),
-    );
+    const stats = fx.squash(toClickHouseSql(fx.distinctPerOrgTotals, t));
     expect(stats).toContain('GROUP BY g0, i UNION ALL SELECT g0, toInt64((-2)) AS i, count() AS n,');
     expect(stats).toMatch(/uniqExactIf\(u0, uok\) AS u FROM \(.*\) GROUP BY g0$/);
     const intervals = fx.squash(
@@ -112,6 +100,14 @@ describe('toClickHouseSql', () => {
   it('latest: the last value by (ts, id) per group and per tuple', () => {
     const s = fx.squash(toClickHouseSql(fx.latestPerKind, t));
     expect(s).toContain('SELECT g0, p0, i, argMax(v, (ts, id)) AS v');
+  });
+
+  it('latest with readings: one row per time, with t (an integral reads every step)', () => {
+    const s = fx.squash(
+      toClickHouseSql({ ...fx.latestPerKind, readings: true } as typeof fx.latestPerKind, t),
+    );
+    expect(s).toContain('SELECT g0, p0, i, ts, ts AS t, argMax(v, (ts, id)) AS v');
+    expect(s).toMatch(/GROUP BY g0, p0, i, ts$/);
   });
 
   it('filter trees: the pattern through quote, numeric dims matched before the cast; exact-rank percentile', () => {

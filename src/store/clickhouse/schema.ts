@@ -18,6 +18,7 @@
  * ingest's dedupe lookups read a few granules whatever the org's size (events'
  * own key narrows `id IN` only to the org). See event-ids.ts.
  */
+import { ALERT_TABLE_DEFS } from './alerts.js';
 import { ident } from './quote.js';
 
 export interface ChLayout {
@@ -220,4 +221,6 @@ export const MIGRATIONS: readonly ((layout: ChLayout) => MigrationStep[])[] = [
     { table: 'api_keys', column: 'expires_at', type: 'Nullable(Int64)' },
     { table: 'api_keys', column: 'types', type: 'Array(String)' },
   ],
+  // Usage alerts and their deliveries (alerts.ts, docs/alerts.md).
+  (layout) => ALERT_TABLE_DEFS.flatMap((t) => createTable(layout, t)),
 ];

@@ -25,6 +25,8 @@ import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
 import { KEY_CACHE_MS, TtlCache } from './cache.js';
 import { ChSessions } from './sessions.js';
+import { ChAlerts } from './alerts.js';
+import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
 import { BIG_QUERY, ChCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { listEvents } from './list.js';
@@ -80,6 +82,7 @@ export class ClickHouseStore implements Store {
   private orgCache: { at: number; orgs: Org[] } | null = null;
   private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
   private readonly sessions: ChSessions;
+  private readonly alerts: ChAlerts;
   private readonly mutations: Mutations;
   private readonly life: erasure.ChLife;
 
@@ -99,6 +102,7 @@ export class ClickHouseStore implements Store {
     );
     this.mutations = new Mutations(this.client, this.layout);
     this.sessions = new ChSessions(this.client, this.tables.sessions, this.mutations);
+    this.alerts = new ChAlerts(this.client, this.layout.database, this.stamp);
     this.life = {
       client: this.client,
       t: this.tables,
@@ -242,6 +246,43 @@ export class ClickHouseStore implements Store {
     const created = await this.committer.ensureOrgs([...new Set(merged.map((p) => p.org))], this.clock());
     if (created.length > 0) this.orgCache = null;
     await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
+  }
+
+  // Alerts (alerts.ts, docs/alerts.md).
+  createAlert(a: AlertRecord): Promise<void> {
+    return this.alerts.createAlert(a);
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.alerts.listAlerts();
+  }
+
+  getAlert(id: string): Promise<AlertRecord | null> {
+    return this.alerts.getAlert(id);
+  }
+
+  deleteAlert(id: string): Promise<boolean> {
+    return this.alerts.deleteAlert(id);
+  }
+
+  addDelivery(d: DeliveryRecord): Promise<boolean> {
+    return this.alerts.addDelivery(d);
+  }
+
+  listDeliveries(alertId: string): Promise<DeliveryRecord[]> {
+    return this.alerts.listDeliveries(alertId);
+  }
+
+  dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]> {
+    return this.alerts.dueDeliveries(now, limit);
+  }
+
+  claimDelivery(id: string, owner: string, now: number, leaseMs: number): Promise<DeliveryRecord | null> {
+    return this.alerts.claimDelivery(id, owner, now, leaseMs);
+  }
+
+  saveDelivery(d: DeliveryRecord): Promise<void> {
+    return this.alerts.saveDelivery(d);
   }
 
   createSession(s: SessionRecord): Promise<void> {

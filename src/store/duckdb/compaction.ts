@@ -34,14 +34,19 @@
  * redone when another period closes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, run, tryCheckpoint, type Params } from './db.js';
+import { all, run, transaction, tryCheckpoint, type Params } from './db.js';
 import { keyCells, keyChunks, rangeWhere } from './move-chunks.js';
 import { num } from '../sql/rows.js';
+import { extendRollup, foldOrgs, ONE_ROLLUP_RUN, rollupOrgCounts, rollupRuns } from './rollup.js';
 
 /** Length of a compaction period: rows are clustered within each (30 days of `ts`). */
 export const PERIOD_MS = 30 * 86_400_000;
 /** Sorted runs a period may hold before the next pass merges it into one. */
 export const MAX_RUNS = 4;
+/** Org numbers one rollup fold transaction may cover, by rollup rows (rollup.ts; its rows are few next to events). */
+export const FOLD_CHUNK_ROWS = 1_000_000;
+/** Rollup runs (one a pass) that make even a busy pass fold them into one (rollup.ts). */
+export const MAX_ROLLUP_RUNS = 16;
 
 export interface CompactionReport {
   /** Rows rewritten, and the periods they fell in. */
@@ -202,6 +207,48 @@ async function moveSorted(
   }
 }
 
+/** The watermark moved to `p.to` with the rollup's cells of the rows it now covers (rollup.ts). */
+function moveWatermark(conn: DuckDBConnection, p: Plan): Promise<void> {
+  return transaction(conn, async () => {
+    await extendRollup(conn, p.from, p.to);
+    await run(conn, SQL.setWatermark, [p.to]);
+  });
+}
+
+/** The rollup's runs folded into one (rollup.ts), in chunks of whole orgs. */
+async function foldRollup(
+  conn: DuckDBConnection,
+  lane: <T>(fn: () => Promise<T>) => Promise<T>,
+  stop: () => boolean,
+): Promise<void> {
+  const counts = await lane(() => rollupOrgCounts(conn));
+  for (const [first, last] of orgChunks(counts, FOLD_CHUNK_ROWS)) {
+    if (stop()) return;
+    await lane(() => foldOrgs(conn, first, last));
+  }
+  if (!stop()) await lane(() => run(conn, ONE_ROLLUP_RUN));
+}
+
+/** Chunks [first, last] of org numbers, each of at most `max` rows unless one org alone has more. */
+export function orgChunks(counts: [number, number][], max: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start: number | null = null;
+  let last = 0;
+  let rows = 0;
+  for (const [no, n] of counts) {
+    if (start !== null && rows + n > max) {
+      out.push([start, last]);
+      start = null;
+      rows = 0;
+    }
+    start ??= no;
+    last = no;
+    rows += n;
+  }
+  if (start !== null) out.push([start, last]);
+  return out;
+}
+
 /**
  * Merge the closed periods (before `closedBefore`) into one run, unless `meta.merged_through`
  * says it is done; null then. Only sorted rows move (received at most the watermark).
@@ -247,8 +294,12 @@ export async function compact(
     if (whole) merged++;
   }
   if (stop()) return null;
-  if (p) await lane(() => run(conn, SQL.setWatermark, [p.to]));
+  if (p) await lane(() => moveWatermark(conn, p));
   const mc = closedBefore === null ? null : await mergeClosed(m, closedBefore);
+  // Idle passes fold the rollup's runs into one; a busy store folds them once they are many.
+  const runs = await lane(() => rollupRuns(conn));
+  if (runs >= MAX_ROLLUP_RUNS || (runs > 1 && closedBefore !== null && !stop()))
+    await foldRollup(conn, lane, stop);
   if ((!p && !mc) || stop()) return null;
   const checkpointed = await lane(() => tryCheckpoint(conn));
   return {

@@ -120,6 +120,18 @@ function treeSql(tree: FilterTree, ps: SqlParams, orgs: string[]): string {
   return `coalesce(${leafSql(tree, ps, orgs)}, false)`;
 }
 
+/** The top-N exclusion of a scan (NOT any of the kept tuples), or null when it has none. */
+export function exclusionSql(scan: Scan, ps: SqlParams): string | null {
+  const ex = scan.exclude;
+  if (!ex || ex.tuples.length === 0) return null;
+  const exprs = ex.fields.map((f) => fieldSql(f, ps));
+  const alts = ex.tuples.map(
+    (t) =>
+      `(${exprs.map((x, k) => (t[k] === null || t[k] === undefined ? `${x} IS NULL` : `${x} IS NOT DISTINCT FROM ${ps.p(t[k])}`)).join(' AND ')})`,
+  );
+  return `NOT (${alts.join(' OR ')})`;
+}
+
 /**
  * The WHERE clause of a scan: org, type and time bounds first, then filters and exclusions.
  * Filters on `actor_kind` need no join; an exclusion over `actor_kind` needs `actors a` joined.
@@ -138,14 +150,7 @@ export function whereSql(scan: Scan, ps: SqlParams): string {
   parts.push(`e.ts < ${lit(scan.to)}`);
   for (const tree of scan.filters)
     parts.push('field' in tree ? leafSql(tree, ps, scan.orgs) : treeSql(tree, ps, scan.orgs));
-  const ex = scan.exclude;
-  if (ex && ex.tuples.length > 0) {
-    const exprs = ex.fields.map((f) => fieldSql(f, ps));
-    const alts = ex.tuples.map(
-      (t) =>
-        `(${exprs.map((x, k) => (t[k] === null || t[k] === undefined ? `${x} IS NULL` : `${x} IS NOT DISTINCT FROM ${ps.p(t[k])}`)).join(' AND ')})`,
-    );
-    parts.push(`NOT (${alts.join(' OR ')})`);
-  }
+  const ex = exclusionSql(scan, ps);
+  if (ex !== null) parts.push(ex);
   return parts.join('\n  AND ');
 }

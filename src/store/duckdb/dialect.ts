@@ -12,7 +12,8 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
 import { needsActors, QUANTILE_SCALE, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
 import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql } from './dialect-expr.js';
-import { whereSql } from './dialect-where.js';
+import { exclusionSql, whereSql } from './dialect-where.js';
+import { rollupFits, rollupRelation } from './dialect-rollup.js';
 
 export interface SqlStatement {
   sql: string;
@@ -23,13 +24,19 @@ function cols(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, k) => `${prefix}${k}`);
 }
 
-/** The inner and middle levels: events with g*, p*, u, v, ts, id and the index i. */
+/**
+ * The inner and middle levels: events with g*, p*, u, v, ts, id and the index i. With `through`
+ * (the watermark of the rollup, which then fits the request), its cells and the tail instead
+ * (dialect-rollup.ts): ts is then the latest event of a cell, and id and v are not there.
+ */
 function source(
   request: RowRequest,
   ps: SqlParams,
   extra: { per?: Field[]; unique?: Field[] | null },
+  through: number | null = null,
 ): string {
-  const select: string[] = ['e.ts AS ts', 'e.id AS id', 'e.value AS v'];
+  const cells = through !== null;
+  const select: string[] = cells ? ['e.mts AS ts'] : ['e.ts AS ts', 'e.id AS id', 'e.value AS v'];
   request.groupBy.forEach((f, k) => select.push(`${fieldSql(f, ps)} AS g${k}`));
   (extra.per ?? []).forEach((f, k) => select.push(`${fieldSql(f, ps)} AS p${k}`));
   if (extra.unique) select.push(`${tupleSql(extra.unique, ps, request.scan.orgs.length > 1)} AS u`);
@@ -37,22 +44,33 @@ function source(
   // Filters on actor_kind are semi-joins (see whereSql); fields selected or excluded need the row.
   const joined = needsActors({ ...request, scan: { ...request.scan, filters: [] } });
   const join = joined ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor' : '';
-  const inner = `SELECT ${select.join(', ')}\n  FROM events e${join}\n  WHERE ${whereSql(request.scan, ps)}`;
+  const from = cells ? rollupRelation(request, through, ps) : 'events e';
+  // Over the rollup's relation the scan is applied inside it; only the top-N exclusion is left.
+  const where = cells ? (exclusionSql(request.scan, ps) ?? 'true') : whereSql(request.scan, ps);
+  const inner = `SELECT ${select.join(', ')}\n  FROM ${from}${join}\n  WHERE ${where}`;
   return `SELECT e.*, ${indexSql(request.index, 'e.lt')} AS i FROM (\n  ${inner}\n) e`;
 }
 
-function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, ps: SqlParams): string {
+function statsSql(
+  request: Extract<RowRequest, { kind: 'stats' }>,
+  ps: SqlParams,
+  through: number | null,
+): string {
   const g = cols('g', request.groupBy.length);
   const keys = [...g, 'i'].join(', ');
   const u = request.unique ? ', count(DISTINCT u) AS u' : '';
-  const src = source(request, ps, { unique: request.unique });
+  const src = source(request, ps, { unique: request.unique }, through);
   const quantile = request.quantile ?? null;
   // Nearest rank ceil(q * n) in integers (q in millionths); DuckDB lists are 1-based.
   const qv =
     quantile === null
       ? ''
       : `, list_sort(list(v))[(${lit(quantile)} * count(*) + ${lit(QUANTILE_SCALE - 1)}) // ${lit(QUANTILE_SCALE)}] AS qv`;
-  const measures = `count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}${qv}`;
+  // Over the rollup only u is a figure (requests.ts: with `unique`, the others are not read).
+  const measures =
+    through === null
+      ? `count(*) AS n, sum(v) AS s, min(v) AS mn, max(v) AS mx${u}${qv}`
+      : `NULL AS n, NULL AS s, NULL AS mn, NULL AS mx${u}`;
   if (!request.totals) return `SELECT ${keys}, ${measures}\nFROM (${src})\nGROUP BY ${keys}`;
   // One scan for the buckets and the whole range; i is never NULL, so NULL marks the total rows.
   const gl = g.map((c) => `${c}, `).join('');
@@ -60,15 +78,21 @@ function statsSql(request: Extract<RowRequest, { kind: 'stats' }>, ps: SqlParams
 }
 
 function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, ps: SqlParams): string {
-  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'].join(', ');
+  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'];
+  if (request.readings) keys.push('ts');
   const src = source(request, ps, { per: request.per });
-  return `SELECT ${keys}, arg_max(v, row(ts, id)) AS v\nFROM (${src})\nGROUP BY ${keys}`;
+  const t = request.readings ? ', ts AS t' : '';
+  return `SELECT ${keys.join(', ')}${t}, arg_max(v, row(ts, id)) AS v\nFROM (${src})\nGROUP BY ${keys.join(', ')}`;
 }
 
-function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, ps: SqlParams): string {
+function intervalsSql(
+  request: Extract<RowRequest, { kind: 'intervals' }>,
+  ps: SqlParams,
+  through: number | null,
+): string {
   const g = cols('g', request.groupBy.length);
   const gl = g.map((c) => `${c}, `).join('');
-  const src = source(request, ps, { unique: request.unique });
+  const src = source(request, ps, { unique: request.unique }, through);
   const size = request.size;
   const totalFrom = request.totalFrom ?? null;
   // The range total: tuples with an event at or after totalFrom, one row per group at TOTAL_INDEX.
@@ -104,24 +128,31 @@ GROUP BY ${gl}i`;
 
 /**
  * The statement of one row request. Columns: g0.. (group), p0.. (per), i, and
- * n/s/mn/mx[/u] (stats), v (latest) or plus/minus/active (intervals).
+ * n/s/mn/mx[/u] (stats), v (latest) or plus/minus/active (intervals). With
+ * `rollupThrough` (the compaction watermark, or an older one), a request the actor
+ * rollup fits reads it and the events after it (dialect-rollup.ts); null reads events.
  *
  * @example
  * toDuckDbSql({ kind: 'stats', scan, groupBy: [], index, unique: null })
  * // { sql: 'SELECT i, count(*) AS n, ... WHERE e.org IN ($1) AND e.ts >= 1704067200000 ...', params: ['acme'] }
  */
-export function toDuckDbSql(request: RowRequest, orgNos?: ReadonlyMap<string, number>): SqlStatement {
+export function toDuckDbSql(
+  request: RowRequest,
+  orgNos?: ReadonlyMap<string, number>,
+  rollupThrough: number | null = null,
+): SqlStatement {
   const ps = new SqlParams(orgNos);
+  const through = rollupThrough !== null && rollupFits(request) ? rollupThrough : null;
   let sql: string;
   switch (request.kind) {
     case 'stats':
-      sql = statsSql(request, ps);
+      sql = statsSql(request, ps, through);
       break;
     case 'latest':
       sql = latestSql(request, ps);
       break;
     case 'intervals':
-      sql = intervalsSql(request, ps);
+      sql = intervalsSql(request, ps, through);
       break;
   }
   return { sql, params: ps.values };

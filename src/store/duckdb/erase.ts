@@ -4,6 +4,7 @@
  * that also writes its audit entry, so a deletion and its record commit
  * together. The caller (the store) runs them on its serial lane and then tells
  * its committer (ingest.ts) what they return: the actors whose first_seen changed.
+ * The actor rollup (rollup.ts) changes in the same transaction.
  */
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import { keyChanges } from '../erase.js';
 import { writeAudit } from './audit.js';
 import { all, changed, run, transaction } from './db.js';
 import { numOrNull, str } from '../sql/rows.js';
+import { ERASE_ACTOR_CELLS, ERASE_ORG_CELLS, NOTE_REF_CELLS, refreshCells } from './rollup.js';
 
 /** A first_seen the ingest state must now hold: a time, null (no events left), or undefined (the actor is gone). */
 export interface ActorSeen {
@@ -60,6 +62,7 @@ export async function deleteEvents(
   const unique = [...new Map(refs.map((r) => [JSON.stringify([r.org, r.id]), r])).values()];
   await stagePairs(conn, 'lifecycle_refs', unique);
   return transaction(conn, async () => {
+    await run(conn, NOTE_REF_CELLS);
     const deleted = await all(
       conn,
       `DELETE FROM events USING lifecycle_refs r WHERE events.org = r.org AND events.id = r.id
@@ -70,6 +73,7 @@ export async function deleteEvents(
     for (const d of deleted)
       if (d['actor'] !== null)
         actors.set(JSON.stringify([d['org'], d['actor']]), { org: str(d, 'org'), id: d['actor'] as string });
+    await refreshCells(conn);
     let seen: ActorSeen[] = [];
     if (actors.size > 0) {
       await stagePairs(conn, 'lifecycle_actors', [...actors.values()]);
@@ -106,6 +110,7 @@ export async function eraseActor(
       actor,
       list,
     ]);
+    await run(conn, ERASE_ACTOR_CELLS, [actor, list]);
     const entry = await writeAudit(conn, ids, audit, now, { ...NO_COUNTS, events, actors });
     return { entry, seen: orgs.map((org) => ({ org, id: actor, firstSeen: undefined })) };
   });
@@ -125,6 +130,7 @@ export async function eraseOrgs(
   return transaction(conn, async () => {
     const events = await changed(conn, 'DELETE FROM events WHERE list_contains($1, org)', [list]);
     const actors = await changed(conn, 'DELETE FROM actors WHERE list_contains($1, org)', [list]);
+    await run(conn, ERASE_ORG_CELLS, [list]);
     await run(conn, 'DELETE FROM sessions WHERE list_contains($1, org)', [list]);
     await run(conn, 'DELETE FROM retention WHERE list_contains($1, org)', [list]);
     const gone = await changed(conn, 'DELETE FROM orgs WHERE list_contains($1, id)', [list]);

@@ -10,13 +10,17 @@ import type { RawRow, RowRequest } from '../../core/query/requests.js';
 import { allUntil } from './db.js';
 import { toDuckDbSql } from './dialect.js';
 
-/** Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts). */
+/**
+ * Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts);
+ * `rollupThrough`, the watermark the actor rollup covers (null: read events only, see dialect.ts).
+ */
 export async function fetchRows(
   conn: DuckDBConnection,
   request: RowRequest,
   orgNos?: ReadonlyMap<string, number>,
   signal?: AbortSignal | null,
+  rollupThrough: number | null = null,
 ): Promise<RawRow[]> {
-  const { sql, params } = toDuckDbSql(request, orgNos);
+  const { sql, params } = toDuckDbSql(request, orgNos, rollupThrough);
   return allUntil(conn, sql, params, signal);
 }

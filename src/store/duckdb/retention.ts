@@ -1,7 +1,7 @@
 /**
  * Retention on DuckDB (docs/lifecycle.md): each org's own setting, and the
  * expiry of raw events before each org's cutoff, audited per org in the same
- * transaction. The store runs expiry on its write lane.
+ * transaction, with the actor rollup's cells (rollup.ts). The store runs expiry on its write lane.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../../core/errors.js';
@@ -11,6 +11,7 @@ import { NO_COUNTS, type AuditIds } from '../audit.js';
 import { writeAudit } from './audit.js';
 import { all, run, transaction } from './db.js';
 import { num, str, toRetention } from '../sql/rows.js';
+import { expireCells } from './rollup.js';
 
 export async function listRetention(conn: DuckDBConnection): Promise<RetentionSetting[]> {
   const rows = await all(conn, 'SELECT org, days FROM retention ORDER BY org');
@@ -69,6 +70,7 @@ export async function expireEvents(
       conn,
       'DELETE FROM events USING lifecycle_cutoffs c WHERE events.org = c.org AND events.ts < c.before',
     );
+    await expireCells(conn);
     const entries: AuditEntry[] = [];
     for (const t of targets) {
       const n = counts.get(t.org) ?? 0;

@@ -8,6 +8,8 @@
  * compaction.ts keeps the table clustered by
  * (org_no, type, ts) so zone maps skip other orgs' row groups.
  */
+import { ALERT_TABLES } from './alerts.js';
+import { CREATE_ROLLUP } from './rollup.js';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE orgs (
@@ -94,6 +96,10 @@ export const MIGRATIONS: readonly string[] = [
   // NULL for both on the keys written before, which keep working as they did.
   `ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
    ALTER TABLE api_keys ADD COLUMN types VARCHAR[];`,
+  // Usage alerts and their deliveries (alerts.ts, docs/alerts.md).
+  ALERT_TABLES,
+  // The actor rollup (rollup.ts), built from the events the compaction watermark covers.
+  CREATE_ROLLUP,
 ];
 
 /** The next org number (param-free; run on the write lane, so no two writers race for it). */

@@ -42,6 +42,8 @@ import * as erasure from './erase.js';
 import * as exporting from './export.js';
 import * as retention from './retention.js';
 import * as sessions from './sessions.js';
+import * as alerts from './alerts.js';
+import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
 import * as keys from './keys.js';
 import * as orgTable from './orgs.js';
 import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
@@ -68,6 +70,8 @@ export interface DuckDbOptions {
   dedupeFilterBytes?: number;
   /** Rows one compaction transaction may move (move-chunks.ts; default MOVE_CHUNK_ROWS): tests use few. */
   moveChunkRows?: number;
+  /** TALLY_ROLLUP: false reads events only (the actor rollup is kept up to date either way; rollup.ts). */
+  rollup?: boolean;
 }
 
 export class DuckDbStore implements Store {
@@ -82,6 +86,8 @@ export class DuckDbStore implements Store {
   private readonly auditIds = new AuditIds();
   /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
   queryTimeoutMs: number | null = null;
+  /** Whether distinct-actor requests may read the actor rollup (DuckDbOptions.rollup). */
+  private rollup = true;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -133,6 +139,7 @@ export class DuckDbStore implements Store {
     };
     const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts, dedupe);
     store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
+    store.rollup = opts.rollup ?? true;
     return store;
   }
 
@@ -271,7 +278,8 @@ export class DuckDbStore implements Store {
    */
   async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
     const orgNos = await this.orgNumbers();
-    return this.read((c) => fetchRows(c, request, orgNos, signal));
+    const through = this.rollup ? this.upkeep.watermark : null;
+    return this.read((c) => fetchRows(c, request, orgNos, signal, through));
   }
 
   /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
@@ -288,6 +296,43 @@ export class DuckDbStore implements Store {
       return orgs;
     });
     if (created.length > 0) this.invalidateOrgs();
+  }
+
+  // Alerts (alerts.ts, docs/alerts.md): writes and claims on the lane, reads pooled.
+  createAlert(a: AlertRecord): Promise<void> {
+    return this.lane.run(() => alerts.createAlert(this.writer, a));
+  }
+
+  listAlerts(): Promise<AlertRecord[]> {
+    return this.read((c) => alerts.listAlerts(c));
+  }
+
+  getAlert(id: string): Promise<AlertRecord | null> {
+    return this.read((c) => alerts.getAlert(c, id));
+  }
+
+  deleteAlert(id: string): Promise<boolean> {
+    return this.lane.run(() => alerts.deleteAlert(this.writer, id));
+  }
+
+  addDelivery(d: DeliveryRecord): Promise<boolean> {
+    return this.lane.run(() => alerts.addDelivery(this.writer, d));
+  }
+
+  listDeliveries(alertId: string): Promise<DeliveryRecord[]> {
+    return this.read((c) => alerts.listDeliveries(c, alertId));
+  }
+
+  dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]> {
+    return this.read((c) => alerts.dueDeliveries(c, now, limit));
+  }
+
+  claimDelivery(id: string, owner: string, now: number, leaseMs: number): Promise<DeliveryRecord | null> {
+    return this.lane.run(() => alerts.claimDelivery(this.writer, id, owner, now, leaseMs));
+  }
+
+  saveDelivery(d: DeliveryRecord): Promise<void> {
+    return this.lane.run(() => alerts.saveDelivery(this.writer, d));
   }
 
   createSession(x: SessionRecord): Promise<void> {

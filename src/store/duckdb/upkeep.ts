@@ -12,7 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { UpkeepStats } from '../port.js';
 import type { SerialLane } from '../group-commit.js';
 import { all, tryCheckpoint } from './db.js';
-import { compact, PERIOD_MS, tailRows, type CompactionReport } from './compaction.js';
+import { compact, PERIOD_MS, readWatermark, tailRows, type CompactionReport } from './compaction.js';
 import { MOVE_CHUNK_ROWS } from './move-chunks.js';
 import { num } from '../sql/rows.js';
 
@@ -50,6 +50,12 @@ export class Upkeep {
   /** The period before which everything was last merged into one run (meta.merged_through). */
   private mergedThrough = 0;
   private closing = false;
+  /**
+   * The compaction watermark, read after each pass: the actor rollup covers the rows received
+   * up to it (rollup.ts). It only rises, and a reader holding an older one reads more of the
+   * tail from events, which changes no distinct count.
+   */
+  watermark = 0;
 
   /** `cfg` null: nothing runs by itself; compact() and the store's close() still work. */
   constructor(
@@ -67,6 +73,7 @@ export class Upkeep {
   /** At start, on the lane: where compaction stands. */
   async load(): Promise<void> {
     this.tail = await tailRows(this.conn);
+    this.watermark = await readWatermark(this.conn);
     const merged = await all(this.conn, "SELECT v FROM meta WHERE k = 'merged_through'");
     this.mergedThrough = merged[0] ? num(merged[0], 'v') : 0;
   }
@@ -97,7 +104,10 @@ export class Upkeep {
       closedBefore,
     )
       .then(async (report) => {
-        this.tail = await this.hold(() => tailRows(this.conn));
+        [this.tail, this.watermark] = await this.hold(async () => [
+          await tailRows(this.conn),
+          await readWatermark(this.conn),
+        ]);
         if (closedBefore !== null && !this.closing)
           this.mergedThrough = Math.max(this.mergedThrough, closedBefore);
         if (report) {

@@ -71,6 +71,16 @@ export const cumulativeSinceAll: RowRequest = {
   size: null,
 };
 
+/** Distinct actors per org and UTC day, with each org's range total. */
+export const distinctPerOrgTotals: RowRequest = {
+  kind: 'stats',
+  scan,
+  groupBy: [{ kind: 'org' }],
+  index: utcDay,
+  unique: [{ kind: 'actor' }],
+  totals: true,
+};
+
 /** The latest value per org and per `kind` dimension, per UTC day. */
 export const latestPerKind: RowRequest = {
   kind: 'latest',
