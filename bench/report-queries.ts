@@ -39,6 +39,25 @@ export function suiteTable(lf: LayoutFigures, sorted: LayoutFigures | undefined)
   return out;
 }
 
+/**
+ * Issue 23's target: F1 (every feature) over F0 (the same query without them), per org, on HTTP
+ * and in-process p50; the issue asks for at most 2x on the largest org at 10M events.
+ */
+export function featureRatios(lf: LayoutFigures): string[] {
+  const out: string[] = [];
+  for (const label of ['largest', 'median']) {
+    const f0 = lf.cases.find((c) => c.id === 'F0' && c.label === label);
+    const f1 = lf.cases.find((c) => c.id === 'F1' && c.label === label);
+    if (!f0 || !f1) continue;
+    out.push(
+      `- F1 ÷ F0, ${label} org: ${ratio(f1.http?.p50, f0.http?.p50)} over HTTP (p50 ${t(f1.http?.p50)} / ${t(f0.http?.p50)}), ${ratio(f1.inproc?.p50, f0.inproc?.p50)} in-process`,
+    );
+  }
+  return out.length === 0
+    ? []
+    : ['Issue 23 (every new query feature vs none; target ≤ 2× on the largest org):', '', ...out, ''];
+}
+
 /** Native queries across every layout: hand SQL p50, Tally in-process p50, rows scanned by the hand SQL. */
 export function layoutTable(r: BenchResults): string[] {
   const ls = r.layouts.filter((l) => l.cases.length > 0);

@@ -8,7 +8,14 @@
 import { writeFileSync } from 'node:fs';
 import { MiB, ms } from './lib/timing.js';
 import { PHASES } from './phases/ingest-profile.js';
-import { layoutTable, orgKeyTable, postgresTable, queryVerdict, suiteTable } from './report-queries.js';
+import {
+  featureRatios,
+  layoutTable,
+  orgKeyTable,
+  postgresTable,
+  queryVerdict,
+  suiteTable,
+} from './report-queries.js';
 import type { BenchResults, CaseRow } from './results.js';
 import type { IngestCheck } from './phases/upkeep.js';
 import type { ServerUpkeep } from './phases/ingest.js';
@@ -216,6 +223,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...(cur?.cases.length ? suiteTable(cur, sorted) : ['Not run.']),
     '',
+    ...(cur ? featureRatios(cur) : []),
     `Server RSS during these queries: peak ${MiB(cur?.server?.hwm ?? NaN)}; start-up ${((cur?.server?.startMs ?? NaN) / 1000).toFixed(1)} s.`,
     '',
     'Where the time goes where Tally is slower than the hand-written SQL:',
@@ -226,6 +234,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...(sorted?.cases.length ? suiteTable(sorted, sorted) : ['Not run.']),
     '',
+    ...(sorted ? featureRatios(sorted) : []),
     `Server RSS during these queries: peak ${MiB(sorted?.server?.hwm ?? NaN)}.`,
     '',
     ...queryMisses(sorted?.cases ?? []),

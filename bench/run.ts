@@ -47,6 +47,7 @@ const program = new Command()
   .option('--no-cache', 'regenerate the dataset even if a cached file exists')
   .option('--cache-dir <dir>', 'where generated stores are kept', join(import.meta.dirname, '.cache'))
   .option('--only <phases>', `comma-separated subset of ${PHASES.join(',')}`)
+  .option('--queries <ids>', 'comma-separated query ids to measure (e.g. F0,F1); default: every query')
   .option('--with-postgres', 'also load and query a private PostgreSQL 15')
   .option(
     '--store <engine>',
@@ -156,8 +157,11 @@ async function main(): Promise<void> {
     ),
   };
   const frame = { end: p.end };
-  const allCases = orgs.flatMap((org) => ALL_QUERIES.map((query) => ({ query, org })));
-  const nativeCases = orgs.flatMap((org) => NATIVE_QUERIES.map((query) => ({ query, org })));
+  const picked = typeof o['queries'] === 'string' ? new Set(o['queries'].split(',')) : null;
+  const chosen = (qs: typeof ALL_QUERIES): typeof ALL_QUERIES =>
+    qs.filter((q) => !picked || picked.has(q.id));
+  const allCases = orgs.flatMap((org) => chosen(ALL_QUERIES).map((query) => ({ query, org })));
+  const nativeCases = orgs.flatMap((org) => chosen(NATIVE_QUERIES).map((query) => ({ query, org })));
 
   // The store's layout: the time-ordered file compacted once by the store (not cached: timed every run).
   const tallyFile = join(ds.dir, 'tally.duckdb');

@@ -73,6 +73,9 @@ describe('the hand-written DuckDB SQL', () => {
     expect(viktor.users.total_users.at(-1)!.count).toBeGreaterThan(0);
     const tr50 = naiveAnswer('TR50', events, o, P.end) as { total: number };
     expect(tr50.total).toBeGreaterThan(0);
+    const f1 = naiveAnswer('F1', events, o, P.end) as Record<'now' | 'before', (number | null)[][]>;
+    for (const lists of [f1.now, f1.before])
+      for (const xs of lists) expect(xs.filter((x) => x !== null && x > 0).length).toBeGreaterThan(0);
   });
 });
 

@@ -8,6 +8,7 @@ import type { EventRecord } from '../../src/core/model.js';
 import { DAY_MS, HOUR_MS } from '../gen/model.js';
 import { isoWeekOf } from './compat-rich.js';
 import type { OrgTarget } from './types.js';
+import { naiveFeatures } from './naive-features.js';
 
 const day = (ts: number): number => Math.floor(ts / DAY_MS);
 const isoDay = (d: number): string => new Date(d * DAY_MS).toISOString().slice(0, 10);
@@ -192,7 +193,10 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
       return viktor(all, o, end);
     case 'Capgo':
       return capgo(all, o, end);
-    default:
-      throw new Error(`no naive answer for ${id}`);
+    default: {
+      const features = naiveFeatures(id, all, o.id, end);
+      if (features === undefined) throw new Error(`no naive answer for ${id}`);
+      return features;
+    }
   }
 }

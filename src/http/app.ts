@@ -10,6 +10,7 @@ import { LIMITS } from '../core/events.js';
 import { hashSecret } from '../core/keys.js';
 import { runQuery } from '../core/query/run.js';
 import { withDeadline, type Deadline } from '../core/query/bounds.js';
+import type { QueryResult } from '../core/query/result.js';
 import type { Store } from '../store/port.js';
 import { authenticate } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -124,12 +125,14 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
   const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
   // The core runs the plan; the engine only answers its row requests.
   // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
-  const query: AppContext['query'] = (plan) =>
-    timeStoreCall(metrics, 'query', () =>
-      deadline((signal) =>
-        runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal }),
-      ),
-    );
+  // The core runs the plan; the engine only answers its row requests. Under the store's deadline
+  // (TALLY_QUERY_TIMEOUT_MS), or the caller's (`under`, one for a request of several plans):
+  // the signal stops the running statement.
+  const query: AppContext['query'] = (plan, under) => {
+    const run = (signal: AbortSignal | null): Promise<QueryResult> =>
+      runQuery(plan, clock(), (request) => events.fetchRows(request, signal), { signal });
+    return timeStoreCall(metrics, 'query', () => (under ? run(under.signal) : deadline(run)));
+  };
   const alerting = new Alerting(
     {
       alerts: store,

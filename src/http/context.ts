@@ -7,6 +7,7 @@ import type { Query } from '../core/query/plan.js';
 import type { QueryResult } from '../core/query/result.js';
 import type { Alerting } from '../use-cases/alerting.js';
 import type { Deadline } from '../core/query/bounds.js';
+import type { QueryDeadline } from '../use-cases/read-within-reach.js';
 import type {
   ActorStore,
   AlertStore,
@@ -33,9 +34,13 @@ export interface AppContext {
   alerts: AlertStore;
   /** The alerts' evaluation and delivery in this process (docs/alerts.md). */
   alerting: Alerting;
-  /** Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`. */
-  query: (plan: Query) => Promise<QueryResult>;
-  /** Run other event reads (raw events, the schema) under the same deadline as a query. */
+  /**
+   * Run a query plan: the core's runner (core/query/run.ts) over `events`, read at `clock()`,
+   * under the store's deadline, or under the caller's when `under` is given (one request
+   * running several plans has one deadline for all of them: `deadline` passes its signal here).
+   */
+  query: (plan: Query, under?: QueryDeadline) => Promise<QueryResult>;
+  /** Run other event reads (raw events, the schema), or several plans, under one query deadline. */
   deadline: Deadline;
   clock: () => number;
   /** SHA-256 hex of TALLY_ADMIN_KEY, when set. */

@@ -76,14 +76,17 @@ const BY_NAME: Record<string, string> = {
   week_start: 'The first day of a week bucket, 0 = Sunday … 6 = Saturday (default 1, ISO weeks).',
   bucket:
     'Bucket size: hour, day (default), week, month, none (one total), hour_of_day or day_of_week (histograms).',
-  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge), p50, p90, p95, p99 or quantile (with q): exact percentiles of value by nearest rank.',
+  agg: 'Aggregation: count (default), sum, min, max, avg (of value), unique (distinct of), latest (a gauge), integral (time-weighted sum of a gauge, in unit), p50, p90, p95, p99 or quantile (with q): exact percentiles of value by nearest rank.',
   q: 'For agg=quantile: the percentile in (0, 1), at most 6 decimals; the value at rank ceil(q * n) ascending.',
   of: 'For agg=unique: the field(s) counted distinct, e.g. actor (the default) or dims.workspace.',
-  per: 'For agg=latest: the fields keying separate gauges that are summed, e.g. dims.kind.',
+  per: 'For agg=latest or integral: the fields keying separate gauges that are summed, e.g. dims.kind.',
+  unit: 'For agg=integral: second, minute, hour (default) or day (24 hours); 10 GB held 36 hours is 360 GB-hours.',
+  compare:
+    'previous_period (the same calendar length just before) or previous_year (the same local dates a year earlier): each series gains compare {range, total, points} aligned with its points.',
   filters:
     'Filters: [[op, field, [values]], …] (AND) or a tree of {"and"|"or": […]} and {"not": f}; op eq, in, not_in, prefix, contains, icontains, regex (RE2), gt, gte, lt, lte (on value or numeric dims); JSON text in a GET.',
   metrics:
-    'Up to 10 named metrics [{"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?}], instead of agg; points carry values by name (JSON text in a GET).',
+    'Up to 10 named metrics [{"name", "agg", "type"?, "of"?, "per"?, "q"?, "unit"?, "filters"?}], instead of agg; points carry values by name (JSON text in a GET).',
   group_by: 'Field(s) to group by: actor, org, type, actor_kind or dims.<key>; repeat or comma-separate.',
   window: 'none (default), rolling (trailing window at each bucket) or cumulative (running total).',
   window_size: 'For window=rolling: its length, in window_unit.',

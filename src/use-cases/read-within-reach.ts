@@ -24,9 +24,14 @@ export interface ReadStore {
   registry: Pick<Registry, 'listOrgs'>;
   events: Pick<EventStore, 'listEvents'>;
   actors: Pick<ActorStore, 'getActors' | 'actorHeadcount'>;
-  query: (plan: Query) => Promise<QueryResult>;
+  query: (plan: Query, under?: QueryDeadline) => Promise<QueryResult>;
   /** The deadline raw event scans run under, as plans do. */
   deadline: Deadline;
+}
+
+/** A deadline a caller already runs under: its signal fires when it passes (null: none). */
+export interface QueryDeadline {
+  signal: AbortSignal | null;
 }
 
 /** What a key may read: its orgs (['*'] for all) and its event types (null for all). */
@@ -43,8 +48,11 @@ export interface Reader {
   reachable(): string[];
   /** Those of `types` the key reads (all of them for a key without a type scope), in their order. */
   visibleTypes(types: readonly string[]): string[];
-  /** A plan's answer; a plan over no org is an empty answer (the engine needs one at least). */
-  run(plan: Query): Promise<QueryResult>;
+  /**
+   * A plan's answer; a plan over no org is an empty answer (the engine needs one at least).
+   * Under the store's deadline, or the caller's (`under`) when given.
+   */
+  run(plan: Query, under?: QueryDeadline): Promise<QueryResult>;
   /** The events a scan selects, at most `limit` of them, in time then id order. */
   list(scan: Scan, limit: number): Promise<EventRecord[]>;
   /** Actors of one org by id, ordered by id (unknown ids are left out). */
@@ -85,10 +93,10 @@ export async function openReader(store: ReadStore, scope: ReadScope): Promise<Re
     tree,
     reachable: () => tree.reachable(grants),
     visibleTypes: (types) => types.filter((t) => scope.types === null || scope.types.includes(t)),
-    run: async (asked) => {
+    run: async (asked, under) => {
       within(asked.orgs);
       const plan = planWithin(scope.types, asked);
-      return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan);
+      return plan.orgs.length === 0 ? emptyResult(plan) : store.query(plan, under);
     },
     list: async (scan, limit) => {
       within(scan.orgs);

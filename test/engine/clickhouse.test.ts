@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { runQuery } from '../../src/core/query/run.js';
 import { clickhouseAvailable, freshStore } from '../clickhouse/env.js';
 import { runEngineCases } from './cases.js';
+import { runCompareCases } from './compare-cases.js';
 import type { MakeEngine } from './fixture.js';
 import { runMetricsCases } from './metrics-cases.js';
 import { runRandomCases } from './random-cases.js';
@@ -26,4 +27,5 @@ describe.skipIf(!clickhouseAvailable)('clickhouse', () => {
   runRandomCases(makeClickHouse);
   runMetricsCases(makeClickHouse);
   runWindowCases(makeClickHouse);
+  runCompareCases(makeClickHouse);
 });

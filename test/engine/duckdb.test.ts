@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { runEngineCases } from './cases.js';
+import { runCompareCases } from './compare-cases.js';
 import { duckDbEngine, makeDuckDb } from './fixture.js';
 import { runMetricsCases } from './metrics-cases.js';
 import { runRandomCases } from './random-cases.js';
@@ -11,6 +12,7 @@ runShapeCases(makeDuckDb);
 runRandomCases(makeDuckDb);
 runMetricsCases(makeDuckDb);
 runWindowCases(makeDuckDb);
+runCompareCases(makeDuckDb);
 
 describe('compacted layout', () => {
   runEngineCases(duckDbEngine(true));

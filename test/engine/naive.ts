@@ -15,6 +15,7 @@ import type {
   TimeUnit,
 } from '../../src/core/query/plan.js';
 import { bucketKey, dayOfWeek, enumerateBuckets, hourOfDay } from '../../src/core/time/index.js';
+import { naiveIntegral } from './naive-integral.js';
 
 type Val = string | null;
 export interface NaivePoint {
@@ -25,10 +26,18 @@ export interface NaivePoint {
   window?: { from: number | null; to: number };
   share?: number;
 }
+export interface NaiveComparePoint {
+  start: number | null;
+  end: number | null;
+  value: number | null;
+  slot?: number;
+  share?: number;
+}
 export interface NaiveSeries {
   group: Val[];
   points: NaivePoint[];
   total: number | null;
+  compare?: { range: { from: number; to: number }; total: number | null; points: NaiveComparePoint[] };
 }
 export interface NaiveResult {
   series: NaiveSeries[];
@@ -146,7 +155,7 @@ export function cmpTuple(a: Val[], b: Val[]): number {
   return 0;
 }
 
-function share(values: (number | null)[], precision: number): number[] {
+export function share(values: (number | null)[], precision: number): number[] {
   // Exact rationals: shares_k = x_k * units / total; compare remainders by cross-multiplying.
   const xs = values.map((v) => BigInt(Math.max(0, v ?? 0) * 2)); // fixture values are halves
   const total = xs.reduce((s, x) => s + x, 0n);
@@ -169,7 +178,12 @@ function share(values: (number | null)[], precision: number): number[] {
 }
 
 /** The naive answer of `q` over `events` (and `actors` for actor_kind). */
-export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] = []): NaiveResult {
+export function naiveQuery(
+  q: Query,
+  events: EventRecord[],
+  actorList: Actor[] = [],
+  nowMs = Infinity,
+): NaiveResult {
   const actors = new Map(actorList.map((a) => [`${a.org}|${a.id}`, a]));
   const { from, to } = q.range;
   const evs = events.filter((e) => matches(q, e, actors) && e.ts < to);
@@ -218,7 +232,14 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
   // Groups: every tuple among the events the engine reads.
   let readFrom: number = from;
   if (w.kind === 'rolling') readFrom = unitStartBack(from, w.unit, w.size);
-  if ((w.kind === 'cumulative' && w.since === 'all') || q.aggregation.fn === 'latest') readFrom = -Infinity;
+  const gauge = q.aggregation.fn === 'latest' || q.aggregation.fn === 'integral';
+  if ((w.kind === 'cumulative' && w.since === 'all') || gauge) readFrom = -Infinity;
+  const a = q.aggregation;
+  // An integral over [lo, hi) clipped to the range and to now.
+  const integral = (mine: EventRecord[], lo: number, hi: number): number | null =>
+    a.fn === 'integral'
+      ? naiveIntegral(mine, a.per, a.unit, Math.max(lo, from), Math.min(hi, to, nowMs), fieldValue, actors)
+      : null;
   const isUnique = q.aggregation.fn === 'unique';
   const counted = (e: EventRecord): boolean =>
     q.aggregation.fn !== 'unique' || q.aggregation.of.every((f) => fieldValue(f, e, actors) !== null);
@@ -230,6 +251,12 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
     const mine = evs.filter(own);
     const present: boolean[] = [];
     const points = buckets.map((b) => {
+      if (a.fn === 'integral') {
+        // Given when some gauge held a reading during the bucket (inside the range, before now).
+        const hi = Math.min(b.end, to, nowMs);
+        present.push(hi > Math.max(b.start, from) && mine.some((e) => e.ts < hi));
+        return { start: b.start, end: b.end, value: integral(mine, b.start, b.end) };
+      }
       present.push(mine.some((e) => b.inBucket(e) && (!isUnique || counted(e))));
       const win = windowOf(b);
       let set: EventRecord[];
@@ -242,13 +269,15 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
       return p;
     });
     const total =
-      q.aggregation.fn === 'latest'
-        ? (points.at(-1)?.value ?? null)
-        : aggregate(
-            q,
-            mine.filter((e) => e.ts >= from),
-            actors,
-          );
+      a.fn === 'integral'
+        ? integral(mine, from, to)
+        : q.aggregation.fn === 'latest'
+          ? (points.at(-1)?.value ?? null)
+          : aggregate(
+              q,
+              mine.filter((e) => e.ts >= from),
+              actors,
+            );
     return { group, points, total, present };
   };
   let all = [...groupMap.values()].map((g) =>
@@ -265,7 +294,7 @@ export function naiveQuery(q: Query, events: EventRecord[], actorList: Actor[] =
     all = all.slice(0, q.top.n);
     if (q.top.other) {
       const fn = q.aggregation.fn;
-      if (fn === 'latest') {
+      if (fn === 'latest' || fn === 'integral') {
         const sum = (xs: (number | null)[]): number | null =>
           xs.every((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x ?? 0), 0);
         other = {

@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'vitest';
 import type { MakeEngine } from './fixture.js';
-import { naiveQuery } from './naive.js';
+import { naiveWithCompare } from './naive-compare.js';
 import { comparable, comparableNaive, randomFixture, randomQuery, rng, SCENES } from './random.js';
 
 /** Queries per scene; raise locally with TALLY_RANDOM_QUERIES for a deeper soak. */
@@ -17,7 +17,11 @@ export function runRandomCases(make: MakeEngine): void {
       const center = Date.parse(at);
       const fx = randomFixture(r, center, 40 * 86_400_000, 400);
       const dense = randomFixture(r, center, 2 * 86_400_000, 150);
-      const events = [...fx.events, ...dense.events.map((e) => ({ ...e, id: `d${e.id}` }))];
+      // A year earlier, some of the same events again, so that previous_year compares with data.
+      const yearAgo = fx.events
+        .filter((_, i) => i % 3 === 0)
+        .map((e) => ({ ...e, id: `y${e.id}`, ts: e.ts - 365 * 86_400_000 }));
+      const events = [...fx.events, ...dense.events.map((e) => ({ ...e, id: `d${e.id}` })), ...yearAgo];
       const db = await make();
       try {
         await db.ingest(events);
@@ -25,7 +29,7 @@ export function runRandomCases(make: MakeEngine): void {
         for (let n = 0; n < PER_SCENE; n++) {
           const q = randomQuery(r, tz, center);
           const got = comparable(q, await db.query(q, center));
-          const want = comparableNaive(naiveQuery(q, events, fx.actors));
+          const want = comparableNaive(naiveWithCompare(q, events, fx.actors, center));
           expect(got, JSON.stringify(q)).toEqual(want);
         }
       } finally {

@@ -144,11 +144,18 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     { fn: 'quantile', q: 0.3 },
     { fn: 'latest', per: [] },
     { fn: 'latest', per: [{ kind: 'dim', key: 'app' }] },
+    { fn: 'integral', per: [], unit: 'hour' },
+    {
+      fn: 'integral',
+      per: [{ kind: 'dim', key: 'app' }],
+      unit: pick(['second', 'minute', 'hour', 'day'] as const),
+    },
   ]);
-  if (agg.fn === 'latest' && (bucket === 'hour_of_day' || bucket === 'day_of_week')) bucket = 'day';
+  const gauge = agg.fn === 'latest' || agg.fn === 'integral';
+  if (gauge && (bucket === 'hour_of_day' || bucket === 'day_of_week')) bucket = 'day';
   const timeBucket = bucket === 'hour' || bucket === 'day' || bucket === 'week' || bucket === 'month';
   let window: Window = { kind: 'none' };
-  if (agg.fn !== 'latest' && agg.fn !== 'quantile' && r() < 0.45) {
+  if (!gauge && agg.fn !== 'quantile' && r() < 0.45) {
     if (timeBucket && r() < 0.6) {
       const unit =
         bucket === 'hour'
@@ -176,7 +183,13 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     filters.push({ field: { kind: 'actor_kind' }, op: 'eq', values: [pick(['user', 'device'])] });
   const top = groupBy.length > 0 && r() < 0.3 ? { n: 1 + Math.floor(r() * 3), other: r() < 0.7 } : null;
   const share =
-    agg.fn !== 'min' && agg.fn !== 'max' && agg.fn !== 'avg' && agg.fn !== 'quantile' && r() < 0.3
+    // The naive share works on halves: an integral's hours are not.
+    agg.fn !== 'min' &&
+    agg.fn !== 'max' &&
+    agg.fn !== 'avg' &&
+    agg.fn !== 'quantile' &&
+    agg.fn !== 'integral' &&
+    r() < 0.3
       ? { precision: Math.floor(r() * 3) }
       : null;
   return {
@@ -193,6 +206,7 @@ export function randomQuery(r: () => number, tz: string, center: number): Query 
     fill: window.kind === 'rolling' || r() < 0.5 ? 'zero' : 'sparse',
     share,
     top,
+    compare: r() < 0.35 ? pick(['previous_period', 'previous_year'] as const) : null,
   };
 }
 
@@ -200,17 +214,29 @@ const round = (v: number | null | undefined): number | null | undefined =>
   typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v;
 
 function plain(s: NaiveSeries): NaiveSeries {
-  return {
+  const out: NaiveSeries = {
     group: s.group,
     total: round(s.total) ?? null,
     points: s.points.map((p) => ({ ...p, value: round(p.value) ?? null })),
   };
+  if (s.compare)
+    out.compare = {
+      range: s.compare.range,
+      total: round(s.compare.total) ?? null,
+      points: s.compare.points.map((p) => ({ ...p, value: round(p.value) ?? null })),
+    };
+  return out;
 }
 
 /** The engine's answer in the naive shape, values rounded for float sums. */
 export function comparable(q: Query, res: QueryResult): NaiveResult {
   const toNaive = (group: Val[], s: QueryResult['series'][number]): NaiveSeries =>
-    plain({ group, total: s.total, points: s.points.map((p) => ({ ...p })) });
+    plain({
+      group,
+      total: s.total,
+      points: s.points.map((p) => ({ ...p })),
+      ...(s.compare ? { compare: { ...s.compare, points: s.compare.points.map((p) => ({ ...p })) } } : {}),
+    });
   return {
     series: res.series.map((s) => toNaive(Object.values(s.group), s)),
     other: res.other ? toNaive([], res.other) : null,

@@ -46,7 +46,7 @@ describe('/v1/query faults, GET and POST alike', () => {
       'agg=distinct',
       { agg: 'distinct' },
       'agg',
-      'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile',
+      'must be one of count, sum, min, max, avg, unique, latest, integral, p50, p90, p95, p99, quantile',
     ],
     [
       'a misspelt timezone',

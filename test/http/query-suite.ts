@@ -47,3 +47,11 @@ export async function faultOf(
   expect(answer.error.code).toBe('invalid_request');
   return answer.error.details[0]!;
 }
+
+/** The path of the 400 that POST /v1/query answers to `base` with `params` over it. */
+export function faultPath(
+  app: () => TestApp,
+  base: Record<string, unknown>,
+): (params: Record<string, unknown>) => Promise<string> {
+  return async (params) => (await faultOf(app(), { ...base, ...params })).path;
+}

@@ -130,6 +130,21 @@ const CASES: Case[] = [
     ),
   },
   {
+    // Every reading per actor with its time (an integral's steps): a, b, c, d in the scan.
+    name: 'readings per actor, one row per time',
+    request: { kind: 'latest', scan, groupBy: [], per: [{ kind: 'actor' }], index: none, readings: true },
+    columns: ['p0', 't', 'v'],
+    expected: normal(
+      [
+        { p0: 'u1', t: BASE + 1 * HOUR, v: 2 },
+        { p0: 'u2', t: BASE + 2 * HOUR, v: 3 },
+        { p0: 'u1', t: BASE + DAY + 5 * HOUR, v: 7 },
+        { p0: null, t: BASE + DAY + 6 * HOUR, v: 1 },
+      ],
+      ['p0', 't', 'v'],
+    ),
+  },
+  {
     // u1 (days 0, 1) and u2 (day 0) are first active on day 0; with no size nothing ends.
     name: 'first-activity intervals of actors per UTC day',
     request: { kind: 'intervals', scan, groupBy: [], unique: [{ kind: 'actor' }], index: utcDay, size: null },

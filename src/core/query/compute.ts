@@ -1,31 +1,17 @@
 /**
  * From store rows to per-group values on the answer's buckets: window sums and
  * extremes, running distinct counts from interval deltas, and the carried-forward
- * gauge. Pure and O(groups x units); the rows come through an injected fetcher.
+ * gauge (the integral has its own file, integral.ts). Pure and O(groups x units); the rows come through an injected fetcher.
  * Each fetch is bounded (bounds.ts) before anything groups x units is built, and the
  * per-group loops yield to the event loop through the context's pacer.
  */
-import type { Axis } from './axis.js';
-import { assertCells, assertRows, type Pacer } from './bounds.js';
+import { assertCells } from './bounds.js';
+import { fetchBounded, Groups, NO_INDEX, num, scan, tupleOf, type Ctx, type GroupValues } from './context.js';
+import { fromIntegral } from './integral.js';
 import type { Field, Query } from './plan.js';
-import {
-  QUANTILE_SCALE,
-  TOTAL_INDEX,
-  type RawRow,
-  type RowFetcher,
-  type RowRequest,
-  type Scan,
-  type TimeIndex,
-} from './requests.js';
+import { QUANTILE_SCALE, TOTAL_INDEX, type RowRequest } from './requests.js';
 
-export type Tuple = (string | null)[];
-
-export interface GroupValues {
-  tuple: Tuple;
-  values: (number | null)[];
-  present: boolean[];
-  total: number | null;
-}
+export type { GroupValues, Tuple } from './context.js';
 
 interface Stats {
   n: number;
@@ -37,21 +23,7 @@ interface Stats {
   qv: number | null;
 }
 
-const NO_INDEX: TimeIndex = { kind: 'none', weekStart: 1, segments: [], clampBefore: null };
 const EMPTY: Stats = { n: 0, s: 0, mn: null, mx: null, u: 0, qv: null };
-
-function tupleOf(row: RawRow, prefix: string, k: number): Tuple {
-  const tuple: Tuple = [];
-  for (let j = 0; j < k; j++) {
-    const v = row[`${prefix}${j}`];
-    tuple.push(v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
-  }
-  return tuple;
-}
-
-function num(v: unknown): number {
-  return v === null || v === undefined ? 0 : Number(v);
-}
 
 function numOrNull(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
@@ -91,47 +63,6 @@ function figure(q: Query, st: Stats): number | null {
     default:
       return st.u;
   }
-}
-
-/** Rows grouped by their g-tuple, in first-seen order. */
-class Groups<T> {
-  readonly map = new Map<string, { tuple: Tuple; data: T }>();
-  constructor(private readonly make: () => T) {}
-  get(tuple: Tuple): T {
-    const key = JSON.stringify(tuple);
-    let entry = this.map.get(key);
-    if (!entry) this.map.set(key, (entry = { tuple, data: this.make() }));
-    return entry.data;
-  }
-}
-
-/** The compute context: the plan, its axis, the fetcher and an optional exclusion for "other". */
-export interface Ctx {
-  q: Query;
-  axis: Axis;
-  fetch: RowFetcher;
-  exclude: Scan['exclude'];
-  pacer: Pacer;
-}
-
-/** Fetch one request's rows, refusing more than any allowed computation holds. */
-async function fetchBounded(ctx: Ctx, request: RowRequest): Promise<RawRow[]> {
-  ctx.pacer.check();
-  const rows = await ctx.fetch(request);
-  assertRows(ctx.q, ctx.axis, rows.length);
-  ctx.pacer.check();
-  return rows;
-}
-
-function scan(ctx: Ctx, from: number | null, to: number): Scan {
-  return {
-    orgs: ctx.q.orgs,
-    types: ctx.q.types,
-    filters: ctx.q.filters,
-    from,
-    to,
-    exclude: ctx.exclude ?? null,
-  };
 }
 
 async function statsRows(ctx: Ctx, request: RowRequest): Promise<Groups<Map<number, Stats>>> {
@@ -372,7 +303,13 @@ export async function computeGroups(ctx: Ctx): Promise<GroupValues[]> {
   const agg = ctx.q.aggregation.fn;
   const intervals = agg === 'unique' && ctx.q.window.kind !== 'none';
   const [groups, totals] = await Promise.all([
-    agg === 'latest' ? fromLatest(ctx) : intervals ? fromIntervals(ctx) : fromStats(ctx),
+    agg === 'latest'
+      ? fromLatest(ctx)
+      : agg === 'integral'
+        ? fromIntegral(ctx)
+        : intervals
+          ? fromIntervals(ctx)
+          : fromStats(ctx),
     needsTotalsScan(ctx.q) ? totalsByGroup(ctx) : Promise.resolve(null),
   ]);
   if (totals) for (const g of groups) g.total = totals.get(JSON.stringify(g.tuple)) ?? figure(ctx.q, EMPTY);

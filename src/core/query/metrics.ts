@@ -8,8 +8,11 @@
 import { ValidationError } from '../errors.js';
 import { POINT_LIMITS, TooManyPointsError } from './bounds.js';
 import type { Aggregation, FilterTree, Query } from './plan.js';
-import type { Point, QueryResult, Series } from './result.js';
+import { buildAxis } from './axis.js';
+import { comparedRange } from './compare-range.js';
+import type { ComparePoint, Point, QueryResult, Series } from './result.js';
 import { compareTuples } from './run.js';
+import { normaliseQuery } from './validate.js';
 
 export interface Metric {
   /** 1-64 characters of [A-Za-z0-9_]; the key of `values` and `total`, and a CSV column. */
@@ -26,7 +29,7 @@ export const MAX_METRICS = 10;
 /** Names the CSV already uses for its own columns. */
 const RESERVED = ['start', 'end', 'slot', 'value', 'share', 'window_from', 'window_to', 'other'];
 /** The parameters a metric brings; a fault in one is reported under `metrics/<k>/`. */
-const OWN = ['agg', 'of', 'per', 'q', 'type'];
+const OWN = ['agg', 'of', 'per', 'q', 'unit', 'type'];
 
 function fail(path: string, message: string): never {
   throw ValidationError.param(path, message);
@@ -42,6 +45,9 @@ export function checkMetrics(metrics: Metric[], q: Query): void {
     if (typeof m.name !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(m.name))
       fail(at, 'must be 1-64 characters of A-Z, a-z, 0-9 and _');
     if (RESERVED.includes(m.name)) fail(at, `${m.name} is a CSV column of its own; choose another name`);
+    // The CSV names each compared figure compare_<name>: a metric of that name would clash.
+    if (q.compare && m.name.startsWith('compare_'))
+      fail(at, 'must not start with compare_ when compare is asked (the CSV names compared figures so)');
     if (seen.has(m.name)) fail(at, `repeats ${m.name}`);
     seen.add(m.name);
   });
@@ -78,7 +84,7 @@ function pointCount(r: QueryResult): number {
 
 /** A metric's figure over no events. */
 function emptyFigure(a: Aggregation): number | null {
-  return a.fn === 'count' || a.fn === 'sum' || a.fn === 'unique' ? 0 : null;
+  return a.fn === 'count' || a.fn === 'sum' || a.fn === 'unique' || a.fn === 'integral' ? 0 : null;
 }
 
 /**
@@ -94,16 +100,27 @@ export async function runMetrics(
   run: (plan: Query) => Promise<QueryResult>,
 ): Promise<QueryResult> {
   checkMetrics(metrics, q);
+  const before = q.compare ? comparedRange(q.range, q.timezone, q.compare) : null;
   const results: QueryResult[] = [];
+  const compared: QueryResult[] = [];
   let points = 0;
   for (const [k, m] of metrics.entries()) {
+    const plan: Query = { ...metricPlan(q, m), compare: null };
     let r: QueryResult;
     try {
-      r = await run(metricPlan(q, m));
+      // The compared range runs as a plan of its own, every bucket filled: a merged point may
+      // come from another metric's data, and this metric's compared figure is still wanted there.
+      const [own, earlier] = await Promise.all([
+        run(plan),
+        before ? run({ ...plan, range: before, fill: 'zero' }) : null,
+      ]);
+      r = own;
+      if (earlier) compared.push(earlier);
     } catch (e) {
       throw repoint(e, k, q.filters.length);
     }
-    points += pointCount(r);
+    // Each point of a comparison brings its compared point.
+    points += pointCount(r) * (before ? 2 : 1);
     if (points > POINT_LIMITS.points)
       throw new TooManyPointsError(
         `The answer would hold ${points.toLocaleString('en-US')} points over its first ${k + 1} metrics; ` +
@@ -116,7 +133,53 @@ export async function runMetrics(
       );
     results.push(r);
   }
-  return mergeMetrics(q, metrics, results);
+  const merged = mergeMetrics(q, metrics, results);
+  return before ? withCompared(q, metrics, merged, before, compared) : merged;
+}
+
+/** `{start|slot}` of each bucket of a plan's axis, to its index. */
+function bucketIndex(q: Query): Map<string, number> {
+  const axis = buildAxis(normaliseQuery(q));
+  return new Map(axis.buckets.map((b, i) => [`${b.start}|${b.slot ?? ''}`, i]));
+}
+
+/**
+ * Each merged series' compared figures: per point, the compared range's bucket at the same axis
+ * index, every metric's figure there (over no events where a metric lacks the group).
+ */
+function withCompared(
+  q: Query,
+  metrics: Metric[],
+  merged: QueryResult,
+  before: { from: number; to: number },
+  compared: QueryResult[],
+): QueryResult {
+  const plan: Query = { ...metricPlan(q, metrics[0]!), compare: null };
+  const index = bucketIndex(plan);
+  const earlier = buildAxis(normaliseQuery({ ...plan, range: before })).buckets;
+  const own = compared.map((r) => new Map(r.series.map((s) => [JSON.stringify(Object.values(s.group)), s])));
+  for (const s of merged.series) {
+    const key = JSON.stringify(Object.values(s.group));
+    const mine = own.map((m) => m.get(key));
+    const totals: Record<string, number | null> = {};
+    metrics.forEach((m, k) => (totals[m.name] = mine[k]?.total ?? emptyFigure(m.aggregation)));
+    const points = s.points.map((p): ComparePoint => {
+      const b = index.get(`${p.start}|${p.slot ?? ''}`) ?? -1;
+      const bucket = earlier[b];
+      const values: Record<string, number | null> = {};
+      // Past the compared range's last bucket every figure is null, as `value` is without metrics.
+      metrics.forEach(
+        (m, k) =>
+          (values[m.name] = bucket ? (mine[k]?.points[b]?.value ?? emptyFigure(m.aggregation)) : null),
+      );
+      if (!bucket) return { start: null, end: null, value: null, values };
+      const point: ComparePoint = { start: bucket.start, end: bucket.end, value: null, values };
+      if (bucket.slot !== undefined) point.slot = bucket.slot;
+      return point;
+    });
+    s.compare = { range: before, total: null, totals, points };
+  }
+  return merged;
 }
 
 interface Merged {

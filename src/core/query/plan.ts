@@ -89,7 +89,30 @@ export type Aggregation =
    * forward across empty buckets and seeded with the last value before the range; the point is
    * the sum over those tuples. Ties on `ts` go to the larger event id.
    */
-  | { fn: 'latest'; per: Field[] };
+  | { fn: 'latest'; per: Field[] }
+  /**
+   * Time-weighted sum: per gauge (as `latest`), each reading holds from its time until the
+   * gauge's next reading; a bucket is the sum over gauges of value x held time inside the bucket
+   * (and the range, and before now), in `unit`s. Gauges are seeded from the last reading before
+   * the range.
+   */
+  | { fn: 'integral'; per: Field[]; unit: IntegralUnit };
+
+/** The time unit of an integral: a day is 24 hours, whatever the calendar. */
+export type IntegralUnit = 'second' | 'minute' | 'hour' | 'day';
+
+export const INTEGRAL_UNIT_MS: Record<IntegralUnit, number> = {
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/**
+ * The earlier range each series is compared with: `previous_period` is the range of the same
+ * calendar length just before, `previous_year` the same local dates a year earlier (compare.ts).
+ */
+export type Comparison = 'previous_period' | 'previous_year';
 
 export type TimeUnit = 'hour' | 'day' | 'week' | 'month';
 
@@ -133,6 +156,8 @@ export interface Query {
   share?: { precision: number } | null;
   /** Keep the `n` groups with the largest totals; with `other`, fold the rest into one series. */
   top?: { n: number; other: boolean } | null;
+  /** Each series also answers the same figures over an earlier range (compare.ts). */
+  compare?: Comparison | null;
 }
 
 /** The plan defaults: every type, UTC, ISO weeks, day buckets, count, no filters, group-by or window, zero fill. */
@@ -148,6 +173,7 @@ const DEFAULTS: Omit<Query, 'orgs' | 'range'> = {
   fill: 'zero',
   share: null,
   top: null,
+  compare: null,
 };
 
 /**

@@ -61,8 +61,12 @@ export type RowRequest =
       totals?: boolean;
       quantile?: number | null;
     }
-  /** Per (group, per-tuple, i): v = value of the last event (max ts, then max id). */
-  | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex }
+  /**
+   * Per (group, per-tuple, i): v = value of the last event (max ts, then max id). With
+   * `readings`, per (group, per-tuple, i, ts) instead, with t = ts: every reading of each gauge,
+   * the larger id winning a tie on ts (an integral's steps, see integral.ts).
+   */
+  | { kind: 'latest'; scan: Scan; groupBy: Field[]; per: Field[]; index: TimeIndex; readings?: boolean }
   /**
    * Distinct `unique` tuples as intervals on the axis: each tuple active at index d covers
    * [d, min(d + size, next active index)); size null = forever (only first activity counts).

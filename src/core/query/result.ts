@@ -18,6 +18,8 @@
  * - `share`: percent of the bucket's sum over all series (other included), exact to
  *   the stated precision; every bucket with data sums to exactly 100; buckets with none are 0.
  * - `total`: the aggregation over the whole range for that group (no window).
+ * - `compare`: with a comparison, the group over the compared range (compare-range.ts), its
+ *   points aligned index for index with the series' points.
  */
 import type { Bucketing } from './plan.js';
 
@@ -32,6 +34,29 @@ export interface Point {
   values?: Record<string, number | null>;
 }
 
+/**
+ * The compared bucket of a point (compare, docs/query.md): the bucket at the same index of the
+ * compared range's axis; `start`, `end` and `value` are null where that axis has fewer buckets.
+ */
+export interface ComparePoint {
+  start: number | null;
+  end: number | null;
+  value: number | null;
+  slot?: number;
+  share?: number;
+  /** With metrics: each metric's compared figure by name. */
+  values?: Record<string, number | null>;
+}
+
+/** A series over the compared range: its total and one point per point of the series. */
+export interface SeriesCompare {
+  range: { from: number; to: number };
+  total: number | null;
+  /** With metrics: each metric's compared total by name. */
+  totals?: Record<string, number | null>;
+  points: ComparePoint[];
+}
+
 export interface Series {
   /** Group-by field label -> value (null = missing). Empty object when there is no group-by. */
   group: Record<string, string | null>;
@@ -39,6 +64,8 @@ export interface Series {
   total: number | null;
   /** With metrics: each metric's total by name (answered as `total`). */
   totals?: Record<string, number | null>;
+  /** With `compare`: the same group over the compared range, point for point. */
+  compare?: SeriesCompare;
 }
 
 export interface QueryResult {

@@ -11,7 +11,8 @@ import { assertPoints, columnsOf, Pacer } from './bounds.js';
 import { computeGroups, type GroupValues, type Tuple } from './compute.js';
 import { fieldLabel, type Query } from './plan.js';
 import type { RowFetcher } from './requests.js';
-import type { Point, QueryResult, Series } from './result.js';
+import { comparedRange } from './compare-range.js';
+import type { ComparePoint, Point, QueryResult, Series } from './result.js';
 import { largestRemainder } from './share.js';
 import { normaliseQuery } from './validate.js';
 
@@ -78,20 +79,26 @@ async function foldGroups(q: Query, cut: GroupValues[], buckets: number, pacer: 
   };
 }
 
-async function otherGroup(
-  q: Query,
-  axis: Axis,
-  fetch: RowFetcher,
-  kept: GroupValues[],
-  cut: GroupValues[],
-  pacer: Pacer,
-): Promise<GroupValues> {
+/** What a run computes with: one plan (the asked one, or its compared range) and its axis. */
+interface Run {
+  q: Query;
+  axis: Axis;
+  fetch: RowFetcher;
+  pacer: Pacer;
+  nowMs: number;
+}
+
+async function otherGroup(run: Run, kept: GroupValues[], cut: GroupValues[]): Promise<GroupValues> {
+  const { q, axis, pacer } = run;
   const fn = q.aggregation.fn;
-  if (fn !== 'unique' && fn !== 'avg' && fn !== 'quantile')
+  if (fn !== 'unique' && fn !== 'avg' && fn !== 'quantile') {
+    // The compared range may hold none of the cut groups: "other" is then a figure over no events.
+    if (cut.length === 0) return emptyGroup(q, axis);
     return foldGroups(q, cut, axis.buckets.length, pacer);
+  }
   // Distinct counts, averages and percentiles of a union are not sums of parts: scan again without the kept groups.
   const exclude = { fields: q.groupBy, tuples: kept.map((g) => g.tuple) };
-  const [only] = await computeGroups({ q: { ...q, groupBy: [] }, axis, fetch, exclude, pacer });
+  const [only] = await computeGroups({ ...run, q: { ...q, groupBy: [] }, exclude });
   const empty = fn === 'unique' ? 0 : null;
   return (
     only ?? {
@@ -106,7 +113,7 @@ async function otherGroup(
 /** The one series of an ungrouped query that matched nothing: what each aggregation reads over no events. */
 function emptyGroup(q: Query, axis: Axis): GroupValues {
   const fn = q.aggregation.fn;
-  const none = fn === 'count' || fn === 'sum' || fn === 'unique' ? 0 : null;
+  const none = fn === 'count' || fn === 'sum' || fn === 'unique' || fn === 'integral' ? 0 : null;
   return {
     tuple: [],
     values: axis.buckets.map(() => none),
@@ -127,10 +134,39 @@ function windowOf(q: Query, axis: Axis, b: number): Point['window'] {
   return undefined;
 }
 
-function toSeries(q: Query, axis: Axis, g: GroupValues, shares: number[][] | null, row: number): Series {
+/** The compared range's groups, row for row with the answer's (kept, then other), and their shares. */
+interface Compared {
+  run: Run;
+  groups: GroupValues[];
+  shares: number[][] | null;
+}
+
+/** The compared point of bucket `b`: the compared axis' bucket at the same index, if it has one. */
+function comparePoint(c: Compared, row: number, b: number): ComparePoint {
+  const bucket = c.run.axis.buckets[b];
+  if (!bucket) return { start: null, end: null, value: null };
+  const point: ComparePoint = {
+    start: bucket.start,
+    end: bucket.end,
+    value: c.groups[row]!.values[b] ?? null,
+  };
+  if (bucket.slot !== undefined) point.slot = bucket.slot;
+  if (c.shares) point.share = c.shares[b]![row]!;
+  return point;
+}
+
+function toSeries(
+  q: Query,
+  axis: Axis,
+  g: GroupValues,
+  shares: number[][] | null,
+  row: number,
+  compared: Compared | null,
+): Series {
   const group: Record<string, string | null> = {};
   q.groupBy.forEach((field, k) => (group[fieldLabel(field)] = g.tuple[k] ?? null));
   const points: Point[] = [];
+  const cpoints: ComparePoint[] = [];
   axis.buckets.forEach((bucket, b) => {
     if (q.fill === 'sparse' && !g.present[b]) return;
     const point: Point = { start: bucket.start, end: bucket.end, value: g.values[b] ?? null };
@@ -139,8 +175,14 @@ function toSeries(q: Query, axis: Axis, g: GroupValues, shares: number[][] | nul
     const window = windowOf(q, axis, b);
     if (window) point.window = window;
     points.push(point);
+    if (compared) cpoints.push(comparePoint(compared, row, b));
   });
-  return { group, points, total: g.total };
+  const series: Series = { group, points, total: g.total };
+  if (compared) {
+    const { from, to } = compared.run.q.range;
+    series.compare = { range: { from, to }, total: compared.groups[row]!.total, points: cpoints };
+  }
+  return series;
 }
 
 async function seriesOf(
@@ -148,14 +190,50 @@ async function seriesOf(
   axis: Axis,
   kept: GroupValues[],
   shares: number[][] | null,
+  compared: Compared | null,
   pacer: Pacer,
 ): Promise<Series[]> {
   const out: Series[] = [];
   for (let k = 0; k < kept.length; k++) {
-    out.push(toSeries(q, axis, kept[k]!, shares, k));
+    out.push(toSeries(q, axis, kept[k]!, shares, k, compared));
     await pacer.tick(axis.buckets.length);
   }
   return out;
+}
+
+/** Shares of each bucket among `all` (kept groups, then other). */
+function sharesOf(q: Query, axis: Axis, all: GroupValues[]): number[][] | null {
+  if (!q.share) return null;
+  const precision = q.share.precision;
+  return axis.buckets.map((_, b) =>
+    largestRemainder(
+      all.map((g) => g.values[b] ?? null),
+      precision,
+    ),
+  );
+}
+
+/**
+ * The compared range's figures for the answer's groups: a kept group reads its own (over no
+ * events when the compared range lacks it), "other" folds every other group of the compared
+ * range, and a group found only there is no series of its own.
+ */
+async function compareGroups(
+  run: Run,
+  found: GroupValues[],
+  kept: GroupValues[],
+  withOther: boolean,
+): Promise<Compared> {
+  const byTuple = new Map(found.map((g) => [JSON.stringify(g.tuple), g]));
+  const keys = new Set(kept.map((g) => JSON.stringify(g.tuple)));
+  const groups = kept.map(
+    (g) => byTuple.get(JSON.stringify(g.tuple)) ?? { ...emptyGroup(run.q, run.axis), tuple: g.tuple },
+  );
+  if (withOther) {
+    const cut = found.filter((g) => !keys.has(JSON.stringify(g.tuple)));
+    groups.push(await otherGroup(run, kept, cut));
+  }
+  return { run, groups, shares: sharesOf(run.q, run.axis, groups) };
 }
 
 /**
@@ -220,33 +298,40 @@ export async function runQuery(
   const pacer = new Pacer(opts.signal ?? null);
   const q = normaliseQuery(input);
   const axis = buildAxis(q, nowMs + DATA_HORIZON_MS);
-  const groups = await computeGroups({ q, axis, fetch, exclude: null, pacer });
+  const main: Run = { q, axis, fetch, pacer, nowMs };
+  let before: Run | null = null;
+  if (q.compare) {
+    const cq = { ...q, range: comparedRange(q.range, q.timezone, q.compare) };
+    before = { ...main, q: cq, axis: buildAxis(cq, nowMs + DATA_HORIZON_MS) };
+  }
+  // The compared range is read at the same time as the asked one.
+  const [groups, found] = await Promise.all([
+    computeGroups({ ...main, exclude: null }),
+    before ? computeGroups({ ...before, exclude: null }) : null,
+  ]);
   // Zero fill promises every bucket: with no group-by that is one series even when nothing matched.
   if (groups.length === 0 && q.groupBy.length === 0 && q.fill === 'zero') groups.push(emptyGroup(q, axis));
   const cutting = q.top !== null && q.top !== undefined && groups.length > q.top.n;
   // The answer's size is known before it is built (before sorting, too, when nothing is cut).
   const series = cutting ? q.top!.n + (q.top!.other ? 1 : 0) : groups.length;
-  if (q.fill === 'zero') assertPoints(q, axis, series, series * columnsOf(axis));
-  else if (!cutting) assertPoints(q, axis, series, presentPoints(groups));
+  // Each point of a comparison brings its compared point.
+  const per = before ? 2 : 1;
+  if (q.fill === 'zero') assertPoints(q, axis, series, per * series * columnsOf(axis));
+  else if (!cutting) assertPoints(q, axis, series, per * presentPoints(groups));
   let kept: GroupValues[];
   let other: GroupValues | null = null;
   if (cutting) {
     const top = await selectTop(groups, q.top!.n, pacer);
     kept = top.kept;
-    if (q.top!.other) other = await otherGroup(q, axis, fetch, kept, top.cut, pacer);
-    if (q.fill === 'sparse') assertPoints(q, axis, series, presentPoints(other ? [...kept, other] : kept));
+    if (q.top!.other) other = await otherGroup(main, kept, top.cut);
+    if (q.fill === 'sparse')
+      assertPoints(q, axis, series, per * presentPoints(other ? [...kept, other] : kept));
   } else {
     kept = groups.sort(q.top ? byTotal : (a, b) => compareTuples(a.tuple, b.tuple));
   }
   const all = other ? [...kept, other] : kept;
-  const shares = q.share
-    ? axis.buckets.map((_, b) =>
-        largestRemainder(
-          all.map((g) => g.values[b] ?? null),
-          q.share!.precision,
-        ),
-      )
-    : null;
+  const shares = sharesOf(q, axis, all);
+  const compared = before && found ? await compareGroups(before, found, kept, other !== null) : null;
   const last = axis.buckets.at(-1);
   const lastEnd =
     q.bucket === 'none' || q.bucket === 'hour_of_day' || q.bucket === 'day_of_week'
@@ -262,8 +347,8 @@ export async function runQuery(
     timezone: q.timezone,
     bucket: q.bucket,
     week_start: q.weekStart,
-    series: await seriesOf(q, axis, kept, shares, pacer),
-    other: other ? toSeries({ ...q, groupBy: [] }, axis, other, shares, kept.length) : null,
+    series: await seriesOf(q, axis, kept, shares, compared, pacer),
+    other: other ? toSeries({ ...q, groupBy: [] }, axis, other, shares, kept.length, compared) : null,
     total_groups: groups.length,
     meta: { read_at: nowMs, last_bucket_open: lastEnd > nowMs, buckets: axis.buckets.length },
   };

@@ -9,7 +9,7 @@
 import { ValidationError } from '../errors.js';
 import { assertTimeZone, MAX_INSTANT, MIN_INSTANT } from '../time/index.js';
 import { checkFilters, FILTER_LIMITS } from './filters.js';
-import { parseField, type Field, type Query, type TimeUnit } from './plan.js';
+import { INTEGRAL_UNIT_MS, parseField, type Field, type Query, type TimeUnit } from './plan.js';
 import { QUANTILE_SCALE } from './requests.js';
 
 export const QUERY_LIMITS = {
@@ -110,9 +110,15 @@ export function normaliseQuery(q: Query): Query {
   const agg = q.aggregation;
   if (agg.fn === 'unique') checkFields(agg.of, 'of', 1);
   else if (agg.fn === 'latest') checkFields(agg.per, 'per', 0);
-  else if (agg.fn === 'quantile') checkQuantile(agg.q);
+  else if (agg.fn === 'integral') {
+    checkFields(agg.per, 'per', 0);
+    if (!(agg.unit in INTEGRAL_UNIT_MS)) fail('unit', 'must be one of second, minute, hour, day');
+  } else if (agg.fn === 'quantile') checkQuantile(agg.q);
   else if (!['count', 'sum', 'min', 'max', 'avg'].includes(agg.fn))
-    fail('agg', 'must be one of count, sum, min, max, avg, unique, latest, p50, p90, p95, p99, quantile');
+    fail(
+      'agg',
+      'must be one of count, sum, min, max, avg, unique, latest, integral, p50, p90, p95, p99, quantile',
+    );
   const filters = checkFilters(q.filters, resolveField);
   checkFields(q.groupBy, 'group_by', 0);
   const w = q.window;
@@ -135,6 +141,10 @@ export function normaliseQuery(q: Query): Query {
     fail('window', 'a latest gauge already carries forward; no window applies');
   if (agg.fn === 'latest' && !timeBucket && q.bucket !== 'none')
     fail('bucket', 'a latest gauge has no histogram');
+  if (agg.fn === 'integral' && w.kind !== 'none')
+    fail('window', 'an integral already sums over time; no window applies');
+  if (agg.fn === 'integral' && !timeBucket && q.bucket !== 'none')
+    fail('bucket', 'an integral has no histogram');
   if (q.fill !== 'zero' && q.fill !== 'sparse') fail('fill', 'must be zero or sparse');
   const share = q.share ?? null;
   if (share) {

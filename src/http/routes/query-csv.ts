@@ -5,7 +5,7 @@
  * break), with the same local ISO times as the JSON answer.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Point, QueryResult, Series } from '../../core/query/result.js';
+import type { ComparePoint, Point, QueryResult, Series } from '../../core/query/result.js';
 import { formatLocalIso } from '../../core/time/index.js';
 
 /** One turn of the event loop (a macrotask: timers and I/O run). */
@@ -58,11 +58,28 @@ export function wantsCsv(req: FastifyRequest, format: string | undefined): boole
   return quality(accept, 'text/csv') > quality(accept, 'application/json');
 }
 
+/** A point's compared cells: start, end, each figure, and the share when shares were asked. */
+function compareCells(
+  tz: string,
+  c: ComparePoint | undefined,
+  metrics: string[] | undefined,
+  share: boolean,
+): (string | number | null)[] {
+  return [
+    c?.start === null || c?.start === undefined ? null : formatLocalIso(tz, c.start),
+    c?.end === null || c?.end === undefined ? null : formatLocalIso(tz, c.end),
+    ...(metrics ? metrics.map((m) => c?.values?.[m] ?? null) : [c?.value ?? null]),
+    ...(share ? [c?.share ?? null] : []),
+  ];
+}
+
 /**
  * The columns: the group-by fields (`groupBy`, in order), `other` (only with a top-N
  * `other` series), `start`, `end`, `slot` (histograms), `value`, `share` (when
- * asked), `window_from` and `window_to` (rolling and cumulative windows). With metrics,
- * one column per metric, named by it, stands where `value` does.
+ * asked), `window_from` and `window_to` (rolling and cumulative windows), and with a
+ * comparison `compare_start`, `compare_end`, `compare_value` and `compare_share` (when asked).
+ * With metrics, one column per metric, named by it, stands where `value` does, and
+ * `compare_<name>` where `compare_value` does.
  */
 export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Promise<string> {
   const all: Series[] = r.other ? [...r.series, r.other] : r.series;
@@ -72,6 +89,8 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
   const slot = r.bucket === 'hour_of_day' || r.bucket === 'day_of_week' || has((p) => p.slot !== undefined);
   const share = has((p) => p.share !== undefined);
   const win = has((p) => p.window !== undefined);
+  const compared = all.some((s) => s.compare !== undefined);
+  const figures = r.metrics ?? ['value'];
   const head = [
     ...groupFields,
     ...(r.other ? ['other'] : []),
@@ -81,6 +100,14 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
     ...(r.metrics ?? ['value']),
     ...(share ? ['share'] : []),
     ...(win ? ['window_from', 'window_to'] : []),
+    ...(compared
+      ? [
+          'compare_start',
+          'compare_end',
+          ...figures.map((f) => `compare_${f}`),
+          ...(share ? ['compare_share'] : []),
+        ]
+      : []),
   ];
   const tz = r.timezone;
   const lines = [head.map(csvField).join(',')];
@@ -88,7 +115,7 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
     // Up to 200,000 rows: let other requests (and /healthz) through between series.
     await yieldToLoop();
     const isOther = s === r.other;
-    for (const p of s.points) {
+    for (const [k, p] of s.points.entries()) {
       const row: (string | number | boolean | null)[] = [
         ...groupFields.map((f) => (isOther ? null : (s.group[f] ?? null))),
         ...(r.other ? [isOther] : []),
@@ -105,6 +132,7 @@ export async function queryCsv(r: QueryResult, groupBy: readonly string[]): Prom
               p.window === undefined ? null : formatLocalIso(tz, p.window.to),
             ]
           : []),
+        ...(compared ? compareCells(tz, s.compare?.points[k], r.metrics, share) : []),
       ];
       lines.push(row.map(csvField).join(','));
     }

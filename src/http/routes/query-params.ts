@@ -11,8 +11,10 @@ import { didYouMean } from '../../core/suggest.js';
 import { FILTER_LIMITS, parseFilters } from '../../core/query/filters.js';
 import { MAX_METRICS, type Metric } from '../../core/query/metrics.js';
 import {
+  INTEGRAL_UNIT_MS,
   parseField,
   type Aggregation,
+  type IntegralUnit,
   type Field,
   type FilterTree,
   type Query,
@@ -26,6 +28,24 @@ export const Instant = expecting(
   Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
   'an RFC 3339 time (2024-03-10T00:00:00-05:00), a date (2024-03-10) or Unix seconds',
 );
+/** Every `agg`, top-level or a metric's. */
+const METRIC_AGGS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'unique',
+  'latest',
+  'integral',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'quantile',
+];
+const INTEGRAL_UNITS = Object.keys(INTEGRAL_UNIT_MS);
+
 export const QueryParams = Type.Object(
   {
     org: Type.Optional(List(200)),
@@ -41,14 +61,9 @@ export const QueryParams = Type.Object(
         ['none', 'hour', 'day', 'week', 'month', 'hour_of_day', 'day_of_week'].map((b) => Type.Literal(b)),
       ),
     ),
-    agg: Type.Optional(
-      Type.Union(
-        ['count', 'sum', 'min', 'max', 'avg', 'unique', 'latest', 'p50', 'p90', 'p95', 'p99', 'quantile'].map(
-          (a) => Type.Literal(a),
-        ),
-      ),
-    ),
+    agg: Type.Optional(Type.Union(METRIC_AGGS.map((a) => Type.Literal(a)))),
     q: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+    unit: Type.Optional(Type.Union(INTEGRAL_UNITS.map((u) => Type.Literal(u)))),
     of: Type.Optional(List(100)),
     per: Type.Optional(List(100)),
     // The string form first: a coercing validator would otherwise wrap a GET's JSON text in an array.
@@ -69,7 +84,7 @@ export const QueryParams = Type.Object(
           Type.String({ maxLength: 100_000 }),
           Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: MAX_METRICS }),
         ]),
-        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "filters"?} (JSON text in a GET)`,
+        `a list of 1-${MAX_METRICS} metrics {"name", "agg", "type"?, "of"?, "per"?, "q"?, "unit"?, "filters"?} (JSON text in a GET)`,
       ),
     ),
     group_by: Type.Optional(List(100)),
@@ -83,6 +98,7 @@ export const QueryParams = Type.Object(
     share: Type.Optional(Type.Integer({ minimum: 0, maximum: 4 })),
     top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     other: Type.Optional(Type.Boolean()),
+    compare: Type.Optional(Type.Union([Type.Literal('previous_period'), Type.Literal('previous_year')])),
     format: Type.Optional(
       Type.Union([Type.Literal('json'), Type.Literal('csv')], {
         description: 'The answer as JSON (default) or CSV; `Accept: text/csv` also asks for CSV.',
@@ -142,10 +158,14 @@ function filtersOf(raw: QueryParamsT['filters']): FilterTree[] {
 /** The named percentiles, as the q of `agg=quantile`. */
 const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
-function aggregationOf(p: Pick<QueryParamsT, 'agg' | 'of' | 'per' | 'q'>): Aggregation {
+function aggregationOf(p: Pick<QueryParamsT, 'agg' | 'of' | 'per' | 'q' | 'unit'>): Aggregation {
   const fn = p.agg ?? 'count';
   if (p.q !== undefined && fn !== 'quantile')
     throw ValidationError.param('q', 'applies only with agg=quantile');
+  if (p.unit !== undefined && fn !== 'integral')
+    throw ValidationError.param('unit', 'applies only with agg=integral');
+  if (fn === 'integral')
+    return { fn, per: fields(listOf(p.per), 'per'), unit: (p.unit ?? 'hour') as IntegralUnit };
   if (fn === 'unique') {
     const of = listOf(p.of);
     return { fn, of: fields(of.length > 0 ? of : ['actor'], 'of') };
@@ -193,6 +213,7 @@ export function planOf(
     fill: p.fill ?? 'zero',
     share: p.share === undefined ? null : { precision: p.share },
     top: p.top === undefined ? null : { n: p.top, other: p.other ?? true },
+    compare: p.compare ?? null,
   };
 }
 
@@ -207,21 +228,7 @@ export function within<T>(prefix: string, f: () => T): T {
   }
 }
 
-const METRIC_KEYS = ['name', 'type', 'agg', 'of', 'per', 'q', 'filters'];
-const METRIC_AGGS = [
-  'count',
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'unique',
-  'latest',
-  'p50',
-  'p90',
-  'p95',
-  'p99',
-  'quantile',
-];
+const METRIC_KEYS = ['name', 'type', 'agg', 'of', 'per', 'q', 'unit', 'filters'];
 
 function textList(v: unknown, path: string): string | string[] | undefined {
   if (v === undefined || typeof v === 'string') return v;
@@ -240,12 +247,16 @@ function metricOf(raw: Record<string, unknown>, k: number): Metric {
     throw ValidationError.param(`${at}/agg`, `must be one of ${METRIC_AGGS.join(', ')}`);
   if (raw['q'] !== undefined && typeof raw['q'] !== 'number')
     throw ValidationError.param(`${at}/q`, 'must be a number');
+  const unit = raw['unit'];
+  if (unit !== undefined && (typeof unit !== 'string' || !INTEGRAL_UNITS.includes(unit)))
+    throw ValidationError.param(`${at}/unit`, `must be one of ${INTEGRAL_UNITS.join(', ')}`);
   const types = textList(raw['type'], `${at}/type`);
   const params = {
     agg: agg as QueryParamsT['agg'],
     of: textList(raw['of'], `${at}/of`),
     per: textList(raw['per'], `${at}/per`),
     ...(raw['q'] === undefined ? {} : { q: raw['q'] }),
+    ...(unit === undefined ? {} : { unit: unit as IntegralUnit }),
   };
   return {
     name: raw['name'] as string,
@@ -255,10 +266,10 @@ function metricOf(raw: Record<string, unknown>, k: number): Metric {
   };
 }
 
-/** The request's metrics, or null without any; with them, `agg`, `of`, `per` and `q` stay unset. */
+/** The request's metrics, or null without any; with them, `agg`, `of`, `per`, `q` and `unit` stay unset. */
 export function metricsOf(p: QueryParamsT): Metric[] | null {
   if (p.metrics === undefined) return null;
-  for (const name of ['agg', 'of', 'per', 'q'] as const)
+  for (const name of ['agg', 'of', 'per', 'q', 'unit'] as const)
     if (p[name] !== undefined)
       throw ValidationError.param(name, 'cannot be combined with metrics: each metric has its own');
   let list: unknown = p.metrics;

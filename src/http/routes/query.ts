@@ -8,8 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../core/errors.js';
 import type { OrgTree } from '../../core/orgs.js';
-import type { Point, QueryResult, Series } from '../../core/query/result.js';
-import { formatLocalIso, resolveRange } from '../../core/time/index.js';
+import type { ComparePoint, Point, QueryResult, Series, SeriesCompare } from '../../core/query/result.js';
+import { formatLocalIso, formatUtcIsoMs, resolveRange } from '../../core/time/index.js';
 import { openReader } from '../../use-cases/read-within-reach.js';
 import { requireReach, requireRole, type Principal } from '../auth.js';
 import { listOf, metricsOf, planOf, QueryParams, type QueryParamsT } from './query-params.js';
@@ -57,8 +57,39 @@ function pointView(tz: string, pt: Point): Record<string, unknown> {
   return out;
 }
 
+function comparePointView(tz: string, pt: ComparePoint): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    start: pt.start === null ? null : formatLocalIso(tz, pt.start),
+    end: pt.end === null ? null : formatLocalIso(tz, pt.end),
+  };
+  if (pt.slot !== undefined) out['slot'] = pt.slot;
+  if (pt.values) out['values'] = pt.values;
+  else out['value'] = pt.value;
+  if (pt.share !== undefined) out['share'] = pt.share;
+  return out;
+}
+
+function compareView(tz: string, c: SeriesCompare): Record<string, unknown> {
+  return {
+    range: {
+      from: formatUtcIsoMs(c.range.from),
+      to: formatUtcIsoMs(c.range.to),
+      from_ms: c.range.from,
+      to_ms: c.range.to,
+    },
+    total: c.totals ?? c.total,
+    points: c.points.map((pt) => comparePointView(tz, pt)),
+  };
+}
+
 function seriesView(tz: string, s: Series): Record<string, unknown> {
-  return { group: s.group, total: s.totals ?? s.total, points: s.points.map((pt) => pointView(tz, pt)) };
+  const out: Record<string, unknown> = {
+    group: s.group,
+    total: s.totals ?? s.total,
+    points: s.points.map((pt) => pointView(tz, pt)),
+  };
+  if (s.compare) out['compare'] = compareView(tz, s.compare);
+  return out;
 }
 
 /** `resultView` as JSON text, built series by series with a turn of the event loop between them. */
@@ -110,7 +141,10 @@ export function queryRoutes(base: FastifyInstance): void {
     const range = resolveRange({ from: params.from, to: params.to, last: params.last }, now, timezone);
     const plan = planOf(params, orgs, range, timezone);
     const metrics = metricsOf(params);
-    const result = metrics ? await runMetrics(plan, metrics, (q) => reader.run(q)) : await reader.run(plan);
+    // One deadline for the request, however many plans it runs (metrics, a comparison).
+    const result = await app.ctx.deadline((signal) =>
+      metrics ? runMetrics(plan, metrics, (q) => reader.run(q, { signal })) : reader.run(plan, { signal }),
+    );
     if (wantsCsv(req, params.format))
       return reply.type(CSV_TYPE).send(await queryCsv(result, listOf(params.group_by)));
     // Built and serialised one series at a time, yielding between them: an answer of 200,000

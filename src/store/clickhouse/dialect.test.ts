@@ -102,6 +102,14 @@ describe('toClickHouseSql', () => {
     expect(s).toContain('SELECT g0, p0, i, argMax(v, (ts, id)) AS v');
   });
 
+  it('latest with readings: one row per time, with t (an integral reads every step)', () => {
+    const s = fx.squash(
+      toClickHouseSql({ ...fx.latestPerKind, readings: true } as typeof fx.latestPerKind, t),
+    );
+    expect(s).toContain('SELECT g0, p0, i, ts, ts AS t, argMax(v, (ts, id)) AS v');
+    expect(s).toMatch(/GROUP BY g0, p0, i, ts$/);
+  });
+
   it('filter trees: the pattern through quote, numeric dims matched before the cast; exact-rank percentile', () => {
     const s = fx.squash(toClickHouseSql(fx.treeQuantileStats, t));
     expect(s).toContain(

@@ -67,9 +67,11 @@ SELECT ${gl}toInt64(${lit(TOTAL_INDEX)}) AS i, ${measures}\nFROM (\n${src}\n)${b
 }
 
 function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, t: ChTables): string {
-  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'].join(', ');
+  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'];
+  if (request.readings) keys.push('ts');
   const src = source(request, t, { per: request.per });
-  return `SELECT ${keys}, argMax(v, (ts, id)) AS v\nFROM (\n${src}\n)\nGROUP BY ${keys}`;
+  const at = request.readings ? ', ts AS t' : '';
+  return `SELECT ${keys.join(', ')}${at}, argMax(v, (ts, id)) AS v\nFROM (\n${src}\n)\nGROUP BY ${keys.join(', ')}`;
 }
 
 function intervalsSql(request: Extract<RowRequest, { kind: 'intervals' }>, t: ChTables): string {

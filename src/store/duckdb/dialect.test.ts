@@ -138,6 +138,12 @@ describe('toDuckDbSql', () => {
     expect(fx.squash(sql)).toContain('SELECT g0, p0, i, arg_max(v, row(ts, id)) AS v');
   });
 
+  it('latest with readings: one row per time, with t (an integral reads every step)', () => {
+    const { sql } = toDuckDbSql({ ...fx.latestPerKind, readings: true } as typeof fx.latestPerKind);
+    expect(fx.squash(sql)).toContain('SELECT g0, p0, i, ts, ts AS t, arg_max(v, row(ts, id)) AS v');
+    expect(fx.squash(sql)).toMatch(/GROUP BY g0, p0, i, ts$/);
+  });
+
   it('lit refuses anything but a safe integer', () => {
     expect(lit(-5)).toBe('(-5)');
     expect(() => lit(1.5)).toThrow(TypeError);

@@ -78,9 +78,11 @@ function statsSql(
 }
 
 function latestSql(request: Extract<RowRequest, { kind: 'latest' }>, ps: SqlParams): string {
-  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'].join(', ');
+  const keys = [...cols('g', request.groupBy.length), ...cols('p', request.per.length), 'i'];
+  if (request.readings) keys.push('ts');
   const src = source(request, ps, { per: request.per });
-  return `SELECT ${keys}, arg_max(v, row(ts, id)) AS v\nFROM (${src})\nGROUP BY ${keys}`;
+  const t = request.readings ? ', ts AS t' : '';
+  return `SELECT ${keys.join(', ')}${t}, arg_max(v, row(ts, id)) AS v\nFROM (${src})\nGROUP BY ${keys.join(', ')}`;
 }
 
 function intervalsSql(
