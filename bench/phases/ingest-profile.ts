@@ -63,9 +63,12 @@ export interface IngestProfile {
   upkeep: UpkeepStats & { laneMsRun: number; laneMs: number; check: IngestCheck };
 }
 
-/** Statements of compaction.ts and the upkeep's CHECKPOINT (the rest of a compaction transaction follows its first). */
+/**
+ * Statements of compaction.ts (with the actor rollup's, rollup.ts) and the upkeep's CHECKPOINT
+ * (the rest of a compaction transaction follows its first).
+ */
 const UPKEEP_SQL =
-  /compacted_through|compact_rows|max\(received\)|INTO compaction|^CHECKPOINT|FROM events WHERE (received|ts)|SELECT 1 FROM events/;
+  /compacted_through|compact_rows|max\(received\)|INTO compaction|^CHECKPOINT|FROM events WHERE (received|ts)|SELECT 1 FROM events|actor_rollup|rollup_fold|rollup_runs/;
 
 /** The first statement of a commit: its staging tables (re)created. */
 const isStaging = (sql: string): boolean =>

@@ -300,8 +300,9 @@ export async function compact(
   const runs = await lane(() => rollupRuns(conn));
   if (runs >= MAX_ROLLUP_RUNS || (runs > 1 && closedBefore !== null && !stop()))
     await foldRollup(conn, lane, stop);
-  if ((!p && !mc) || stop()) return null;
-  const checkpointed = await lane(() => tryCheckpoint(conn));
+  if (!p && !mc) return null;
+  // Rows the watermark has passed are reported even when the store is closing (its close checkpoints).
+  const checkpointed = !stop() && (await lane(() => tryCheckpoint(conn)));
   return {
     rows,
     periods: p?.periods.length ?? 0,
