@@ -305,6 +305,30 @@ export function runAlertCases(engine: 'duckdb' | 'clickhouse'): void {
     expect(new Set(rx.received.map((r) => r.headers['tally-delivery'])).size).toBe(1);
   });
 
+  it('no answer within the timeout is a failed attempt, retried after 10 s', async () => {
+    await t.close();
+    const timing = { ...webhooks.timing, timeoutMs: 300 };
+    t = await makeApp({ engine, clock: () => now, webhooks: { ...webhooks, timing } });
+    await put('acme', 'UTC');
+    rx.answer = { status: 200, hang: true };
+    const id = await create({ thresholds: [1] });
+    await ingest([call('api.request', '2026-11-20T01:00:00Z')]);
+    const [first] = await deliveries(id);
+    expect([first!['state'], first!['attempts'], first!['next_attempt_at']]).toEqual([
+      'pending',
+      [{ at: '2026-11-20T12:00:00.000Z', status: null, error: 'no answer within 300 ms' }],
+      '2026-11-20T12:00:10.000Z',
+    ]);
+    // The receiver got the request (it just never answered); the retry is answered.
+    expect(rx.received).toHaveLength(1);
+    rx.answer = { status: 200 };
+    now = NOW + 10_000;
+    await t.app.ctx.alerting.deliverer.kick();
+    const [done] = await deliveries(id);
+    expect(done!['state']).toBe('delivered');
+    expect(rx.received.map((r) => r.headers['tally-delivery'])).toEqual([first!['id'], first!['id']]);
+  });
+
   it('a destination that resolves to loopback by the time of sending is refused then', async () => {
     await t.close();
     t = await makeApp({ engine, clock: () => now, webhooks: { ...webhooks, allowPrivate: false } });

@@ -26,8 +26,8 @@ export function verify(secret: string, header: string, body: string): boolean {
 
 export class Receiver {
   readonly received: Received[] = [];
-  /** The answer to the next requests: a status, or a redirect to `location`. */
-  answer: { status: number; location?: string } = { status: 200 };
+  /** The answer to the next requests: a status, a redirect to `location`, or none at all (`hang`). */
+  answer: { status: number; location?: string; hang?: boolean } = { status: 200 };
   private server: Server | null = null;
   port = 0;
 
@@ -51,6 +51,7 @@ export class Receiver {
           body,
           signed: typeof sig === 'string' && verify(this.secret, sig, body),
         });
+        if (this.answer.hang) return; // no answer: the connection stays open until down()
         const headers = this.answer.location ? { location: this.answer.location } : {};
         res.writeHead(this.answer.status, headers).end();
       });
@@ -64,6 +65,7 @@ export class Receiver {
   async down(): Promise<void> {
     const server = this.server;
     this.server = null;
+    server?.closeAllConnections();
     if (server)
       await new Promise<void>((resolve) =>
         server.close(() => {
