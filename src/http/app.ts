@@ -123,8 +123,6 @@ export async function createApp(opts: AppOptions, surfaces: Surface[] = []): Pro
       }),
   };
   const deadline: Deadline = (work) => withDeadline(opts.store.queryTimeoutMs, work);
-  // The core runs the plan; the engine only answers its row requests.
-  // Under the store's deadline (TALLY_QUERY_TIMEOUT_MS): the signal stops the running statement.
   // The core runs the plan; the engine only answers its row requests. Under the store's deadline
   // (TALLY_QUERY_TIMEOUT_MS), or the caller's (`under`, one for a request of several plans):
   // the signal stops the running statement.
