@@ -17,6 +17,7 @@ export interface Config {
   duckdbPath: string;
   clickhouseUrl?: string;
   clickhouseCluster?: string;
+  clickhouseShards?: string;
   adminKey: string | null;
   /** TALLY_DUCKDB_MEMORY: DuckDB's memory_limit. */
   duckdbMemory: string;
@@ -127,6 +128,7 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     duckdbPath: env['TALLY_DB'] ?? opts.defaultDb ?? DEFAULT_DB,
     clickhouseUrl: env['TALLY_CLICKHOUSE_URL'],
     clickhouseCluster: env['TALLY_CLICKHOUSE_CLUSTER'],
+    clickhouseShards: env['TALLY_CLICKHOUSE_SHARDS'],
     adminKey,
     corsOrigins,
     metricsKey: env['TALLY_METRICS_KEY'] && env['TALLY_METRICS_KEY'] !== '' ? env['TALLY_METRICS_KEY'] : null,

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:f
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startClickHouse, type RunningServer } from './server.js';
+import { configXml, freePort, startClickHouse, type RunningServer, type ShardAddress } from './server.js';
 
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 
@@ -111,7 +111,45 @@ async function seesZooKeeper(url: string): Promise<boolean> {
 export interface RunningCluster {
   name: string;
   servers: RunningServer[];
+  /**
+   * docs/deploy.md's first steps of adding a shard: a new server with weight 0, appended to
+   * every node's remote_servers (the servers reload it), holding a copy of `database`'s schema.
+   */
+  addShard(database: string): Promise<RunningServer>;
   stop(): Promise<void>;
+}
+
+/** Run one statement over HTTP; throws with the server's message. */
+export async function runSql(url: string, sql: string): Promise<string> {
+  const res = await fetch(`${url}/`, { method: 'POST', body: sql });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${sql.slice(0, 80)}: ${text}`);
+  return text;
+}
+
+/**
+ * The schema copy of docs/deploy.md: every table of `database` on `from`, created on `to`
+ * from its SHOW CREATE TABLE, the shard-local tables first.
+ */
+export async function copySchema(from: string, to: string, database: string): Promise<void> {
+  await runSql(to, `CREATE DATABASE IF NOT EXISTS ${database}`);
+  const list = await runSql(
+    from,
+    `SELECT name FROM system.tables WHERE database = '${database}' ORDER BY endsWith(name, '_local') DESC, name`,
+  );
+  for (const t of list.split('\n').filter((n) => n !== ''))
+    await runSql(to, await runSql(from, `SHOW CREATE TABLE ${database}.${t} FORMAT TSVRaw`));
+}
+
+/** Until the server lists `n` shards in cluster `name` (it reloads remote_servers by itself). */
+async function waitForShards(url: string, name: string, n: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const got = await runSql(url, `SELECT count() FROM system.clusters WHERE cluster = '${name}'`);
+    if (Number(got.trim()) === n) return;
+    if (Date.now() - started > 30_000) throw new Error(`remote_servers not reloaded: ${got}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 /** `shards` clickhouse-servers forming cluster `name`, one replica per shard. */
@@ -120,15 +158,16 @@ export async function startCluster(name: string, shards = 2): Promise<RunningClu
   const ports = [];
   for (let k = 0; k < shards; k++)
     ports.push({ http: await freePort(), tcp: await freePort(), interserver: await freePort() });
-  const clusters = { [name]: ports.map((p) => ({ host: '127.0.0.1', tcpPort: p.tcp })) };
+  const shardList: ShardAddress[] = ports.map((p) => ({ host: '127.0.0.1', tcpPort: p.tcp }));
+  const clusters = { [name]: shardList };
   const servers: RunningServer[] = [];
   try {
     for (const p of ports) {
       // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.
-      let server = await startClickHouse({ ports: p, clusters, zookeeper: zk });
+      let server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
       if (!(await seesZooKeeper(server.url))) {
         await server.stop();
-        server = await startClickHouse({ ports: p, clusters, zookeeper: zk });
+        server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
         if (!(await seesZooKeeper(server.url))) throw new Error('clickhouse-server cannot reach ZooKeeper');
       }
       servers.push(server);
@@ -141,6 +180,21 @@ export async function startCluster(name: string, shards = 2): Promise<RunningClu
   return {
     name,
     servers,
+    async addShard(database: string) {
+      const p = { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
+      shardList.push({ host: '127.0.0.1', tcpPort: p.tcp, weight: 0 });
+      const server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
+      servers.push(server);
+      for (const s of servers) {
+        writeFileSync(
+          join(s.dir, 'config.xml'),
+          configXml(s.dir, { ports: s.ports, clusters, zookeeper: zk, queryLog: true }),
+        );
+        await waitForShards(s.url, name, shardList.length);
+      }
+      await copySchema(servers[0]!.url, server.url, database);
+      return server;
+    },
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
       await zk.stop();

@@ -5,8 +5,10 @@
  *
  * Single server: each table is physical. Cluster (`TALLY_CLICKHOUSE_CLUSTER`):
  * each table `x` is `x_local` on every shard (created ON CLUSTER) plus a
- * Distributed `x` over them, sharded so that everything of one org (events,
- * losers, actors, first-seen) lives on one shard.
+ * Distributed `x` over them. Everything of one org (events, locators, losers,
+ * actors, first-seen) lives on one shard: the one `org_shards` names, which
+ * Tally writes to directly (shards.ts); the `shard` expressions below place
+ * only the small tables' rows, and the orgs written before the map existed.
  *
  * events: ReplacingMergeTree(ver) partitioned by month, ordered (org, type, ts, id)
  * for per-org time scans. `ver` is larger for the earlier stored copy, so a merge
@@ -107,6 +109,17 @@ const EVENT_IDS: TableDef = {
   name: 'event_ids',
   columns: 'org String, id String, type String, ts Int64, ver UInt64',
   engine: 'ReplacingMergeTree ORDER BY (org, id, ver)',
+  shard: 'cityHash64(org)',
+};
+
+/**
+ * Org -> shard (shards.ts): the first row of an org (least `placed`) is its shard.
+ * Plain MergeTree: collapsing rows could keep a later `placed` and change the answer.
+ */
+const ORG_SHARDS: TableDef = {
+  name: 'org_shards',
+  columns: 'org String, shard UInt32, placed Int64',
+  engine: 'MergeTree ORDER BY (org, placed)',
   shard: 'cityHash64(org)',
 };
 
@@ -223,4 +236,6 @@ export const MIGRATIONS: readonly ((layout: ChLayout) => MigrationStep[])[] = [
   ],
   // Usage alerts and their deliveries (alerts.ts, docs/alerts.md).
   (layout) => ALERT_TABLE_DEFS.flatMap((t) => createTable(layout, t)),
+  // The org -> shard map (shards.ts); on a cluster the store fills it for existing orgs at start-up.
+  (layout) => createTable(layout, ORG_SHARDS),
 ];
