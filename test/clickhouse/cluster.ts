@@ -110,12 +110,19 @@ async function seesZooKeeper(url: string): Promise<boolean> {
 
 export interface RunningCluster {
   name: string;
+  /** Shard-major: shard 1's replicas, then shard 2's, ... */
   servers: RunningServer[];
   /**
    * docs/deploy.md's first steps of adding a shard: a new server with weight 0, appended to
    * every node's remote_servers (the servers reload it), holding a copy of `database`'s schema.
    */
   addShard(database: string): Promise<RunningServer>;
+  /**
+   * docs/deploy.md's replacing a replica: servers[k] is stopped and its data thrown away; a new
+   * server (a new replica name) takes its place in every node's remote_servers and gets
+   * `database`'s schema from a sibling replica, then fetches the shard's data from it.
+   */
+  replaceReplica(k: number, database: string): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -141,37 +148,80 @@ export async function copySchema(from: string, to: string, database: string): Pr
     await runSql(to, await runSql(from, `SHOW CREATE TABLE ${database}.${t} FORMAT TSVRaw`));
 }
 
-/** Until the server lists `n` shards in cluster `name` (it reloads remote_servers by itself). */
-async function waitForShards(url: string, name: string, n: number): Promise<void> {
+/** Until `sql` answers 1 on the server (remote_servers is reloaded by the server itself). */
+async function waitFor(url: string, sql: string): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const got = await runSql(url, `SELECT count() FROM system.clusters WHERE cluster = '${name}'`);
-    if (Number(got.trim()) === n) return;
-    if (Date.now() - started > 30_000) throw new Error(`remote_servers not reloaded: ${got}`);
+    if ((await runSql(url, sql)).trim() === '1') return;
+    if (Date.now() - started > 30_000) throw new Error(`remote_servers not reloaded: ${sql}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
 
-/** `shards` clickhouse-servers forming cluster `name`, one replica per shard. */
-export async function startCluster(name: string, shards = 2): Promise<RunningCluster> {
+interface Ports {
+  http: number;
+  tcp: number;
+  interserver: number;
+}
+const newPorts = async (): Promise<Ports> => ({
+  http: await freePort(),
+  tcp: await freePort(),
+  interserver: await freePort(),
+});
+
+/**
+ * `shards` shards of `replicas` clickhouse-servers each, forming cluster `name`; each server has
+ * macros {shard} and {replica} (replica names r<shard>-<n>), for replicated tables.
+ */
+export async function startCluster(name: string, shards = 2, replicas = 1): Promise<RunningCluster> {
   const zk = await startZooKeeper();
-  const ports = [];
-  for (let k = 0; k < shards; k++)
-    ports.push({ http: await freePort(), tcp: await freePort(), interserver: await freePort() });
-  const shardList: ShardAddress[] = ports.map((p) => ({ host: '127.0.0.1', tcpPort: p.tcp }));
+  const shardList: ShardAddress[] = [];
+  const nodes: { ports: Ports; macros: { shard: string; replica: string } }[] = [];
+  let named = 0;
+  const addNode = async (shard: number, weight?: number): Promise<(typeof nodes)[number]> => {
+    const node = {
+      ports: await newPorts(),
+      macros: { shard: String(shard), replica: `r${shard}-${++named}` },
+    };
+    const entry = shardList[shard - 1];
+    const address = { host: '127.0.0.1', tcpPort: node.ports.tcp };
+    if (entry) entry.replicas = [...(entry.replicas ?? []), address];
+    else shardList.push({ ...address, ...(weight === undefined ? {} : { weight }) });
+    nodes.push(node);
+    return node;
+  };
   const clusters = { [name]: shardList };
-  const servers: RunningServer[] = [];
-  try {
-    for (const p of ports) {
-      // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.
-      let server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
-      if (!(await seesZooKeeper(server.url))) {
-        await server.stop();
-        server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
-        if (!(await seesZooKeeper(server.url))) throw new Error('clickhouse-server cannot reach ZooKeeper');
-      }
-      servers.push(server);
+  const options = (n: (typeof nodes)[number]) => ({
+    ports: n.ports,
+    clusters,
+    zookeeper: zk,
+    queryLog: true,
+    macros: n.macros,
+  });
+  // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.
+  const start = async (n: (typeof nodes)[number]): Promise<RunningServer> => {
+    let server = await startClickHouse(options(n));
+    if (!(await seesZooKeeper(server.url))) {
+      await server.stop();
+      server = await startClickHouse(options(n));
+      if (!(await seesZooKeeper(server.url))) throw new Error('clickhouse-server cannot reach ZooKeeper');
     }
+    return server;
+  };
+  const servers: RunningServer[] = [];
+  /** Every node's config rewritten from the current lists; waits until each has reloaded it. */
+  const reconfigure = async (tcp: number): Promise<void> => {
+    for (const [k, s] of servers.entries()) {
+      writeFileSync(join(s.dir, 'config.xml'), configXml(s.dir, options(nodes[k]!)));
+      await waitFor(
+        s.url,
+        `SELECT count() > 0 FROM system.clusters WHERE cluster = '${name}' AND port = ${tcp}`,
+      );
+    }
+  };
+  try {
+    for (let shard = 1; shard <= shards; shard++) for (let r = 0; r < replicas; r++) await addNode(shard);
+    for (const n of nodes) servers.push(await start(n));
   } catch (err) {
     await Promise.all(servers.map((s) => s.stop()));
     await zk.stop();
@@ -181,18 +231,31 @@ export async function startCluster(name: string, shards = 2): Promise<RunningClu
     name,
     servers,
     async addShard(database: string) {
-      const p = { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
-      shardList.push({ host: '127.0.0.1', tcpPort: p.tcp, weight: 0 });
-      const server = await startClickHouse({ ports: p, clusters, zookeeper: zk, queryLog: true });
+      const node = await addNode(shardList.length + 1, 0);
+      const server = await start(node);
       servers.push(server);
-      for (const s of servers) {
-        writeFileSync(
-          join(s.dir, 'config.xml'),
-          configXml(s.dir, { ports: s.ports, clusters, zookeeper: zk, queryLog: true }),
-        );
-        await waitForShards(s.url, name, shardList.length);
-      }
+      await reconfigure(node.ports.tcp);
       await copySchema(servers[0]!.url, server.url, database);
+      return server;
+    },
+    async replaceReplica(k: number, database: string) {
+      const gone = nodes[k]!;
+      await servers[k]!.stop();
+      const shard = Number(gone.macros.shard);
+      const entry = shardList[shard - 1]!;
+      const node = {
+        ports: await newPorts(),
+        macros: { shard: gone.macros.shard, replica: `r${shard}-${++named}` },
+      };
+      const address = { host: '127.0.0.1', tcpPort: node.ports.tcp };
+      if (entry.tcpPort === gone.ports.tcp) Object.assign(entry, address);
+      else entry.replicas = entry.replicas!.map((a) => (a.tcpPort === gone.ports.tcp ? address : a));
+      nodes[k] = node;
+      const server = await start(node);
+      servers[k] = server;
+      await reconfigure(node.ports.tcp);
+      const sibling = servers.find((_, j) => j !== k && nodes[j]!.macros.shard === gone.macros.shard)!;
+      await copySchema(sibling.url, server.url, database);
       return server;
     },
     async stop() {

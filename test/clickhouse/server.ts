@@ -37,6 +37,8 @@ export interface ShardAddress {
   tcpPort: number;
   /** remote_servers weight (default 1); a shard that joins later gets 0 (docs/deploy.md). */
   weight?: number;
+  /** The shard's other replicas (internal_replication is then on: replicated tables copy). */
+  replicas?: { host: string; tcpPort: number }[];
 }
 
 export interface ServerOptions {
@@ -49,6 +51,8 @@ export interface ServerOptions {
   zookeeper?: { host: string; port: number };
   /** Log every query to system.query_log (the cluster test checks where queries ran). */
   queryLog?: boolean;
+  /** The {shard} and {replica} macros of replicated tables. */
+  macros?: { shard: string; replica: string };
 }
 
 export interface RunningServer {
@@ -72,7 +76,7 @@ export function configXml(dir: string, o: Required<Pick<ServerOptions, 'ports'>>
         `<${name}>${shards
           .map(
             (s) =>
-              `<shard>${s.weight === undefined ? '' : `<weight>${s.weight}</weight>`}<replica><host>${xmlEscape(s.host)}</host><port>${s.tcpPort}</port></replica></shard>`,
+              `<shard>${s.weight === undefined ? '' : `<weight>${s.weight}</weight>`}${s.replicas ? '<internal_replication>true</internal_replication>' : ''}${[s, ...(s.replicas ?? [])].map((r) => `<replica><host>${xmlEscape(r.host)}</host><port>${r.tcpPort}</port></replica>`).join('')}</shard>`,
           )
           .join('')}</${name}>`,
     )
@@ -102,7 +106,7 @@ export function configXml(dir: string, o: Required<Pick<ServerOptions, 'ports'>>
   <max_concurrent_queries>100</max_concurrent_queries>
   <mlock_executable>false</mlock_executable>
   <remote_servers>${clusters}</remote_servers>
-  ${zk}${o.queryLog ? '\n  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>500</flush_interval_milliseconds></query_log>' : ''}
+  ${zk}${o.macros ? `\n  <macros><shard>${xmlEscape(o.macros.shard)}</shard><replica>${xmlEscape(o.macros.replica)}</replica></macros>` : ''}${o.queryLog ? '\n  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>500</flush_interval_milliseconds></query_log>' : ''}
 </yandex>
 `;
 }

@@ -61,6 +61,8 @@ export interface ClickHouseOptions {
   cluster?: string | null;
   /** TALLY_CLICKHOUSE_SHARDS: each shard's URL, in shard order (required with a cluster; shards.ts). */
   shards?: string | null;
+  /** TALLY_CLICKHOUSE_REPLICATED: Replicated*MergeTree local tables on a cluster (schema.ts). */
+  replicated?: boolean;
   clock?: () => number;
   /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
@@ -93,7 +95,11 @@ export class ClickHouseStore implements Store {
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
     this.url = opts.url;
-    this.layout = { database: target.database, cluster: opts.cluster ?? null };
+    this.layout = {
+      database: target.database,
+      cluster: opts.cluster ?? null,
+      replicated: opts.replicated ?? false,
+    };
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
