@@ -126,9 +126,16 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-/** Run one statement over HTTP; throws with the server's message. */
-export async function runSql(url: string, sql: string): Promise<string> {
-  const res = await fetch(`${url}/`, { method: 'POST', body: sql });
+/** Run one statement over HTTP, with these settings; throws with the server's message. */
+export async function runSql(
+  url: string,
+  sql: string,
+  settings: Record<string, string> = {},
+): Promise<string> {
+  const res = await fetch(`${url}/?${new URLSearchParams(settings).toString()}`, {
+    method: 'POST',
+    body: sql,
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${sql.slice(0, 80)}: ${text}`);
   return text;

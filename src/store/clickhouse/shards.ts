@@ -93,10 +93,6 @@ export class ShardRouter {
     this.db = ident(layout.database);
   }
 
-  get clustered(): boolean {
-    return this.layout.cluster !== null;
-  }
-
   private get map(): string {
     return `${this.db}.org_shards`;
   }
