@@ -111,8 +111,8 @@ function viktor(all: EventRecord[], o: OrgTarget, end: number): unknown {
   };
 }
 
-function capgo(all: EventRecord[], o: OrgTarget, end: number): unknown {
-  const from = end - 30 * DAY_MS;
+function capgo(all: EventRecord[], o: OrgTarget, end: number, span: number): unknown {
+  const from = end - span * DAY_MS;
   const mine = all.filter((e) => e.org === o.id && e.dims['app'] !== undefined);
   return days(from, end).map((d) => {
     const upTo = (d + 1) * DAY_MS;
@@ -175,24 +175,28 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
         datetime_range_width: 'week',
       }));
     }
-    case 'TR50': {
-      const from = end - 7 * DAY_MS;
-      const hours = 7 * 24;
+    case 'TR50':
+    case 'TR50Y': {
+      const [span, step] = id === 'TR50' ? [7, HOUR_MS] : [365, DAY_MS];
+      const from = end - span * DAY_MS;
+      const steps = (span * DAY_MS) / step;
       const counters: Record<string, number[]> = {};
       const api = of('api.request', from);
       for (const s of [...new Set(api.map((e) => e.dims['service']!))].sort())
-        counters[s] = new Array<number>(hours).fill(0);
-      for (const e of api) counters[e.dims['service']!]![Math.floor((e.ts - from) / HOUR_MS)]! += 1;
+        counters[s] = new Array<number>(steps).fill(0);
+      for (const e of api) counters[e.dims['service']!]![Math.floor((e.ts - from) / step)]! += 1;
       const ts = Array.from(
-        { length: hours },
-        (_, k) => `${new Date(from + k * HOUR_MS).toISOString().slice(0, 19)}+00:00`,
+        { length: steps },
+        (_, k) => `${new Date(from + k * step).toISOString().slice(0, 19)}+00:00`,
       );
       return { counters, total: api.length, ts };
     }
     case 'VIKTOR':
       return viktor(all, o, end);
     case 'Capgo':
-      return capgo(all, o, end);
+      return capgo(all, o, end, 30);
+    case 'CapgoY':
+      return capgo(all, o, end, 365);
     default: {
       const features = naiveFeatures(id, all, o.id, end);
       if (features === undefined) throw new Error(`no naive answer for ${id}`);
