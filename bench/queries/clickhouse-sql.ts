@@ -66,6 +66,13 @@ export function chServiceHours(o: OrgTarget, from: number, to: number, step = HO
 WHERE ${org([o.id])} AND ${span('api.request', from, to)} GROUP BY h, service ORDER BY h, service`;
 }
 
+/** Capgo bundle_usage: activity events of `app` per (day, version). */
+export function chVersionDays(o: OrgTarget, from: number, to: number, app: string): string {
+  return `SELECT ${day} AS d, ${dim('version')} AS version, count() AS n FROM events
+WHERE ${org([o.id])} AND ${span('activity', from, to)} AND ${dim('app')} = '${app}' AND ${dim('version')} IS NOT NULL
+GROUP BY d, version ORDER BY d, version`;
+}
+
 /** FileSpin: API calls per day. */
 export function chApiDays(o: OrgTarget, from: number, to: number): string {
   return `SELECT ${day} AS d, count() AS n FROM events

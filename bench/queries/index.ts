@@ -3,6 +3,7 @@
  * with its sub-orgs for VIKTOR's domain) and a median one (rank 500 of 1000).
  */
 import { buildOrgs, type DatasetParams } from '../gen/model.js';
+import { capgoBundle } from './capgo-bundle.js';
 import { capgo, capgoYear, viktor } from './compat-rich.js';
 import { filespin, saferme, tr50, tr50Year } from './compat-simple.js';
 import { f0, f1 } from './features.js';
@@ -20,6 +21,7 @@ export const ALL_QUERIES: BenchQuery[] = [
   f1,
   capgoYear,
   tr50Year,
+  capgoBundle,
 ];
 
 /** The largest org and the median-ranked one, with their subtrees. */

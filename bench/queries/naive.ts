@@ -134,6 +134,47 @@ function capgo(all: EventRecord[], o: OrgTarget, end: number, span: number): unk
   });
 }
 
+/**
+ * bundle_usage, naively: per label day, each version's events of the app; shares handed out a
+ * tenth at a time to the version furthest below its exact share (ties: larger count, then
+ * earlier version) once every share is floored; a day without events repeats the last shares.
+ */
+function bundle(all: EventRecord[], o: OrgTarget, end: number): unknown {
+  const from = end - 90 * DAY_MS;
+  const mine = all.filter(
+    (e) =>
+      e.org === o.id &&
+      e.type === 'activity' &&
+      e.ts >= from &&
+      e.ts < end &&
+      e.dims['app'] === `com.org${o.id}.app0` &&
+      e.dims['version'] !== undefined,
+  );
+  const versions = [...new Set(mine.map((e) => e.dims['version']!))].sort(str);
+  let last = versions.map(() => 0);
+  const data: number[][] = versions.map(() => []);
+  const labels: string[] = [];
+  for (let d = day(from); d <= day(end); d++) {
+    labels.push(isoDay(d));
+    const n = versions.map((v) => mine.filter((e) => day(e.ts) === d && e.dims['version'] === v).length);
+    const total = n.reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      const t = n.map((c) => Math.floor((c * 1000) / total));
+      const gap = n.map((c, k) => c * 1000 - t[k]! * total);
+      for (let given = t.reduce((a, b) => a + b, 0); given < 1000; given++) {
+        let best = -1;
+        for (let k = 0; k < n.length; k++)
+          if (best < 0 || gap[k]! > gap[best]! || (gap[k] === gap[best] && n[k]! > n[best]!)) best = k;
+        t[best]! += 1;
+        gap[best] = -Infinity;
+      }
+      last = t.map((x) => x / 10);
+    }
+    versions.forEach((_, k) => data[k]!.push(last[k]!));
+  }
+  return { labels, datasets: versions.map((label, k) => ({ label, data: data[k] })) };
+}
+
 /** The naive canonical answer of query `id` for org `o`, the dataset ending at `end`. */
 export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: number): unknown {
   const of = (type: string, from: number): EventRecord[] =>
@@ -197,6 +238,8 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
       return capgo(all, o, end, 30);
     case 'CapgoY':
       return capgo(all, o, end, 365);
+    case 'CapgoBundle':
+      return bundle(all, o, end);
     default: {
       const features = naiveFeatures(id, all, o.id, end);
       if (features === undefined) throw new Error(`no naive answer for ${id}`);
