@@ -60,10 +60,17 @@ export function chVersionShare(o: OrgTarget, from: number, to: number): string {
 ) AS s USING d ORDER BY d, version`;
 }
 
-/** Q4 and TR50: API calls per (hour, service). */
-export function chServiceHours(o: OrgTarget, from: number, to: number): string {
-  return `SELECT intDiv(ts, ${HOUR_MS}) AS h, ${dim('service')} AS service, count() AS n FROM events
+/** Q4 and TR50: API calls per (hour, service), or per (`step`, service). */
+export function chServiceHours(o: OrgTarget, from: number, to: number, step = HOUR_MS): string {
+  return `SELECT intDiv(ts, ${step}) AS h, ${dim('service')} AS service, count() AS n FROM events
 WHERE ${org([o.id])} AND ${span('api.request', from, to)} GROUP BY h, service ORDER BY h, service`;
+}
+
+/** Capgo bundle_usage: activity events of `app` per (day, version). */
+export function chVersionDays(o: OrgTarget, from: number, to: number, app: string): string {
+  return `SELECT ${day} AS d, ${dim('version')} AS version, count() AS n FROM events
+WHERE ${org([o.id])} AND ${span('activity', from, to)} AND ${dim('app')} = '${app}' AND ${dim('version')} IS NOT NULL
+GROUP BY d, version ORDER BY d, version`;
 }
 
 /** FileSpin: API calls per day. */

@@ -1,7 +1,7 @@
 /**
  * The two compat calls whose answers combine several figures: VIKTOR's users
  * statistics (90 days, the org found by its domain, with its sub-orgs) and Capgo's
- * org statistics (30 days: devices seen since `from`, the storage gauge carried
+ * org statistics (30 days and a year: devices seen since `from`, the storage gauge carried
  * forward, bandwidth running since `from`). The hand-written SQL computes every
  * figure; the bench only lays the rows out in the vendor's JSON (ISO weeks and
  * month sums for VIKTOR, computed here independently of Tally's presenter).
@@ -116,10 +116,7 @@ export const viktor: BenchQuery = {
   },
 };
 
-const cgFrom = (f: Frame): number => f.end - 30 * DAY_MS;
-
-function capgoSql(d: Dialect, o: OrgTarget, f: Frame): string[] {
-  const [from, to] = [cgFrom(f), f.end];
+function capgoSql(d: Dialect, o: OrgTarget, from: number, to: number): string[] {
   const [d0, d1] = [dayOf(from), dayOf(to)];
   const where = (type: string): string =>
     `${d.org([o.id])} AND type = '${type}' AND ts >= ${from} AND ts < ${to} AND ${d.dim('app')} IS NOT NULL`;
@@ -154,28 +151,35 @@ SELECT g.d, sum(COALESCE(b.s, 0)) OVER (ORDER BY g.d) AS n FROM ${d.range(d0, d1
   ];
 }
 
-/** Capgo: `/statistics/org/{org}/` for the last 30 days (accumulated, every app of the org). */
-export const capgo: BenchQuery = {
-  id: 'Capgo',
-  title: 'org statistics, 30 days',
-  surface: 'Capgo',
-  call: (o, f) => ({
-    method: 'GET',
-    key: 'admin',
-    path: `/statistics/org/${o.id}/?from=${isoDay(cgFrom(f))}&to=${isoDay(f.end)}`,
-  }),
-  duck: (o, f) => capgoSql(DUCK, o, f),
-  pg: (o, f) => capgoSql(PG, o, f),
-  ch: (o, f) => chCapgo(o, cgFrom(f), f.end),
-  fromHttp: (json) => json,
-  fromSql: ([mau, storage, bandwidth]) => {
-    const byDay = (rows: Row[]): Map<number, number> => new Map(rows.map((r) => [n(r['d']), n(r['n'])]));
-    const [st, bw] = [byDay(storage!), byDay(bandwidth!)];
-    return mau!.map((r) => ({
-      date: isoDay(n(r['d']) * DAY_MS),
-      mau: n(r['n']),
-      storage: st.get(n(r['d'])) ?? 0,
-      bandwidth: bw.get(n(r['d'])) ?? 0,
-    }));
-  },
-};
+/** Capgo: `/statistics/org/{org}/` for the last `days` days (accumulated, every app of the org). */
+function capgoOver(id: string, title: string, days: number): BenchQuery {
+  const cgFrom = (f: Frame): number => f.end - days * DAY_MS;
+  return {
+    id,
+    title,
+    surface: 'Capgo',
+    call: (o, f) => ({
+      method: 'GET',
+      key: 'admin',
+      path: `/statistics/org/${o.id}/?from=${isoDay(cgFrom(f))}&to=${isoDay(f.end)}`,
+    }),
+    duck: (o, f) => capgoSql(DUCK, o, cgFrom(f), f.end),
+    pg: (o, f) => capgoSql(PG, o, cgFrom(f), f.end),
+    ch: (o, f) => chCapgo(o, cgFrom(f), f.end),
+    fromHttp: (json) => json,
+    fromSql: ([mau, storage, bandwidth]) => {
+      const byDay = (rows: Row[]): Map<number, number> => new Map(rows.map((r) => [n(r['d']), n(r['n'])]));
+      const [st, bw] = [byDay(storage!), byDay(bandwidth!)];
+      return mau!.map((r) => ({
+        date: isoDay(n(r['d']) * DAY_MS),
+        mau: n(r['n']),
+        storage: st.get(n(r['d'])) ?? 0,
+        bandwidth: bw.get(n(r['d'])) ?? 0,
+      }));
+    },
+  };
+}
+
+export const capgo = capgoOver('Capgo', 'org statistics, 30 days', 30);
+/** The issue's year-long Capgo call (issue 20). */
+export const capgoYear = capgoOver('CapgoY', 'org statistics, 365 days', 365);

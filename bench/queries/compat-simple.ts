@@ -1,7 +1,8 @@
 /**
  * Three compat calls a dashboard makes, with the hand-written SQL that answers
  * them: FileSpin's API calls per day (30 days), SaferMe's reports over time (90
- * days, weekly buckets) and TR50's usage.api.history (7 days, hourly, by service).
+ * days, weekly buckets) and TR50's usage.api.history (7 days hourly, and a year by day, by
+ * service).
  * The canonical form is the vendor's own JSON (the part that carries figures).
  */
 import { DAY_MS, HOUR_MS } from '../gen/model.js';
@@ -69,11 +70,19 @@ export const saferme: BenchQuery = {
     })),
 };
 
-const trFrom = (f: Frame): number => f.end - 7 * DAY_MS;
+/** TR50's `usage.api.history` series: its step, and the days it covers back from the end. */
+interface Tr50Span {
+  id: string;
+  title: string;
+  days: number;
+  series: 'hour' | 'day';
+}
 
-function tr50Sql(d: Dialect, o: OrgTarget, f: Frame): string {
-  return `SELECT ts ${d.div} ${HOUR_MS} AS h, ${d.dim('service')} AS service, count(*) AS n FROM events
-WHERE ${d.org([o.id])} AND type = 'api.request' AND ts >= ${trFrom(f)} AND ts < ${f.end}
+const stepOf = (s: Tr50Span): number => (s.series === 'hour' ? HOUR_MS : DAY_MS);
+
+function tr50Sql(d: Dialect, o: OrgTarget, f: Frame, s: Tr50Span): string {
+  return `SELECT ts ${d.div} ${stepOf(s)} AS h, ${d.dim('service')} AS service, count(*) AS n FROM events
+WHERE ${d.org([o.id])} AND type = 'api.request' AND ts >= ${f.end - s.days * DAY_MS} AND ts < ${f.end}
 GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
@@ -81,45 +90,63 @@ GROUP BY 1, 2 ORDER BY 1, 2`;
 const tr50Time = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 
 /**
- * TR50: usage.api.history over the last 7 days, hourly, counters per service (the org is
- * in UTC), through a read key over the org (a session's org is its key's first org).
+ * TR50: usage.api.history over the span's last days, counters per service and step (the org
+ * is in UTC), through a read key over the org (a session's org is its key's first org).
  */
-export const tr50: BenchQuery = {
+function tr50Over(s: Tr50Span): BenchQuery {
+  const from = (f: Frame): number => f.end - s.days * DAY_MS;
+  const step = stepOf(s);
+  return {
+    id: s.id,
+    title: s.title,
+    surface: 'TR50',
+    call: (_o, f) => ({
+      method: 'POST',
+      key: 'org',
+      path: '/api',
+      body: {
+        '1': {
+          command: 'usage.api.history',
+          params: { start: iso(from(f)), end: iso(f.end), series: s.series },
+        },
+      },
+    }),
+    duck: (o, f) => [tr50Sql(DUCK, o, f, s)],
+    pg: (o, f) => [tr50Sql(PG, o, f, s)],
+    ch: (o, f) => [ch.chServiceHours(o, from(f), f.end, step)],
+    fromHttp: (json) => (json as Record<string, { params?: unknown }>)['1']?.params ?? json,
+    fromSql: ([rows], _o, f) => {
+      const steps = (f.end - from(f)) / step;
+      const h0 = from(f) / step;
+      const counters: Record<string, number[]> = {};
+      let total = 0;
+      for (const r of rows!) {
+        const k = typeof r['service'] === 'string' ? r['service'] : 'unknown';
+        counters[k] ??= new Array<number>(steps).fill(0);
+        counters[k][n(r['h']) - h0] = n(r['n']);
+        total += n(r['n']);
+      }
+      const sorted = Object.fromEntries(
+        Object.keys(counters)
+          .sort()
+          .map((k) => [k, counters[k]]),
+      );
+      const ts = Array.from({ length: steps }, (_, k) => tr50Time(from(f) + k * step));
+      return { counters: sorted, total, ts };
+    },
+  };
+}
+
+export const tr50 = tr50Over({
   id: 'TR50',
   title: 'usage.api.history, 7 days hourly',
-  surface: 'TR50',
-  call: (_o, f) => ({
-    method: 'POST',
-    key: 'org',
-    path: '/api',
-    body: {
-      '1': {
-        command: 'usage.api.history',
-        params: { start: iso(trFrom(f)), end: iso(f.end), series: 'hour' },
-      },
-    },
-  }),
-  duck: (o, f) => [tr50Sql(DUCK, o, f)],
-  pg: (o, f) => [tr50Sql(PG, o, f)],
-  ch: (o, f) => [ch.chServiceHours(o, trFrom(f), f.end)],
-  fromHttp: (json) => (json as Record<string, { params?: unknown }>)['1']?.params ?? json,
-  fromSql: ([rows], _o, f) => {
-    const hours = (f.end - trFrom(f)) / HOUR_MS;
-    const h0 = trFrom(f) / HOUR_MS;
-    const counters: Record<string, number[]> = {};
-    let total = 0;
-    for (const r of rows!) {
-      const s = typeof r['service'] === 'string' ? r['service'] : 'unknown';
-      counters[s] ??= new Array<number>(hours).fill(0);
-      counters[s][n(r['h']) - h0] = n(r['n']);
-      total += n(r['n']);
-    }
-    const sorted = Object.fromEntries(
-      Object.keys(counters)
-        .sort()
-        .map((k) => [k, counters[k]]),
-    );
-    const ts = Array.from({ length: hours }, (_, k) => tr50Time(trFrom(f) + k * HOUR_MS));
-    return { counters: sorted, total, ts };
-  },
-};
+  days: 7,
+  series: 'hour',
+});
+/** The issue's year-long TR50 call (issue 20): by day over 365 days. */
+export const tr50Year = tr50Over({
+  id: 'TR50Y',
+  title: 'usage.api.history, 365 days by day',
+  days: 365,
+  series: 'day',
+});

@@ -71,8 +71,26 @@ describe('the hand-written DuckDB SQL', () => {
     expect(capgo.at(-1)!.mau * capgo.at(-1)!.storage * capgo.at(-1)!.bandwidth).toBeGreaterThan(0);
     const viktor = naiveAnswer('VIKTOR', events, o, P.end) as { users: { total_users: { count: number }[] } };
     expect(viktor.users.total_users.at(-1)!.count).toBeGreaterThan(0);
-    const tr50 = naiveAnswer('TR50', events, o, P.end) as { total: number };
-    expect(tr50.total).toBeGreaterThan(0);
+    for (const id of ['TR50', 'TR50Y']) {
+      const tr50 = naiveAnswer(id, events, o, P.end) as { total: number; ts: string[] };
+      expect(tr50.total).toBeGreaterThan(0);
+      expect(tr50.ts.length).toBe(id === 'TR50' ? 7 * 24 : 365);
+    }
+    const bundle = naiveAnswer('CapgoBundle', events, o, P.end) as {
+      labels: string[];
+      datasets: { data: number[] }[];
+    };
+    expect(bundle.labels.length).toBe(91);
+    expect(bundle.datasets.length).toBeGreaterThan(1);
+    // Every day after the first with data sums to 100.0 exactly, in tenths.
+    const sums = bundle.labels.map((_, k) =>
+      bundle.datasets.reduce((a, d) => a + Math.round(d.data[k]! * 10), 0),
+    );
+    expect(sums.filter((x) => x === 1000).length).toBeGreaterThan(80);
+    expect(sums.every((x) => x === 0 || x === 1000)).toBe(true);
+    const year = naiveAnswer('CapgoY', events, o, P.end) as { mau: number }[];
+    expect(year.length).toBe(365);
+    expect(year.at(-1)!.mau).toBeGreaterThan(capgo.at(-1)!.mau);
     const f1 = naiveAnswer('F1', events, o, P.end) as Record<'now' | 'before', (number | null)[][]>;
     for (const lists of [f1.now, f1.before])
       for (const xs of lists) expect(xs.filter((x) => x !== null && x > 0).length).toBeGreaterThan(0);

@@ -111,8 +111,8 @@ function viktor(all: EventRecord[], o: OrgTarget, end: number): unknown {
   };
 }
 
-function capgo(all: EventRecord[], o: OrgTarget, end: number): unknown {
-  const from = end - 30 * DAY_MS;
+function capgo(all: EventRecord[], o: OrgTarget, end: number, span: number): unknown {
+  const from = end - span * DAY_MS;
   const mine = all.filter((e) => e.org === o.id && e.dims['app'] !== undefined);
   return days(from, end).map((d) => {
     const upTo = (d + 1) * DAY_MS;
@@ -132,6 +132,47 @@ function capgo(all: EventRecord[], o: OrgTarget, end: number): unknown {
     const storage = [...latest.values()].reduce((a, e) => a + e.value, 0);
     return { date: isoDay(d), mau: seen.size, storage, bandwidth };
   });
+}
+
+/**
+ * bundle_usage, naively: per label day, each version's events of the app; shares handed out a
+ * tenth at a time to the version furthest below its exact share (ties: larger count, then
+ * earlier version) once every share is floored; a day without events repeats the last shares.
+ */
+function bundle(all: EventRecord[], o: OrgTarget, end: number): unknown {
+  const from = end - 90 * DAY_MS;
+  const mine = all.filter(
+    (e) =>
+      e.org === o.id &&
+      e.type === 'activity' &&
+      e.ts >= from &&
+      e.ts < end &&
+      e.dims['app'] === `com.org${o.id}.app0` &&
+      e.dims['version'] !== undefined,
+  );
+  const versions = [...new Set(mine.map((e) => e.dims['version']!))].sort(str);
+  let last = versions.map(() => 0);
+  const data: number[][] = versions.map(() => []);
+  const labels: string[] = [];
+  for (let d = day(from); d <= day(end); d++) {
+    labels.push(isoDay(d));
+    const n = versions.map((v) => mine.filter((e) => day(e.ts) === d && e.dims['version'] === v).length);
+    const total = n.reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      const t = n.map((c) => Math.floor((c * 1000) / total));
+      const gap = n.map((c, k) => c * 1000 - t[k]! * total);
+      for (let given = t.reduce((a, b) => a + b, 0); given < 1000; given++) {
+        let best = -1;
+        for (let k = 0; k < n.length; k++)
+          if (best < 0 || gap[k]! > gap[best]! || (gap[k] === gap[best] && n[k]! > n[best]!)) best = k;
+        t[best]! += 1;
+        gap[best] = -Infinity;
+      }
+      last = t.map((x) => x / 10);
+    }
+    versions.forEach((_, k) => data[k]!.push(last[k]!));
+  }
+  return { labels, datasets: versions.map((label, k) => ({ label, data: data[k] })) };
 }
 
 /** The naive canonical answer of query `id` for org `o`, the dataset ending at `end`. */
@@ -175,24 +216,30 @@ export function naiveAnswer(id: string, all: EventRecord[], o: OrgTarget, end: n
         datetime_range_width: 'week',
       }));
     }
-    case 'TR50': {
-      const from = end - 7 * DAY_MS;
-      const hours = 7 * 24;
+    case 'TR50':
+    case 'TR50Y': {
+      const [span, step] = id === 'TR50' ? [7, HOUR_MS] : [365, DAY_MS];
+      const from = end - span * DAY_MS;
+      const steps = (span * DAY_MS) / step;
       const counters: Record<string, number[]> = {};
       const api = of('api.request', from);
       for (const s of [...new Set(api.map((e) => e.dims['service']!))].sort())
-        counters[s] = new Array<number>(hours).fill(0);
-      for (const e of api) counters[e.dims['service']!]![Math.floor((e.ts - from) / HOUR_MS)]! += 1;
+        counters[s] = new Array<number>(steps).fill(0);
+      for (const e of api) counters[e.dims['service']!]![Math.floor((e.ts - from) / step)]! += 1;
       const ts = Array.from(
-        { length: hours },
-        (_, k) => `${new Date(from + k * HOUR_MS).toISOString().slice(0, 19)}+00:00`,
+        { length: steps },
+        (_, k) => `${new Date(from + k * step).toISOString().slice(0, 19)}+00:00`,
       );
       return { counters, total: api.length, ts };
     }
     case 'VIKTOR':
       return viktor(all, o, end);
     case 'Capgo':
-      return capgo(all, o, end);
+      return capgo(all, o, end, 30);
+    case 'CapgoY':
+      return capgo(all, o, end, 365);
+    case 'CapgoBundle':
+      return bundle(all, o, end);
     default: {
       const features = naiveFeatures(id, all, o.id, end);
       if (features === undefined) throw new Error(`no naive answer for ${id}`);

@@ -28,6 +28,35 @@ const who = (a: string) => ({ actor: a });
 
 const CASES: WindowCase[] = [
   {
+    // Repeats: a has three events on Apr 1 and two on Apr 2, b two on Apr 2, a one on Apr 4.
+    // 2-day windows [d-1, d+1): Apr 1 {a}; Apr 2 {a, b}; Apr 3 {a, b} (from Apr 2); Apr 4 {a}.
+    // An actor counts once per window however many events (or days) it has in it.
+    name: 'days of 2-day unique actors, UTC, several events a day',
+    tz: 'UTC',
+    bucket: 'day',
+    unit: 'day',
+    size: 2,
+    unique: true,
+    range: ['2024-04-01T00:00:00Z', '2024-04-05T00:00:00Z'],
+    events: [
+      ev('2024-04-01T08:00:00Z', who('a')),
+      ev('2024-04-01T09:00:00Z', who('a')),
+      ev('2024-04-01T20:00:00Z', who('a')),
+      ev('2024-04-02T10:00:00Z', who('a')),
+      ev('2024-04-02T11:00:00Z', who('a')),
+      ev('2024-04-02T12:00:00Z', who('b')),
+      ev('2024-04-02T13:00:00Z', who('b')),
+      ev('2024-04-04T10:00:00Z', who('a')),
+    ],
+    windows: [
+      ['2024-03-31T00:00:00Z', '2024-04-02T00:00:00Z'],
+      ['2024-04-01T00:00:00Z', '2024-04-03T00:00:00Z'],
+      ['2024-04-02T00:00:00Z', '2024-04-04T00:00:00Z'],
+      ['2024-04-03T00:00:00Z', '2024-04-05T00:00:00Z'],
+    ],
+    values: [1, 2, 2, 1],
+  },
+  {
     // The issue's query, shortened: 10 days ending with each week, not with `to`.
     // w1 [Apr 12, Apr 22) holds d; w2 [Apr 19, Apr 29) holds a, b; w3 [Apr 26, May 6) up to
     // `to` (May 1) holds b only: a (Apr 22) lies 10 days before `to` but not before the week's end.

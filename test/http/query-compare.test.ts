@@ -181,13 +181,19 @@ describe('one deadline per request', () => {
       { store: 'duckdb', duckdbPath: ':memory:', queryTimeoutMs: 500 },
       () => NOW,
     );
-    // Every statement takes 150 ms: one metric (one statement) is well within 500 ms, five are not.
+    // Every statement takes 150 ms on a store that runs one at a time (metrics start together):
+    // one metric (one statement) is well within 500 ms, five are not.
+    let lane: Promise<unknown> = Promise.resolve();
     const slow = new Proxy(real, {
       get(target, prop, receiver) {
         if (prop === 'fetchRows')
-          return async (...args: Parameters<Store['fetchRows']>) => {
-            await new Promise((r) => setTimeout(r, 150));
-            return target.fetchRows(...args);
+          return (...args: Parameters<Store['fetchRows']>) => {
+            const turn = lane.then(async () => {
+              await new Promise((r) => setTimeout(r, 150));
+              return target.fetchRows(...args);
+            });
+            lane = turn.catch(() => undefined);
+            return turn;
           };
         const v: unknown = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;

@@ -2,7 +2,7 @@
  * Several named metrics in one query (docs/query.md, "Metrics"). Each metric is the shared plan
  * (orgs, range, timezone, bucket, group-by, window, fill) with its own aggregation, its own
  * types when it names some, and its filters AND-ed to the shared ones; each runs as a plan of
- * its own, and the answers are merged group by group and bucket by bucket. A group one metric
+ * its own (all at once), and the answers are merged group by group and bucket by bucket. A group one metric
  * lacks reads that metric's figure over no events (0 for count, sum, unique; null otherwise).
  */
 import { ValidationError } from '../errors.js';
@@ -87,9 +87,17 @@ function emptyFigure(a: Aggregation): number | null {
   return a.fn === 'count' || a.fn === 'sum' || a.fn === 'unique' || a.fn === 'integral' ? 0 : null;
 }
 
+/** A metric's two answers: over the asked range, and over the compared one (null without compare). */
+type MetricAnswers = [QueryResult, QueryResult | null];
+
 /**
- * Run every metric through `run` (one plan each, in order) and merge the answers: points carry
- * `values`, series `totals`, keyed by metric name. The points bound counts every metric's points.
+ * Run every metric through `run` and merge the answers: points carry `values`, series `totals`,
+ * keyed by metric name. Every metric's plans (and each one's compared range) start at once: they
+ * are independent statements, and the store runs them side by side (DuckDB on its pool of read
+ * connections, ClickHouse on its own), so the request takes about its slowest plan rather than
+ * the sum of all (bench/RESULTS.md, "Issue 23"). The outcome is read in the metrics' order, so
+ * a request answers as if they ran one after another: the first metric's fault, or the points
+ * bound (which counts every metric's points) at the first metric that crosses it.
  *
  * @example
  * await runMetrics(plan, [{ name: 'calls', types: null, aggregation: { fn: 'count' }, filters: [] }], reader.run)
@@ -101,24 +109,21 @@ export async function runMetrics(
 ): Promise<QueryResult> {
   checkMetrics(metrics, q);
   const before = q.compare ? comparedRange(q.range, q.timezone, q.compare) : null;
+  const settled = await Promise.allSettled(
+    metrics.map((m): Promise<MetricAnswers> => {
+      const plan: Query = { ...metricPlan(q, m), compare: null };
+      // The compared range runs as a plan of its own, every bucket filled: a merged point may
+      // come from another metric's data, and this metric's compared figure is still wanted there.
+      return Promise.all([run(plan), before ? run({ ...plan, range: before, fill: 'zero' }) : null]);
+    }),
+  );
   const results: QueryResult[] = [];
   const compared: QueryResult[] = [];
   let points = 0;
-  for (const [k, m] of metrics.entries()) {
-    const plan: Query = { ...metricPlan(q, m), compare: null };
-    let r: QueryResult;
-    try {
-      // The compared range runs as a plan of its own, every bucket filled: a merged point may
-      // come from another metric's data, and this metric's compared figure is still wanted there.
-      const [own, earlier] = await Promise.all([
-        run(plan),
-        before ? run({ ...plan, range: before, fill: 'zero' }) : null,
-      ]);
-      r = own;
-      if (earlier) compared.push(earlier);
-    } catch (e) {
-      throw repoint(e, k, q.filters.length);
-    }
+  for (const [k, outcome] of settled.entries()) {
+    if (outcome.status === 'rejected') throw repoint(outcome.reason, k, q.filters.length);
+    const [r, earlier] = outcome.value;
+    if (earlier) compared.push(earlier);
     // Each point of a comparison brings its compared point.
     points += pointCount(r) * (before ? 2 : 1);
     if (points > POINT_LIMITS.points)
