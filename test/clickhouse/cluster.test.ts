@@ -54,7 +54,7 @@ describe.skipIf(!clickhouseAvailable || !canRun)('ClickHouse cluster that grows,
   };
 
   beforeAll(async () => {
-    cluster = await startCluster('tally_test', 2);
+    cluster = await startCluster('tally_test', 2, 1, true);
     // The first creates the tables on both shards; the second finds them (migrations are idempotent).
     await startTallies([cluster.servers[0]!.url, cluster.servers[1]!.url]);
     duck = await makeApp({ surfaces, clock: Date.now });

@@ -180,7 +180,13 @@ const newPorts = async (): Promise<Ports> => ({
  * `shards` shards of `replicas` clickhouse-servers each, forming cluster `name`; each server has
  * macros {shard} and {replica} (replica names r<shard>-<n>), for replicated tables.
  */
-export async function startCluster(name: string, shards = 2, replicas = 1): Promise<RunningCluster> {
+export async function startCluster(
+  name: string,
+  shards = 2,
+  replicas = 1,
+  /** Log every query (system.query_log): only where a test reads it, as it makes the servers' data larger. */
+  queryLog = false,
+): Promise<RunningCluster> {
   const zk = await startZooKeeper();
   const shardList: ShardAddress[] = [];
   const nodes: { ports: Ports; macros: { shard: string; replica: string } }[] = [];
@@ -202,7 +208,7 @@ export async function startCluster(name: string, shards = 2, replicas = 1): Prom
     ports: n.ports,
     clusters,
     zookeeper: zk,
-    queryLog: true,
+    queryLog,
     macros: n.macros,
   });
   // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.

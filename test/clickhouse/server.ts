@@ -106,7 +106,7 @@ export function configXml(dir: string, o: Required<Pick<ServerOptions, 'ports'>>
   <max_concurrent_queries>100</max_concurrent_queries>
   <mlock_executable>false</mlock_executable>
   <remote_servers>${clusters}</remote_servers>
-  ${zk}${o.macros ? `\n  <macros><shard>${xmlEscape(o.macros.shard)}</shard><replica>${xmlEscape(o.macros.replica)}</replica></macros>` : ''}${o.queryLog ? '\n  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>500</flush_interval_milliseconds></query_log>' : ''}
+  ${zk}${o.macros ? `\n  <macros><shard>${xmlEscape(o.macros.shard)}</shard><replica>${xmlEscape(o.macros.replica)}</replica></macros>` : ''}${o.queryLog ? '\n  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>7500</flush_interval_milliseconds></query_log>' : ''}
 </yandex>
 `;
 }
