@@ -22,4 +22,17 @@ describe('readConfig', () => {
     expect(readConfig({ TALLY_ADMIN_KEY: 'a'.repeat(24) }).adminKey).toBe('a'.repeat(24));
     expect(readConfig({ TALLY_ADMIN_KEY: '' }).adminKey).toBeNull();
   });
+
+  it('reads TALLY_CLICKHOUSE_REPLICATED as 0 or 1, and only with a cluster', () => {
+    const cluster = { TALLY_CLICKHOUSE_CLUSTER: 'tally' };
+    expect(readConfig(cluster).clickhouseReplicated).toBe(false);
+    expect(readConfig({ ...cluster, TALLY_CLICKHOUSE_REPLICATED: '1' }).clickhouseReplicated).toBe(true);
+    expect(readConfig({ ...cluster, TALLY_CLICKHOUSE_REPLICATED: '0' }).clickhouseReplicated).toBe(false);
+    expect(() => readConfig({ ...cluster, TALLY_CLICKHOUSE_REPLICATED: 'yes' })).toThrow(
+      /^TALLY_CLICKHOUSE_REPLICATED: must be 1/,
+    );
+    expect(() => readConfig({ TALLY_CLICKHOUSE_REPLICATED: '1' })).toThrow(
+      /^TALLY_CLICKHOUSE_REPLICATED: needs TALLY_CLICKHOUSE_CLUSTER/,
+    );
+  });
 });

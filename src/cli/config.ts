@@ -17,6 +17,9 @@ export interface Config {
   duckdbPath: string;
   clickhouseUrl?: string;
   clickhouseCluster?: string;
+  clickhouseShards?: string;
+  /** TALLY_CLICKHOUSE_REPLICATED=1: a cluster's local tables are Replicated*MergeTree. */
+  clickhouseReplicated: boolean;
   adminKey: string | null;
   /** TALLY_DUCKDB_MEMORY: DuckDB's memory_limit. */
   duckdbMemory: string;
@@ -114,6 +117,14 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
       'TALLY_WEBHOOK_ALLOW_PRIVATE',
       'must be 1 (allow) or 0 (refuse, the default)',
     );
+  const replicatedRaw = (env['TALLY_CLICKHOUSE_REPLICATED'] ?? '').trim();
+  if (!['', '0', '1'].includes(replicatedRaw))
+    throw ValidationError.param(
+      'TALLY_CLICKHOUSE_REPLICATED',
+      'must be 1 (replicated tables) or 0 (the default)',
+    );
+  if (replicatedRaw === '1' && !env['TALLY_CLICKHOUSE_CLUSTER'])
+    throw ValidationError.param('TALLY_CLICKHOUSE_REPLICATED', 'needs TALLY_CLICKHOUSE_CLUSTER');
   const adminKey = env['TALLY_ADMIN_KEY'] && env['TALLY_ADMIN_KEY'] !== '' ? env['TALLY_ADMIN_KEY'] : null;
   if (adminKey !== null && adminKey.length < MIN_ADMIN_KEY)
     throw ValidationError.param(
@@ -127,6 +138,8 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     duckdbPath: env['TALLY_DB'] ?? opts.defaultDb ?? DEFAULT_DB,
     clickhouseUrl: env['TALLY_CLICKHOUSE_URL'],
     clickhouseCluster: env['TALLY_CLICKHOUSE_CLUSTER'],
+    clickhouseShards: env['TALLY_CLICKHOUSE_SHARDS'],
+    clickhouseReplicated: replicatedRaw === '1',
     adminKey,
     corsOrigins,
     metricsKey: env['TALLY_METRICS_KEY'] && env['TALLY_METRICS_KEY'] !== '' ? env['TALLY_METRICS_KEY'] : null,

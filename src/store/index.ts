@@ -18,6 +18,10 @@ export interface StoreConfig {
   clickhouseUrl?: string;
   /** A cluster name from the servers' remote_servers: tables are created on every shard. */
   clickhouseCluster?: string;
+  /** TALLY_CLICKHOUSE_SHARDS: each shard's HTTP URL, in shard order (required with a cluster). */
+  clickhouseShards?: string;
+  /** TALLY_CLICKHOUSE_REPLICATED: a cluster's local tables are Replicated*MergeTree (schema.ts). */
+  clickhouseReplicated?: boolean;
   /** TALLY_QUERY_TIMEOUT_MS: the longest a query runs before it is stopped (503 query_timeout); none when unset. */
   queryTimeoutMs?: number | null;
   /** TALLY_ROLLUP: false keeps the DuckDB store's distinct-actor queries on events (duckdb/rollup.ts). */
@@ -31,6 +35,8 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     const store = new ClickHouseStore({
       url: config.clickhouseUrl,
       cluster: config.clickhouseCluster ?? null,
+      shards: config.clickhouseShards ?? null,
+      replicated: config.clickhouseReplicated ?? false,
       clock,
       queryTimeoutMs: config.queryTimeoutMs ?? null,
     });

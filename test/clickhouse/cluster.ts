@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:f
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startClickHouse, type RunningServer } from './server.js';
+import { configXml, freePort, startClickHouse, type RunningServer, type ShardAddress } from './server.js';
 
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 
@@ -110,29 +110,125 @@ async function seesZooKeeper(url: string): Promise<boolean> {
 
 export interface RunningCluster {
   name: string;
+  /** Shard-major: shard 1's replicas, then shard 2's, ... */
   servers: RunningServer[];
+  /**
+   * docs/deploy.md's first steps of adding a shard: a new server with weight 0, appended to
+   * every node's remote_servers (the servers reload it), holding a copy of `database`'s schema.
+   */
+  addShard(database: string): Promise<RunningServer>;
+  /**
+   * docs/deploy.md's replacing a replica: servers[k] is stopped and its data thrown away; a new
+   * server (a new replica name) takes its place in every node's remote_servers and gets
+   * `database`'s schema from a sibling replica, then fetches the shard's data from it.
+   */
+  replaceReplica(k: number, database: string): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
-/** `shards` clickhouse-servers forming cluster `name`, one replica per shard. */
-export async function startCluster(name: string, shards = 2): Promise<RunningCluster> {
+/** Run one statement over HTTP, with these settings; throws with the server's message. */
+export async function runSql(
+  url: string,
+  sql: string,
+  settings: Record<string, string> = {},
+): Promise<string> {
+  const res = await fetch(`${url}/?${new URLSearchParams(settings).toString()}`, {
+    method: 'POST',
+    body: sql,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${sql.slice(0, 80)}: ${text}`);
+  return text;
+}
+
+/**
+ * The schema copy of docs/deploy.md: every table of `database` on `from`, created on `to`
+ * from its SHOW CREATE TABLE, the shard-local tables first.
+ */
+export async function copySchema(from: string, to: string, database: string): Promise<void> {
+  await runSql(to, `CREATE DATABASE IF NOT EXISTS ${database}`);
+  const list = await runSql(
+    from,
+    `SELECT name FROM system.tables WHERE database = '${database}' ORDER BY endsWith(name, '_local') DESC, name`,
+  );
+  for (const t of list.split('\n').filter((n) => n !== ''))
+    await runSql(to, await runSql(from, `SHOW CREATE TABLE ${database}.${t} FORMAT TSVRaw`));
+}
+
+/** Until `sql` answers 1 on the server (remote_servers is reloaded by the server itself). */
+async function waitFor(url: string, sql: string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if ((await runSql(url, sql)).trim() === '1') return;
+    if (Date.now() - started > 30_000) throw new Error(`remote_servers not reloaded: ${sql}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+interface Ports {
+  http: number;
+  tcp: number;
+  interserver: number;
+}
+const newPorts = async (): Promise<Ports> => ({
+  http: await freePort(),
+  tcp: await freePort(),
+  interserver: await freePort(),
+});
+
+/**
+ * `shards` shards of `replicas` clickhouse-servers each, forming cluster `name`; each server has
+ * macros {shard} and {replica} (replica names r<shard>-<n>), for replicated tables.
+ */
+export async function startCluster(name: string, shards = 2, replicas = 1): Promise<RunningCluster> {
   const zk = await startZooKeeper();
-  const ports = [];
-  for (let k = 0; k < shards; k++)
-    ports.push({ http: await freePort(), tcp: await freePort(), interserver: await freePort() });
-  const clusters = { [name]: ports.map((p) => ({ host: '127.0.0.1', tcpPort: p.tcp })) };
-  const servers: RunningServer[] = [];
-  try {
-    for (const p of ports) {
-      // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.
-      let server = await startClickHouse({ ports: p, clusters, zookeeper: zk });
-      if (!(await seesZooKeeper(server.url))) {
-        await server.stop();
-        server = await startClickHouse({ ports: p, clusters, zookeeper: zk });
-        if (!(await seesZooKeeper(server.url))) throw new Error('clickhouse-server cannot reach ZooKeeper');
-      }
-      servers.push(server);
+  const shardList: ShardAddress[] = [];
+  const nodes: { ports: Ports; macros: { shard: string; replica: string } }[] = [];
+  let named = 0;
+  const addNode = async (shard: number, weight?: number): Promise<(typeof nodes)[number]> => {
+    const node = {
+      ports: await newPorts(),
+      macros: { shard: String(shard), replica: `r${shard}-${++named}` },
+    };
+    const entry = shardList[shard - 1];
+    const address = { host: '127.0.0.1', tcpPort: node.ports.tcp };
+    if (entry) entry.replicas = [...(entry.replicas ?? []), address];
+    else shardList.push({ ...address, ...(weight === undefined ? {} : { weight }) });
+    nodes.push(node);
+    return node;
+  };
+  const clusters = { [name]: shardList };
+  const options = (n: (typeof nodes)[number]) => ({
+    ports: n.ports,
+    clusters,
+    zookeeper: zk,
+    queryLog: true,
+    macros: n.macros,
+  });
+  // 18.16's DDL worker gives up for good when its first ZooKeeper session fails: check, and restart once.
+  const start = async (n: (typeof nodes)[number]): Promise<RunningServer> => {
+    let server = await startClickHouse(options(n));
+    if (!(await seesZooKeeper(server.url))) {
+      await server.stop();
+      server = await startClickHouse(options(n));
+      if (!(await seesZooKeeper(server.url))) throw new Error('clickhouse-server cannot reach ZooKeeper');
     }
+    return server;
+  };
+  const servers: RunningServer[] = [];
+  /** Every node's config rewritten from the current lists; waits until each has reloaded it. */
+  const reconfigure = async (tcp: number): Promise<void> => {
+    for (const [k, s] of servers.entries()) {
+      writeFileSync(join(s.dir, 'config.xml'), configXml(s.dir, options(nodes[k]!)));
+      await waitFor(
+        s.url,
+        `SELECT count() > 0 FROM system.clusters WHERE cluster = '${name}' AND port = ${tcp}`,
+      );
+    }
+  };
+  try {
+    for (let shard = 1; shard <= shards; shard++) for (let r = 0; r < replicas; r++) await addNode(shard);
+    for (const n of nodes) servers.push(await start(n));
   } catch (err) {
     await Promise.all(servers.map((s) => s.stop()));
     await zk.stop();
@@ -141,6 +237,34 @@ export async function startCluster(name: string, shards = 2): Promise<RunningClu
   return {
     name,
     servers,
+    async addShard(database: string) {
+      const node = await addNode(shardList.length + 1, 0);
+      const server = await start(node);
+      servers.push(server);
+      await reconfigure(node.ports.tcp);
+      await copySchema(servers[0]!.url, server.url, database);
+      return server;
+    },
+    async replaceReplica(k: number, database: string) {
+      const gone = nodes[k]!;
+      await servers[k]!.stop();
+      const shard = Number(gone.macros.shard);
+      const entry = shardList[shard - 1]!;
+      const node = {
+        ports: await newPorts(),
+        macros: { shard: gone.macros.shard, replica: `r${shard}-${++named}` },
+      };
+      const address = { host: '127.0.0.1', tcpPort: node.ports.tcp };
+      if (entry.tcpPort === gone.ports.tcp) Object.assign(entry, address);
+      else entry.replicas = entry.replicas!.map((a) => (a.tcpPort === gone.ports.tcp ? address : a));
+      nodes[k] = node;
+      const server = await start(node);
+      servers[k] = server;
+      await reconfigure(node.ports.tcp);
+      const sibling = servers.find((_, j) => j !== k && nodes[j]!.macros.shard === gone.macros.shard)!;
+      await copySchema(sibling.url, server.url, database);
+      return server;
+    },
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
       await zk.stop();

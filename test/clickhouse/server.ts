@@ -35,6 +35,10 @@ export function freePort(): Promise<number> {
 export interface ShardAddress {
   host: string;
   tcpPort: number;
+  /** remote_servers weight (default 1); a shard that joins later gets 0 (docs/deploy.md). */
+  weight?: number;
+  /** The shard's other replicas (internal_replication is then on: replicated tables copy). */
+  replicas?: { host: string; tcpPort: number }[];
 }
 
 export interface ServerOptions {
@@ -45,6 +49,10 @@ export interface ServerOptions {
   clusters?: Record<string, ShardAddress[]>;
   /** host:port of a ZooKeeper, for distributed (ON CLUSTER) DDL. */
   zookeeper?: { host: string; port: number };
+  /** Log every query to system.query_log (the cluster test checks where queries ran). */
+  queryLog?: boolean;
+  /** The {shard} and {replica} macros of replicated tables. */
+  macros?: { shard: string; replica: string };
 }
 
 export interface RunningServer {
@@ -68,7 +76,7 @@ export function configXml(dir: string, o: Required<Pick<ServerOptions, 'ports'>>
         `<${name}>${shards
           .map(
             (s) =>
-              `<shard><replica><host>${xmlEscape(s.host)}</host><port>${s.tcpPort}</port></replica></shard>`,
+              `<shard>${s.weight === undefined ? '' : `<weight>${s.weight}</weight>`}${s.replicas ? '<internal_replication>true</internal_replication>' : ''}${[s, ...(s.replicas ?? [])].map((r) => `<replica><host>${xmlEscape(r.host)}</host><port>${r.tcpPort}</port></replica>`).join('')}</shard>`,
           )
           .join('')}</${name}>`,
     )
@@ -98,14 +106,15 @@ export function configXml(dir: string, o: Required<Pick<ServerOptions, 'ports'>>
   <max_concurrent_queries>100</max_concurrent_queries>
   <mlock_executable>false</mlock_executable>
   <remote_servers>${clusters}</remote_servers>
-  ${zk}
+  ${zk}${o.macros ? `\n  <macros><shard>${xmlEscape(o.macros.shard)}</shard><replica>${xmlEscape(o.macros.replica)}</replica></macros>` : ''}${o.queryLog ? '\n  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>500</flush_interval_milliseconds></query_log>' : ''}
 </yandex>
 `;
 }
 
-export const USERS_XML = `<?xml version="1.0"?>
+/** users.xml: one passwordless loopback user; `logQueries` turns on log_queries in its profile. */
+export const usersXml = (logQueries = false): string => `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage><load_balancing>in_order</load_balancing></default></profiles>
+  <profiles><default><max_memory_usage>4000000000</max_memory_usage><load_balancing>in_order</load_balancing>${logQueries ? '<log_queries>1</log_queries>' : ''}</default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
@@ -151,7 +160,7 @@ export async function startClickHouse(
     interserver: await freePort(),
   };
   writeFileSync(join(dir, 'config.xml'), configXml(dir, { ...opts, ports }));
-  writeFileSync(join(dir, 'users.xml'), USERS_XML);
+  writeFileSync(join(dir, 'users.xml'), usersXml(opts.queryLog));
   const proc = spawn(binary, [`--config-file=${join(dir, 'config.xml')}`], {
     cwd: dir,
     stdio: opts.detached ? 'ignore' : ['ignore', 'pipe', 'pipe'],

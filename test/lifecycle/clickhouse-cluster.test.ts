@@ -24,6 +24,11 @@ describe.skipIf(!canRun)('clickhouse cluster', () => {
 
   runLifecycleCases({
     name: 'clickhouse cluster',
-    createStore: () => freshStore({ base: cluster.servers[0]!.url, cluster: 'tally_life' }),
+    createStore: () =>
+      freshStore({
+        base: cluster.servers[0]!.url,
+        cluster: 'tally_life',
+        shards: cluster.servers.map((s) => s.url).join(','),
+      }),
   });
 });

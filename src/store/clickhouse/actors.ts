@@ -6,7 +6,7 @@
  */
 import type { Actor, ActorPatch } from '../../core/model.js';
 import type { HeadcountQuery } from '../port.js';
-import type { ChClient } from './client.js';
+import type { ChClient, Row } from './client.js';
 import { BIG_QUERY } from './ingest.js';
 import { lit, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
@@ -95,4 +95,29 @@ export async function actorHeadcount(
   const at = new Map<number, number>();
   sorted.forEach((x, k) => at.set(x, (running += delta.get(k + 1) ?? 0)));
   return q.instants.map((x) => at.get(x)!);
+}
+
+/** The new row of each merged patch: its fields over the current actor's, at a version above it. */
+export function actorRows(
+  merged: ActorPatch[],
+  current: Map<string, { actor: Actor; ver: number }>,
+  stamp: number,
+): Row[] {
+  return merged.map((p) => {
+    const cur = current.get(JSON.stringify([p.org, p.id]));
+    const base = cur?.actor;
+    const pick = <K extends keyof ActorPatch>(k: K, fallback: ActorPatch[K]): ActorPatch[K] =>
+      p[k] !== undefined ? p[k] : fallback;
+    return {
+      org: p.org,
+      id: p.id,
+      kind: pick('kind', base?.kind ?? 'user'),
+      created_at: pick('created_at', base?.created_at ?? null),
+      deleted_at: pick('deleted_at', base?.deleted_at ?? null),
+      first_name: pick('first_name', base?.first_name ?? null),
+      last_name: pick('last_name', base?.last_name ?? null),
+      props: JSON.stringify(pick('props', base?.props ?? {})),
+      ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
+    };
+  });
 }

@@ -25,6 +25,7 @@ import { BIG_QUERY, seenVersion } from './ingest.js';
 import { chunks, type Mutations } from './mutations.js';
 import { lit, quote, quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
+import type { ShardRouter } from './shards.js';
 import type { Stamper } from './stamp.js';
 import { num, numOrNull, str, strArray } from '../sql/rows.js';
 
@@ -39,6 +40,8 @@ export interface ChLife {
   auditIds: AuditIds;
   /** Longest wait for the small-table mutations (ms). */
   waitMs: number;
+  /** Writes an org's rows to its shard (shards.ts). */
+  router: ShardRouter;
 }
 
 const key = (org: unknown, id: unknown): string => JSON.stringify([String(org), String(id)]);
@@ -60,10 +63,13 @@ async function count(x: ChLife, sql: string): Promise<number> {
 
 /** Record these live copies as deleted (reads and ingest ignore them from now on), server side. */
 async function tombstone(x: ChLife, where: string, orgs: string[] | null, now: number): Promise<void> {
-  await x.client.command(
-    `INSERT INTO ${x.t.losers} (org, id, ver, noted)
-     SELECT org, id, ver, toInt64(${lit(now)}) FROM ${x.t.events} WHERE ${where} AND ${live(x.t, orgs)}`,
-    { ...BIG_QUERY, ...SYNC_INSERT },
+  // On each shard from its own events into its own losers: an org's rows never leave its shard.
+  await x.router.eachShard((client) =>
+    client.command(
+      `INSERT INTO ${x.t.losersLocal} (org, id, ver, noted)
+     SELECT org, id, ver, toInt64(${lit(now)}) FROM ${x.t.eventsLocal} WHERE ${where} AND ${live(x.t, orgs)}`,
+      { ...BIG_QUERY, ...SYNC_INSERT },
+    ),
   );
 }
 
@@ -88,12 +94,11 @@ async function resetSeen(x: ChLife, pairs: EventRef[]): Promise<void> {
      GROUP BY org, actor`,
     BIG_QUERY,
   );
-  await x.client.insert(
-    x.t.actorSeen,
+  await x.router.insert(
+    'actor_seen',
     rows
       .filter((r) => wanted.has(key(r['org'], r['actor'])))
       .map((r) => ({ org: r['org'], actor: r['actor'], ts: num(r, 'm'), ver: seenVersion(num(r, 'm')) })),
-    SYNC_INSERT,
   );
   await x.m.settle(['actor_seen'], x.waitMs);
 }
@@ -123,10 +128,9 @@ export async function deleteEvents(
       if (wanted.has(key(r['org'], r['id']))) found.set(`${key(r['org'], r['id'])}${str(r, 'ver')}`, r);
   }
   const copies = [...found.values()];
-  await x.client.insert(
-    x.t.losers,
+  await x.router.insert(
+    'event_losers',
     copies.map((r) => ({ org: r['org'], id: r['id'], ver: r['ver'], noted: now })),
-    SYNC_INSERT,
   );
   const orgs = [...new Set(copies.map((r) => str(r, 'org')))];
   for (const slice of chunks(orgs))

@@ -6,7 +6,8 @@
  *  3. creates unknown orgs (as root orgs, at the lowest version, so that a
  *     PUT /v1/orgs always wins) and records first-seen actors;
  *  4. inserts the new events' locators (event-ids.ts), then the events in one
- *     INSERT, acknowledged once written;
+ *     INSERT (one per shard on a cluster: an org's rows go to its shard,
+ *     shards.ts), acknowledged once written;
  *  5. looks again for the same ids: two Tally processes racing on one id can
  *     both pass step 2. Every copy but the first stored (highest `ver`) is
  *     recorded in `event_losers`, which every read leaves out, whatever the
@@ -25,6 +26,7 @@ import { type ChClient, type Row, SYNC_INSERT } from './client.js';
 import { liveCopiesSql, locatorRows } from './event-ids.js';
 import { quoteList } from './quote.js';
 import type { ChTableNames } from './schema.js';
+import type { ShardRouter } from './shards.js';
 import { versionOf, type Stamper } from './stamp.js';
 import { str } from '../sql/rows.js';
 
@@ -46,6 +48,8 @@ export class ChCommitter {
     private readonly t: ChTableNames,
     private readonly clock: () => number,
     private readonly stamp: Stamper,
+    /** Writes an org's rows to its shard (shards.ts). */
+    private readonly router: ShardRouter,
   ) {}
 
   /** Accepted count per batch of the group, and the orgs it created. */
@@ -73,22 +77,20 @@ export class ChCommitter {
       const cur = firstSeen.get(key);
       if (!cur || e.ts < cur.ts) firstSeen.set(key, { org: e.org, actor: e.actor, ts: e.ts });
     }
-    await this.client.insert(
-      this.t.actorSeen,
+    await this.router.insert(
+      'actor_seen',
       [...firstSeen.values()].map((s) => ({ ...s, ver: seenVersion(s.ts) })),
-      SYNC_INSERT,
     );
     // 4. The locators first (a copy without its locator could be stored twice), then the events.
-    await this.client.insert(
-      this.t.eventIds,
+    await this.router.insert(
+      'event_ids',
       locatorRows(
         fresh.map((c) => c.e),
         ver,
       ),
-      SYNC_INSERT,
     );
-    await this.client.insert(
-      this.t.events,
+    await this.router.insert(
+      'events',
       fresh.map(({ e }) => ({
         org: e.org,
         type: e.type,
@@ -101,7 +103,6 @@ export class ChCommitter {
         received: now,
         ver,
       })),
-      SYNC_INSERT,
     );
     // 5. Races with another process: record every copy but the first stored.
     const lost = await this.settleRaces(
@@ -175,7 +176,7 @@ export class ChCommitter {
       for (const v of vers) if (v !== top) losers.push({ org: r['org'], id: r['id'], ver: v, noted: now });
       if (ver !== top) lost.add(`${str(r, 'org')}\u0000${str(r, 'id')}`);
     }
-    await this.client.insert(this.t.losers, losers, SYNC_INSERT);
+    await this.router.insert('event_losers', losers);
     return lost;
   }
 }

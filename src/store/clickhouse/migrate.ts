@@ -22,7 +22,7 @@ export async function applyStep(client: ChClient, layout: ChLayout, step: Migrat
   for (const { table, sql } of addColumnSql(layout, step)) {
     if (await present(table)) continue;
     try {
-      await client.command(sql);
+      for (const statement of sql) await client.command(statement);
     } catch (err) {
       // Another process added it between the look and the ALTER: that is the state wanted.
       if (!(await present(table))) throw err;

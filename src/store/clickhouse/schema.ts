@@ -5,8 +5,10 @@
  *
  * Single server: each table is physical. Cluster (`TALLY_CLICKHOUSE_CLUSTER`):
  * each table `x` is `x_local` on every shard (created ON CLUSTER) plus a
- * Distributed `x` over them, sharded so that everything of one org (events,
- * losers, actors, first-seen) lives on one shard.
+ * Distributed `x` over them. Everything of one org (events, locators, losers,
+ * actors, first-seen) lives on one shard: the one `org_shards` names, which
+ * Tally writes to directly (shards.ts); the `shard` expressions below place
+ * only the small tables' rows, and the orgs written before the map existed.
  *
  * events: ReplacingMergeTree(ver) partitioned by month, ordered (org, type, ts, id)
  * for per-org time scans. `ver` is larger for the earlier stored copy, so a merge
@@ -19,11 +21,16 @@
  * own key narrows `id IN` only to the org). See event-ids.ts.
  */
 import { ALERT_TABLE_DEFS } from './alerts.js';
-import { ident } from './quote.js';
+import { ident, quote } from './quote.js';
 
 export interface ChLayout {
   database: string;
   cluster: string | null;
+  /**
+   * TALLY_CLICKHOUSE_REPLICATED: on a cluster, the local tables are Replicated*MergeTree,
+   * at /clickhouse/tables/{shard}/<database>/<table> with replica {replica} (the nodes' macros).
+   */
+  replicated?: boolean;
 }
 
 interface TableDef {
@@ -110,6 +117,17 @@ const EVENT_IDS: TableDef = {
   shard: 'cityHash64(org)',
 };
 
+/**
+ * Org -> shard (shards.ts): the first row of an org (least `placed`) is its shard.
+ * Plain MergeTree: collapsing rows could keep a later `placed` and change the answer.
+ */
+const ORG_SHARDS: TableDef = {
+  name: 'org_shards',
+  columns: 'org String, shard UInt32, placed Int64',
+  engine: 'MergeTree ORDER BY (org, placed)',
+  shard: 'cityHash64(org)',
+};
+
 const MIGRATIONS_TABLE: TableDef = {
   name: 'schema_migrations',
   columns: 'version UInt32, applied_at Int64',
@@ -152,13 +170,31 @@ export function tableNames(layout: ChLayout): ChTableNames {
   };
 }
 
+/**
+ * The replicated form of a *MergeTree engine: its ZooKeeper path and replica name first,
+ * then its own arguments.
+ *
+ * @example
+ * replicatedEngine('ReplacingMergeTree(ver) ORDER BY id', '/clickhouse/tables/{shard}/tally/orgs_local')
+ * // "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tally/orgs_local', '{replica}', ver) ORDER BY id"
+ */
+export function replicatedEngine(engine: string, path: string): string {
+  const m = /^(\w*MergeTree)(?:\(([^)]*)\))?(.*)$/s.exec(engine);
+  if (!m) throw new Error(`not a MergeTree engine: ${engine}`);
+  const args = [quote(path), quote('{replica}'), ...(m[2] ? [m[2]] : [])];
+  return `Replicated${m[1]}(${args.join(', ')})${m[3]}`;
+}
+
 function createTable(layout: ChLayout, t: TableDef): string[] {
   const db = ident(layout.database);
   if (!layout.cluster)
     return [`CREATE TABLE IF NOT EXISTS ${db}.${t.name} (${t.columns}) ENGINE = ${t.engine}`];
   const c = ident(layout.cluster, 'TALLY_CLICKHOUSE_CLUSTER');
+  const engine = layout.replicated
+    ? replicatedEngine(t.engine, `/clickhouse/tables/{shard}/${db}/${t.name}_local`)
+    : t.engine;
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}_local ON CLUSTER ${c} (${t.columns}) ENGINE = ${t.engine}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}_local ON CLUSTER ${c} (${t.columns}) ENGINE = ${engine}`,
     `CREATE TABLE IF NOT EXISTS ${db}.${t.name} ON CLUSTER ${c} AS ${db}.${t.name}_local
       ENGINE = Distributed(${c}, ${db}, ${t.name}_local, ${t.shard})`,
   ];
@@ -189,17 +225,28 @@ export type MigrationStep = string | AddColumn;
  * Where a column goes, and the statement adding it there: the table itself on one server; on a
  * cluster the shards' local tables and the Distributed table over them (ON CLUSTER, both).
  */
-export function addColumnSql(layout: ChLayout, c: AddColumn): { table: string; sql: string }[] {
+export function addColumnSql(layout: ChLayout, c: AddColumn): { table: string; sql: string[] }[] {
   const db = ident(layout.database);
   const col = `${ident(c.column)} ${c.type}`;
   if (!layout.cluster)
-    return [{ table: c.table, sql: `ALTER TABLE ${db}.${ident(c.table)} ADD COLUMN ${col}` }];
+    return [{ table: c.table, sql: [`ALTER TABLE ${db}.${ident(c.table)} ADD COLUMN ${col}`] }];
   const on = `ON CLUSTER ${ident(layout.cluster, 'TALLY_CLICKHOUSE_CLUSTER')}`;
-  return [`${c.table}_local`, c.table].map((t) => ({
-    table: t,
-    sql: `ALTER TABLE ${db}.${ident(t)} ${on} ADD COLUMN ${col}`,
-  }));
+  const alter = (t: string): string => `ALTER TABLE ${db}.${ident(t)} ${on} ADD COLUMN ${col}`;
+  const def = TABLE_DEFS().find((t) => t.name === c.table);
+  // 18.16 refuses an ALTER ON CLUSTER of a table that is not replicated (the Distributed one) when
+  // the shards are: there the Distributed table is made again over the altered local one.
+  const distributed =
+    layout.replicated && def
+      ? [`DROP TABLE IF EXISTS ${db}.${ident(c.table)} ${on}`, createTable(layout, def)[1]!]
+      : [alter(c.table)];
+  return [
+    { table: `${c.table}_local`, sql: [alter(`${c.table}_local`)] },
+    { table: c.table, sql: distributed },
+  ];
 }
+
+/** Every table, by its definition (a function: ALERT_TABLE_DEFS comes from another module). */
+const TABLE_DEFS = (): TableDef[] => [...TABLES_V1, ...TABLES_V2, EVENT_IDS, ...ALERT_TABLE_DEFS, ORG_SHARDS];
 
 /** Migration k (1-based, index k-1): its steps, in order. */
 export const MIGRATIONS: readonly ((layout: ChLayout) => MigrationStep[])[] = [
@@ -223,4 +270,6 @@ export const MIGRATIONS: readonly ((layout: ChLayout) => MigrationStep[])[] = [
   ],
   // Usage alerts and their deliveries (alerts.ts, docs/alerts.md).
   (layout) => ALERT_TABLE_DEFS.flatMap((t) => createTable(layout, t)),
+  // The org -> shard map (shards.ts); on a cluster the store fills it for existing orgs at start-up.
+  (layout) => createTable(layout, ORG_SHARDS),
 ];

@@ -19,7 +19,7 @@ import type {
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { timeoutFrom } from '../../core/query/bounds.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store } from '../port.js';
-import { actorHeadcount, currentActors, getActors } from './actors.js';
+import { actorHeadcount, actorRows, currentActors, getActors } from './actors.js';
 import { ChClient, parseClickHouseUrl, SYNC_INSERT, type ChRead } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
@@ -34,6 +34,7 @@ import { describeEvents } from './describe.js';
 import { quote } from './quote.js';
 import { migrate } from './migrate.js';
 import { tableNames, type ChLayout, type ChTableNames } from './schema.js';
+import { parseShardUrls, ShardRouter } from './shards.js';
 import { createStamper, type Stamper } from './stamp.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
@@ -51,12 +52,17 @@ import * as exporting from './export.js';
 import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 import { num, toKey, toOrg } from '../sql/rows.js';
+import { copyKey, keyRow, mergePatches } from './store-rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
   url: string;
   /** Cluster name from remote_servers; unset for one server. */
   cluster?: string | null;
+  /** TALLY_CLICKHOUSE_SHARDS: each shard's URL, in shard order (required with a cluster; shards.ts). */
+  shards?: string | null;
+  /** TALLY_CLICKHOUSE_REPLICATED: Replicated*MergeTree local tables on a cluster (schema.ts). */
+  replicated?: boolean;
   clock?: () => number;
   /** Longest wait (ms) for an erasure's small-table mutations; default 30 s (see erase.ts). */
   mutationWaitMs?: number;
@@ -89,12 +95,18 @@ export class ClickHouseStore implements Store {
   constructor(opts: ClickHouseOptions) {
     const target = parseClickHouseUrl(opts.url);
     this.url = opts.url;
-    this.layout = { database: target.database, cluster: opts.cluster ?? null };
+    this.layout = {
+      database: target.database,
+      cluster: opts.cluster ?? null,
+      replicated: opts.replicated ?? false,
+    };
     this.tables = tableNames(this.layout);
     this.client = new ChClient(target);
     this.clock = opts.clock ?? Date.now;
+    const shards = opts.shards ? parseShardUrls(opts.shards, target) : null;
+    this.router = new ShardRouter(this.client, this.layout, shards, this.clock);
     this.queryTimeoutMs = opts.queryTimeoutMs ?? null;
-    this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp);
+    this.committer = new ChCommitter(this.client, this.tables, this.clock, this.stamp, this.router);
     this.queue = new GroupCommit(
       (group) => this.commitGroup(group),
       (fn) => this.lane.run(fn),
@@ -111,10 +123,12 @@ export class ClickHouseStore implements Store {
       clock: this.clock,
       auditIds: new AuditIds(),
       waitMs: opts.mutationWaitMs ?? 30_000,
+      router: this.router,
     };
   }
 
   private readonly layout: ChLayout;
+  private readonly router: ShardRouter;
 
   private get queryTables(): ChTables {
     return { events: this.tables.events, losersLocal: this.tables.losersLocal, actors: this.tables.actors };
@@ -122,10 +136,12 @@ export class ClickHouseStore implements Store {
 
   async init(): Promise<void> {
     await migrate(this.client, this.layout, this.tables.migrations);
+    await this.router.init();
   }
 
   async close(): Promise<void> {
     await this.queue.idle();
+    await this.router.close();
     await this.client.close();
   }
 
@@ -150,34 +166,47 @@ export class ClickHouseStore implements Store {
     return this.queue.commits;
   }
 
-  listEvents(
+  async listEvents(
     scan: Scan,
     limit: number,
     order: 'asc' | 'desc' = 'asc',
     signal?: AbortSignal | null,
   ): Promise<EventRecord[]> {
-    return listEvents(this.reader(signal), this.queryTables, scan, limit, order);
+    const at = await this.readAt(scan.orgs, signal);
+    return listEvents(at.read, at.tables, scan, limit, order);
   }
 
-  describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
-    return describeEvents(this.reader(signal), this.queryTables, scan, caps);
+  async describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
+    const at = await this.readAt(scan.orgs, signal);
+    return describeEvents(at.read, at.tables, scan, caps);
   }
 
-  fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
-    return this.reader(signal)(toClickHouseSql(request, this.queryTables));
+  async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
+    const at = await this.readAt(request.scan.orgs, signal);
+    return at.read(toClickHouseSql(request, at.tables));
+  }
+
+  /** Where a read of `orgs` runs: whole on their shard when one holds them all (shards.ts), else as before. */
+  private async readAt(
+    orgs: string[],
+    signal?: AbortSignal | null,
+  ): Promise<{ read: ChRead; tables: ChTables }> {
+    const local = await this.router.local(orgs);
+    if (local) return { read: this.reader(signal, local.client), tables: local.tables };
+    return { read: this.reader(signal), tables: this.queryTables };
   }
 
   /**
    * How the event reads run: with BIG_QUERY's settings, under the store's time limit, and
    * aborted by `signal` (the request's deadline); the server stops by itself too.
    */
-  private reader(signal?: AbortSignal | null): ChRead {
+  private reader(signal?: AbortSignal | null, client = this.client): ChRead {
     const limitMs = this.queryTimeoutMs;
     // ClickHouse counts max_execution_time in whole seconds.
     const settings = limitMs ? { ...BIG_QUERY, max_execution_time: Math.ceil(limitMs / 1000) } : BIG_QUERY;
     return async (sql) => {
       try {
-        return await this.client.query(sql, settings, signal);
+        return await client.query(sql, settings, signal);
       } catch (err) {
         throw signal?.aborted ? timeoutFrom(signal, err) : err;
       }
@@ -201,6 +230,8 @@ export class ClickHouseStore implements Store {
     );
     const cur = rows[0];
     const ver = Math.max(this.stamp(), cur ? num(cur, 'ver') + 1 : 0);
+    // A sub-org lives on its parent's shard, unless it was placed before (shards.ts).
+    if (!cur && org.parent !== null) await this.router.placeUnder(org.id, org.parent);
     await this.client.insert(
       this.tables.orgs,
       [{ ...org, created_at: cur ? num(cur, 'created_at') : org.created_at, ver }],
@@ -224,28 +255,10 @@ export class ClickHouseStore implements Store {
   async upsertActors(patches: ActorPatch[]): Promise<void> {
     if (patches.length === 0) return;
     const merged = mergePatches(patches);
-    const current = await currentActors(this.client, this.tables, merged);
-    const stamp = this.stamp();
-    const rows = merged.map((p) => {
-      const cur = current.get(JSON.stringify([p.org, p.id]));
-      const base = cur?.actor;
-      const pick = <K extends keyof ActorPatch>(k: K, fallback: ActorPatch[K]): ActorPatch[K] =>
-        p[k] !== undefined ? p[k] : fallback;
-      return {
-        org: p.org,
-        id: p.id,
-        kind: pick('kind', base?.kind ?? 'user'),
-        created_at: pick('created_at', base?.created_at ?? null),
-        deleted_at: pick('deleted_at', base?.deleted_at ?? null),
-        first_name: pick('first_name', base?.first_name ?? null),
-        last_name: pick('last_name', base?.last_name ?? null),
-        props: JSON.stringify(pick('props', base?.props ?? {})),
-        ver: Math.max(stamp, (cur?.ver ?? 0) + 1),
-      };
-    });
+    const rows = actorRows(merged, await currentActors(this.client, this.tables, merged), this.stamp());
     const created = await this.committer.ensureOrgs([...new Set(merged.map((p) => p.org))], this.clock());
     if (created.length > 0) this.orgCache = null;
-    await this.client.insert(this.tables.actors, rows, SYNC_INSERT);
+    await this.router.insert('actors', rows);
   }
 
   // Alerts (alerts.ts, docs/alerts.md).
@@ -386,27 +399,4 @@ export class ClickHouseStore implements Store {
   exportParquet(filter: ExportFilter, path: string): Promise<number> {
     return exporting.exportParquet(this.client, this.queryTables, filter, path);
   }
-}
-
-/** Fold patches for the same (org, id) into one, later fields winning. */
-function mergePatches(patches: ActorPatch[]): ActorPatch[] {
-  const byKey = new Map<string, ActorPatch>();
-  for (const p of patches) {
-    const k = JSON.stringify([p.org, p.id]);
-    const defined = Object.fromEntries(
-      Object.entries(p).filter(([, v]) => v !== undefined),
-    ) as unknown as ActorPatch;
-    byKey.set(k, { ...byKey.get(k), ...defined });
-  }
-  return [...byKey.values()];
-}
-
-/** A key as its row: ClickHouse has no Nullable(Array), so "every type" is stored as []. */
-function keyRow(key: KeyRecord): Record<string, unknown> {
-  return { ...key, types: key.types ?? [] };
-}
-
-/** A copy the caller may change without changing the remembered key. */
-function copyKey(key: KeyRecord): KeyRecord {
-  return { ...key, orgs: [...key.orgs], types: key.types === null ? null : [...key.types] };
 }
