@@ -164,4 +164,58 @@ describe('duckdb org numbers', () => {
     expect(toDuckDbSql(request, new Map([['1', 2]])).sql).not.toContain('org_no');
     expect(toDuckDbSql(request).sql).not.toContain('org_no');
   });
+
+  it('plans a scan over many orgs in bounded text: one bound list and a number range', () => {
+    // A '*' key over 1,000 orgs once wrote 1,000 placeholders and 1,000 literals, which DuckDB took
+    // tens of ms to plan before reading a tiny store (Capgo bundle_usage's app lookup, issue 20).
+    const orgs = Array.from({ length: 1000 }, (_, k) => `o${k}`);
+    const request: RowRequest = {
+      kind: 'stats',
+      scan: { orgs, types: [], filters: [], from: T, to: T + 86_400_000 },
+      groupBy: [],
+      index: { kind: 'none', weekStart: 1, segments: [], clampBefore: null },
+      unique: null,
+    };
+    const { sql, params } = toDuckDbSql(request, new Map(orgs.map((o, k) => [o, 1000 - k])));
+    expect(params).toHaveLength(1);
+    expect(sql).toContain('e.org_no BETWEEN 1 AND 1000');
+    expect(sql.length).toBeLessThan(1000);
+  });
+
+  it('answers exactly for more orgs than it lists one by one, with other orgs inside the number range', async () => {
+    const store = await DuckDbStore.open({ path: ':memory:', clock: () => T + 60_000, upkeep: false });
+    await store.init();
+    // Org k holds k % 4 + 1 events; orgs are created one batch each, so their numbers follow k.
+    for (let k = 0; k < 150; k++) {
+      const org = `org${k}`;
+      const n = (k % 4) + 1;
+      await store.ingest(
+        Array.from({ length: n }, (_, j) => ({
+          org,
+          id: `${org}-${j}`,
+          type: 'activity',
+          ts: T + j,
+          actor: null,
+          value: 1,
+          dims: {},
+        })),
+      );
+    }
+    // Every third org (50: listed one by one), then the others (100: one bound list, and the number
+    // range over all 150, so the 50 left out are inside it and only the org ids keep them out).
+    for (const keep of [(k: number) => k % 3 === 0, (k: number) => k % 3 !== 0]) {
+      const ks = Array.from({ length: 150 }, (_, k) => k).filter(keep);
+      const q = makeQuery({
+        orgs: ks.map((k) => `org${k}`),
+        range: { from: T, to: T + 86_400_000 },
+        bucket: 'none',
+        groupBy: [{ kind: 'org' }],
+      });
+      const result = await runQuery(q, T + 60_000, (request) => store.fetchRows(request));
+      const got: Record<string, number | null | undefined> = {};
+      for (const s of result.series) got[String(s.group['org'])] = s.total;
+      expect(got).toEqual(Object.fromEntries(ks.map((k) => [`org${k}`, (k % 4) + 1])));
+    }
+    await store.close();
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import { runMetrics, type Metric } from './metrics.js';
+import { METRICS_AT_ONCE, runMetrics, type Metric } from './metrics.js';
 import { makeQuery, type Query } from './plan.js';
 import { resultOf } from './result.fixtures.js';
 import type { QueryResult } from './result.js';
@@ -20,12 +20,15 @@ const PLAN = makeQuery({
   bucket: 'day',
   compare: 'previous_period',
 });
-const METRICS: Metric[] = [0, 1, 2].map((k) => ({
-  name: `m${k}`,
-  types: [`t${k}`],
-  aggregation: { fn: 'count' },
-  filters: [],
-}));
+function metricsOf(n: number): Metric[] {
+  return Array.from({ length: n }, (_, k) => ({
+    name: `m${k}`,
+    types: [`t${k}`],
+    aggregation: { fn: 'count' },
+    filters: [],
+  }));
+}
+const METRICS = metricsOf(3);
 
 /** Metric k's answer over a plan's two days: 100k + 10 x day + 1 for the compared range. */
 function answer(q: Query): QueryResult {
@@ -82,6 +85,21 @@ describe('runMetrics', () => {
       [FROM - DAY, { m0: 11, m1: 111, m2: 211 }],
     ]);
     expect(s!.compare!.totals).toEqual({ m0: 1, m1: 101, m2: 201 });
+  });
+
+  it('runs at most METRICS_AT_ONCE metrics at a time, the others as those finish', async () => {
+    expect(METRICS_AT_ONCE).toBe(3);
+    const runner = gatedRunner();
+    const pending = runMetrics(PLAN, metricsOf(5), runner.run);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // 3 metrics x 2 ranges wait at the gate; metrics 3 and 4 have not started.
+    expect(runner.peak()).toBe(6);
+    runner.release();
+    const [s] = (await pending).series;
+    expect(s!.points.map((p) => p.values)).toEqual([
+      { m0: 0, m1: 100, m2: 200, m3: 300, m4: 400 },
+      { m0: 10, m1: 110, m2: 210, m3: 310, m4: 410 },
+    ]);
   });
 
   it('reports the first metric fault in the request order, not the first to settle', async () => {

@@ -2,8 +2,9 @@
  * Several named metrics in one query (docs/query.md, "Metrics"). Each metric is the shared plan
  * (orgs, range, timezone, bucket, group-by, window, fill) with its own aggregation, its own
  * types when it names some, and its filters AND-ed to the shared ones; each runs as a plan of
- * its own (all at once), and the answers are merged group by group and bucket by bucket. A group one metric
- * lacks reads that metric's figure over no events (0 for count, sum, unique; null otherwise).
+ * its own (a few at once), and the answers are merged group by group and bucket by bucket. A group
+ * one metric lacks reads that metric's figure over no events (0 for count, sum, unique; null
+ * otherwise).
  */
 import { ValidationError } from '../errors.js';
 import { POINT_LIMITS, TooManyPointsError } from './bounds.js';
@@ -91,13 +92,44 @@ function emptyFigure(a: Aggregation): number | null {
 type MetricAnswers = [QueryResult, QueryResult | null];
 
 /**
+ * Metrics run at once by one request: enough for the issue's three (bench/RESULTS.md, "Issue
+ * 23"), few enough that a request of ten does not queue twenty plans ahead of every other
+ * request on the store's read connections (DuckDB has 4).
+ */
+export const METRICS_AT_ONCE = 3;
+
+/** `work` over every item, at most `limit` at a time; each outcome at its item's index. */
+async function settleEach<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const k = next++;
+      try {
+        out[k] = { status: 'fulfilled', value: await work(items[k]!) };
+      } catch (reason) {
+        out[k] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
  * Run every metric through `run` and merge the answers: points carry `values`, series `totals`,
- * keyed by metric name. Every metric's plans (and each one's compared range) start at once: they
- * are independent statements, and the store runs them side by side (DuckDB on its pool of read
- * connections, ClickHouse on its own), so the request takes about its slowest plan rather than
- * the sum of all (bench/RESULTS.md, "Issue 23"). The outcome is read in the metrics' order, so
- * a request answers as if they ran one after another: the first metric's fault, or the points
- * bound (which counts every metric's points) at the first metric that crosses it.
+ * keyed by metric name. Up to METRICS_AT_ONCE metrics' plans (each with its compared range) run
+ * at once: they are independent statements, and the store runs them side by side (DuckDB on its
+ * pool of read connections, ClickHouse on its own), so where cores are free the request takes
+ * about its slowest plan rather than the sum of all (bench/RESULTS.md, "Issue 23"). The outcome
+ * is read in the metrics' order, so a request answers as if they ran one after another: the first
+ * metric's fault, or the points bound (which counts every metric's points) at the first metric
+ * that crosses it. The price: every answer is held before that bound is read (20 plans at most,
+ * each within the bound on its own: runQuery refuses a larger one).
  *
  * @example
  * await runMetrics(plan, [{ name: 'calls', types: null, aggregation: { fn: 'count' }, filters: [] }], reader.run)
@@ -109,14 +141,12 @@ export async function runMetrics(
 ): Promise<QueryResult> {
   checkMetrics(metrics, q);
   const before = q.compare ? comparedRange(q.range, q.timezone, q.compare) : null;
-  const settled = await Promise.allSettled(
-    metrics.map((m): Promise<MetricAnswers> => {
-      const plan: Query = { ...metricPlan(q, m), compare: null };
-      // The compared range runs as a plan of its own, every bucket filled: a merged point may
-      // come from another metric's data, and this metric's compared figure is still wanted there.
-      return Promise.all([run(plan), before ? run({ ...plan, range: before, fill: 'zero' }) : null]);
-    }),
-  );
+  const settled = await settleEach(metrics, METRICS_AT_ONCE, (m): Promise<MetricAnswers> => {
+    const plan: Query = { ...metricPlan(q, m), compare: null };
+    // The compared range runs as a plan of its own, every bucket filled: a merged point may
+    // come from another metric's data, and this metric's compared figure is still wanted there.
+    return Promise.all([run(plan), before ? run({ ...plan, range: before, fill: 'zero' }) : null]);
+  });
   const results: QueryResult[] = [];
   const compared: QueryResult[] = [];
   let points = 0;
