@@ -173,6 +173,43 @@ describe('bundle_usage', () => {
   });
 });
 
+/** How many query plans the app has run, from /metrics (`query` is every plan run through ctx.query). */
+async function plansRun(): Promise<number> {
+  const body = (await t.call('GET', '/metrics', { key: null })).body;
+  const line = body
+    .split('\n')
+    .find((l) =>
+      l.startsWith('tally_store_operation_duration_seconds_count{operation="query",outcome="ok"}'),
+    );
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('bundle_usage: the all-time app lookup runs only when the range has no versions', () => {
+  beforeEach(() => loadBundles(t));
+
+  it('one plan when the range has versions; two (then 401) for an unknown app, two for a quiet range', async () => {
+    const before = await plansRun();
+    const found = await t.call(
+      'GET',
+      '/statistics/app/com.bundle.app/bundle_usage?from=2026-11-17&to=2026-11-18',
+    );
+    expect(found.statusCode).toBe(200);
+    expect((await plansRun()) - before).toBe(1);
+    const unknown = await t.call(
+      'GET',
+      '/statistics/app/com.nope.app/bundle_usage?from=2026-11-17&to=2026-11-18',
+    );
+    expect(unknown.statusCode).toBe(401);
+    expect((await plansRun()) - before).toBe(3);
+    const quiet = await t.call(
+      'GET',
+      '/statistics/app/com.bundle.app/bundle_usage?from=2026-11-16&to=2026-11-16',
+    );
+    expect(quiet.json()).toEqual({ labels: ['2026-11-16'], datasets: [] });
+    expect((await plansRun()) - before).toBe(5);
+  });
+});
+
 /**
  * org edge (timezone America/New_York: Capgo days stay UTC), app com.edge.app; from=2025-12-30, to=2026-01-02
  * (across the month and year end; Dec 29 2025 already lies in ISO week 1 of 2026, which days ignore).
