@@ -127,12 +127,12 @@ async function bundleUsage(
   const { orgs, types } = appReach(reader, app);
   // A key that may not read `activity` is refused (403) by the bundle's plan: an unknown app is a
   // 401 first, as the lookup says.
-  if (!types.includes('activity')) await appOrgs(reader, app);
+  const looked = !types.includes('activity') && (await appOrgs(reader, app)).length > 0;
   const now = ctx.clock();
   const span = bundleSpan(params, now);
   const result =
     span.data === null ? null : await bounded('versions', reader.run(bundlePlan(orgs, app, span.data)));
-  if (!result?.series.some((s) => (s.total ?? 0) > 0)) await appOrgs(reader, app);
+  if (!looked && !result?.series.some((s) => (s.total ?? 0) > 0)) await appOrgs(reader, app);
   return presentBundleUsage(dayStarts(span.labels), result, utcDay(now).start);
 }
 
