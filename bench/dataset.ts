@@ -67,9 +67,13 @@ export function actorsSql(end: number): string {
     FROM events WHERE actor IS NOT NULL GROUP BY org, actor`;
 }
 
-/** Create an empty store file with the current schema (the store's own migrations). */
+/**
+ * Create an empty store file with the current schema (the store's own migrations), without dim
+ * columns: the bulk load and the layouts copy the schema's own columns, and a store opening the
+ * file adds and backfills its configured dim columns (dim-columns.ts), as on an upgrade.
+ */
 export async function createEmptyStore(path: string): Promise<void> {
-  const store = await DuckDbStore.open({ path });
+  const store = await DuckDbStore.open({ path, dimColumns: [] });
   await store.init();
   await store.close();
 }

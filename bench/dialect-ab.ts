@@ -6,7 +6,9 @@
  * actor rollup as served (its watermark read from the file). Reports p50 and p95 of wall time
  * and p50 of the process's CPU time (both DuckDB threads), which moves less with other load
  * than wall time does; and whether the two answers are equal (they must be).
- * For when the full benchmark (bench/run.ts) cannot run; it has no HTTP and no hand SQL.
+ * For when the full benchmark (bench/run.ts) cannot run; it has no HTTP and no hand SQL. Both
+ * checkouts must take the store's layout as an object (Layout, since dim columns); with
+ * --base-without-dim-columns the base reads every dim from the map (A/B of dim-columns.ts).
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -17,20 +19,21 @@ import type * as RunModule from '../src/core/query/run.js';
 import type * as QueryModule from '../src/store/duckdb/query.js';
 import { actorPlans } from '../src/compat/viktor/params.js';
 import { readWatermark } from '../src/store/duckdb/compaction.js';
+import type { Layout } from '../src/store/duckdb/dialect-expr.js';
 import { percentile } from './lib/timing.js';
 
 const DAY = 86_400_000;
 
 /** The engine of one checkout: its runner and its DuckDB fetch. */
 interface Engine {
-  run: (q: Query, conn: DuckDBConnection, orgNos: Map<string, number>, through: number) => Promise<unknown>;
+  run: (q: Query, conn: DuckDBConnection, layout: Layout, through: number) => Promise<unknown>;
 }
 
 async function engineOf(root: string): Promise<Engine> {
   const { runQuery } = (await import(`${root}/src/core/query/run.ts`)) as typeof RunModule;
   const { fetchRows } = (await import(`${root}/src/store/duckdb/query.ts`)) as typeof QueryModule;
   return {
-    run: (q, conn, orgNos, through) => runQuery(q, END, (r) => fetchRows(conn, r, orgNos, null, through)),
+    run: (q, conn, layout, through) => runQuery(q, END, (r) => fetchRows(conn, r, layout, null, through)),
   };
 }
 
@@ -38,10 +41,18 @@ const o = new Command()
   .requiredOption('--store <file>', 'a compacted store (opened read-only)')
   .requiredOption('--base <dir>', 'the other checkout (its node_modules resolvable)')
   .option('--runs <n>', 'timed rounds (after one warm-up)', '15')
+  .option('--base-without-dim-columns', "the base reads dims from the map, not the file's dim columns")
   .option('--orgs <ids>', 'orgs (the largest and the median of the bench dataset)', '1,500')
   .option('--end <ms>', 'the dataset end (epoch ms)', String(Date.UTC(2026, 10, 23)))
   .parse()
-  .opts<{ store: string; base: string; runs: string; orgs: string; end: string }>();
+  .opts<{
+    store: string;
+    base: string;
+    runs: string;
+    orgs: string;
+    end: string;
+    baseWithoutDimColumns?: boolean;
+  }>();
 const END = Number(o.end);
 
 /** The org and its sub-orgs (VIKTOR's org_domain covers the subtree). */
@@ -63,8 +74,25 @@ function plans(org: string, orgs: string[]): [string, Query][] {
     window: { kind: 'rolling', unit: 'day', size: 30 },
   });
   const vk = actorPlans({ statsType: 'users', fromDay: END - 90 * DAY, toDay: END, orgDomain: null }, orgs);
+  // F1's calls metric (bench/queries/features.ts): a filter tree on two dims.
+  const endpoint = { kind: 'dim', key: 'endpoint' } as const;
+  const calls = makeQuery({
+    orgs: [org],
+    types: ['api.request'],
+    range: { from: END - 90 * DAY, to: END },
+    filters: [
+      {
+        or: [
+          { field: endpoint, op: 'regex', values: ['^/api/v1/assets/'] },
+          { field: endpoint, op: 'contains', values: ['search'] },
+        ],
+      },
+      { not: { field: { kind: 'dim', key: 'service' }, op: 'eq', values: ['transcode'] } },
+    ],
+  });
   return [
     ['Q1', q1],
+    ['F1 calls (filter tree on dims)', calls],
     ['VIKTOR monthly (subtree)', vk.monthly],
     ['VIKTOR daily (subtree)', vk.daily],
   ];
@@ -88,6 +116,13 @@ const conn = await instance.connect();
 const orgNos = new Map<string, number>();
 for (const r of (await conn.runAndReadAll('SELECT id, no FROM orgs')).getRowObjectsJS())
   orgNos.set(r['id'] as string, Number(r['no']));
+const dimCols = new Map<string, string>();
+for (const r of (await conn.runAndReadAll('SELECT key, col FROM dim_columns')).getRowObjectsJS())
+  dimCols.set(r['key'] as string, r['col'] as string);
+const layouts: Record<string, Layout> = {
+  this: { orgNos, dimCols },
+  base: o.baseWithoutDimColumns ? { orgNos } : { orgNos, dimCols },
+};
 const through = await readWatermark(conn);
 const load0 = loadavg();
 const report: Record<string, unknown>[] = [];
@@ -98,7 +133,7 @@ for (const org of o.orgs.split(','))
     const answers = new Set<string>();
     for (let k = 0; k <= Number(o.runs); k++)
       for (const [label, e] of k % 2 === 0 ? engines : [...engines].reverse()) {
-        const t = await timed(() => e.run(q, conn, orgNos, through));
+        const t = await timed(() => e.run(q, conn, layouts[label]!, through));
         answers.add(t.answer);
         if (k === 0) continue;
         wall[label]!.push(t.wall);

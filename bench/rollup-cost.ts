@@ -88,7 +88,7 @@ async function abQueries(conn: DuckDBConnection): Promise<Record<string, unknown
   for (const org of o.orgs.split(','))
     for (const [name, q] of plans(org, Number(o.end))) {
       const run = (w: number | null): Promise<unknown> =>
-        runQuery(q, Number(o.end), (r) => fetchRows(conn, r, orgNos, null, w));
+        runQuery(q, Number(o.end), (r) => fetchRows(conn, r, { orgNos }, null, w));
       const same = JSON.stringify(await run(through)) === JSON.stringify(await run(null));
       const on: number[] = [];
       const off: number[] = [];

@@ -80,7 +80,7 @@ function phaseOf(sql: string): Phase | null {
   if (sql === COMMIT_SQL.stored) return 'stored check';
   if (sql === 'BEGIN TRANSACTION') return 'begin';
   if (sql === COMMIT_SQL.newOrgs) return 'new orgs';
-  if (sql === COMMIT_SQL.insertEvents) return 'insert events';
+  if (sql.startsWith('INSERT INTO events')) return 'insert events';
   if (sql === COMMIT_SQL.newActors || sql === COMMIT_SQL.earlierActors) return 'new/earlier actors';
   if (sql === 'COMMIT') return 'commit';
   return null;

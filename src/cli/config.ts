@@ -8,6 +8,7 @@ import { parseCorsOrigins, type CorsOrigins } from '../http/cors.js';
 import { parseRateLimit, type RateLimit } from '../http/limits.js';
 import { DEFAULT_UPKEEP } from '../store/duckdb/upkeep.js';
 import { DEFAULT_FILTER_MB } from '../store/duckdb/dedupe.js';
+import { parseDimColumns } from '../store/duckdb/dim-columns.js';
 import { DEFAULT_DB } from './defaults.js';
 
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   queryTimeoutMs: number | null;
   /** TALLY_ROLLUP: whether the DuckDB store's distinct-actor queries read its actor rollup (default on). */
   rollup: boolean;
+  /** TALLY_DIM_COLUMNS: the dims keys the DuckDB store also keeps as plain columns (store/duckdb/dim-columns.ts). */
+  dimColumns: readonly string[];
   /** TALLY_RATE_LIMIT: requests per key, or null (the default) for none. */
   rateLimit: RateLimit | null;
   /** TALLY_METRICS_KEY: a Bearer token GET /metrics then requires; null (the default) leaves it open. */
@@ -149,6 +152,7 @@ export function readConfig(env: NodeJS.ProcessEnv = processEnv(), opts: ReadConf
     dedupeFilterMb,
     queryTimeoutMs,
     rollup: rollupRaw !== '0' && rollupRaw !== 'off',
+    dimColumns: parseDimColumns(env['TALLY_DIM_COLUMNS']),
     rateLimit,
     retentionDays: parseRetentionDays(env['TALLY_RETENTION_DAYS']),
     webhookAllowPrivate: allowRaw === '1',

@@ -29,7 +29,8 @@ async function openStore(config: Config): Promise<Store> {
     );
   const { createStore } = await import('../store/index.js');
   try {
-    return await createStore(config);
+    // The server's TALLY_DIM_COLUMNS may differ from this shell's: a key command leaves them as they are.
+    return await createStore({ ...config, dimColumns: 'keep' });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new CliError(

@@ -4,6 +4,7 @@
 import type { Store } from './port.js';
 import { RecoveringDuckDbStore } from './duckdb/recovering.js';
 import { ClickHouseStore } from './clickhouse/store.js';
+import type { DimColumnsWanted } from './duckdb/dim-columns.js';
 
 export interface StoreConfig {
   store: 'duckdb' | 'clickhouse';
@@ -26,6 +27,8 @@ export interface StoreConfig {
   queryTimeoutMs?: number | null;
   /** TALLY_ROLLUP: false keeps the DuckDB store's distinct-actor queries on events (duckdb/rollup.ts). */
   rollup?: boolean;
+  /** TALLY_DIM_COLUMNS: the dims keys the DuckDB store also keeps as plain columns (duckdb/dim-columns.ts). */
+  dimColumns?: DimColumnsWanted;
 }
 
 export async function createStore(config: StoreConfig, clock: () => number = Date.now): Promise<Store> {
@@ -50,6 +53,7 @@ export async function createStore(config: StoreConfig, clock: () => number = Dat
     memoryLimit: config.duckdbMemory,
     queryTimeoutMs: config.queryTimeoutMs ?? null,
     ...(config.rollup === undefined ? {} : { rollup: config.rollup }),
+    ...(config.dimColumns === undefined ? {} : { dimColumns: config.dimColumns }),
     ...(config.dedupeFilterMb === undefined ? {} : { dedupeFilterBytes: config.dedupeFilterMb * 2 ** 20 }),
     upkeep: {
       ...(config.compactRows === undefined ? {} : { tailRows: config.compactRows }),

@@ -131,10 +131,10 @@ describe('DuckDB dedupe filter across restarts', () => {
     const mark = Number(
       (await conn.runAndReadAll('SELECT max(received) AS m FROM events')).getRowObjectsJS()[0]!['m'],
     );
-    await conn.run(`INSERT INTO events SELECT org, type, ts, id || '-below', actor, value, dims, 1, org_no
+    await conn.run(`INSERT INTO events SELECT * REPLACE (id || '-below' AS id, 1 AS received)
       FROM events WHERE id = 'a-0'`);
-    await conn.run(`INSERT INTO events SELECT org, type, ts, id || '-above', actor, value, dims, ${mark + 1},
-      org_no FROM events WHERE id = 'a-0'`);
+    await conn.run(`INSERT INTO events SELECT * REPLACE (id || '-above' AS id, ${mark + 1} AS received)
+      FROM events WHERE id = 'a-0'`);
     conn.closeSync();
     inst.closeSync();
     const s = await open(path);

@@ -160,8 +160,8 @@ describe('duckdb org numbers', () => {
       ['1', 2],
       ['10', 1],
     ]);
-    expect(toDuckDbSql(request, both).sql).toContain('AND e.org_no IN (2, 1)');
-    expect(toDuckDbSql(request, new Map([['1', 2]])).sql).not.toContain('org_no');
+    expect(toDuckDbSql(request, { orgNos: both }).sql).toContain('AND e.org_no IN (2, 1)');
+    expect(toDuckDbSql(request, { orgNos: new Map([['1', 2]]) }).sql).not.toContain('org_no');
     expect(toDuckDbSql(request).sql).not.toContain('org_no');
   });
 
@@ -176,7 +176,7 @@ describe('duckdb org numbers', () => {
       index: { kind: 'none', weekStart: 1, segments: [], clampBefore: null },
       unique: null,
     };
-    const { sql, params } = toDuckDbSql(request, new Map(orgs.map((o, k) => [o, 1000 - k])));
+    const { sql, params } = toDuckDbSql(request, { orgNos: new Map(orgs.map((o, k) => [o, 1000 - k])) });
     expect(params).toHaveLength(1);
     expect(sql).toContain('e.org_no BETWEEN 1 AND 1000');
     expect(sql.length).toBeLessThan(1000);

@@ -9,14 +9,28 @@
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
 import { lit, timeIndexSql } from '../sql/time-index.js';
+import type { DimColumns } from './dim-columns.js';
 
 /**
- * Collects parameters; `p` returns the placeholder of a newly bound value. It also carries what
- * the store knows that every scan of the statement may use: the org numbers (see dialect-where.ts).
+ * What the store knows of its events table that every scan may use: the org numbers (see
+ * dialect-where.ts) and the dims keys held as plain columns (dim-columns.ts).
+ */
+export interface Layout {
+  orgNos?: ReadonlyMap<string, number>;
+  dimCols?: DimColumns;
+}
+
+/**
+ * Collects parameters; `p` returns the placeholder of a newly bound value. It also carries the
+ * store's layout for the statement's scans.
  */
 export class SqlParams {
   readonly values: DuckDBValue[] = [];
-  constructor(readonly orgNos?: ReadonlyMap<string, number>) {}
+  constructor(readonly layout: Layout = {}) {}
+
+  get orgNos(): ReadonlyMap<string, number> | undefined {
+    return this.layout.orgNos;
+  }
   p(value: string): string {
     this.values.push(value);
     return `$${this.values.length}`;
@@ -53,8 +67,11 @@ export function fieldSql(field: Field, ps: SqlParams): string {
   switch (field.kind) {
     case 'actor':
       return 'e.actor';
-    case 'dim':
-      return `e.dims[${ps.p(field.key)}]`;
+    case 'dim': {
+      // The key's column holds exactly dims[key] and is read without decoding the map.
+      const col = ps.layout.dimCols?.get(field.key);
+      return col === undefined ? `e.dims[${ps.p(field.key)}]` : `e.${col}`;
+    }
     case 'org':
       return 'e.org';
     case 'type':

@@ -11,7 +11,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Field } from '../../core/query/plan.js';
 import { needsActors, QUANTILE_SCALE, TOTAL_INDEX, type RowRequest } from '../../core/query/requests.js';
-import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql } from './dialect-expr.js';
+import { fieldSql, indexSql, lit, localSql, SqlParams, tupleSql, type Layout } from './dialect-expr.js';
 import { exclusionSql, whereSql } from './dialect-where.js';
 import { rollupFits, rollupRelation } from './dialect-rollup.js';
 
@@ -142,10 +142,10 @@ GROUP BY ${gl}i`;
  */
 export function toDuckDbSql(
   request: RowRequest,
-  orgNos?: ReadonlyMap<string, number>,
+  layout: Layout = {},
   rollupThrough: number | null = null,
 ): SqlStatement {
-  const ps = new SqlParams(orgNos);
+  const ps = new SqlParams(layout);
   const through = rollupThrough !== null && rollupFits(request) ? rollupThrough : null;
   let sql: string;
   switch (request.kind) {

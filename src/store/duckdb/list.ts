@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/model.js';
 import type { Scan } from '../../core/query/requests.js';
 import { allUntil } from './db.js';
-import { lit, SqlParams } from './dialect-expr.js';
+import { lit, SqlParams, type Layout } from './dialect-expr.js';
 import { whereSql } from './dialect-where.js';
 import type { SqlStatement } from './dialect.js';
 import { toEvent } from '../sql/rows.js';
@@ -16,11 +16,11 @@ import { toEvent } from '../sql/rows.js';
 export function listEventsSql(
   scan: Scan,
   limit: number,
-  orgNos?: ReadonlyMap<string, number>,
+  layout: Layout = {},
   order: 'asc' | 'desc' = 'asc',
 ): SqlStatement {
   const dir = order === 'desc' ? ' DESC' : '';
-  const ps = new SqlParams(orgNos);
+  const ps = new SqlParams(layout);
   // Filters on actor_kind are semi-joins (whereSql); only an exclusion over it reads the actor row.
   const join = scan.exclude?.fields.some((f) => f.kind === 'actor_kind')
     ? '\n  LEFT JOIN actors a ON a.org = e.org AND a.id = e.actor'
@@ -37,11 +37,11 @@ export async function listEvents(
   conn: DuckDBConnection,
   scan: Scan,
   limit: number,
-  orgNos?: ReadonlyMap<string, number>,
+  layout: Layout = {},
   order: 'asc' | 'desc' = 'asc',
   signal?: AbortSignal | null,
 ): Promise<EventRecord[]> {
-  const { sql, params } = listEventsSql(scan, limit, orgNos, order);
+  const { sql, params } = listEventsSql(scan, limit, layout, order);
   const rows = await allUntil(conn, sql, params, signal);
   return rows.map((r) => toEvent(r, 'dk', 'dv'));
 }

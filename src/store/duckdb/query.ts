@@ -9,18 +9,19 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RawRow, RowRequest } from '../../core/query/requests.js';
 import { allUntil } from './db.js';
 import { toDuckDbSql } from './dialect.js';
+import type { Layout } from './dialect-expr.js';
 
 /**
- * Fetch the rows of one request on `conn`; `orgNos` lets scans prune by org number (dialect-expr.ts);
+ * Fetch the rows of one request on `conn`; `layout` lets scans prune by org number and read dim columns (dialect-expr.ts);
  * `rollupThrough`, the watermark the actor rollup covers (null: read events only, see dialect.ts).
  */
 export async function fetchRows(
   conn: DuckDBConnection,
   request: RowRequest,
-  orgNos?: ReadonlyMap<string, number>,
+  layout: Layout = {},
   signal?: AbortSignal | null,
   rollupThrough: number | null = null,
 ): Promise<RawRow[]> {
-  const { sql, params } = toDuckDbSql(request, orgNos, rollupThrough);
+  const { sql, params } = toDuckDbSql(request, layout, rollupThrough);
   return allUntil(conn, sql, params, signal);
 }

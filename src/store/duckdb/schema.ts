@@ -6,7 +6,9 @@
  * and must fit in memory. Dedupe on (org, id) is a fixed-size filter whose hits
  * are checked against the table at commit time (dedupe.ts, ingest.ts), and
  * compaction.ts keeps the table clustered by
- * (org_no, type, ts) so zone maps skip other orgs' row groups.
+ * (org_no, type, ts) so zone maps skip other orgs' row groups. Beside the
+ * columns below, events holds one `dim_<n>` column per configured dims key
+ * (dim-columns.ts), which every insert must fill: ingest.ts computes them.
  */
 import { ALERT_TABLES } from './alerts.js';
 import { CREATE_ROLLUP } from './rollup.js';

@@ -27,6 +27,13 @@ import { describeEvents } from './describe.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { migrate } from './migrate.js';
+import {
+  DEFAULT_DIM_COLUMNS,
+  syncDimColumns,
+  type DimColumns,
+  type DimColumnsWanted,
+} from './dim-columns.js';
+import type { Layout } from './dialect-expr.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
   AuditEntry,
@@ -74,6 +81,8 @@ export interface DuckDbOptions {
   compactStageChunks?: number;
   /** TALLY_ROLLUP: false reads events only (the actor rollup is kept up to date either way; rollup.ts). */
   rollup?: boolean;
+  /** TALLY_DIM_COLUMNS: the dims keys events also hold as plain columns (dim-columns.ts; default DEFAULT_DIM_COLUMNS). */
+  dimColumns?: DimColumnsWanted;
 }
 
 export class DuckDbStore implements Store {
@@ -90,6 +99,9 @@ export class DuckDbStore implements Store {
   queryTimeoutMs: number | null = null;
   /** Whether distinct-actor requests may read the actor rollup (DuckDbOptions.rollup). */
   private rollup = true;
+  /** The configured dim column keys (DuckDbOptions.dimColumns), and their columns once init() has made them. */
+  private dimKeys: DimColumnsWanted = DEFAULT_DIM_COLUMNS;
+  private dimCols: DimColumns = new Map();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -147,14 +159,16 @@ export class DuckDbStore implements Store {
     const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts, dedupe);
     store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
     store.rollup = opts.rollup ?? true;
+    store.dimKeys = opts.dimColumns ?? DEFAULT_DIM_COLUMNS;
     return store;
   }
 
   async init(): Promise<void> {
     await this.lane.run(async () => {
       await migrate(this.writer);
+      this.dimCols = await syncDimColumns(this.writer, this.dimKeys);
       const dedupe = await Dedupe.load(this.writer, this.dedupeOpts);
-      this.committer = await DuckDbCommitter.load(this.writer, this.clock, dedupe);
+      this.committer = await DuckDbCommitter.load(this.writer, this.clock, dedupe, this.dimCols);
       await this.upkeep.load();
       this.queue = new GroupCommit(
         (group) => this.commitGroup(group),
@@ -270,13 +284,13 @@ export class DuckDbStore implements Store {
     order: 'asc' | 'desc' = 'asc',
     signal?: AbortSignal | null,
   ): Promise<EventRecord[]> {
-    const orgNos = await this.orgNumbers();
-    return this.read((c) => listEvents(c, scan, limit, orgNos, order, signal));
+    const layout = await this.layout();
+    return this.read((c) => listEvents(c, scan, limit, layout, order, signal));
   }
 
   async describeEvents(scan: Scan, caps: SchemaCaps, signal?: AbortSignal | null): Promise<SchemaSummary> {
-    const orgNos = await this.orgNumbers();
-    return this.read((c) => describeEvents(c, scan, caps, orgNos, signal));
+    const layout = await this.layout();
+    return this.read((c) => describeEvents(c, scan, caps, layout, signal));
   }
 
   /**
@@ -284,15 +298,15 @@ export class DuckDbStore implements Store {
    * `signal` (the query's deadline) interrupts the statement.
    */
   async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
-    const orgNos = await this.orgNumbers();
+    const layout = await this.layout();
     const through = this.rollup ? this.upkeep.watermark : null;
-    return this.read((c) => fetchRows(c, request, orgNos, signal, through));
+    return this.read((c) => fetchRows(c, request, layout, signal, through));
   }
 
-  /** Org numbers for scans (an org missing here, e.g. created since, only costs the pruning). */
-  private async orgNumbers(): Promise<ReadonlyMap<string, number>> {
+  /** Org numbers (an org missing here, e.g. created since, only costs the pruning) and dim columns for scans. */
+  private async layout(): Promise<Layout> {
     await this.listOrgs();
-    return this.orgNos;
+    return { orgNos: this.orgNos, dimCols: this.dimCols };
   }
 
   async upsertActors(patches: ActorPatch[]): Promise<void> {
