@@ -21,7 +21,9 @@
  * rows and their `received` are unchanged, only their position moves. Each chunk
  * is its own lane task, so ingest commits wait at most one chunk behind a long
  * pass; rows that arrive meanwhile have a higher `received` and wait for the
- * next pass. The
+ * next pass. A period rewrite of more than `stageChunks` chunks reads them through one
+ * sorted copy of its rows (move-staged.ts), so that a large time-ordered tail costs one
+ * scan of the period rather than one per chunk. The
  * watermark moves only when every period of the pass is done, so a pass cut
  * short is simply redone. CHECKPOINT afterwards lets DuckDB drop the deleted
  * row groups.
@@ -36,6 +38,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, run, transaction, tryCheckpoint, type Params } from './db.js';
 import { keyCells, keyChunks, rangeWhere } from './move-chunks.js';
+import { buildStage, DROP_STAGE, moveStaged } from './move-staged.js';
 import { num } from '../sql/rows.js';
 import { extendRollup, foldOrgs, ONE_ROLLUP_RUN, rollupOrgCounts, rollupRuns } from './rollup.js';
 
@@ -57,6 +60,11 @@ export interface CompactionReport {
   /** Rows moved by the merge of closed periods, and its transactions (0 when none ran). */
   mergedRows: number;
   mergeChunks: number;
+  /** The most rows one transaction moved (at most the chunk size unless one key cell is larger). */
+  largestMove: number;
+  /** Rewrites read through a sorted copy (move-staged.ts), and their chunks moved from events instead because rows had gone meanwhile. */
+  staged: number;
+  unstaged: number;
   ms: number;
   /** False when the CHECKPOINT after the pass had to wait for another connection's write. */
   checkpointed: boolean;
@@ -113,6 +121,8 @@ export async function maxReceived(conn: DuckDBConnection): Promise<number> {
 }
 
 async function plan(conn: DuckDBConnection): Promise<Plan | null> {
+  // A staging copy left by a crash (move-staged.ts) is never read again: give its space back.
+  await run(conn, DROP_STAGE);
   const from = await readWatermark(conn);
   const to = await maxReceived(conn);
   if (to <= from) return null;
@@ -138,7 +148,7 @@ async function rewrite(
   p: Plan,
 ): Promise<number | null> {
   const { where, params } = rowsWhere(period, whole, p);
-  return (await moveChunked(m, where, params, [SQL.setRuns, [period, runs]]))?.rows ?? null;
+  return (await moveChunked(m, where, params, [SQL.setRuns, [period, runs]], true))?.rows ?? null;
 }
 
 /** What a pass moves rows with: the write connection behind the lane, a reader off it, and the stop flag. */
@@ -149,11 +159,23 @@ export interface Mover {
   stop: () => boolean;
   /** Rows a move transaction may hold the lane for (MOVE_CHUNK_ROWS; tests use fewer). */
   chunkRows: number;
+  /** A period rewrite of more chunks than this reads them through a sorted copy (STAGE_MIN_CHUNKS). */
+  stageChunks: number;
+  /** Counted as the pass goes (the report's largestMove, staged, unstaged). */
+  tally?: MoveTally;
+}
+
+/** What the moves of one pass did (CompactionReport). */
+interface MoveTally {
+  largestMove: number;
+  staged: number;
+  unstaged: number;
 }
 
 /**
  * Move the rows `where` selects in key-range chunks (move-chunks.ts), each its own lane task;
- * `also` runs in the last chunk's transaction (alone when no row matched). Returns the rows
+ * `also` runs in the last chunk's transaction (alone when no row matched). With `stage`, more
+ * than `m.stageChunks` chunks are read through a sorted copy (move-staged.ts). Returns the rows
  * moved, or null when `stop` said so between chunks (what moved stays moved: rows never change).
  */
 async function moveChunked(
@@ -161,17 +183,33 @@ async function moveChunked(
   where: string,
   params: Params,
   also?: [string, Params],
+  stage = false,
 ): Promise<{ rows: number; chunks: number } | null> {
   const chunks = keyChunks(await m.read((c) => keyCells(c, where, params)), m.chunkRows);
   if (chunks.length === 0 && also) await m.lane(() => run(m.conn, ...also));
+  const staged = stage && chunks.length > m.stageChunks;
+  if (staged) {
+    await m.read((c) => buildStage(c, where, params));
+    if (m.tally) m.tally.staged++;
+  }
   let rows = 0;
-  for (const [k, chunk] of chunks.entries()) {
-    if (m.stop()) return null;
-    const range = rangeWhere(chunk, params.length + 1);
-    const last = k === chunks.length - 1;
-    rows += await m.lane(() =>
-      moveSorted(m.conn, `${where} AND ${range.sql}`, [...params, ...range.params], last ? also : undefined),
-    );
+  try {
+    for (const [k, chunk] of chunks.entries()) {
+      if (m.stop()) return null;
+      const range = rangeWhere(chunk, params.length + 1);
+      const extra = k === chunks.length - 1 ? also : undefined;
+      const moved = await m.lane(async () => {
+        const n = staged ? await moveStaged(m.conn, where, params, chunk, extra) : null;
+        if (n !== null) return n;
+        if (staged && m.tally) m.tally.unstaged++;
+        return moveSorted(m.conn, `${where} AND ${range.sql}`, [...params, ...range.params], extra);
+      });
+      rows += moved;
+      if (m.tally) m.tally.largestMove = Math.max(m.tally.largestMove, moved);
+    }
+  } finally {
+    // Off the lane; a copy left behind (the store closing) is dropped by the next pass.
+    if (staged) await m.read((c) => run(c, DROP_STAGE)).catch(() => undefined);
   }
   return { rows, chunks: chunks.length };
 }
@@ -282,6 +320,7 @@ export async function compact(
 ): Promise<CompactionReport | null> {
   const { conn, lane, stop } = m;
   const started = performance.now();
+  m.tally = { largestMove: 0, staged: 0, unstaged: 0 };
   const p = await lane(() => plan(conn));
   let rows = 0;
   let merged = 0;
@@ -309,6 +348,7 @@ export async function compact(
     merged,
     mergedRows: mc?.rows ?? 0,
     mergeChunks: mc?.chunks ?? 0,
+    ...m.tally,
     ms: performance.now() - started,
     checkpointed,
   };

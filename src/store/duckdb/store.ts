@@ -77,6 +77,8 @@ export interface DuckDbOptions {
   dedupeFilterBytes?: number;
   /** Rows one compaction transaction may move (move-chunks.ts; default MOVE_CHUNK_ROWS): tests use few. */
   moveChunkRows?: number;
+  /** A period rewrite of more chunks than this reads them through a sorted copy (move-staged.ts; default STAGE_MIN_CHUNKS). */
+  compactStageChunks?: number;
   /** TALLY_ROLLUP: false reads events only (the actor rollup is kept up to date either way; rollup.ts). */
   rollup?: boolean;
   /** TALLY_DIM_COLUMNS: the dims keys events also hold as plain columns (dim-columns.ts; default DEFAULT_DIM_COLUMNS). */
@@ -108,7 +110,11 @@ export class DuckDbStore implements Store {
     private readonly lane: SerialLane,
     private readonly clock: () => number,
     upkeep: UpkeepOptions | null,
-    { onUpkeepError, moveChunkRows }: Pick<DuckDbOptions, 'onUpkeepError' | 'moveChunkRows'>,
+    {
+      onUpkeepError,
+      moveChunkRows,
+      compactStageChunks,
+    }: Pick<DuckDbOptions, 'onUpkeepError' | 'moveChunkRows' | 'compactStageChunks'>,
     private readonly dedupeOpts: { dbPath: string | null; bytes: number },
   ) {
     this.upkeep = new Upkeep(
@@ -119,6 +125,7 @@ export class DuckDbStore implements Store {
       upkeep,
       (err) => onUpkeepError?.(err, this),
       moveChunkRows,
+      compactStageChunks,
     );
   }
 

@@ -14,6 +14,7 @@ import type { SerialLane } from '../group-commit.js';
 import { all, tryCheckpoint } from './db.js';
 import { compact, PERIOD_MS, readWatermark, tailRows, type CompactionReport } from './compaction.js';
 import { MOVE_CHUNK_ROWS } from './move-chunks.js';
+import { STAGE_MIN_CHUNKS } from './move-staged.js';
 import { num } from '../sql/rows.js';
 
 export interface UpkeepOptions {
@@ -68,6 +69,8 @@ export class Upkeep {
     private readonly onError: (err: unknown) => void,
     /** Rows one compaction transaction may move (move-chunks.ts). */
     private readonly chunkRows: number = MOVE_CHUNK_ROWS,
+    /** Chunks above which a period rewrite reads through a sorted copy (move-staged.ts). */
+    private readonly stageChunks: number = STAGE_MIN_CHUNKS,
   ) {}
 
   /** At start, on the lane: where compaction stands. */
@@ -100,6 +103,7 @@ export class Upkeep {
         read: this.read,
         stop: () => this.closing,
         chunkRows: this.chunkRows,
+        stageChunks: this.stageChunks,
       },
       closedBefore,
     )
