@@ -39,7 +39,7 @@ export const DEFAULT_DIM_COLUMNS: readonly string[] = [
   'alert',
 ];
 
-/** The most keys kept as columns: each one costs every ingested event a map lookup and the table a column. */
+/** The most keys kept as columns: each one costs every ingested event a column write. */
 export const MAX_DIM_COLUMNS = 32;
 
 /** A dims key as events carry it (CONTRACT.md: 1-64 characters). */
@@ -91,12 +91,13 @@ export type DimColumnsWanted = readonly string[] | 'keep';
  */
 export async function syncDimColumns(conn: DuckDBConnection, keys: DimColumnsWanted): Promise<DimColumns> {
   await run(conn, SQL.create);
-  const have = new Map((await all(conn, SQL.list)).map((r) => [str(r, 'key'), str(r, 'col')]));
+  // Names are checked once here: ingest and the dialect splice them into statements.
+  const have = new Map((await all(conn, SQL.list)).map((r) => [str(r, 'key'), column(str(r, 'col'))]));
   if (keys === 'keep') return have;
   for (const [key, col] of have) {
     if (keys.includes(key)) continue;
     await transaction(conn, async () => {
-      await run(conn, `ALTER TABLE events DROP COLUMN ${column(col)}`);
+      await run(conn, `ALTER TABLE events DROP COLUMN ${col}`);
       await run(conn, SQL.remove, [key]);
     });
     have.delete(key);
@@ -121,7 +122,7 @@ function freeName(used: ReadonlySet<string>): string {
   return `dim_${n}`;
 }
 
-/** A column name read back from the catalog, checked to be one of ours before it is spliced. */
+/** A column name read back from `dim_columns`, checked to be one the store made before it is spliced. */
 function column(name: string): string {
   if (!/^dim_\d+$/.test(name)) throw new Error(`Not a dim column: ${name}`);
   return name;
