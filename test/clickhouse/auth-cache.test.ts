@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../src/core/model.js';
 import type { ChClient } from '../../src/store/clickhouse/client.js';
-import { KEY_CACHE_MS } from '../../src/store/clickhouse/cache.js';
+import { KEY_CACHE_MS } from '../../src/store/ttl-cache.js';
 import { SESSION_TOUCH_MS } from '../../src/store/clickhouse/sessions.js';
 import { ClickHouseStore } from '../../src/store/clickhouse/store.js';
 import { clickhouseAvailable, freshStore } from './env.js';

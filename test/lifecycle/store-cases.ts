@@ -156,6 +156,9 @@ export function runLifecycleCases(f: StoreFactory): void {
       });
       for (const k of [key('k1', ['c']), key('k2', ['c', 'beta']), key('k3', ['*']), key('k4', ['acme'])])
         await store.createKey(k);
+      // Read before the erasure: a store that remembers keys must forget what the erasure changed.
+      expect((await store.getKey('k1'))?.revoked_at).toBeNull();
+      expect((await store.getKey('k2'))?.orgs).toEqual(['c', 'beta']);
       const entry = await store.eraseOrgs(['p', 'c'], audit('erase_orgs'));
       expect(entry.counts).toEqual({ events: 2, actors: 1, orgs: 2, keys: 2 });
       expect((await store.listOrgs()).map((o) => o.id)).toEqual(['acme', 'beta']);

@@ -8,7 +8,7 @@
 import type { SessionRecord } from '../../core/model.js';
 import type { SessionStore } from '../ports/sessions.js';
 import { toSession } from '../sql/rows.js';
-import { KEY_CACHE_MS, TtlCache } from './cache.js';
+import { KEY_CACHE_MS, TtlCache } from '../ttl-cache.js';
 import { SYNC_INSERT, type ChClient } from './client.js';
 import type { Mutations } from './mutations.js';
 import { lit, quote } from './quote.js';

@@ -21,8 +21,3 @@ export function mergePatches(patches: ActorPatch[]): ActorPatch[] {
 export function keyRow(key: KeyRecord): Record<string, unknown> {
   return { ...key, types: key.types ?? [] };
 }
-
-/** A copy the caller may change without changing the remembered key. */
-export function copyKey(key: KeyRecord): KeyRecord {
-  return { ...key, orgs: [...key.orgs], types: key.types === null ? null : [...key.types] };
-}

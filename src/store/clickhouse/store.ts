@@ -23,7 +23,7 @@ import { actorHeadcount, actorRows, currentActors, getActors } from './actors.js
 import { ChClient, parseClickHouseUrl, SYNC_INSERT, type ChRead } from './client.js';
 import { toClickHouseSql } from './dialect.js';
 import type { ChTables } from './dialect-expr.js';
-import { KEY_CACHE_MS, TtlCache } from './cache.js';
+import { KEY_CACHE_MS, KeyCache } from '../ttl-cache.js';
 import { ChSessions } from './sessions.js';
 import { ChAlerts } from './alerts.js';
 import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
@@ -52,7 +52,7 @@ import * as exporting from './export.js';
 import * as retention from './retention.js';
 import { Mutations } from './mutations.js';
 import { num, toKey, toOrg } from '../sql/rows.js';
-import { copyKey, keyRow, mergePatches } from './store-rows.js';
+import { keyRow, mergePatches } from './store-rows.js';
 
 export interface ClickHouseOptions {
   /** e.g. http://127.0.0.1:8123/tally: the path is the database. */
@@ -86,7 +86,7 @@ export class ClickHouseStore implements Store {
   /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
   readonly queryTimeoutMs: number | null;
   private orgCache: { at: number; orgs: Org[] } | null = null;
-  private readonly keyCache = new TtlCache<KeyRecord>(KEY_CACHE_MS);
+  private readonly keyCache = new KeyCache(KEY_CACHE_MS);
   private readonly sessions: ChSessions;
   private readonly alerts: ChAlerts;
   private readonly mutations: Mutations;
@@ -315,20 +315,16 @@ export class ClickHouseStore implements Store {
   }
 
   async createKey(key: KeyRecord): Promise<void> {
-    this.keyCache.delete(key.id);
+    this.keyCache.drop(key.id);
     await this.client.insert(this.tables.keys, [{ ...keyRow(key), ver: this.stamp() }], SYNC_INSERT);
   }
 
   /** Remembered for KEY_CACHE_MS; a revocation through this store drops the entry at once. */
-  async getKey(id: string): Promise<KeyRecord | null> {
-    const cached = this.keyCache.get(id);
-    if (cached) return copyKey(cached);
-    const generation = this.keyCache.generation;
-    const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
-    if (!rows[0]) return null;
-    const key = toKey(rows[0]);
-    this.keyCache.set(id, copyKey(key), generation);
-    return key;
+  getKey(id: string): Promise<KeyRecord | null> {
+    return this.keyCache.get(id, async () => {
+      const rows = await this.client.query(`SELECT * FROM ${this.tables.keys} FINAL WHERE id = ${quote(id)}`);
+      return rows[0] ? toKey(rows[0]) : null;
+    });
   }
 
   async listKeys(): Promise<KeyRecord[]> {
@@ -342,14 +338,14 @@ export class ClickHouseStore implements Store {
     if (!cur) return false;
     const key = toKey(cur);
     if (key.revoked_at !== null) return false;
-    this.keyCache.delete(id);
+    this.keyCache.drop(id);
     await this.client.insert(
       this.tables.keys,
       [{ ...keyRow(key), revoked_at: at, ver: Math.max(this.stamp(), num(cur, 'ver') + 1) }],
       SYNC_INSERT,
     );
     // Again: a read that ran during the insert may have remembered the live key.
-    this.keyCache.delete(id);
+    this.keyCache.drop(id);
     return true;
   }
 

@@ -33,6 +33,7 @@ import {
   type DimColumns,
   type DimColumnsWanted,
 } from './dim-columns.js';
+import { KeyCache } from '../ttl-cache.js';
 import type { Layout } from './dialect-expr.js';
 import type { RetentionSetting } from '../../core/retention.js';
 import type {
@@ -102,6 +103,8 @@ export class DuckDbStore implements Store {
   /** The configured dim column keys (DuckDbOptions.dimColumns), and their columns once init() has made them. */
   private dimKeys: DimColumnsWanted = DEFAULT_DIM_COLUMNS;
   private dimCols: DimColumns = new Map();
+  /** API keys read by requests (getKey); never expire, since no other process writes the file. */
+  private readonly keyCache = new KeyCache(Infinity);
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -372,20 +375,24 @@ export class DuckDbStore implements Store {
     return this.lane.run(() => sessions.deleteSessions(this.writer, idleBefore));
   }
 
-  createKey(key: KeyRecord): Promise<void> {
-    return this.lane.run(() => keys.createKey(this.writer, key));
+  async createKey(key: KeyRecord): Promise<void> {
+    await this.lane.run(() => keys.createKey(this.writer, key));
+    this.keyCache.drop(key.id);
   }
 
+  /** Read once, then from memory: only this process writes the file, and each key write drops the entry. */
   getKey(id: string): Promise<KeyRecord | null> {
-    return this.read((c) => keys.getKey(c, id));
+    return this.keyCache.get(id, () => this.read((c) => keys.getKey(c, id)));
   }
 
   listKeys(): Promise<KeyRecord[]> {
     return this.read((c) => keys.listKeys(c));
   }
 
-  revokeKey(id: string, at: number): Promise<boolean> {
-    return this.lane.run(() => keys.revokeKey(this.writer, id, at));
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    const done = await this.lane.run(() => keys.revokeKey(this.writer, id, at));
+    this.keyCache.drop(id);
+    return done;
   }
 
   // Retention, erasure, audit and export (retention.ts, erase.ts, audit.ts, export.ts; docs/lifecycle.md).
@@ -425,6 +432,7 @@ export class DuckDbStore implements Store {
     return this.lane.run(async () => {
       const allKeys = await keys.listKeys(this.writer);
       const entry = await erasure.eraseOrgs(this.writer, orgs, allKeys, audit, this.clock(), this.auditIds);
+      this.keyCache.clear();
       this.committer?.forgetOrgs(orgs);
       this.invalidateOrgs();
       await run(this.writer, 'CHECKPOINT').catch(() => undefined);
