@@ -50,7 +50,13 @@ export async function startServer(
         resolve([m[1]!, Number(m[2])]);
       } else if (Date.now() - started > timeoutMs || proc.exitCode !== null) {
         clearInterval(timer);
-        reject(new Error(`server did not start:\n${out}`));
+        // A server stuck in start-up must not outlive its test (one once hung on a DuckDB lock for 45 min).
+        try {
+          process.kill(-proc.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`));
       }
     }, 50);
   });
