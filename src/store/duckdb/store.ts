@@ -3,9 +3,7 @@
  * connection behind a serial lane, and a pool of read connections. Background
  * upkeep (checkpoints, compaction) shares the lane: see upkeep.ts.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type {
   ActorPatch,
   EventRecord,
@@ -16,9 +14,8 @@ import type {
   SessionRecord,
 } from '../../core/model.js';
 import { StoreError } from '../../core/errors.js';
-import { openFailure } from './open-failure.js';
 import type { HeadcountQuery, SchemaCaps, SchemaSummary, Store, UpkeepStats } from '../port.js';
-import { ReadPool, run } from './db.js';
+import { run, type ReadPool } from './db.js';
 import { DuckDbCommitter, MAX_EVENTS_PER_COMMIT } from './ingest.js';
 import { GroupCommit, SerialLane, type CommitResult } from '../group-commit.js';
 import { fetchRows } from './query.js';
@@ -27,12 +24,7 @@ import { describeEvents } from './describe.js';
 import type { RawRow, RowRequest, Scan } from '../../core/query/requests.js';
 import { actorHeadcount, getActor, getActors, upsertActors } from './actors.js';
 import { migrate } from './migrate.js';
-import {
-  DEFAULT_DIM_COLUMNS,
-  syncDimColumns,
-  type DimColumns,
-  type DimColumnsWanted,
-} from './dim-columns.js';
+import { syncDimColumns, type DimColumns } from './dim-columns.js';
 import { KeyCache } from '../ttl-cache.js';
 import type { Layout } from './dialect-expr.js';
 import type { RetentionSetting } from '../../core/retention.js';
@@ -54,37 +46,13 @@ import * as alerts from './alerts.js';
 import type { AlertRecord, DeliveryRecord } from '../../core/alerts.js';
 import * as keys from './keys.js';
 import * as orgTable from './orgs.js';
-import { Dedupe, DEFAULT_FILTER_MB } from './dedupe.js';
+import { Dedupe } from './dedupe.js';
 import type { CompactionReport } from './compaction.js';
-import { DEFAULT_UPKEEP, Upkeep, type UpkeepOptions } from './upkeep.js';
+import { Upkeep } from './upkeep.js';
 
-/** DuckDB's automatic checkpoint threshold; the store checkpoints itself when idle and after compaction. */
-const WAL_AUTOCHECKPOINT = '256MB';
+import { openFiles, settingsOf, type DuckDbOptions, type Settings } from './store-open.js';
 
-export interface DuckDbOptions {
-  /** File path, or ':memory:'. */
-  path: string;
-  clock?: () => number;
-  readers?: number;
-  /** DuckDB's memory_limit (TALLY_DUCKDB_MEMORY), e.g. '1GB'; DuckDB's own default (80% of RAM) when unset. */
-  memoryLimit?: string;
-  /** Background upkeep; false turns it off (then only compact() and close() checkpoint or sort). */
-  upkeep?: Partial<UpkeepOptions> | false;
-  /** Told when background upkeep fails (the failure is also kept in upkeepStats.lastError). */
-  onUpkeepError?: (err: unknown, store: DuckDbStore) => void;
-  /** TALLY_QUERY_TIMEOUT_MS: a query running longer is interrupted (503 query_timeout); none when unset. */
-  queryTimeoutMs?: number | null;
-  /** TALLY_DEDUPE_FILTER_MB: the dedupe filter's size in bytes (dedupe.ts); 128 MiB when unset. */
-  dedupeFilterBytes?: number;
-  /** Rows one compaction transaction may move (move-chunks.ts; default MOVE_CHUNK_ROWS): tests use few. */
-  moveChunkRows?: number;
-  /** A period rewrite of more chunks than this reads them through a sorted copy (move-staged.ts; default STAGE_MIN_CHUNKS). */
-  compactStageChunks?: number;
-  /** TALLY_ROLLUP: false reads events only (the actor rollup is kept up to date either way; rollup.ts). */
-  rollup?: boolean;
-  /** TALLY_DIM_COLUMNS: the dims keys events also hold as plain columns (dim-columns.ts; default DEFAULT_DIM_COLUMNS). */
-  dimColumns?: DimColumnsWanted;
-}
+export type { DuckDbOptions };
 
 export class DuckDbStore implements Store {
   readonly engine = 'duckdb' as const;
@@ -97,38 +65,34 @@ export class DuckDbStore implements Store {
   private queue: GroupCommit | null = null;
   private readonly auditIds = new AuditIds();
   /** TALLY_QUERY_TIMEOUT_MS: the deadline the query runner gives this store's row requests. */
-  queryTimeoutMs: number | null = null;
-  /** Whether distinct-actor requests may read the actor rollup (DuckDbOptions.rollup). */
-  private rollup = true;
-  /** The configured dim column keys (DuckDbOptions.dimColumns), and their columns once init() has made them. */
-  private dimKeys: DimColumnsWanted = DEFAULT_DIM_COLUMNS;
+  readonly queryTimeoutMs: number | null;
+  /** The options with their defaults (store-open.ts): rollup on or off, dim column keys, dedupe file. */
+  private readonly settings: Settings;
+  /** The dim columns, once init() has made them those of settings.dimKeys. */
   private dimCols: DimColumns = new Map();
   /** API keys read by requests (getKey); never expire, since no other process writes the file. */
   private readonly keyCache = new KeyCache(Infinity);
+  private readonly lane = new SerialLane();
+  private readonly clock: () => number;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: ReadPool,
-    private readonly lane: SerialLane,
-    private readonly clock: () => number,
-    upkeep: UpkeepOptions | null,
-    {
-      onUpkeepError,
-      moveChunkRows,
-      compactStageChunks,
-    }: Pick<DuckDbOptions, 'onUpkeepError' | 'moveChunkRows' | 'compactStageChunks'>,
-    private readonly dedupeOpts: { dbPath: string | null; bytes: number },
+    opts: DuckDbOptions,
   ) {
+    this.settings = settingsOf(opts);
+    this.clock = this.settings.clock;
+    this.queryTimeoutMs = this.settings.queryTimeoutMs;
     this.upkeep = new Upkeep(
       writer,
-      lane,
+      this.lane,
       (fn) => readers.with(fn),
-      clock,
-      upkeep,
-      (err) => onUpkeepError?.(err, this),
-      moveChunkRows,
-      compactStageChunks,
+      this.clock,
+      this.settings.upkeep,
+      (err) => opts.onUpkeepError?.(err, this),
+      opts.moveChunkRows,
+      opts.compactStageChunks,
     );
   }
 
@@ -140,37 +104,15 @@ export class DuckDbStore implements Store {
   }
 
   static async open(opts: DuckDbOptions): Promise<DuckDbStore> {
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(opts.path, {
-        wal_autocheckpoint: WAL_AUTOCHECKPOINT,
-        ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
-      });
-    } catch (err) {
-      throw new StoreError('The DuckDB file could not be opened.', err, openFailure(opts.path, err));
-    }
-    const writer = await instance.connect();
-    const readers = await ReadPool.open(instance, opts.readers ?? 4);
-    const lane = new SerialLane();
-    const clock = opts.clock ?? Date.now;
-    const upkeep = opts.upkeep === false ? null : { ...DEFAULT_UPKEEP, ...opts.upkeep };
-    const dedupe = {
-      dbPath: opts.path === ':memory:' ? null : opts.path,
-      bytes: opts.dedupeFilterBytes ?? DEFAULT_FILTER_MB * 2 ** 20,
-    };
-    const store = new DuckDbStore(instance, writer, readers, lane, clock, upkeep, opts, dedupe);
-    store.queryTimeoutMs = opts.queryTimeoutMs ?? null;
-    store.rollup = opts.rollup ?? true;
-    store.dimKeys = opts.dimColumns ?? DEFAULT_DIM_COLUMNS;
-    return store;
+    const { instance, writer, readers } = await openFiles(opts);
+    return new DuckDbStore(instance, writer, readers, opts);
   }
 
   async init(): Promise<void> {
     await this.lane.run(async () => {
       await migrate(this.writer);
-      this.dimCols = await syncDimColumns(this.writer, this.dimKeys);
-      const dedupe = await Dedupe.load(this.writer, this.dedupeOpts);
+      this.dimCols = await syncDimColumns(this.writer, this.settings.dimKeys);
+      const dedupe = await Dedupe.load(this.writer, this.settings.dedupe);
       this.committer = await DuckDbCommitter.load(this.writer, this.clock, dedupe, this.dimCols);
       await this.upkeep.load();
       this.queue = new GroupCommit(
@@ -302,7 +244,7 @@ export class DuckDbStore implements Store {
    */
   async fetchRows(request: RowRequest, signal?: AbortSignal | null): Promise<RawRow[]> {
     const layout = await this.layout();
-    const through = this.rollup ? this.upkeep.watermark : null;
+    const through = this.settings.rollup ? this.upkeep.watermark : null;
     return this.read((c) => fetchRows(c, request, layout, signal, through));
   }
 
